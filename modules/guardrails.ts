@@ -1,0 +1,136 @@
+import { Annotations, IAspect, TerraformResource } from "cdktf";
+import { IConstruct } from "constructs";
+
+/** A resource's arguments as they will be synthesized: snake_case, overrides applied. */
+export type ResourceArguments = Record<string, unknown>;
+
+/** One safety rule for one Terraform resource type. */
+export interface GuardrailRule {
+  /** Terraform resource type, e.g. `aws_launch_template`. */
+  readonly resourceType: string;
+  /** What the rule protects, e.g. `launch templates require IMDSv2`. */
+  readonly description: string;
+  /** Returns what is wrong with the resource, or undefined when it is safe. */
+  check(args: ResourceArguments): string | undefined;
+}
+
+const isTrue = (value: unknown): boolean => value === true || value === "true";
+const asObject = (value: unknown): ResourceArguments =>
+  typeof value === "object" && value !== null && !Array.isArray(value) ? (value as ResourceArguments) : {};
+const asList = (value: unknown): ResourceArguments[] =>
+  Array.isArray(value) ? value.map(asObject) : value === undefined ? [] : [asObject(value)];
+const OPEN_CIDRS = ["0.0.0.0/0", "::/0"];
+const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
+
+/**
+ * The project's safety rules. Each piece of the platform adds the rules for the resources it
+ * builds here, so that no stack, override or escape hatch can quietly weaken them.
+ */
+export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
+  {
+    resourceType: "aws_launch_template",
+    description: "launch templates must require IMDSv2 with a hop limit of 1",
+    check: (args) => {
+      const metadata = asObject(args.metadata_options);
+      if (metadata.http_tokens !== "required") return `metadata_options.http_tokens is ${String(metadata.http_tokens)}, expected "required"`;
+      if (metadata.http_put_response_hop_limit !== 1) {
+        return `metadata_options.http_put_response_hop_limit is ${String(metadata.http_put_response_hop_limit)}, expected 1 (containers must not reach the instance role)`;
+      }
+      return undefined;
+    },
+  },
+  {
+    resourceType: "aws_launch_template",
+    description: "launch template volumes must be encrypted",
+    check: (args) => {
+      const unencrypted = asList(args.block_device_mappings).filter((mapping) => !isTrue(asObject(mapping.ebs).encrypted));
+      return unencrypted.length > 0 ? `block device ${String(unencrypted[0].device_name)} is not encrypted` : undefined;
+    },
+  },
+  {
+    resourceType: "aws_ebs_volume",
+    description: "EBS volumes must be encrypted",
+    check: (args) => (isTrue(args.encrypted) ? undefined : "encrypted is not true"),
+  },
+  {
+    resourceType: "aws_cloudwatch_log_group",
+    description: "log groups must expire",
+    check: (args) =>
+      typeof args.retention_in_days === "number" && args.retention_in_days > 0 ? undefined : "retention_in_days is not set, so logs are kept (and paid for) forever",
+  },
+  {
+    resourceType: "aws_s3_bucket_public_access_block",
+    description: "buckets must block all public access",
+    check: (args) => {
+      const open = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"].filter((key) => !isTrue(args[key]));
+      return open.length > 0 ? `${open.join(", ")} not true` : undefined;
+    },
+  },
+  {
+    resourceType: "aws_s3_bucket_acl",
+    description: "buckets must not have public ACLs",
+    check: (args) => (PUBLIC_ACLS.includes(String(args.acl)) ? `acl is ${String(args.acl)}` : undefined),
+  },
+  {
+    resourceType: "aws_s3_bucket_server_side_encryption_configuration",
+    description: "buckets must be encrypted",
+    check: (args) => {
+      const rules = asList(args.rule);
+      const encrypted = rules.some((rule) => asList(rule.apply_server_side_encryption_by_default).some((sse) => typeof sse.sse_algorithm === "string"));
+      return encrypted ? undefined : "no default encryption rule";
+    },
+  },
+  {
+    resourceType: "aws_ebs_encryption_by_default",
+    description: "account-wide EBS encryption must not be turned off",
+    check: (args) => (args.enabled === false ? "enabled is false" : undefined),
+  },
+  {
+    resourceType: "aws_vpc_security_group_ingress_rule",
+    description: "only HTTP and HTTPS may be open to the internet",
+    check: (args) => {
+      const open = OPEN_CIDRS.includes(String(args.cidr_ipv4 ?? args.cidr_ipv6));
+      const webPort = (args.from_port === 80 || args.from_port === 443) && args.to_port === args.from_port;
+      return open && !webPort ? `ports ${String(args.from_port)}-${String(args.to_port)} are open to ${String(args.cidr_ipv4 ?? args.cidr_ipv6)}` : undefined;
+    },
+  },
+  {
+    resourceType: "aws_security_group",
+    description: "security groups must declare rules as separate resources",
+    // Inline rules fight aws_vpc_security_group_*_rule resources and hide ingress from the rule above.
+    check: (args) => (args.ingress !== undefined || args.egress !== undefined ? "uses inline ingress/egress blocks" : undefined),
+  },
+];
+
+/**
+ * Refuses unsafe settings anywhere in the tree at synth time. Violations become error
+ * annotations naming the construct path, which fail `cdktf synth` and `app.synth()`.
+ */
+export class Guardrails implements IAspect {
+  private readonly rulesByType = new Map<string, GuardrailRule[]>();
+
+  constructor(rules: readonly GuardrailRule[] = GUARDRAIL_RULES) {
+    for (const rule of rules) {
+      this.rulesByType.set(rule.resourceType, [...(this.rulesByType.get(rule.resourceType) ?? []), rule]);
+    }
+  }
+
+  visit(node: IConstruct): void {
+    if (!TerraformResource.isTerraformResource(node)) return;
+    const rules = this.rulesByType.get(node.terraformResourceType);
+    if (!rules) return;
+    for (const problem of this.problems(node, rules)) {
+      Annotations.of(node).addError(problem);
+    }
+  }
+
+  /** The violations of `resource`, each as `description: what is wrong`. */
+  problems(resource: TerraformResource, rules: readonly GuardrailRule[] = this.rulesByType.get(resource.terraformResourceType) ?? []): string[] {
+    const synthesized = resource.toTerraform() as { resource?: Record<string, Record<string, ResourceArguments>> };
+    const args = synthesized.resource?.[resource.terraformResourceType]?.[resource.friendlyUniqueId] ?? {};
+    return rules.flatMap((rule) => {
+      const problem = rule.check(args);
+      return problem === undefined ? [] : [`${rule.description}: ${problem}`];
+    });
+  }
+}
