@@ -95,6 +95,8 @@ export async function drainForEvent(event: Ec2InstanceEvent, config: DrainerConf
       sleep: deps.sleep,
       random: deps.random,
       onRetry: (err, attempt, delayMs) => log.warn("retrying after transient error", { attempt, delayMs, ...describeError(err) }),
+      onGiveUp: (err, attempt) =>
+        log.error("giving up retries, the next attempt would pass the deadline", { attempt, deadline: limit, ...describeError(err) }),
     });
   // Everything before StopTask must leave room for it; StopTask itself may use the time up to the deadline.
   const beforeStop = retryUntil(stopAt);

@@ -12,6 +12,7 @@ export interface RetryOptions extends Clock {
   /** Injected so tests are deterministic; defaults to Math.random. */
   random?: () => number;
   onRetry?: (err: unknown, attempt: number, delayMs: number) => void;
+  onGiveUp?: (err: unknown, attempt: number) => void;
 }
 
 const RETRYABLE_NAMES = new Set([
@@ -65,7 +66,10 @@ export async function withRetry<T>(fn: () => Promise<T>, opts: RetryOptions): Pr
       const cap = Math.min(maxDelayMs, baseDelayMs * 2 ** (attempt - 1));
       // Full jitter spreads retries of many concurrent drainers (Spot storms hit several instances at once).
       const delayMs = Math.max(1, Math.round(cap * random()));
-      if (now() + delayMs >= deadline) throw err;
+      if (now() + delayMs >= deadline) {
+        opts.onGiveUp?.(err, attempt);
+        throw err;
+      }
       opts.onRetry?.(err, attempt, delayMs);
       await sleep(delayMs);
     }
