@@ -1,0 +1,511 @@
+import { MockInstance, afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { mockClient } from "aws-sdk-client-mock";
+import {
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListContainerInstancesCommand,
+  ListTasksCommand,
+  Service,
+  StopTaskCommand,
+  Task,
+  UpdateContainerInstancesStateCommand,
+} from "@aws-sdk/client-ecs";
+import {
+  DeregisterTargetsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  TargetDescription,
+  TargetHealthStateEnum,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
+import { handler } from "../../lambdas/spot-drainer/handler";
+import { DrainDeps, drainForEvent } from "../../lambdas/spot-drainer/drain";
+import { DrainerConfig, readConfig } from "../../lambdas/spot-drainer/config";
+import { withRetry } from "../../lambdas/spot-drainer/retry";
+import spotEvent from "./fixtures/spot-interruption-warning.json";
+import rebalanceEvent from "./fixtures/rebalance-recommendation.json";
+import stateChangeEvent from "./fixtures/instance-state-change.json";
+
+const ecs = mockClient(ECSClient);
+const elb = mockClient(ElasticLoadBalancingV2Client);
+
+const INSTANCE = spotEvent.detail["instance-id"];
+const CLUSTER = "api-prod";
+const CI_ARN = "arn:aws:ecs:us-east-2:123456789012:container-instance/api-prod/0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+const TG_WEB = "arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/web/0123456789abcdef";
+const TG_ADMIN = "arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/admin/fedcba9876543210";
+const EVENT_TIME = Date.parse(spotEvent.time);
+// 120 s notice − 10 s margin; tasks get 30 s (stop timeout) before that.
+const DEADLINE = EVENT_TIME + 110_000;
+const STOP_AT = DEADLINE - 30_000;
+
+const config: DrainerConfig = {
+  clusterName: CLUSTER,
+  deadlineMarginSeconds: 10,
+  targetGroupArns: [],
+  drainOnRebalance: false,
+  pollIntervalSeconds: 5,
+  stopTimeoutSeconds: 30,
+};
+
+const SERVICES: Service[] = [
+  { serviceName: "web", loadBalancers: [{ targetGroupArn: TG_WEB, containerName: "web", containerPort: 8080 }] },
+  { serviceName: "admin", loadBalancers: [{ targetGroupArn: TG_ADMIN, containerName: "admin", containerPort: 3000 }] },
+];
+
+const taskArn = (n: number) => `arn:aws:ecs:us-east-2:123456789012:task/api-prod/${n.toString(16).padStart(32, "0")}`;
+
+function serviceTask(n: number, service: "web" | "admin", containerPort: number, hostPort: number): Task {
+  return {
+    taskArn: taskArn(n),
+    group: `service:${service}`,
+    lastStatus: "RUNNING",
+    containers: [
+      { name: "log-router", networkBindings: [] },
+      {
+        name: service,
+        networkBindings: [
+          { bindIP: "0.0.0.0", containerPort, hostPort, protocol: "tcp" },
+          { bindIP: "::", containerPort, hostPort, protocol: "tcp" },
+        ],
+      },
+    ],
+  };
+}
+
+const standaloneTask = (n: number): Task => ({
+  taskArn: taskArn(n),
+  group: "family:nightly-report",
+  lastStatus: "RUNNING",
+  containers: [{ name: "report", networkBindings: [] }],
+});
+
+/** A busy instance: 2 web tasks, 1 admin task, 147 standalone tasks (150 in all, listed over 2 pages). */
+function busyInstanceTasks(): Task[] {
+  const tasks = [serviceTask(0, "web", 8080, 32768), serviceTask(1, "web", 8080, 32770), serviceTask(2, "admin", 3000, 32769)];
+  for (let n = 3; n < 150; n++) tasks.push(standaloneTask(n));
+  return tasks;
+}
+
+interface Scenario {
+  status?: string;
+  tasks?: Task[];
+  /** Health states returned by successive DescribeTargetHealth polls per target group; the last one repeats. */
+  health?: Record<string, TargetHealthStateEnum[]>;
+}
+
+/** Mocks ECS/ELBv2 as a cluster holding INSTANCE with the given tasks; responses are derived from the inputs. */
+function givenInstance({ status = "ACTIVE", tasks = busyInstanceTasks(), health = {} }: Scenario = {}): void {
+  const byArn = new Map(tasks.map((t) => [t.taskArn, t]));
+  const arns = tasks.map((t) => t.taskArn as string);
+  ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [CI_ARN] });
+  ecs.on(DescribeContainerInstancesCommand).resolves({
+    containerInstances: [{ containerInstanceArn: CI_ARN, ec2InstanceId: INSTANCE, status }],
+    failures: [],
+  });
+  ecs.on(UpdateContainerInstancesStateCommand).resolves({ containerInstances: [{ containerInstanceArn: CI_ARN }], failures: [] });
+  ecs.on(ListTasksCommand).callsFake((input: { nextToken?: string }) =>
+    input.nextToken === "page-2" ? { taskArns: arns.slice(100) } : { taskArns: arns.slice(0, 100), nextToken: arns.length > 100 ? "page-2" : undefined },
+  );
+  ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({ tasks: input.tasks.map((arn) => byArn.get(arn)) }));
+  ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => ({
+    services: SERVICES.filter((s) => input.services.includes(s.serviceName as string)),
+    failures: [],
+  }));
+  ecs.on(StopTaskCommand).resolves({});
+  elb.on(DeregisterTargetsCommand).resolves({});
+  for (const [tg, states] of Object.entries(health)) {
+    const queue = [...states];
+    elb.on(DescribeTargetHealthCommand, { TargetGroupArn: tg }).callsFake((input: { Targets: TargetDescription[] }) => {
+      const State = queue.length > 1 ? queue.shift() : queue[0];
+      const Reason = State === "unused" ? "Target.NotRegistered" : "Target.DeregistrationInProgress";
+      return { TargetHealthDescriptions: input.Targets.map((Target) => ({ Target, TargetHealth: { State, Reason } })) };
+    });
+  }
+}
+
+/** Injected clock: sleep advances time instantly, so the whole 2-minute budget runs in microseconds. */
+function fakeClock(start: number) {
+  const clock = {
+    time: start,
+    sleeps: [] as number[],
+    now: () => clock.time,
+    sleep: async (ms: number) => {
+      clock.sleeps.push(ms);
+      clock.time += ms;
+    },
+  };
+  return clock;
+}
+
+let clock: ReturnType<typeof fakeClock>;
+let logSpy: MockInstance<typeof console.log>;
+
+function deps(): DrainDeps {
+  return {
+    ecs: new ECSClient({ region: "us-east-2" }),
+    elb: new ElasticLoadBalancingV2Client({ region: "us-east-2" }),
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0.5,
+  };
+}
+
+const logLines = (): Record<string, unknown>[] => logSpy.mock.calls.map(([line]) => JSON.parse(String(line)));
+
+/** Command names across both clients in the order they were sent. */
+function callOrder(): string[] {
+  return [...ecs.calls(), ...elb.calls()]
+    .sort((a, b) => (a.calledBefore(b) ? -1 : 1))
+    .map((call) => (call.args[0] as object).constructor.name);
+}
+
+const throttled = (name = "ThrottlingException") => Object.assign(new Error("Rate exceeded"), { name, $metadata: {} });
+
+beforeEach(() => {
+  clock = fakeClock(EVENT_TIME + 3_000); // EventBridge → Lambda delivery takes a few seconds
+  logSpy = vi.spyOn(console, "log").mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  ecs.reset();
+  elb.reset();
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  vi.useRealTimers();
+});
+
+describe("spot drainer: full drain of a busy instance", () => {
+  test("GIVEN two load-balanced services and standalone tasks over 2 pages WHEN the warning arrives THEN it drains, deregisters only this instance's ports, waits for unused, then stops tasks", async () => {
+    givenInstance({ health: { [TG_WEB]: ["draining", "draining", "unused"], [TG_ADMIN]: ["draining", "unused"] } });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(ecs).toHaveReceivedCommandWith(ListContainerInstancesCommand, { cluster: CLUSTER, filter: `ec2InstanceId == ${INSTANCE}` });
+    expect(ecs).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, {
+      cluster: CLUSTER,
+      containerInstances: [CI_ARN],
+      status: "DRAINING",
+    });
+    expect(ecs).toHaveReceivedCommandWith(ListTasksCommand, { cluster: CLUSTER, containerInstance: CI_ARN, nextToken: "page-2" });
+    // 150 tasks → DescribeTasks in chunks of 100 + 50.
+    const describeTaskSizes = ecs.commandCalls(DescribeTasksCommand).map((c) => c.args[0].input.tasks?.length);
+    expect(describeTaskSizes).toEqual([100, 50]);
+    expect(ecs).toHaveReceivedCommandTimes(DescribeServicesCommand, 1);
+    expect(ecs).toHaveReceivedCommandWith(DescribeServicesCommand, { cluster: CLUSTER, services: expect.arrayContaining(["web", "admin"]) });
+
+    expect(elb).toHaveReceivedCommandTimes(DeregisterTargetsCommand, 2);
+    expect(elb).toHaveReceivedCommandWith(DeregisterTargetsCommand, {
+      TargetGroupArn: TG_WEB,
+      Targets: [
+        { Id: INSTANCE, Port: 32768 },
+        { Id: INSTANCE, Port: 32770 },
+      ],
+    });
+    expect(elb).toHaveReceivedCommandWith(DeregisterTargetsCommand, { TargetGroupArn: TG_ADMIN, Targets: [{ Id: INSTANCE, Port: 32769 }] });
+    expect(elb).toHaveReceivedCommandWith(DescribeTargetHealthCommand, {
+      TargetGroupArn: TG_WEB,
+      Targets: [
+        { Id: INSTANCE, Port: 32768 },
+        { Id: INSTANCE, Port: 32770 },
+      ],
+    });
+    // web needs 3 polls, admin 2: two 5 s sleeps, then done well before the stop point.
+    expect(elb).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 5);
+    expect(clock.sleeps).toEqual([5_000, 5_000]);
+
+    expect(ecs).toHaveReceivedCommandTimes(StopTaskCommand, 150);
+    expect(ecs).toHaveReceivedCommandWith(StopTaskCommand, {
+      cluster: CLUSTER,
+      task: taskArn(149),
+      reason: `Spot interruption: instance ${INSTANCE} reclaimed`,
+    });
+
+    const order = callOrder();
+    expect(order.indexOf("UpdateContainerInstancesStateCommand")).toBeLessThan(order.indexOf("DeregisterTargetsCommand"));
+    expect(order.lastIndexOf("DeregisterTargetsCommand")).toBeLessThan(order.indexOf("DescribeTargetHealthCommand"));
+    expect(order.lastIndexOf("DescribeTargetHealthCommand")).toBeLessThan(order.indexOf("StopTaskCommand"));
+
+    expect(summary).toMatchObject({
+      instanceId: INSTANCE,
+      containerInstanceArn: CI_ARN,
+      markedDraining: true,
+      deregisteredTargets: 3,
+      drainedTargets: 3,
+      deadline: DEADLINE,
+    });
+    expect(summary.stoppedTasks).toHaveLength(150);
+    expect(summary.skipped).toBeUndefined();
+  });
+
+  test("GIVEN TARGET_GROUP_ARNS lists only the web target group WHEN draining THEN the admin target group is left alone", async () => {
+    givenInstance({ health: { [TG_WEB]: ["unused"] } });
+
+    await drainForEvent(spotEvent, { ...config, targetGroupArns: [TG_WEB] }, deps());
+
+    expect(elb).toHaveReceivedCommandTimes(DeregisterTargetsCommand, 1);
+    expect(elb).toHaveReceivedCommandWith(DeregisterTargetsCommand, { TargetGroupArn: TG_WEB });
+    expect(elb).not.toHaveReceivedCommandWith(DescribeTargetHealthCommand, { TargetGroupArn: TG_ADMIN });
+  });
+
+  test("GIVEN the scheduler stopped a service task meanwhile WHEN stopping THEN only tasks still listed are stopped", async () => {
+    const tasks = [serviceTask(0, "web", 8080, 32768), standaloneTask(1)];
+    givenInstance({ tasks, health: { [TG_WEB]: ["draining", "unused"] } });
+    ecs.on(ListTasksCommand).resolvesOnce({ taskArns: [taskArn(0), taskArn(1)] }).resolves({ taskArns: [taskArn(1)] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(ecs).toHaveReceivedCommandTimes(StopTaskCommand, 1);
+    expect(summary.stoppedTasks).toEqual([taskArn(1)]);
+  });
+});
+
+describe("spot drainer: nothing to do", () => {
+  test("GIVEN the instance is not in the cluster WHEN the warning arrives THEN nothing is drained, deregistered or stopped", async () => {
+    ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.skipped).toBe("not-in-cluster");
+    expect(ecs.calls()).toHaveLength(1);
+    expect(ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
+    expect(ecs).not.toHaveReceivedCommand(StopTaskCommand);
+    expect(elb).not.toHaveReceivedAnyCommand();
+    expect(logLines()).toContainEqual(expect.objectContaining({ level: "info", msg: "instance is not in the cluster", instanceId: INSTANCE }));
+  });
+
+  test("GIVEN DescribeContainerInstances reports the instance MISSING WHEN the warning arrives THEN it returns without draining", async () => {
+    ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [CI_ARN] });
+    ecs.on(DescribeContainerInstancesCommand).resolves({ containerInstances: [], failures: [{ arn: CI_ARN, reason: "MISSING" }] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.skipped).toBe("container-instance-missing");
+    expect(ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
+    expect(elb).not.toHaveReceivedAnyCommand();
+  });
+
+  test("GIVEN an empty instance WHEN the warning arrives THEN it is set DRAINING and nothing is deregistered or stopped", async () => {
+    givenInstance({ tasks: [] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(ecs).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { status: "DRAINING" });
+    expect(ecs).not.toHaveReceivedCommand(DescribeServicesCommand);
+    expect(ecs).not.toHaveReceivedCommand(StopTaskCommand);
+    expect(elb).not.toHaveReceivedAnyCommand();
+    expect(summary).toMatchObject({ markedDraining: true, deregisteredTargets: 0, stoppedTasks: [] });
+  });
+
+  test("GIVEN an event that arrives after its deadline WHEN handled THEN no AWS call is made", async () => {
+    clock.time = DEADLINE + 1;
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.skipped).toBe("stale-event");
+    expect(ecs).not.toHaveReceivedAnyCommand();
+    expect(elb).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe("spot drainer: idempotency", () => {
+  test("GIVEN a repeated event (already DRAINING, targets unused, a task already stopped) WHEN handled THEN no state change and no error", async () => {
+    givenInstance({ status: "DRAINING", health: { [TG_WEB]: ["unused"], [TG_ADMIN]: ["unused"] } });
+    ecs
+      .on(StopTaskCommand, { task: taskArn(3) })
+      .rejects(Object.assign(new Error("The referenced task is already stopped."), { name: "InvalidParameterException" }));
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
+    expect(clock.sleeps).toEqual([]);
+    expect(summary).toMatchObject({ markedDraining: false, deregisteredTargets: 3, drainedTargets: 3 });
+    expect(summary.stoppedTasks).toHaveLength(150);
+    expect(logLines().filter((l) => l.level === "error")).toEqual([]);
+  });
+});
+
+describe("spot drainer: deadlines and failures", () => {
+  test.each(["ThrottlingException", "TooManyRequestsException", "RequestLimitExceeded", "Throttling"])(
+    "GIVEN DeregisterTargets fails once with %s WHEN draining THEN it is retried and the drain completes",
+    async (errorName) => {
+      givenInstance({ health: { [TG_WEB]: ["unused"], [TG_ADMIN]: ["unused"] } });
+      elb.on(DeregisterTargetsCommand, { TargetGroupArn: TG_WEB }).rejectsOnce(throttled(errorName)).resolves({});
+
+      const summary = await drainForEvent(spotEvent, config, deps());
+
+      expect(elb).toHaveReceivedCommandTimes(DeregisterTargetsCommand, 3);
+      expect(clock.sleeps).toEqual([100]); // first backoff: 200 ms cap × jitter 0.5
+      expect(summary).toMatchObject({ deregisteredTargets: 3, drainedTargets: 3 });
+      expect(ecs).toHaveReceivedCommandTimes(StopTaskCommand, 150);
+    },
+  );
+
+  test("GIVEN a target that never drains WHEN waiting THEN StopTask is sent at the stop point and the handler returns before the deadline", async () => {
+    givenInstance({
+      tasks: [serviceTask(0, "web", 8080, 32768), standaloneTask(1)],
+      health: { [TG_WEB]: ["draining"] },
+    });
+    const stopTimes: number[] = [];
+    ecs.on(StopTaskCommand).callsFake(() => {
+      stopTimes.push(clock.now());
+      return {};
+    });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(stopTimes).toEqual([STOP_AT, STOP_AT]);
+    expect(clock.time).toBeLessThanOrEqual(DEADLINE);
+    // Arrived at +3 s, polls every 5 s, and the last sleep is cut to the 2 s left before the stop point.
+    expect(Math.max(...clock.sleeps)).toBe(5_000);
+    expect(clock.sleeps.at(-1)).toBe(2_000);
+    expect(summary).toMatchObject({ deregisteredTargets: 1, drainedTargets: 0 });
+    expect(summary.stoppedTasks).toHaveLength(2);
+  });
+
+  test("GIVEN one target group's DeregisterTargets fails permanently WHEN draining THEN the other is still deregistered and tasks are stopped", async () => {
+    givenInstance({ health: { [TG_WEB]: ["unused"] } });
+    elb
+      .on(DeregisterTargetsCommand, { TargetGroupArn: TG_ADMIN })
+      .rejects(Object.assign(new Error("not authorized"), { name: "AccessDenied" }));
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(elb).toHaveReceivedCommandWith(DeregisterTargetsCommand, { TargetGroupArn: TG_WEB });
+    expect(elb).not.toHaveReceivedCommandWith(DescribeTargetHealthCommand, { TargetGroupArn: TG_ADMIN });
+    expect(ecs).toHaveReceivedCommandTimes(StopTaskCommand, 150);
+    expect(summary).toMatchObject({ deregisteredTargets: 2, drainedTargets: 2 });
+    expect(logLines()).toContainEqual(expect.objectContaining({ level: "error", targetGroupArn: TG_ADMIN, errorName: "AccessDenied" }));
+  });
+
+  test("GIVEN ListContainerInstances is throttled throughout WHEN handled THEN it gives up before the stop point and rethrows", async () => {
+    ecs.on(ListContainerInstancesCommand).rejects(throttled());
+
+    await expect(drainForEvent(spotEvent, config, deps())).rejects.toThrow("Rate exceeded");
+
+    expect(clock.time).toBeLessThanOrEqual(STOP_AT);
+    expect(ecs.commandCalls(ListContainerInstancesCommand).length).toBeGreaterThan(3);
+    expect(logLines()).toContainEqual(expect.objectContaining({ level: "error", errorName: "ThrottlingException", deadline: STOP_AT }));
+  });
+});
+
+describe("withRetry", () => {
+  const retryable = [
+    ["name ThrottlingException", throttled()],
+    ["HTTP 503", Object.assign(new Error("unavailable"), { name: "Unknown", $metadata: { httpStatusCode: 503 } })],
+    ["$retryable", Object.assign(new Error("socket"), { name: "Unknown", $retryable: {} })],
+  ] as const;
+
+  test.each(retryable)("GIVEN %s once WHEN called THEN it retries and returns", async (_label, error) => {
+    const fn = vi.fn<() => Promise<string>>().mockRejectedValueOnce(error).mockResolvedValue("ok");
+
+    await expect(withRetry(fn, { deadline: clock.time + 10_000, now: clock.now, sleep: clock.sleep, random: () => 1 })).resolves.toBe("ok");
+    expect(fn).toHaveBeenCalledTimes(2);
+  });
+
+  test("GIVEN a non-retryable error WHEN called THEN it is thrown without retry", async () => {
+    const fn = vi.fn<() => Promise<string>>().mockRejectedValue(Object.assign(new Error("bad"), { name: "ValidationError" }));
+
+    await expect(withRetry(fn, { deadline: clock.time + 10_000, now: clock.now, sleep: clock.sleep })).rejects.toThrow("bad");
+    expect(fn).toHaveBeenCalledTimes(1);
+  });
+
+  test("GIVEN throttling that never ends WHEN called THEN backoff grows and it gives up without sleeping past the deadline", async () => {
+    const deadline = clock.time + 10_000;
+    const fn = vi.fn<() => Promise<string>>().mockRejectedValue(throttled());
+
+    await expect(withRetry(fn, { deadline, now: clock.now, sleep: clock.sleep, random: () => 1 })).rejects.toThrow("Rate exceeded");
+    expect(clock.sleeps.slice(0, 5)).toEqual([200, 400, 800, 1_600, 3_200]);
+    expect(clock.time).toBeLessThan(deadline);
+  });
+});
+
+describe("handler (environment and event routing)", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: EVENT_TIME + 3_000 });
+    vi.stubEnv("CLUSTER_NAME", CLUSTER);
+  });
+
+  test("GIVEN CLUSTER_NAME is not set WHEN invoked THEN it fails naming the variable", async () => {
+    vi.stubEnv("CLUSTER_NAME", "");
+
+    await expect(handler(spotEvent)).rejects.toThrow("CLUSTER_NAME");
+    expect(ecs).not.toHaveReceivedAnyCommand();
+  });
+
+  test("GIVEN a stale event WHEN invoked THEN it returns without AWS calls", async () => {
+    vi.setSystemTime(EVENT_TIME + 130_000);
+
+    await expect(handler(spotEvent)).resolves.toMatchObject({ skipped: "stale-event" });
+    expect(ecs).not.toHaveReceivedAnyCommand();
+  });
+
+  test.each([
+    ["a rebalance recommendation with DRAIN_ON_REBALANCE unset", rebalanceEvent, undefined, "rebalance-disabled"],
+    ["a rebalance recommendation with DRAIN_ON_REBALANCE=false", rebalanceEvent, "false", "rebalance-disabled"],
+    ["an instance state-change notification", stateChangeEvent, "true", "unsupported-event"],
+  ])("GIVEN %s WHEN invoked THEN it is logged and ignored", async (_label, event, drainOnRebalance, skipped) => {
+    if (drainOnRebalance !== undefined) vi.stubEnv("DRAIN_ON_REBALANCE", drainOnRebalance);
+
+    await expect(handler(event)).resolves.toMatchObject({ skipped });
+    expect(ecs).not.toHaveReceivedAnyCommand();
+    expect(logLines()).toContainEqual(expect.objectContaining({ level: "info", skipped, eventId: event.id, instanceId: INSTANCE }));
+  });
+
+  test("GIVEN DRAIN_ON_REBALANCE=true WHEN a rebalance recommendation arrives THEN the instance is drained", async () => {
+    vi.stubEnv("DRAIN_ON_REBALANCE", "true");
+    givenInstance({ tasks: [] });
+
+    const summary = await handler(rebalanceEvent);
+
+    expect(ecs).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { cluster: CLUSTER, status: "DRAINING" });
+    expect(summary).toMatchObject({ instanceId: INSTANCE, markedDraining: true });
+  });
+
+  test("GIVEN any invocation WHEN it logs THEN every line is one JSON object with level, msg, eventId and instanceId", async () => {
+    ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [] });
+
+    await handler(spotEvent);
+
+    expect(logSpy).toHaveBeenCalled();
+    for (const line of logLines()) {
+      expect(line).toMatchObject({ level: expect.any(String), msg: expect.any(String), eventId: spotEvent.id, instanceId: INSTANCE });
+    }
+  });
+});
+
+describe("readConfig", () => {
+  test("GIVEN only CLUSTER_NAME WHEN read THEN the documented defaults apply", () => {
+    expect(readConfig({ CLUSTER_NAME: CLUSTER })).toEqual(config);
+  });
+
+  test("GIVEN all variables WHEN read THEN they are parsed", () => {
+    expect(
+      readConfig({
+        CLUSTER_NAME: CLUSTER,
+        DEADLINE_MARGIN_SECONDS: "15",
+        TARGET_GROUP_ARNS: ` ${TG_WEB}, ${TG_ADMIN} ,`,
+        DRAIN_ON_REBALANCE: "TRUE",
+        POLL_INTERVAL_SECONDS: "2",
+        STOP_TIMEOUT_SECONDS: "20",
+      }),
+    ).toEqual({
+      clusterName: CLUSTER,
+      deadlineMarginSeconds: 15,
+      targetGroupArns: [TG_WEB, TG_ADMIN],
+      drainOnRebalance: true,
+      pollIntervalSeconds: 2,
+      stopTimeoutSeconds: 20,
+    });
+  });
+
+  test.each([
+    [{}, "CLUSTER_NAME"],
+    [{ CLUSTER_NAME: CLUSTER, DEADLINE_MARGIN_SECONDS: "ten" }, "DEADLINE_MARGIN_SECONDS"],
+    [{ CLUSTER_NAME: CLUSTER, POLL_INTERVAL_SECONDS: "0" }, "POLL_INTERVAL_SECONDS"],
+    [{ CLUSTER_NAME: CLUSTER, DRAIN_ON_REBALANCE: "yes" }, "DRAIN_ON_REBALANCE"],
+  ])("GIVEN %o WHEN read THEN the error names %s", (env, name) => {
+    expect(() => readConfig(env)).toThrow(name);
+  });
+});

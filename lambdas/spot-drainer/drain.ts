@@ -1,0 +1,224 @@
+import type { ECSClient, Task } from "@aws-sdk/client-ecs";
+import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import type { EventBridgeEvent } from "aws-lambda";
+import type { DrainerConfig } from "./config";
+import {
+  describeContainerInstance,
+  describeServices,
+  describeTasks,
+  listContainerInstanceArns,
+  listTaskArns,
+  setDraining,
+  stopTask,
+} from "./ecs";
+import { Logger, createLogger, describeError } from "./log";
+import { Clock, withRetry } from "./retry";
+import { TargetsByGroup, deregisterAll, serviceNameOf, targetsForTasks, waitUntilDrained } from "./targets";
+import { Retry, forEachLimit } from "./util";
+
+export const SPOT_INTERRUPTION_WARNING = "EC2 Spot Instance Interruption Warning";
+export const REBALANCE_RECOMMENDATION = "EC2 Instance Rebalance Recommendation";
+/** EC2 reclaims the instance two minutes after the interruption warning. */
+export const SPOT_NOTICE_MS = 120_000;
+const STOP_TASK_CONCURRENCY = 10;
+
+export interface Ec2InstanceEventDetail {
+  "instance-id"?: string;
+  "instance-action"?: string;
+}
+export type Ec2InstanceEvent = EventBridgeEvent<string, Ec2InstanceEventDetail>;
+
+export interface DrainDeps extends Clock {
+  ecs: ECSClient;
+  elb: ElasticLoadBalancingV2Client;
+  /** Jitter source for retries; defaults to Math.random. */
+  random?: () => number;
+  log?: Logger;
+}
+
+export type SkipReason =
+  | "unsupported-event"
+  | "rebalance-disabled"
+  | "missing-instance-id"
+  | "stale-event"
+  | "not-in-cluster"
+  | "container-instance-missing"
+  | "container-instance-inactive";
+
+export interface DrainSummary {
+  instanceId?: string;
+  containerInstanceArn?: string;
+  /** True when this invocation moved the instance to DRAINING (false if ECS/the agent already had). */
+  markedDraining: boolean;
+  deregisteredTargets: number;
+  /** Targets confirmed `unused`/absent before the stop point. */
+  drainedTargets: number;
+  stoppedTasks: string[];
+  skipped?: SkipReason;
+  /** Epoch ms by which all work must be done (event time + 2 min − margin). */
+  deadline?: number;
+}
+
+/**
+ * Drains the container instance named by a Spot interruption (or, if enabled, rebalance) event:
+ * DRAINING → DeregisterTargets → wait for `unused` until the stop point → StopTask what is left.
+ */
+export async function drainForEvent(event: Ec2InstanceEvent, config: DrainerConfig, deps: DrainDeps): Promise<DrainSummary> {
+  const instanceId = event.detail?.["instance-id"];
+  const log = (deps.log ?? createLogger()).child({ eventId: event.id, detailType: event["detail-type"], instanceId });
+  const summary: DrainSummary = { instanceId, markedDraining: false, deregisteredTargets: 0, drainedTargets: 0, stoppedTasks: [] };
+  const skip = (skipped: SkipReason, msg: string, fields = {}): DrainSummary => {
+    log.info(msg, { skipped, ...fields });
+    return { ...summary, skipped };
+  };
+
+  const accepted =
+    event.source === "aws.ec2" &&
+    (event["detail-type"] === SPOT_INTERRUPTION_WARNING || event["detail-type"] === REBALANCE_RECOMMENDATION);
+  if (!accepted) return skip("unsupported-event", "ignoring unsupported event", { source: event.source });
+  if (event["detail-type"] === REBALANCE_RECOMMENDATION && !config.drainOnRebalance) {
+    return skip("rebalance-disabled", "ignoring rebalance recommendation (DRAIN_ON_REBALANCE is not true)");
+  }
+  if (!instanceId) return skip("missing-instance-id", "event has no detail.instance-id");
+
+  const deadline = Date.parse(event.time) + SPOT_NOTICE_MS - config.deadlineMarginSeconds * 1000;
+  // Tasks need their stop timeout between SIGTERM and SIGKILL, so ALB draining may only use the time before that.
+  const stopAt = deadline - config.stopTimeoutSeconds * 1000;
+  summary.deadline = deadline;
+  if (Number.isNaN(deadline) || deps.now() >= deadline) {
+    return skip("stale-event", "event arrived after its deadline", { eventTime: event.time });
+  }
+  const retryUntil = (limit: number): Retry => (fn) =>
+    withRetry(fn, {
+      deadline: limit,
+      now: deps.now,
+      sleep: deps.sleep,
+      random: deps.random,
+      onRetry: (err, attempt, delayMs) => log.warn("retrying after transient error", { attempt, delayMs, ...describeError(err) }),
+      onGiveUp: (err, attempt) =>
+        log.error("giving up retries, the next attempt would pass the deadline", { attempt, deadline: limit, ...describeError(err) }),
+    });
+  // Everything before StopTask must leave room for it; StopTask itself may use the time up to the deadline.
+  const beforeStop = retryUntil(stopAt);
+  const beforeDeadline = retryUntil(deadline);
+  const { ecs, elb } = deps;
+  const cluster = config.clusterName;
+
+  const [containerInstanceArn, ...extra] = await listContainerInstanceArns(ecs, beforeStop, cluster, instanceId);
+  if (!containerInstanceArn) return skip("not-in-cluster", "instance is not in the cluster", { cluster });
+  if (extra.length > 0) log.warn("several container instances for one EC2 instance, using the first", { extra });
+  summary.containerInstanceArn = containerInstanceArn;
+  const ciLog = log.child({ containerInstanceArn });
+
+  const lookup = await describeContainerInstance(ecs, beforeStop, cluster, containerInstanceArn);
+  if (lookup.kind === "missing") {
+    return skip("container-instance-missing", "container instance is gone", { failures: lookup.failures });
+  }
+  switch (lookup.instance.status) {
+    case "ACTIVE": {
+      const failures = await setDraining(ecs, beforeStop, cluster, containerInstanceArn);
+      if (failures.some((f) => f.reason === "MISSING")) {
+        return skip("container-instance-missing", "container instance is gone", { failures });
+      }
+      // Draining refused is not fatal: deregistering and stopping tasks still shields clients from the reclaim.
+      if (failures.length > 0) ciLog.error("could not set DRAINING, continuing", { failures });
+      else ciLog.info("set container instance to DRAINING");
+      summary.markedDraining = failures.length === 0;
+      break;
+    }
+    case "DRAINING":
+      ciLog.info("container instance already DRAINING, skipping state change");
+      break;
+    case "INACTIVE":
+    case "DEREGISTERING":
+      return skip("container-instance-inactive", "container instance is being deregistered", { status: lookup.instance.status });
+    default:
+      ciLog.warn("unexpected container instance status, draining anyway", { status: lookup.instance.status });
+  }
+
+  const taskArns = await listTaskArns(ecs, beforeStop, cluster, containerInstanceArn);
+  const tasks = await describeTasks(ecs, beforeStop, cluster, taskArns);
+  ciLog.info("listed tasks", { taskCount: tasks.length });
+
+  const targets = await findTargets(ecs, beforeStop, config, instanceId, tasks, ciLog);
+  const deregistered = await deregisterAll(elb, beforeStop, targets, ciLog);
+  summary.deregisteredTargets = countTargets(deregistered);
+  summary.drainedTargets = await waitUntilDrained(
+    elb,
+    beforeStop,
+    deps,
+    deregistered,
+    { stopAt, pollIntervalMs: config.pollIntervalSeconds * 1000 },
+    ciLog,
+  );
+
+  summary.stoppedTasks = await stopRemainingTasks(ecs, beforeDeadline, cluster, containerInstanceArn, instanceId, taskArns, ciLog);
+  ciLog.info("drain finished", { ...summary });
+  return summary;
+}
+
+async function findTargets(
+  ecs: ECSClient,
+  retry: Retry,
+  config: DrainerConfig,
+  instanceId: string,
+  tasks: Task[],
+  log: Logger,
+): Promise<TargetsByGroup> {
+  const serviceNames = [...new Set(tasks.map(serviceNameOf).filter((name): name is string => name !== undefined))];
+  if (serviceNames.length === 0) return new Map();
+  try {
+    const { services, failures } = await describeServices(ecs, retry, config.clusterName, serviceNames);
+    if (failures.length > 0) log.warn("some services could not be described", { failures });
+    return targetsForTasks(instanceId, tasks, services, config.targetGroupArns);
+  } catch (err) {
+    // Without the service → target group mapping we can still stop the tasks before the reclaim.
+    log.error("could not map services to target groups, skipping deregistration", describeError(err));
+    return new Map();
+  }
+}
+
+/**
+ * Stops every task ECS still wants running on the instance: service tasks the scheduler has not got to yet
+ * and standalone tasks, which DRAINING never stops. Returns the ARNs stopped (or found already stopped).
+ */
+async function stopRemainingTasks(
+  ecs: ECSClient,
+  retry: Retry,
+  cluster: string,
+  containerInstanceArn: string,
+  instanceId: string,
+  knownTaskArns: string[],
+  log: Logger,
+): Promise<string[]> {
+  let taskArns = knownTaskArns;
+  try {
+    taskArns = await listTaskArns(ecs, retry, cluster, containerInstanceArn);
+  } catch (err) {
+    log.error("could not re-list tasks, stopping the ones listed earlier", describeError(err));
+  }
+  const reason = `Spot interruption: instance ${instanceId} reclaimed`;
+  const stopped: string[] = [];
+  await forEachLimit(taskArns, STOP_TASK_CONCURRENCY, async (task) => {
+    try {
+      await stopTask(ecs, retry, cluster, task, reason);
+      stopped.push(task);
+    } catch (err) {
+      if (isAlreadyStopped(err)) {
+        log.info("task already stopped", { task });
+        stopped.push(task);
+      } else {
+        log.error("stop task failed", { task, ...describeError(err) });
+      }
+    }
+  });
+  return stopped;
+}
+
+function isAlreadyStopped(err: unknown): boolean {
+  return err instanceof Error && err.name === "InvalidParameterException" && /stop/i.test(err.message);
+}
+
+function countTargets(byGroup: TargetsByGroup): number {
+  return [...byGroup.values()].reduce((n, targets) => n + targets.length, 0);
+}
