@@ -1,0 +1,50 @@
+import { App, Testing, TerraformStack } from "cdktf";
+import { Construct } from "constructs";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { parseEnvironmentConfig, type EnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
+import { ENVIRONMENTS } from "../../stacks/environments";
+import { PlatformStack } from "../../stacks/platform-stack";
+
+/** Synthesized Terraform JSON of one stack. */
+export interface Synthesized {
+  readonly resource?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly data?: Record<string, Record<string, Record<string, unknown>>>;
+  readonly output?: Record<string, { value: unknown }>;
+  readonly provider?: Record<string, Array<Record<string, unknown>>>;
+  readonly terraform?: Record<string, unknown>;
+  readonly locals?: Record<string, unknown>;
+}
+
+/** Synthesizes the constructs `build` adds to a bare stack (with an AWS provider) and parses the JSON. */
+export function synthConstructs(build: (scope: Construct) => void): Synthesized {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, "test");
+  new AwsProvider(stack, "aws", { region: "eu-west-1" });
+  build(stack);
+  return JSON.parse(Testing.synth(stack)) as Synthesized;
+}
+
+/** A whole environment's stack, from a shipped environment or a config input. */
+export function synthEnvironment(input: EnvironmentInput | keyof typeof ENVIRONMENTS): { json: Synthesized; stack: PlatformStack; config: EnvironmentConfig } {
+  const config = parseEnvironmentConfig(typeof input === "string" ? ENVIRONMENTS[input] : input);
+  const app: App = Testing.app();
+  const stack = new PlatformStack(app, config.environment, config);
+  return { json: JSON.parse(Testing.synth(stack)) as Synthesized, stack, config };
+}
+
+/** Every resource of a Terraform type, without relying on hashed logical ids. */
+export function resourcesOfType(json: Synthesized, type: string): Array<Record<string, any>> {
+  return Object.values(json.resource?.[type] ?? {});
+}
+
+/** The only resource of a type; fails when there are none or several. */
+export function soleResource(json: Synthesized, type: string): Record<string, any> {
+  const found = resourcesOfType(json, type);
+  if (found.length !== 1) throw new Error(`expected exactly one ${type}, found ${found.length}`);
+  return found[0];
+}
+
+/** Every data source of a Terraform type. */
+export function dataSourcesOfType(json: Synthesized, type: string): Array<Record<string, any>> {
+  return Object.values(json.data?.[type] ?? {});
+}
