@@ -1,0 +1,243 @@
+import * as path from "node:path";
+import { Fn } from "cdktf";
+import { Construct } from "constructs";
+import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
+import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
+import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { NodejsFunction } from "./nodejs-function";
+
+/** EventBridge detail types the drainer handles; they must match the handler's (lambdas/spot-drainer/drain.ts). */
+export const SPOT_INTERRUPTION_WARNING = "EC2 Spot Instance Interruption Warning";
+export const REBALANCE_RECOMMENDATION = "EC2 Instance Rebalance Recommendation";
+
+/** The drain must finish inside the 2-minute Spot warning, with room for the function's own start-up. */
+const TIMEOUT_SECONDS = 100;
+/** An event older than this cannot be drained usefully any more: half the warning is gone. */
+const MAXIMUM_EVENT_AGE_SECONDS = 60;
+
+export interface SpotInterruptionDrainerProps {
+  /** Name of the function, its role and its log group; at most 64 characters. */
+  readonly functionName: string;
+  /** Name of the rule for Spot interruption warnings; at most 64 characters. */
+  readonly interruptionRuleName: string;
+  /**
+   * Name of the rule for rebalance recommendations; at most 64 characters. Required when
+   * `drainOnRebalance` is true.
+   * @default - no rebalance rule
+   */
+  readonly rebalanceRuleName?: string;
+  /** Name of the SQS queue that keeps events the function failed on; at most 80 characters. */
+  readonly failureQueueName: string;
+  /** ECS cluster whose container instances are drained. */
+  readonly clusterName: string;
+  /** ARN of that cluster: scopes every ECS permission. */
+  readonly clusterArn: string;
+  /**
+   * Target groups of this environment's services: the only ones the function may deregister
+   * targets from (ARNs may be tokens).
+   * @default - none: the function deregisters nothing and only drains and stops tasks
+   */
+  readonly targetGroupArns?: string[];
+  /** Seconds kept free before the 2-minute cliff. */
+  readonly deadlineMarginSeconds: number;
+  /** Longest SIGTERM-to-SIGKILL grace of any container on the instances: StopTask is sent this long before the deadline. */
+  readonly stopTimeoutSeconds: number;
+  /**
+   * Also drain on EC2 Instance Rebalance Recommendations. Only for Spot Fleet capacity: an ASG with
+   * capacity rebalance replaces such instances itself and managed draining moves their tasks, so
+   * draining there too would only churn nodes.
+   * @default false
+   */
+  readonly drainOnRebalance?: boolean;
+  /** Concurrency reserved for the function, so a Spot storm interrupting many instances at once is drained in parallel. */
+  readonly reservedConcurrency: number;
+  /** Days the function's log group keeps logs. */
+  readonly logRetentionDays: number;
+  /**
+   * Where the alarms on failed drains notify (SNS topic ARNs).
+   * @default - none: the alarms only show in the console
+   */
+  readonly alarmActions?: string[];
+}
+
+/**
+ * Drains an ECS container instance when EC2 announces that its Spot capacity is reclaimed: marks
+ * it DRAINING, deregisters its targets from the load balancer, waits for the deregistration delay
+ * and stops what is left before the instance goes (lambdas/spot-drainer).
+ *
+ * When each drain path is needed:
+ * - **Spot Fleet capacity**: this function is the only drain path. A Spot Fleet is not an ASG, so
+ *   it has no capacity provider, no managed draining and no lifecycle hooks.
+ * - **ASG capacity providers**: it is a backstop. Managed draining already drains every ASG
+ *   termination (scale-in, instance refresh, capacity rebalance) through ECS's own termination
+ *   lifecycle hook, which is why this construct adds no ASG termination lifecycle hook of its own;
+ *   a Spot reclaim is not an ASG termination, and the ECS agent's Spot draining
+ *   (ECS_ENABLE_SPOT_INSTANCE_DRAINING) only sets DRAINING without deregistering targets first.
+ * - **Rebalance recommendations** (`drainOnRebalance`): only for Spot Fleet, where nothing else acts
+ *   on them. They arrive earlier than the warning, sometimes together with it, and are best effort.
+ *
+ * Events are never retried: a retry after the warning drains an instance that is gone. Failed events
+ * land in an encrypted SQS queue, and alarms watch that queue and the function's errors.
+ */
+export class SpotInterruptionDrainer extends Construct {
+  public readonly functionName: string;
+  public readonly functionArn: string;
+  public readonly roleName: string;
+  public readonly logGroupName: string;
+  /** Rule for Spot interruption warnings. */
+  public readonly interruptionRuleArn: string;
+  /** Rule for rebalance recommendations, when `drainOnRebalance` is true. */
+  public readonly rebalanceRuleArn?: string;
+  public readonly failureQueueArn: string;
+  public readonly failureQueueUrl: string;
+  /** Bytes of the deployed zip. */
+  public readonly bundleBytes: number;
+
+  constructor(scope: Construct, id: string, props: SpotInterruptionDrainerProps) {
+    super(scope, id);
+    const drainOnRebalance = props.drainOnRebalance ?? false;
+    if (drainOnRebalance && props.rebalanceRuleName === undefined) {
+      throw new Error("SpotInterruptionDrainer: rebalanceRuleName is required when drainOnRebalance is true");
+    }
+    const targetGroupArns = props.targetGroupArns ?? [];
+    const onCluster = [{ test: "ArnEquals", variable: "ecs:cluster", values: [props.clusterArn] }];
+
+    const fn = new NodejsFunction(this, "function", {
+      functionName: props.functionName,
+      entry: path.resolve(__dirname, "../lambdas/spot-drainer/handler.ts"),
+      description: "Drains ECS container instances on EC2 Spot interruption warnings",
+      timeoutSeconds: TIMEOUT_SECONDS,
+      reservedConcurrency: props.reservedConcurrency,
+      logRetentionDays: props.logRetentionDays,
+      environment: {
+        CLUSTER_NAME: props.clusterName,
+        DEADLINE_MARGIN_SECONDS: String(props.deadlineMarginSeconds),
+        // The role may deregister only from these, so the handler skips any other target group it finds.
+        TARGET_GROUP_ARNS: Fn.join(",", targetGroupArns),
+        DRAIN_ON_REBALANCE: String(drainOnRebalance),
+        STOP_TIMEOUT_SECONDS: String(props.stopTimeoutSeconds),
+      },
+      policyStatements: [
+        { sid: "FindContainerInstance", actions: ["ecs:ListContainerInstances"], resources: [props.clusterArn] },
+        {
+          // These act on container-instance and task ARNs; the cluster condition keeps them to this cluster.
+          sid: "DrainInstanceAndStopTasks",
+          actions: [
+            "ecs:DescribeContainerInstances",
+            "ecs:UpdateContainerInstancesState",
+            "ecs:ListTasks",
+            "ecs:DescribeTasks",
+            "ecs:StopTask",
+          ],
+          resources: ["*"],
+          condition: onCluster,
+        },
+        {
+          sid: "MapServicesToTargetGroups",
+          actions: ["ecs:DescribeServices"],
+          resources: [`${Fn.replace(props.clusterArn, ":cluster/", ":service/")}/*`],
+        },
+        ...(targetGroupArns.length > 0
+          ? [{ sid: "DeregisterOwnTargets", actions: ["elasticloadbalancing:DeregisterTargets"], resources: targetGroupArns }]
+          : []),
+        // Describe* calls of Elastic Load Balancing have no resource-level permissions.
+        { sid: "WatchTargetsDrain", actions: ["elasticloadbalancing:DescribeTargetHealth"], resources: ["*"] },
+      ],
+    });
+
+    const failures = new SqsQueue(this, "failures", {
+      name: props.failureQueueName,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 14 * 24 * 3600,
+    });
+    // Lambda checks the destination permission when the invoke config is saved, so it gets its own policy to depend on.
+    const sendFailures = new DataAwsIamPolicyDocument(this, "failure-destination", {
+      statement: [{ sid: "RecordFailedEvents", actions: ["sqs:SendMessage"], resources: [failures.arn] }],
+    });
+    const sendFailuresPolicy = new IamRolePolicy(this, "failure-destination-policy", {
+      name: `${props.functionName}-failures`,
+      role: fn.roleName,
+      policy: sendFailures.json,
+    });
+    new LambdaFunctionEventInvokeConfig(this, "invoke-config", {
+      functionName: fn.functionName,
+      maximumRetryAttempts: 0,
+      maximumEventAgeInSeconds: MAXIMUM_EVENT_AGE_SECONDS,
+      destinationConfig: { onFailure: { destination: failures.arn } },
+      dependsOn: [sendFailuresPolicy],
+    });
+
+    const interruption = this.subscribe("interruption", props.interruptionRuleName, SPOT_INTERRUPTION_WARNING, fn);
+    const rebalance =
+      drainOnRebalance && props.rebalanceRuleName !== undefined
+        ? this.subscribe("rebalance", props.rebalanceRuleName, REBALANCE_RECOMMENDATION, fn)
+        : undefined;
+
+    new CloudwatchMetricAlarm(this, "failed-events-alarm", {
+      alarmName: `${props.failureQueueName}-not-empty`,
+      alarmDescription: `Spot interruption events the drainer failed on are waiting in ${props.failureQueueName}: instances may have been reclaimed without draining`,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: failures.name },
+      statistic: "Maximum",
+      period: 300,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: props.alarmActions,
+    });
+    new CloudwatchMetricAlarm(this, "errors-alarm", {
+      alarmName: `${props.functionName}-errors`,
+      alarmDescription: `The Spot interruption drainer ${props.functionName} failed: see its log group`,
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: fn.functionName },
+      statistic: "Sum",
+      period: 60,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "notBreaching",
+      alarmActions: props.alarmActions,
+    });
+
+    this.functionName = fn.functionName;
+    this.functionArn = fn.functionArn;
+    this.roleName = fn.roleName;
+    this.logGroupName = fn.logGroupName;
+    this.interruptionRuleArn = interruption.arn;
+    this.rebalanceRuleArn = rebalance?.arn;
+    this.failureQueueArn = failures.arn;
+    this.failureQueueUrl = failures.url;
+    this.bundleBytes = fn.bundleBytes;
+  }
+
+  /** An EventBridge rule for one EC2 detail type that invokes the function. */
+  private subscribe(id: string, ruleName: string, detailType: string, fn: NodejsFunction): CloudwatchEventRule {
+    const rule = new CloudwatchEventRule(this, `${id}-rule`, {
+      name: ruleName,
+      description: `${detailType} -> ${fn.functionName}`,
+      eventPattern: JSON.stringify({ source: ["aws.ec2"], "detail-type": [detailType] }),
+    });
+    new CloudwatchEventTarget(this, `${id}-target`, {
+      rule: rule.name,
+      arn: fn.functionArn,
+      // EventBridge only retries failed deliveries; past a minute the warning is half gone.
+      retryPolicy: { maximumEventAgeInSeconds: MAXIMUM_EVENT_AGE_SECONDS, maximumRetryAttempts: 2 },
+    });
+    new LambdaPermission(this, `${id}-permission`, {
+      statementId: `AllowEventBridge-${id}`,
+      action: "lambda:InvokeFunction",
+      functionName: fn.functionName,
+      principal: "events.amazonaws.com",
+      sourceArn: rule.arn,
+    });
+    return rule;
+  }
+}
