@@ -59,6 +59,16 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
       typeof args.retention_in_days === "number" && args.retention_in_days > 0 ? undefined : "retention_in_days is not set, so logs are kept (and paid for) forever",
   },
   {
+    resourceType: "aws_sqs_queue",
+    description: "SQS queues must be encrypted",
+    check: (args) => (isTrue(args.sqs_managed_sse_enabled) || typeof args.kms_master_key_id === "string" ? undefined : "neither sqs_managed_sse_enabled nor kms_master_key_id is set"),
+  },
+  {
+    resourceType: "aws_sns_topic",
+    description: "SNS topics must be encrypted",
+    check: (args) => (typeof args.kms_master_key_id === "string" && args.kms_master_key_id.length > 0 ? undefined : "kms_master_key_id is not set"),
+  },
+  {
     resourceType: "aws_s3_bucket_public_access_block",
     description: "buckets must block all public access",
     check: (args) => {

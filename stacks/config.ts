@@ -551,24 +551,15 @@ function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z
         message: `unknown capacity pool "${service.capacityPool}": spot-fleet mode has no capacity providers, use "default"`,
       });
     }
-    if (service.kind === "web") {
-      const budget = service.deregistrationDelaySeconds + service.stopTimeoutSeconds + config.spotDrainer.deadlineMarginSeconds;
-      if (budget > SPOT_WARNING_SECONDS) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["services", index, "deregistrationDelaySeconds"],
-          message: `service "${service.name}": deregistrationDelaySeconds (${service.deregistrationDelaySeconds}) + stopTimeoutSeconds (${service.stopTimeoutSeconds}) + spotDrainer.deadlineMarginSeconds (${config.spotDrainer.deadlineMarginSeconds}) = ${budget} s does not fit the ${SPOT_WARNING_SECONDS} s Spot interruption warning`,
-        });
-      }
-      if (service.deregistrationDelaySeconds + config.capacity.containerStopTimeoutSeconds + config.spotDrainer.deadlineMarginSeconds > SPOT_WARNING_SECONDS) {
-        ctx.addIssue({
-          code: "custom",
-          path: ["capacity", "containerStopTimeoutSeconds"],
-          message: `with service "${service.name}"'s deregistrationDelaySeconds (${service.deregistrationDelaySeconds}) and the drain margin (${config.spotDrainer.deadlineMarginSeconds}) it does not fit the ${SPOT_WARNING_SECONDS} s Spot interruption warning`,
-        });
-      }
-    }
   });
+  checkSpotTimingBudget(config, ctx);
+  if (config.spotDrainer.drainOnRebalance && config.capacity.mode !== "spot-fleet") {
+    ctx.addIssue({
+      code: "custom",
+      path: ["spotDrainer", "drainOnRebalance"],
+      message: "only applies in spot-fleet mode: ASGs with capacity rebalance replace such instances themselves and managed draining moves their tasks",
+    });
+  }
   const jobNames = new Set<string>();
   config.scheduledTasks.forEach((job, index) => {
     if (jobNames.has(job.name)) {
@@ -588,6 +579,71 @@ function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z
         code: "custom",
         path: ["scheduledTasks", index, "capacityPool"],
         message: `job "${job.name}": unknown capacity pool "${job.capacityPool}": spot-fleet mode has no capacity providers, use "default"`,
+      });
+    }
+  });
+}
+
+/** The longest SIGTERM-to-SIGKILL grace of any container on the instances, and the field that sets it. */
+export interface StopTimeout {
+  readonly seconds: number;
+  /** Config path of the setting, e.g. `services.1.stopTimeoutSeconds`. */
+  readonly field: string;
+}
+
+/**
+ * The longest stop timeout in the environment: the services' own and the agent default
+ * (capacity.containerStopTimeoutSeconds) for containers without one. The Spot drainer sends StopTask
+ * this long before its deadline, so it bounds the time left for every target's deregistration.
+ */
+export function longestStopTimeout(config: Pick<EnvironmentConfig, "capacity" | "services">): StopTimeout {
+  return config.services.reduce<StopTimeout>(
+    (longest, service, index) =>
+      service.stopTimeoutSeconds > longest.seconds ? { seconds: service.stopTimeoutSeconds, field: `services.${index}.stopTimeoutSeconds` } : longest,
+    { seconds: config.capacity.containerStopTimeoutSeconds, field: "capacity.containerStopTimeoutSeconds" },
+  );
+}
+
+/**
+ * Everything a Spot interruption sets off must fit the 2-minute warning, minus the drain margin:
+ * each load-balanced service's deregistration delay plus the longest stop timeout (the drainer
+ * stops all tasks that long before its deadline), and each stop timeout on its own (daemons are
+ * stopped too, and containers without a stopTimeout get the agent default).
+ */
+function checkSpotTimingBudget(config: z.output<typeof environmentSchema>, ctx: z.RefinementCtx): void {
+  const margin = config.spotDrainer.deadlineMarginSeconds;
+  const fits = (seconds: number): boolean => seconds + margin <= SPOT_WARNING_SECONDS;
+  const tooLong = `does not fit the ${SPOT_WARNING_SECONDS} s Spot interruption warning`;
+  const marginTerm = `spotDrainer.deadlineMarginSeconds (${margin})`;
+  const longest = longestStopTimeout(config);
+
+  if (!fits(config.capacity.containerStopTimeoutSeconds)) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["capacity", "containerStopTimeoutSeconds"],
+      message: `containerStopTimeoutSeconds (${config.capacity.containerStopTimeoutSeconds}) + ${marginTerm} = ${config.capacity.containerStopTimeoutSeconds + margin} s ${tooLong}`,
+    });
+  }
+  config.services.forEach((service, index) => {
+    if (service.kind === "web") {
+      // Name the service's own field when it is (one of) the longest: that is where the fix usually goes.
+      const stopTerm =
+        service.stopTimeoutSeconds === longest.seconds
+          ? `stopTimeoutSeconds (${longest.seconds})`
+          : `the longest stop timeout on the instances (${longest.field} = ${longest.seconds})`;
+      const budget = service.deregistrationDelaySeconds + longest.seconds + margin;
+      if (budget > SPOT_WARNING_SECONDS) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["services", index, "deregistrationDelaySeconds"],
+          message: `service "${service.name}": deregistrationDelaySeconds (${service.deregistrationDelaySeconds}) + ${stopTerm} + ${marginTerm} = ${budget} s ${tooLong}`,
+        });
+      }
+    } else if (!fits(service.stopTimeoutSeconds)) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["services", index, "stopTimeoutSeconds"],
+        message: `service "${service.name}": stopTimeoutSeconds (${service.stopTimeoutSeconds}) + ${marginTerm} = ${service.stopTimeoutSeconds + margin} s ${tooLong}`,
       });
     }
   });
