@@ -62,8 +62,8 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
       if (args.user_data === undefined) return undefined;
       const text = userDataText(args);
       if (text === undefined) return "user_data is an expression; write it as a literal so it can be checked";
-      if (!/^ECS_CLUSTER=/m.test(text)) return undefined;
-      return /^ECS_ENABLE_SPOT_INSTANCE_DRAINING=true$/m.test(text) ? undefined : "user data sets ECS_CLUSTER without ECS_ENABLE_SPOT_INSTANCE_DRAINING=true";
+      if (!/\bECS_CLUSTER=/.test(text)) return undefined;
+      return /\bECS_ENABLE_SPOT_INSTANCE_DRAINING=true\b/.test(text) ? undefined : "user data sets ECS_CLUSTER without ECS_ENABLE_SPOT_INSTANCE_DRAINING=true";
     },
   },
   {

@@ -22,7 +22,7 @@ export interface EcsUserDataOptions {
  * registry credentials belong in the task definition's `repositoryCredentials`.
  */
 export function ecsUserData(options: EcsUserDataOptions): string {
-  if (Token.isUnresolved(options.clusterName)) {
+  if (Token.isUnresolved(options.clusterName) || options.clusterName.includes("${")) {
     throw new Error("ecsUserData: clusterName must be a literal string, not a token");
   }
   return [
