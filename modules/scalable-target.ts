@@ -38,14 +38,17 @@ export interface StepAlarmProps {
   readonly dimensions: Record<string, string>;
   readonly threshold: number;
   /**
+   * How datapoints are aggregated over a period.
    * @default "Average"
    */
   readonly statistic?: string;
   /**
+   * Length of one datapoint.
    * @default 60
    */
   readonly periodSeconds?: number;
   /**
+   * Consecutive breaching datapoints before the alarm fires.
    * @default 2
    */
   readonly evaluationPeriods?: number;
