@@ -115,6 +115,16 @@ export interface ComputeProps {
    * @default - the public SSM parameter for the architecture
    */
   readonly amiId?: string;
+  /**
+   * The ASGs' launch templates name the SSM parameter (`image_id = "resolve:ssm:<parameter>"`)
+   * instead of the AMI id read at plan time: every launch takes the AMI recommended at that moment,
+   * so an instance refresh rolls to a new AMI without a deploy (the AMI watcher's `autoRefresh`).
+   * The trade-off: any launch (scale-out, replacement) may bring a new AMI that no plan showed.
+   * Ignored when `amiId` pins the AMI. The Spot Fleet's template keeps the plan-time id, because
+   * Spot Fleet `maintain`/`request` fleets refuse `resolve:ssm` in launch templates.
+   * @default false
+   */
+  readonly followSsmParameter?: boolean;
   readonly rootVolumeSizeGiB: number;
   readonly detailedMonitoring: boolean;
   readonly containerStopTimeoutSeconds: number;
@@ -140,6 +150,7 @@ export interface ComputePool {
   readonly name: ComputePoolName;
   readonly launchTemplateId: string;
   readonly autoScalingGroupName: string;
+  readonly autoScalingGroupArn: string;
   readonly architecture: "x86_64" | "arm64";
   readonly pinnedAmiId?: string;
 }
@@ -210,10 +221,14 @@ export class Compute extends Construct {
     });
     this.instanceSecurityGroupId = securityGroup.id;
 
-    const imageId =
-      props.amiId ?? new DataAwsSsmParameter(this, "ecs-optimized-ami", { name: ecsOptimizedAmiParameter(props.architecture) }).insecureValue;
+    const parameter = ecsOptimizedAmiParameter(props.architecture);
+    let planTimeAmi: DataAwsSsmParameter | undefined;
+    // Read only when a template needs it, so pinned or fully SSM-following environments have no lookup.
+    const planTimeImageId = (): string =>
+      props.amiId ?? (planTimeAmi ??= new DataAwsSsmParameter(this, "ecs-optimized-ami", { name: parameter })).insecureValue;
+    const groupImageId = (): string => (props.followSsmParameter && !props.amiId ? `resolve:ssm:${parameter}` : planTimeImageId());
 
-    const launchTemplate = (pool: ComputePoolName, name: string) =>
+    const launchTemplate = (pool: ComputePoolName, name: string, imageId: string) =>
       new EcsLaunchTemplate(this, `${pool}-launch-template`, {
         name,
         clusterName: cluster.clusterName,
@@ -245,7 +260,7 @@ export class Compute extends Construct {
         tags: this.instanceTags(props, pool, name),
       });
 
-    const onDemandTemplate = launchTemplate("on-demand", names.onDemand);
+    const onDemandTemplate = launchTemplate("on-demand", names.onDemand, groupImageId());
     const onDemandGroup = group("on-demand", names.onDemand, onDemandTemplate, props.onDemand);
     this.pools = [this.pool("on-demand", onDemandTemplate, onDemandGroup, props)];
 
@@ -253,7 +268,7 @@ export class Compute extends Construct {
       if (!props.spot || !props.managedScaling || !props.strategy) {
         throw new Error("Compute: capacity-providers mode needs spot, managedScaling and strategy");
       }
-      const spotTemplate = launchTemplate("spot", names.spot);
+      const spotTemplate = launchTemplate("spot", names.spot, groupImageId());
       const spotGroup = group("spot", names.spot, spotTemplate, props.spot, props.spot);
       this.pools.push(this.pool("spot", spotTemplate, spotGroup, props));
       this.capacityProviders = new CapacityProviders(this, "capacity-providers", {
@@ -274,7 +289,7 @@ export class Compute extends Construct {
 
     if (!props.spotFleet) throw new Error("Compute: spot-fleet mode needs spotFleet");
     const fleetSettings = props.spotFleet;
-    const fleetTemplate = launchTemplate("spot-fleet", names.spotFleet);
+    const fleetTemplate = launchTemplate("spot-fleet", names.spotFleet, planTimeImageId());
     const fleet = new SpotFleet(this, "spot-fleet", {
       name: names.spotFleet,
       roleName: names.spotFleetRole,
@@ -353,6 +368,7 @@ export class Compute extends Construct {
       name,
       launchTemplateId: template.launchTemplateId,
       autoScalingGroupName: group.autoScalingGroupName,
+      autoScalingGroupArn: group.autoScalingGroupArn,
       architecture: props.architecture,
       ...(props.amiId ? { pinnedAmiId: props.amiId } : {}),
     };

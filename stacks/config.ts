@@ -541,7 +541,11 @@ const environmentSchema = z
         enabled: z.boolean().default(true),
         schedule: schedule().default("rate(1 day)"),
         emails: z.array(z.email({ message: "must be an e-mail address" })).default([]),
-        /** Start an ASG instance refresh when the AMI moves, instead of waiting for a deploy. */
+        /**
+         * Start an ASG instance refresh when the AMI moves, instead of waiting for a deploy. The ASGs'
+         * launch templates then resolve the AMI from SSM at every launch (`resolve:ssm:`), so any
+         * launch may bring a new AMI without a plan. Capacity-providers mode only, and not with a pinned AMI.
+         */
         autoRefresh: z.boolean().default(false),
       })
       .prefault({}),
@@ -586,6 +590,18 @@ function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z
       path: ["spotDrainer", "drainOnRebalance"],
       message: "only applies in spot-fleet mode: ASGs with capacity rebalance replace such instances themselves and managed draining moves their tasks",
     });
+  }
+  if (config.amiWatch.enabled && config.amiWatch.autoRefresh) {
+    if (config.capacity.amiId !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["amiWatch", "autoRefresh"], message: "has no effect while capacity.amiId pins the AMI: move the pin instead" });
+    }
+    if (config.capacity.mode === "spot-fleet") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["amiWatch", "autoRefresh"],
+        message: "only in capacity-providers mode: in spot-fleet mode the on-demand ASG has no managed draining, so a refresh would stop its tasks undrained",
+      });
+    }
   }
   const jobNames = new Set<string>();
   config.scheduledTasks.forEach((job, index) => {

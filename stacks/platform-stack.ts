@@ -1,9 +1,10 @@
 import { Aspects, CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { AmiWatch } from "../modules/ami-watch";
 import { Compute, computeNames } from "../modules/compute";
 import { Guardrails } from "../modules/guardrails";
-import { Naming } from "../modules/naming";
+import { NAME_LIMITS, Naming } from "../modules/naming";
 import { Network } from "../modules/network";
 import type { BackendConfig, EnvironmentConfig } from "./config";
 
@@ -12,6 +13,8 @@ export class PlatformStack extends TerraformStack {
   public readonly naming: Naming;
   public readonly network: Network;
   public readonly compute: Compute;
+  /** Undefined when amiWatch.enabled is false. */
+  public readonly amiWatch?: AmiWatch;
 
   constructor(scope: Construct, id: string, config: EnvironmentConfig) {
     super(scope, id);
@@ -35,7 +38,33 @@ export class PlatformStack extends TerraformStack {
       subnetIds: this.network.instanceSubnetIds,
       assignPublicIp: this.network.assignPublicIp,
       instanceTags: { service: config.project, env: config.environment },
+      followSsmParameter: config.amiWatch.enabled && config.amiWatch.autoRefresh,
     });
+
+    if (config.amiWatch.enabled) {
+      this.amiWatch = new AmiWatch(this, "ami-watch", {
+        functionName: this.naming.name("ami-watch", NAME_LIMITS.lambda),
+        ruleName: this.naming.name("ami-watch", NAME_LIMITS.eventRule),
+        topicName: this.naming.name("ami-updates"),
+        environment: config.environment,
+        stackName: id,
+        region: config.region,
+        schedule: config.amiWatch.schedule,
+        emails: config.amiWatch.emails,
+        autoRefresh: config.amiWatch.autoRefresh,
+        minHealthyPercentage: capacity.instanceRefresh.minHealthyPercentage,
+        // The Spot Fleet has no ASG to check or refresh; its template takes the same AMI as the on-demand one.
+        pools: this.compute.pools.map((pool) => ({
+          name: pool.name,
+          launchTemplateId: pool.launchTemplateId,
+          asgName: pool.autoScalingGroupName,
+          asgArn: pool.autoScalingGroupArn,
+          architecture: pool.architecture,
+          pinnedAmiId: pool.pinnedAmiId,
+        })),
+        logRetentionDays: config.logs.retentionDays,
+      });
+    }
 
     new TerraformOutput(this, "vpc_id", { value: this.network.vpcId });
     new TerraformOutput(this, "cluster_name", { value: this.compute.clusterName });
@@ -46,6 +75,9 @@ export class PlatformStack extends TerraformStack {
     }
     if (this.compute.spotFleetRequestId) {
       new TerraformOutput(this, "spot_fleet_request_id", { value: this.compute.spotFleetRequestId });
+    }
+    if (this.amiWatch) {
+      new TerraformOutput(this, "ami_updates_topic_arn", { value: this.amiWatch.topicArn });
     }
   }
 }

@@ -1,7 +1,10 @@
 import { TerraformResource } from "cdktf";
 import { describe, expect, test } from "vitest";
+import { Compute, computeNames, type ComputeProps } from "../../modules/compute";
+import { Naming } from "../../modules/naming";
+import { parseEnvironmentConfig } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
-import { dataSourcesOfType, resourcesOfType, soleResource, synthEnvironment } from "../support/synth";
+import { dataSourcesOfType, resourcesOfType, soleResource, synthConstructs, synthEnvironment } from "../support/synth";
 
 const decode = (base64: string): string[] => Buffer.from(base64, "base64").toString("utf8").split("\n");
 const ref = (type: string, attribute: string) => new RegExp(`^\\$\\{${type}\\.[\\w-]+\\.${attribute}\\}$`);
@@ -91,8 +94,8 @@ describe("Compute in capacity-providers mode (production)", () => {
 
   test("the instance role has only the ECS-for-EC2 and SSM core policies; the security group only egress", () => {
     // GIVEN production WHEN synthesized THEN
-    const role = soleResource(json, "aws_iam_role");
-    expect(role.name).toBe("acme-api-ecs-instance-production");
+    // The stack's Lambda functions have roles of their own; byName fails when the instance role is missing.
+    expect(byName(resourcesOfType(json, "aws_iam_role"), "acme-api-ecs-instance-production").name).toBe("acme-api-ecs-instance-production");
     expect(resourcesOfType(json, "aws_iam_role_policy_attachment").map((attachment) => attachment.policy_arn.split("policy/")[1])).toEqual([
       "service-role/AmazonEC2ContainerServiceforEC2Role",
       "AmazonSSMManagedInstanceCore",
@@ -236,5 +239,59 @@ describe("Compute with a pinned AMI", () => {
     expect(dataSourcesOfType(json, "aws_ssm_parameter")).toEqual([]);
     for (const template of resourcesOfType(json, "aws_launch_template")) expect(template.image_id).toBe("ami-0abc12345def67890");
     expect(stack.compute.pools.map((pool) => pool.pinnedAmiId)).toEqual(["ami-0abc12345def67890", "ami-0abc12345def67890"]);
+  });
+});
+
+describe("Compute following the SSM parameter at launch", () => {
+  const build = (environment: "production" | "staging", overrides: Partial<ComputeProps> = {}) => {
+    const config = parseEnvironmentConfig(ENVIRONMENTS[environment]);
+    let compute: Compute | undefined;
+    const json = synthConstructs((scope) => {
+      compute = new Compute(scope, "compute", {
+        ...config.capacity,
+        names: computeNames(new Naming(config.project, config.environment)),
+        vpcId: "vpc-0a1b2c3d4e5f60718",
+        subnetIds: ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"],
+        instanceTags: { service: config.project, env: config.environment },
+        followSsmParameter: true,
+        ...overrides,
+      });
+    });
+    return { json, compute: compute as Compute };
+  };
+
+  test("ASG launch templates name the parameter, so no plan-time lookup is needed", () => {
+    // GIVEN production's capacity WHEN built with followSsmParameter
+    const { json } = build("production");
+    // THEN
+    for (const template of resourcesOfType(json, "aws_launch_template")) {
+      expect(template.image_id).toBe("resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/recommended/image_id");
+    }
+    expect(dataSourcesOfType(json, "aws_ssm_parameter")).toEqual([]);
+  });
+
+  test("the Spot Fleet's template keeps the plan-time AMI id (fleets of type maintain refuse resolve:ssm)", () => {
+    // GIVEN staging's capacity (arm64, Spot Fleet) WHEN built with followSsmParameter
+    const { json } = build("staging");
+    // THEN
+    const templates = resourcesOfType(json, "aws_launch_template");
+    expect(byName(templates, "acme-api-on-demand-staging").image_id).toBe(
+      "resolve:ssm:/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id",
+    );
+    expect(byName(templates, "acme-api-spot-fleet-staging").image_id).toMatch(ref("data.aws_ssm_parameter", "insecure_value"));
+    expect(dataSourcesOfType(json, "aws_ssm_parameter")).toEqual([
+      expect.objectContaining({ name: "/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id" }),
+    ]);
+  });
+
+  test("a pinned AMI wins", () => {
+    const { json, compute } = build("production", { amiId: "ami-0abc12345def67890" });
+    for (const template of resourcesOfType(json, "aws_launch_template")) expect(template.image_id).toBe("ami-0abc12345def67890");
+    expect(compute.pools.map((pool) => pool.pinnedAmiId)).toEqual(["ami-0abc12345def67890", "ami-0abc12345def67890"]);
+  });
+
+  test("pools carry their ASG's ARN, for permissions scoped to them", () => {
+    const { compute } = build("production");
+    expect(compute.pools.map((pool) => pool.autoScalingGroupArn)).toEqual(compute.autoScalingGroupArns);
   });
 });

@@ -52,7 +52,7 @@ describe("capacity config", () => {
       "stop timeout + deregistration delay over the Spot warning",
       "staging",
       (env) => (env.capacity.containerStopTimeoutSeconds = 90),
-      `capacity.containerStopTimeoutSeconds: with service "api"'s deregistrationDelaySeconds (30) and the drain margin (10) it does not fit the 120 s Spot interruption warning`,
+      `services.0.deregistrationDelaySeconds: service "api": deregistrationDelaySeconds (30) + the longest stop timeout on the instances (capacity.containerStopTimeoutSeconds = 90) + spotDrainer.deadlineMarginSeconds (10) = 130 s does not fit the 120 s Spot interruption warning`,
     ],
     ["stop timeout over 120 s", "staging", (env) => (env.capacity.containerStopTimeoutSeconds = 121), "capacity.containerStopTimeoutSeconds: must be <= 120"],
     ["capacity providers without spot", "production", (env) => delete env.capacity.spot, "capacity.spot: is required when mode is capacity-providers"],
