@@ -78,6 +78,8 @@ export class PlatformStack extends TerraformStack {
       bucketName: `${this.naming.name("alb-logs", NAME_LIMITS.bucket - 13)}-${accountId}`,
       prefix: config.environment,
       expirationDays: settings.accessLogs.expirationDays,
+      // An environment that may be torn down (no deletion protection) may take its logs with it.
+      forceDestroy: !settings.deletionProtection,
     });
     const certificateArn =
       settings.certificateArn ??

@@ -36,6 +36,7 @@ describe("production traffic and services", () => {
     expect(lb.access_logs).toMatchObject({ prefix: "production", enabled: true });
     expect(lb.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\./)]);
     expect(soleResource(json, "aws_s3_bucket_lifecycle_configuration").rule[0].expiration).toEqual([{ days: 90 }]);
+    expect(soleResource(json, "aws_s3_bucket").force_destroy).toBe(false);
   });
 
   test("two web services on different hosts, with stable priorities in config order", () => {
@@ -153,6 +154,7 @@ describe("staging traffic and services", () => {
     expect(resourcesOfType(json, "aws_acm_certificate")).toHaveLength(0);
     expect(referencedResourceAddress(soleResource(json, "aws_lb_listener_rule").listener_arn)).toBe(addressOf(json, "aws_lb_listener", listener));
     expect(soleResource(json, "aws_lb").enable_deletion_protection).toBe(false);
+    expect(soleResource(json, "aws_s3_bucket").force_destroy).toBe(true);
   });
 
   test("services use the EC2 launch type and wait for the Spot Fleet", () => {
