@@ -1,0 +1,99 @@
+import { describe, expect, test } from "vitest";
+import type { EnvironmentInput } from "../../stacks/config";
+import { ENVIRONMENTS } from "../../stacks/environments";
+import { dataSourcesOfType, resourcesOfType, synthEnvironment, type Synthesized } from "../support/synth";
+
+const SPOT = "EC2 Spot Instance Interruption Warning";
+const REBALANCE = "EC2 Instance Rebalance Recommendation";
+
+function drainerFunction(json: Synthesized): Record<string, any> | undefined {
+  const found = resourcesOfType(json, "aws_lambda_function").filter((fn) => /spot-drainer/.test(fn.function_name));
+  if (found.length > 1) throw new Error(`expected at most one drainer, found ${found.length}`);
+  return found[0];
+}
+
+function detailTypes(json: Synthesized): string[] {
+  return resourcesOfType(json, "aws_cloudwatch_event_rule")
+    .filter((rule) => rule.event_pattern !== undefined)
+    .map((rule) => (JSON.parse(rule.event_pattern as string) as { "detail-type": string[] })["detail-type"][0])
+    .sort();
+}
+
+function deregisterResources(json: Synthesized): string[] {
+  return dataSourcesOfType(json, "aws_iam_policy_document")
+    .flatMap((document) => (document.statement ?? []) as Array<{ actions: string[]; resources?: string[] }>)
+    .filter((statement) => statement.actions.includes("elasticloadbalancing:DeregisterTargets"))
+    .flatMap((statement) => statement.resources ?? []);
+}
+
+const targetGroupRef = (service: string) => new RegExp(`^\\$\\{aws_lb_target_group\\.service-${service}_[\\w-]+\\.arn\\}$`);
+
+describe("Spot drainer in the platform stack", () => {
+  test("production (capacity providers): a backstop on interruption warnings only, over both web services' target groups", () => {
+    // GIVEN / WHEN
+    const { json, stack } = synthEnvironment("production");
+
+    // THEN
+    expect(detailTypes(json)).toEqual([SPOT]);
+    const fn = drainerFunction(json);
+    expect(fn).toMatchObject({ function_name: "acme-api-spot-drainer-production", timeout: 100, reserved_concurrent_executions: 10 });
+    expect(fn?.environment.variables).toMatchObject({
+      CLUSTER_NAME: "acme-api-production",
+      DEADLINE_MARGIN_SECONDS: "10",
+      DRAIN_ON_REBALANCE: "false",
+      STOP_TIMEOUT_SECONDS: "30",
+    });
+    // The daemon has no target group; api and admin each have one.
+    expect(deregisterResources(json)).toEqual([expect.stringMatching(targetGroupRef("api")), expect.stringMatching(targetGroupRef("admin"))]);
+    expect(fn?.environment.variables.TARGET_GROUP_ARNS).toMatch(/^\$\{join\(",", \[aws_lb_target_group\.service-api_[\w-]+\.arn, aws_lb_target_group\.service-admin_[\w-]+\.arn\]\)\}$/);
+    expect(stack.spotDrainer?.rebalanceRuleArn).toBeUndefined();
+    expect(Object.keys(json.output ?? {})).toEqual(expect.arrayContaining(["spot_drainer_function_name", "spot_drainer_failure_queue_url"]));
+  });
+
+  test("staging (Spot Fleet): the only drain path, on warnings and rebalance recommendations", () => {
+    // GIVEN staging with drainOnRebalance / WHEN synthesized
+    const { json } = synthEnvironment("staging");
+
+    // THEN
+    expect(detailTypes(json)).toEqual([REBALANCE, SPOT]);
+    const names = resourcesOfType(json, "aws_cloudwatch_event_rule").map((rule) => rule.name);
+    expect(names).toEqual(expect.arrayContaining(["acme-api-spot-interruption-staging", "acme-api-spot-rebalance-staging"]));
+    expect(drainerFunction(json)?.environment.variables).toMatchObject({ CLUSTER_NAME: "acme-api-staging", DRAIN_ON_REBALANCE: "true" });
+    expect(deregisterResources(json)).toEqual([expect.stringMatching(targetGroupRef("api"))]);
+    expect(resourcesOfType(json, "aws_sqs_queue").map((queue) => queue.name)).toEqual(["acme-api-spot-drainer-failures-staging"]);
+  });
+
+  test("staging without drainOnRebalance: interruption warnings only", () => {
+    const { json } = synthEnvironment({ ...ENVIRONMENTS.staging, spotDrainer: { drainOnRebalance: false } });
+    expect(detailTypes(json)).toEqual([SPOT]);
+    expect(drainerFunction(json)?.environment.variables.DRAIN_ON_REBALANCE).toBe("false");
+  });
+
+  test.each<[string, Partial<EnvironmentInput["capacity"]>, (services: NonNullable<EnvironmentInput["services"]>) => void, string]>([
+    ["the agent default when it is longest", { containerStopTimeoutSeconds: 40 }, () => undefined, "40"],
+    ["a service's own stop timeout when it is longest", {}, (services) => Object.assign(services[0], { stopTimeoutSeconds: 45 }), "45"],
+    ["a daemon's stop timeout too", {}, (services) => Object.assign(services[2], { stopTimeoutSeconds: 50 }), "50"],
+  ])("STOP_TIMEOUT_SECONDS is the longest stop timeout on the instances: %s", (_case, capacity, change, expected) => {
+    // GIVEN production with one stop timeout raised
+    const input = structuredClone(ENVIRONMENTS.production);
+    change(input.services ?? []);
+    // WHEN synthesized
+    const { json } = synthEnvironment({ ...input, capacity: { ...input.capacity, ...capacity } });
+    // THEN
+    expect(drainerFunction(json)?.environment.variables.STOP_TIMEOUT_SECONDS).toBe(expected);
+  });
+
+  test("reserved concurrency and margin come from config", () => {
+    const { json } = synthEnvironment({ ...ENVIRONMENTS.production, spotDrainer: { reservedConcurrency: 50, deadlineMarginSeconds: 5 } });
+    expect(drainerFunction(json)).toMatchObject({ reserved_concurrent_executions: 50, environment: { variables: { DEADLINE_MARGIN_SECONDS: "5" } } });
+  });
+
+  test("disabled: no function, rules, queue or alarms", () => {
+    const { json, stack } = synthEnvironment({ ...ENVIRONMENTS.staging, spotDrainer: { enabled: false } });
+    expect(stack.spotDrainer).toBeUndefined();
+    expect(drainerFunction(json)).toBeUndefined();
+    expect(detailTypes(json)).toEqual([]);
+    expect(resourcesOfType(json, "aws_sqs_queue")).toEqual([]);
+    expect(json.output?.spot_drainer_function_name).toBeUndefined();
+  });
+});
