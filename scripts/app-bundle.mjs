@@ -1,5 +1,7 @@
 import * as fs from "node:fs";
+import { createRequire, Module } from "node:module";
 import * as path from "node:path";
+import * as vm from "node:vm";
 import { fileURLToPath } from "node:url";
 import { fingerprint, unchanged } from "./file-fingerprint.cjs";
 
@@ -35,4 +37,25 @@ export async function ensureAppBundle({ force = false } = {}) {
   for (const file of ["package-lock.json", "scripts/app-bundle.mjs"]) inputs[file] = fingerprint(path.join(root, file));
   fs.writeFileSync(inputsFile, JSON.stringify(inputs));
   return outfile;
+}
+
+/**
+ * Runs the bundle like `require` would, but through a V8 code cache kept next to it (keyed by the
+ * bundle's size and mtime, so a rebuilt bundle never meets stale code): compiling the 5 MB bundle
+ * is a sixth of a synth, and Node 20 has no built-in compile cache.
+ */
+export function runBundle(bundle) {
+  const stat = fs.statSync(bundle);
+  const cacheFile = `${bundle}.${stat.size}-${Math.trunc(stat.mtimeMs)}.v8cache`;
+  const cachedData = fs.existsSync(cacheFile) ? fs.readFileSync(cacheFile) : undefined;
+  const script = new vm.Script(Module.wrap(fs.readFileSync(bundle, "utf8")), { filename: bundle, cachedData });
+  const module = { exports: {} };
+  script.runInThisContext().call(module.exports, module.exports, createRequire(bundle), module, bundle, path.dirname(bundle));
+  if (cachedData === undefined || script.cachedDataRejected) {
+    for (const stale of fs.readdirSync(path.dirname(bundle)).filter((name) => name.endsWith(".v8cache"))) {
+      fs.rmSync(path.join(path.dirname(bundle), stale), { force: true });
+    }
+    // Taken after the run, so it holds the functions synthesis actually compiled.
+    fs.writeFileSync(cacheFile, script.createCachedData());
+  }
 }
