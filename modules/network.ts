@@ -127,7 +127,7 @@ export class Network extends Construct {
 
     this.vpcId = vpc.id;
     this.publicSubnetIds = publicSubnets.map((subnet) => subnet.id);
-    this.instanceSubnetIds = (props.natGateways === "none" ? publicSubnets : privateSubnets).map((subnet) => subnet.id);
+    this.instanceSubnetIds = props.natGateways === "none" ? this.publicSubnetIds : privateSubnets.map((subnet) => subnet.id);
     this.assignPublicIp = props.natGateways === "none";
   }
 }

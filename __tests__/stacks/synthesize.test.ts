@@ -1,0 +1,67 @@
+import { execFileSync, spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, expect, test } from "vitest";
+import { ConfigError } from "../../stacks/config";
+import { ENVIRONMENTS } from "../../stacks/environments";
+import { synthesizeEnvironments } from "../../stacks/synthesize";
+
+const root = path.resolve(__dirname, "../..");
+const scratch = () => fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
+
+describe("synthesizeEnvironments", () => {
+  test("writes cdk.tf.json for the selected environments only, with guardrails and validations passing", () => {
+    // GIVEN
+    const outdir = path.join(scratch(), "cdktf.out");
+
+    // WHEN app.synth() runs (aspects, validations, error annotations all enforced)
+    synthesizeEnvironments({ environments: ENVIRONMENTS, selected: ["staging"], outdir });
+
+    // THEN
+    expect(fs.readdirSync(path.join(outdir, "stacks"))).toEqual(["staging"]);
+    const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", "staging", "cdk.tf.json"), "utf8"));
+    expect(json.provider.aws[0].region).toBe("eu-west-1");
+    expect(JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")).stacks).toHaveProperty("staging");
+  });
+
+  test("a bad environment anywhere writes nothing, even when another one is selected", () => {
+    // GIVEN production is broken, staging is fine
+    const outdir = path.join(scratch(), "cdktf.out");
+    const environments = { ...ENVIRONMENTS, production: { ...ENVIRONMENTS.production, region: "moon-1" } };
+
+    // WHEN / THEN
+    expect(() => synthesizeEnvironments({ environments, selected: ["staging"], outdir })).toThrow(ConfigError);
+    expect(() => synthesizeEnvironments({ environments, selected: ["staging"], outdir })).toThrow("region: must be an AWS region");
+    expect(fs.existsSync(outdir)).toBe(false);
+    expect(fs.readdirSync(path.dirname(outdir))).toEqual([]);
+  });
+
+  test("an environment registered under another stack name is refused", () => {
+    const outdir = path.join(scratch(), "cdktf.out");
+    expect(() => synthesizeEnvironments({ environments: { prod: ENVIRONMENTS.production }, selected: ["prod"], outdir })).toThrow(
+      'environment "prod": its config says environment "production"',
+    );
+  });
+});
+
+describe("the cdktf app entry (scripts/app.mjs)", () => {
+  test("synthesizes every environment into CDKTF_OUTDIR", () => {
+    const outdir = path.join(scratch(), "out");
+    execFileSync("node", ["scripts/app.mjs"], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS: "" } });
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
+  });
+
+  test("bad input exits non-zero with a message and no stack trace, writing nothing", () => {
+    // GIVEN an unknown environment selection
+    const outdir = path.join(scratch(), "out");
+
+    // WHEN
+    const run = spawnSync("node", ["scripts/app.mjs"], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS: "qa" } });
+
+    // THEN
+    expect(run.status).toBe(1);
+    expect(run.stderr).toBe("synthesis failed: PLATFORM_ENVIRONMENTS: unknown environment(s) qa; known: staging, production\n");
+    expect(fs.existsSync(outdir)).toBe(false);
+  });
+});

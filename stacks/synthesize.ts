@@ -1,0 +1,39 @@
+import * as fs from "node:fs";
+import { App } from "cdktf";
+import { parseEnvironmentConfig, type EnvironmentInput } from "./config";
+import { PlatformStack } from "./platform-stack";
+
+export interface SynthesizeOptions {
+  /** Every environment's raw config, by stack name; all are validated, even those not selected. */
+  readonly environments: Readonly<Record<string, EnvironmentInput>>;
+  /** Stack names to synthesize. */
+  readonly selected: readonly string[];
+  /** Where cdktf writes `manifest.json` and `stacks/<env>/cdk.tf.json`. */
+  readonly outdir: string;
+}
+
+/**
+ * Validates every environment, then synthesizes the selected ones into a scratch directory and
+ * copies the result into `outdir` only when all of them succeeded: a bad config or a guardrail
+ * violation leaves no half-written output behind.
+ */
+export function synthesizeEnvironments(options: SynthesizeOptions): void {
+  const configs = Object.entries(options.environments).map(([name, input]) => {
+    const config = parseEnvironmentConfig(input);
+    if (config.environment !== name) {
+      throw new Error(`environment "${name}": its config says environment "${config.environment}"; the stack name and the environment must match`);
+    }
+    return config;
+  });
+  const scratch = `${options.outdir}.partial-${process.pid}`;
+  try {
+    const app = new App({ outdir: scratch });
+    for (const config of configs.filter((candidate) => options.selected.includes(candidate.environment))) {
+      new PlatformStack(app, config.environment, config);
+    }
+    app.synth();
+    fs.cpSync(scratch, options.outdir, { recursive: true });
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
