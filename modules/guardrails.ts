@@ -20,6 +20,14 @@ const asObject = (value: unknown): ResourceArguments =>
 const asList = (value: unknown): ResourceArguments[] =>
   Array.isArray(value) ? value.map(asObject) : value === undefined ? [] : [asObject(value)];
 const OPEN_CIDRS = ["0.0.0.0/0", "::/0"];
+const hasEcsManagedTag = (args: ResourceArguments): boolean => asList(args.tag).some((tag) => tag.key === "AmazonECSManaged");
+
+/** A launch template's user data as text, or undefined when it is an expression that cannot be read at synth time. */
+function userDataText(args: ResourceArguments): string | undefined {
+  const value = args.user_data;
+  if (typeof value !== "string" || value.includes("${")) return undefined;
+  return Buffer.from(value, "base64").toString("utf8");
+}
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
 
 /**
@@ -45,6 +53,52 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
     check: (args) => {
       const unencrypted = asList(args.block_device_mappings).filter((mapping) => !isTrue(asObject(mapping.ebs).encrypted));
       return unencrypted.length > 0 ? `block device ${String(unencrypted[0].device_name)} is not encrypted` : undefined;
+    },
+  },
+  {
+    resourceType: "aws_launch_template",
+    description: "ECS launch templates must enable Spot instance draining",
+    check: (args) => {
+      if (args.user_data === undefined) return undefined;
+      const text = userDataText(args);
+      if (text === undefined) return "user_data is an expression; write it as a literal so it can be checked";
+      if (!/\bECS_CLUSTER=/.test(text)) return undefined;
+      return /\bECS_ENABLE_SPOT_INSTANCE_DRAINING=true\b/.test(text) ? undefined : "user data sets ECS_CLUSTER without ECS_ENABLE_SPOT_INSTANCE_DRAINING=true";
+    },
+  },
+  {
+    resourceType: "aws_launch_template",
+    description: "user data must not carry registry credentials",
+    // Anyone who can describe the instance reads user data; use the task definition's repositoryCredentials.
+    check: (args) => (/ECS_ENGINE_AUTH_(DATA|TYPE)/.test(userDataText(args) ?? "") ? "user data sets ECS_ENGINE_AUTH_*" : undefined),
+  },
+  {
+    resourceType: "aws_ecs_cluster",
+    description: "ECS clusters must have Container Insights",
+    check: (args) => {
+      const insights = asList(args.setting).find((setting) => setting.name === "containerInsights");
+      return insights && ["enabled", "enhanced"].includes(String(insights.value)) ? undefined : "setting containerInsights is not enabled";
+    },
+  },
+  {
+    resourceType: "aws_autoscaling_group",
+    description: "ASGs backing capacity providers must protect from scale-in",
+    check: (args) => (hasEcsManagedTag(args) && !isTrue(args.protect_from_scale_in) ? "has the AmazonECSManaged tag but protect_from_scale_in is not true" : undefined),
+  },
+  {
+    resourceType: "aws_autoscaling_group",
+    description: "capacity rebalance needs ECS managed draining",
+    // ECS gets no notice when rebalancing terminates an instance; only the capacity provider's draining hook moves its tasks.
+    check: (args) => (isTrue(args.capacity_rebalance) && !hasEcsManagedTag(args) ? "capacity_rebalance is on for an ASG that backs no capacity provider" : undefined),
+  },
+  {
+    resourceType: "aws_ecs_capacity_provider",
+    description: "capacity providers must use managed draining and managed termination protection",
+    check: (args) => {
+      const provider = asObject(args.auto_scaling_group_provider);
+      if (Object.keys(provider).length === 0) return undefined;
+      const off = ["managed_draining", "managed_termination_protection"].filter((key) => provider[key] !== "ENABLED");
+      return off.length > 0 ? `${off.join(", ")} not ENABLED` : undefined;
     },
   },
   {

@@ -232,11 +232,18 @@ const capacitySchema = z
     instanceRefresh: z
       .object({
         minHealthyPercentage: percent().default(90),
-        /** Pause points (percent of instances replaced); empty = no checkpoints. */
+        /** Pause points (percent of instances replaced), ascending; empty = no checkpoints. */
         checkpointPercentages: z.array(int(1, 100)).default([]),
         checkpointDelaySeconds: int(0, 172800).default(600),
       })
-      .prefault({}),
+      .prefault({})
+      .superRefine((refresh, ctx) => {
+        refresh.checkpointPercentages.forEach((percentage, index) => {
+          if (index > 0 && percentage <= refresh.checkpointPercentages[index - 1]) {
+            ctx.addIssue({ code: "custom", path: ["checkpointPercentages", index], message: "must be in strictly ascending order" });
+          }
+        });
+      }),
   })
   .superRefine((capacity, ctx) => {
     if (capacity.mode === "capacity-providers" && !capacity.spot) {
@@ -244,6 +251,26 @@ const capacitySchema = z
     }
     if (capacity.mode === "spot-fleet" && !capacity.spotFleet) {
       ctx.addIssue({ code: "custom", path: ["spotFleet"], message: "is required when mode is spot-fleet" });
+    }
+    // A section the mode ignores is a mistake, not a setting: say so instead of silently dropping it.
+    if (capacity.mode === "spot-fleet" && capacity.spot) {
+      ctx.addIssue({ code: "custom", path: ["spot"], message: "is only used when mode is capacity-providers" });
+    }
+    if (capacity.mode === "capacity-providers" && capacity.spotFleet) {
+      ctx.addIssue({ code: "custom", path: ["spotFleet"], message: "is only used when mode is spot-fleet" });
+    }
+    if (capacity.mode === "capacity-providers") {
+      // Tasks the strategy sends to a provider whose ASG cannot grow stay PROVISIONING forever.
+      if (capacity.onDemand.maxSize === 0 && (capacity.strategy.onDemandBase > 0 || capacity.strategy.onDemandWeight > 0)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["strategy", capacity.strategy.onDemandBase > 0 ? "onDemandBase" : "onDemandWeight"],
+          message: "sends tasks to on-demand, but onDemand.maxSize is 0",
+        });
+      }
+      if (capacity.spot && capacity.spot.maxSize === 0 && capacity.strategy.spotWeight > 0) {
+        ctx.addIssue({ code: "custom", path: ["strategy", "spotWeight"], message: "sends tasks to Spot, but spot.maxSize is 0" });
+      }
     }
     const pools: Array<[string, string[]]> = [
       ["onDemand.instanceTypes", capacity.onDemand.instanceTypes],

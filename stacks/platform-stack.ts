@@ -1,6 +1,7 @@
 import { Aspects, CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { Compute, computeNames } from "../modules/compute";
 import { Guardrails } from "../modules/guardrails";
 import { Naming } from "../modules/naming";
 import { Network } from "../modules/network";
@@ -10,6 +11,7 @@ import type { BackendConfig, EnvironmentConfig } from "./config";
 export class PlatformStack extends TerraformStack {
   public readonly naming: Naming;
   public readonly network: Network;
+  public readonly compute: Compute;
 
   constructor(scope: Construct, id: string, config: EnvironmentConfig) {
     super(scope, id);
@@ -25,7 +27,26 @@ export class PlatformStack extends TerraformStack {
 
     this.network = new Network(this, "network", { ...config.network, namePrefix: this.naming.name("") });
 
+    const capacity = config.capacity;
+    this.compute = new Compute(this, "compute", {
+      ...capacity,
+      names: computeNames(this.naming),
+      vpcId: this.network.vpcId,
+      subnetIds: this.network.instanceSubnetIds,
+      assignPublicIp: this.network.assignPublicIp,
+      instanceTags: { service: config.project, env: config.environment },
+    });
+
     new TerraformOutput(this, "vpc_id", { value: this.network.vpcId });
+    new TerraformOutput(this, "cluster_name", { value: this.compute.clusterName });
+    new TerraformOutput(this, "cluster_arn", { value: this.compute.clusterArn });
+    new TerraformOutput(this, "autoscaling_group_names", { value: this.compute.autoScalingGroupNames });
+    if (this.compute.capacityProviderNames) {
+      new TerraformOutput(this, "capacity_provider_names", { value: this.compute.capacityProviderNames });
+    }
+    if (this.compute.spotFleetRequestId) {
+      new TerraformOutput(this, "spot_fleet_request_id", { value: this.compute.spotFleetRequestId });
+    }
   }
 }
 

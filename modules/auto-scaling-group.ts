@@ -1,0 +1,153 @@
+import { Construct } from "constructs";
+import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+
+/** How much of the group runs on Spot; absent = every instance on-demand. */
+export interface SpotDistribution {
+  /** On-demand instances before any Spot. */
+  readonly onDemandBaseCapacity: number;
+  /** Percentage of on-demand instances above the base, 0-100. */
+  readonly onDemandPercentageAboveBaseCapacity: number;
+  /** e.g. `price-capacity-optimized` (fewest interruptions for the price). */
+  readonly allocationStrategy: string;
+  /**
+   * Replace Spot instances at elevated risk before they are interrupted. ECS gets no notice of
+   * these terminations, so it is only allowed when `ecsManaged` (managed draining) is on.
+   */
+  readonly capacityRebalance: boolean;
+}
+
+/** Rolling replacement when the launch template changes. */
+export interface InstanceRefreshSettings {
+  /** Share of capacity kept in service during the refresh, 0-100. */
+  readonly minHealthyPercentage: number;
+  /**
+   * Pause points, in percent of instances replaced.
+   * @default []
+   */
+  readonly checkpointPercentages?: number[];
+  /**
+   * Seconds to wait at each checkpoint.
+   * @default 600
+   */
+  readonly checkpointDelaySeconds?: number;
+}
+
+export interface EcsAutoScalingGroupProps {
+  readonly name: string;
+  readonly launchTemplateId: string;
+  /** A version number (not `$Latest`) so that template changes reach the group and start an instance refresh. */
+  readonly launchTemplateVersion: string;
+  readonly subnetIds: string[];
+  /** Instance types in order of preference (on-demand capacity follows this order). */
+  readonly instanceTypes: string[];
+  readonly minSize: number;
+  readonly maxSize: number;
+  /**
+   * Initial size only: autoscalers own it after creation (it is in `ignore_changes`).
+   * @default minSize
+   */
+  readonly desiredCapacity?: number;
+  /**
+   * Spot share of the group.
+   * @default - all on-demand
+   */
+  readonly spot?: SpotDistribution;
+  /**
+   * The group backs an ECS capacity provider with managed termination protection: instances are
+   * protected from scale-in (ECS lifts it on empty instances) and carry the `AmazonECSManaged`
+   * tag ECS would otherwise add behind Terraform's back.
+   */
+  readonly ecsManaged: boolean;
+  /**
+   * Seconds before health checks count for a new instance.
+   * @default 120
+   */
+  readonly healthCheckGracePeriodSeconds?: number;
+  /**
+   * Instance refresh on launch template change, replacing scale-in protected instances too.
+   * @default - minimum healthy 90 %, no checkpoints
+   */
+  readonly instanceRefresh?: InstanceRefreshSettings;
+  /**
+   * Tags propagated to the instances at launch (e.g. Name, service, role, env).
+   * @default {}
+   */
+  readonly tags?: Record<string, string>;
+  /**
+   * Which instances go first on scale-in.
+   * @default ["OldestLaunchTemplate", "AllocationStrategy", "OldestInstance"]
+   */
+  readonly terminationPolicies?: string[];
+}
+
+/**
+ * An Auto Scaling Group of ECS container instances, on-demand or mixed with Spot. Always a mixed
+ * instances policy, so several instance types can back either kind.
+ *
+ * Teardown: `force_delete` terminates the instances without waiting for them (and drops pending
+ * lifecycle actions such as ECS's managed-draining hook), so destroy cannot stall on
+ * scale-in-protected instances.
+ */
+export class EcsAutoScalingGroup extends Construct {
+  public readonly autoScalingGroupName: string;
+  public readonly autoScalingGroupArn: string;
+  public readonly resource: AutoscalingGroup;
+
+  constructor(scope: Construct, id: string, props: EcsAutoScalingGroupProps) {
+    super(scope, id);
+    if (props.instanceTypes.length === 0) throw new Error(`${props.name}: instanceTypes must not be empty`);
+    if (props.spot?.capacityRebalance && !props.ecsManaged) {
+      throw new Error(`${props.name}: capacity rebalance needs ECS managed draining (ecsManaged), ECS gets no notice of rebalancing terminations`);
+    }
+    const refresh = props.instanceRefresh ?? { minHealthyPercentage: 90 };
+    const checkpoints = refresh.checkpointPercentages ?? [];
+    const tags = Object.entries(props.tags ?? {}).map(([key, value]) => ({ key, value, propagateAtLaunch: true }));
+    if (props.ecsManaged) tags.push({ key: "AmazonECSManaged", value: "true", propagateAtLaunch: true });
+
+    this.resource = new AutoscalingGroup(this, "group", {
+      name: props.name,
+      vpcZoneIdentifier: props.subnetIds,
+      minSize: props.minSize,
+      maxSize: props.maxSize,
+      desiredCapacity: props.desiredCapacity,
+      healthCheckType: "EC2",
+      healthCheckGracePeriod: props.healthCheckGracePeriodSeconds ?? 120,
+      protectFromScaleIn: props.ecsManaged,
+      capacityRebalance: props.spot?.capacityRebalance ?? false,
+      terminationPolicies: props.terminationPolicies ?? ["OldestLaunchTemplate", "AllocationStrategy", "OldestInstance"],
+      forceDelete: true,
+      mixedInstancesPolicy: {
+        instancesDistribution: props.spot
+          ? {
+              onDemandAllocationStrategy: "prioritized",
+              onDemandBaseCapacity: props.spot.onDemandBaseCapacity,
+              onDemandPercentageAboveBaseCapacity: props.spot.onDemandPercentageAboveBaseCapacity,
+              spotAllocationStrategy: props.spot.allocationStrategy,
+            }
+          : { onDemandAllocationStrategy: "prioritized", onDemandBaseCapacity: 0, onDemandPercentageAboveBaseCapacity: 100 },
+        launchTemplate: {
+          launchTemplateSpecification: { launchTemplateId: props.launchTemplateId, version: props.launchTemplateVersion },
+          override: props.instanceTypes.map((instanceType) => ({ instanceType })),
+        },
+      },
+      instanceRefresh: {
+        strategy: "Rolling",
+        preferences: {
+          minHealthyPercentage: refresh.minHealthyPercentage,
+          skipMatching: true,
+          // With managed termination protection every busy instance is protected; "Refresh" replaces
+          // them anyway, and ECS managed draining moves their tasks first.
+          scaleInProtectedInstances: "Refresh",
+          standbyInstances: "Terminate",
+          ...(checkpoints.length > 0
+            ? { checkpointPercentages: checkpoints, checkpointDelay: String(refresh.checkpointDelaySeconds ?? 600) }
+            : {}),
+        },
+      },
+      tag: tags,
+      lifecycle: { ignoreChanges: ["desired_capacity"] },
+    });
+    this.autoScalingGroupName = this.resource.name;
+    this.autoScalingGroupArn = this.resource.arn;
+  }
+}

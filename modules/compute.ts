@@ -1,0 +1,360 @@
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { EcsAutoScalingGroup, InstanceRefreshSettings } from "./auto-scaling-group";
+import {
+  CapacityPool,
+  CapacityProviders,
+  CapacityProviderStrategyItem,
+  DefaultStrategySettings,
+  ManagedScalingSettings,
+} from "./capacity-providers";
+import { EcsCluster } from "./ecs-cluster";
+import { InstanceRole } from "./instance-role";
+import { EcsLaunchTemplate, ecsOptimizedAmiParameter } from "./launch-template";
+import { NAME_LIMITS, Naming } from "./naming";
+import { ScalableTarget } from "./scalable-target";
+import { SpotFleet, SpotFleetInstanceType } from "./spot-fleet";
+
+/** The names of everything Compute creates. */
+export interface ComputeNames {
+  readonly cluster: string;
+  readonly instanceRole: string;
+  readonly securityGroup: string;
+  /** Per pool: launch template, ASG, capacity provider and instance Name tag. */
+  readonly onDemand: string;
+  readonly spot: string;
+  readonly spotFleet: string;
+  readonly spotFleetRole: string;
+  readonly spotFleetTargetTracking: string;
+  readonly spotFleetReservationScaling: string;
+  readonly spotFleetCpuReservationAlarm: string;
+  readonly spotFleetMemoryReservationAlarm: string;
+}
+
+/** The standard names (`acme-api-spot-production`, …) within AWS length limits. */
+export function computeNames(naming: Naming): ComputeNames {
+  return {
+    cluster: naming.name(""),
+    instanceRole: naming.name("ecs-instance", NAME_LIMITS.role),
+    securityGroup: naming.name("ecs-instances"),
+    onDemand: naming.name("on-demand"),
+    spot: naming.name("spot"),
+    spotFleet: naming.name("spot-fleet"),
+    spotFleetRole: naming.name("spot-fleet", NAME_LIMITS.role),
+    spotFleetTargetTracking: naming.name("spot-fleet-target-tracking"),
+    spotFleetReservationScaling: naming.name("spot-fleet-reservation"),
+    spotFleetCpuReservationAlarm: naming.name("cpu-reservation-high"),
+    spotFleetMemoryReservationAlarm: naming.name("memory-reservation-high"),
+  };
+}
+
+/** An Auto Scaling Group's size and instance types. */
+export interface GroupSettings {
+  /** In order of preference. */
+  readonly instanceTypes: string[];
+  readonly minSize: number;
+  readonly maxSize: number;
+  /**
+   * Initial size only; autoscalers own it afterwards.
+   * @default minSize
+   */
+  readonly desiredCapacity?: number;
+}
+
+/** The Spot ASG: its size plus how much of it may be on-demand and how Spot pools are chosen. */
+export interface SpotGroupSettings extends GroupSettings {
+  readonly onDemandBaseCapacity: number;
+  readonly onDemandPercentageAboveBaseCapacity: number;
+  readonly allocationStrategy: string;
+  readonly capacityRebalance: boolean;
+}
+
+/** The Spot Fleet request and how Application Auto Scaling sizes it. */
+export interface SpotFleetSettings {
+  readonly instanceTypes: SpotFleetInstanceType[];
+  readonly targetCapacity: number;
+  readonly minCapacity: number;
+  readonly maxCapacity: number;
+  readonly allocationStrategy: string;
+  /**
+   * ISO 8601 end of the request.
+   * @default - no end
+   */
+  readonly validUntil?: string;
+  readonly targetTracking: {
+    /** A predefined Spot Fleet metric, e.g. `EC2SpotFleetRequestAverageCPUUtilization`. */
+    readonly metric: string;
+    readonly targetValue: number;
+    readonly scaleInCooldownSeconds: number;
+    readonly scaleOutCooldownSeconds: number;
+  };
+  /**
+   * Cluster CPU or memory reservation (percent) at which capacity is added in steps: utilization
+   * alone does not show tasks that no longer fit.
+   */
+  readonly reservationScaleOutPercent: number;
+}
+
+export interface ComputeProps {
+  readonly names: ComputeNames;
+  /** `capacity-providers`: on-demand + Spot ASGs behind capacity providers. `spot-fleet`: on-demand ASG + Spot Fleet, EC2 launch type. */
+  readonly mode: "capacity-providers" | "spot-fleet";
+  readonly vpcId: string;
+  readonly subnetIds: string[];
+  /**
+   * Public IPs for instances in subnets without NAT.
+   * @default false
+   */
+  readonly assignPublicIp?: boolean;
+  readonly architecture: "x86_64" | "arm64";
+  /**
+   * Pin an AMI instead of following the ECS-optimized AL2023 SSM parameter.
+   * @default - the public SSM parameter for the architecture
+   */
+  readonly amiId?: string;
+  readonly rootVolumeSizeGiB: number;
+  readonly detailedMonitoring: boolean;
+  readonly containerStopTimeoutSeconds: number;
+  readonly healthCheckGracePeriodSeconds: number;
+  readonly onDemand: GroupSettings;
+  /** Required in capacity-providers mode. */
+  readonly spot?: SpotGroupSettings;
+  /** Required in capacity-providers mode. */
+  readonly managedScaling?: ManagedScalingSettings;
+  /** Required in capacity-providers mode. */
+  readonly strategy?: DefaultStrategySettings;
+  /** Required in spot-fleet mode. */
+  readonly spotFleet?: SpotFleetSettings;
+  readonly instanceRefresh: InstanceRefreshSettings;
+  /** Tags every instance carries: `service` (e.g. the project) and `env`. */
+  readonly instanceTags: { readonly service: string; readonly env: string };
+}
+
+export type ComputePoolName = "on-demand" | "spot" | "spot-fleet";
+
+/** An ASG-backed pool, as the AMI watcher needs it. */
+export interface ComputePool {
+  readonly name: ComputePoolName;
+  readonly launchTemplateId: string;
+  readonly autoScalingGroupName: string;
+  readonly architecture: "x86_64" | "arm64";
+  readonly pinnedAmiId?: string;
+}
+
+/**
+ * One environment's ECS capacity: the cluster (Container Insights on), the instance role,
+ * security group and one launch template per pool, and either
+ * - capacity providers: an on-demand ASG and a mixed-instances Spot ASG, each behind an ECS
+ *   capacity provider with managed scaling, managed termination protection and managed draining,
+ *   and the cluster default strategy (base on on-demand, then weights); or
+ * - spot-fleet: an on-demand ASG (possibly empty) plus a Spot Fleet request, sized by Application
+ *   Auto Scaling (target tracking, and step scale-out on cluster CPU/memory reservation). Services
+ *   use the EC2 launch type.
+ * Every instance's agent drains on the Spot 2-minute warning (`ECS_ENABLE_SPOT_INSTANCE_DRAINING`).
+ *
+ * Teardown: services must `dependsOn` {@link Compute.capacityReady}. Destroy then removes the
+ * services first, then the cluster's capacity provider association, the providers, and the ASGs,
+ * which `force_delete` (terminating scale-in-protected instances and dropping ECS's managed
+ * draining lifecycle hook actions) so it never waits on protected instances. The launch templates
+ * depend on the cluster, so the cluster goes last, after its instances.
+ */
+export class Compute extends Construct {
+  public readonly clusterName: string;
+  public readonly clusterArn: string;
+  public readonly instanceSecurityGroupId: string;
+  public readonly instanceRoleArn: string;
+  public readonly architecture: "x86_64" | "arm64";
+  /** Capacity provider names; undefined in spot-fleet mode. */
+  public readonly capacityProviderNames?: { readonly onDemand: string; readonly spot: string };
+  public readonly autoScalingGroupNames: string[];
+  public readonly autoScalingGroupArns: string[];
+  public readonly launchTemplateIds: { readonly onDemand: string; readonly spot?: string; readonly spotFleet?: string };
+  /** The ASG-backed pools (launch template, ASG, architecture) for the AMI watcher. */
+  public readonly pools: ComputePool[];
+  /** Spot Fleet request id; undefined in capacity-providers mode. */
+  public readonly spotFleetRequestId?: string;
+  /** Services and jobs use the EC2 launch type (spot-fleet mode) instead of a capacity provider strategy. */
+  public readonly usesEc2LaunchType: boolean;
+  /** What services and jobs put in `dependsOn`, so destroy removes them before the capacity they run on. */
+  public readonly capacityReady: ITerraformDependable;
+  private readonly capacityProviders?: CapacityProviders;
+
+  constructor(scope: Construct, id: string, props: ComputeProps) {
+    super(scope, id);
+    const names = props.names;
+    this.architecture = props.architecture;
+    this.usesEc2LaunchType = props.mode === "spot-fleet";
+
+    const cluster = new EcsCluster(this, "cluster", { name: names.cluster });
+    this.clusterName = cluster.clusterName;
+    this.clusterArn = cluster.clusterArn;
+
+    const role = new InstanceRole(this, "instance-role", { name: names.instanceRole });
+    this.instanceRoleArn = role.roleArn;
+
+    // No ingress here: the load balancer adds its own rule from its security group.
+    const securityGroup = new SecurityGroup(this, "instance-security-group", {
+      name: names.securityGroup,
+      description: `ECS container instances of ${names.cluster}`,
+      vpcId: props.vpcId,
+      tags: { Name: names.securityGroup },
+    });
+    new VpcSecurityGroupEgressRule(this, "instance-egress", {
+      securityGroupId: securityGroup.id,
+      description: "ECS, ECR, CloudWatch and the application's dependencies",
+      ipProtocol: "-1",
+      cidrIpv4: "0.0.0.0/0",
+    });
+    this.instanceSecurityGroupId = securityGroup.id;
+
+    const imageId =
+      props.amiId ?? new DataAwsSsmParameter(this, "ecs-optimized-ami", { name: ecsOptimizedAmiParameter(props.architecture) }).insecureValue;
+
+    const launchTemplate = (pool: ComputePoolName, name: string) =>
+      new EcsLaunchTemplate(this, `${pool}-launch-template`, {
+        name,
+        clusterName: cluster.clusterName,
+        imageId,
+        instanceProfileArn: role.instanceProfileArn,
+        securityGroupIds: [securityGroup.id],
+        assignPublicIp: props.assignPublicIp ?? false,
+        rootVolumeSizeGiB: props.rootVolumeSizeGiB,
+        detailedMonitoring: props.detailedMonitoring,
+        containerStopTimeoutSeconds: props.containerStopTimeoutSeconds,
+        tags: this.instanceTags(props, pool, name),
+        // Instances register with the cluster at boot: it and the role's policies come first and go last.
+        dependsOn: [cluster.resource, ...role.policyAttachments],
+      });
+    const group = (pool: ComputePoolName, name: string, template: EcsLaunchTemplate, settings: GroupSettings, spot?: SpotGroupSettings) =>
+      new EcsAutoScalingGroup(this, `${pool}-group`, {
+        name,
+        launchTemplateId: template.launchTemplateId,
+        launchTemplateVersion: template.latestVersion,
+        subnetIds: props.subnetIds,
+        instanceTypes: settings.instanceTypes,
+        minSize: settings.minSize,
+        maxSize: settings.maxSize,
+        desiredCapacity: settings.desiredCapacity,
+        spot,
+        ecsManaged: props.mode === "capacity-providers",
+        healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds,
+        instanceRefresh: props.instanceRefresh,
+        tags: this.instanceTags(props, pool, name),
+      });
+
+    const onDemandTemplate = launchTemplate("on-demand", names.onDemand);
+    const onDemandGroup = group("on-demand", names.onDemand, onDemandTemplate, props.onDemand);
+    this.pools = [this.pool("on-demand", onDemandTemplate, onDemandGroup, props)];
+
+    if (props.mode === "capacity-providers") {
+      if (!props.spot || !props.managedScaling || !props.strategy) {
+        throw new Error("Compute: capacity-providers mode needs spot, managedScaling and strategy");
+      }
+      const spotTemplate = launchTemplate("spot", names.spot);
+      const spotGroup = group("spot", names.spot, spotTemplate, props.spot, props.spot);
+      this.pools.push(this.pool("spot", spotTemplate, spotGroup, props));
+      this.capacityProviders = new CapacityProviders(this, "capacity-providers", {
+        clusterName: cluster.clusterName,
+        onDemand: { name: names.onDemand, autoScalingGroupArn: onDemandGroup.autoScalingGroupArn },
+        spot: { name: names.spot, autoScalingGroupArn: spotGroup.autoScalingGroupArn },
+        managedScaling: props.managedScaling,
+        defaultStrategy: props.strategy,
+        dependsOn: [cluster.resource],
+      });
+      this.capacityProviderNames = { onDemand: this.capacityProviders.onDemandName, spot: this.capacityProviders.spotName };
+      this.launchTemplateIds = { onDemand: onDemandTemplate.launchTemplateId, spot: spotTemplate.launchTemplateId };
+      this.autoScalingGroupNames = [onDemandGroup.autoScalingGroupName, spotGroup.autoScalingGroupName];
+      this.autoScalingGroupArns = [onDemandGroup.autoScalingGroupArn, spotGroup.autoScalingGroupArn];
+      this.capacityReady = this.capacityProviders.association;
+      return;
+    }
+
+    if (!props.spotFleet) throw new Error("Compute: spot-fleet mode needs spotFleet");
+    const fleetSettings = props.spotFleet;
+    const fleetTemplate = launchTemplate("spot-fleet", names.spotFleet);
+    const fleet = new SpotFleet(this, "spot-fleet", {
+      name: names.spotFleet,
+      roleName: names.spotFleetRole,
+      launchTemplateId: fleetTemplate.launchTemplateId,
+      subnetIds: props.subnetIds,
+      instanceTypes: fleetSettings.instanceTypes,
+      targetCapacity: fleetSettings.targetCapacity,
+      allocationStrategy: fleetSettings.allocationStrategy,
+      validUntil: fleetSettings.validUntil,
+    });
+    this.scaleSpotFleet(fleet.spotFleetRequestId, fleetSettings, names);
+    this.spotFleetRequestId = fleet.spotFleetRequestId;
+    this.launchTemplateIds = { onDemand: onDemandTemplate.launchTemplateId, spotFleet: fleetTemplate.launchTemplateId };
+    this.autoScalingGroupNames = [onDemandGroup.autoScalingGroupName];
+    this.autoScalingGroupArns = [onDemandGroup.autoScalingGroupArn];
+    this.capacityReady = fleet.resource;
+  }
+
+  /**
+   * The capacity provider strategy for a service or job in `pool`, or undefined in spot-fleet mode
+   * (use the EC2 launch type there).
+   */
+  capacityProviderStrategy(pool: CapacityPool): CapacityProviderStrategyItem[] | undefined {
+    return this.capacityProviders?.strategy(pool);
+  }
+
+  /**
+   * Target tracking on the fleet's own metric, plus step scale-out when the cluster's CPU or
+   * memory reservation passes the threshold: one largest instance at the threshold, two from
+   * 10 points above it. Scale-in is left to target tracking.
+   */
+  private scaleSpotFleet(requestId: string, settings: SpotFleetSettings, names: ComputeNames): void {
+    const target = new ScalableTarget(this, "spot-fleet-scaling", {
+      serviceNamespace: "ec2",
+      resourceId: `spot-fleet-request/${requestId}`,
+      scalableDimension: "ec2:spot-fleet-request:TargetCapacity",
+      minCapacity: settings.minCapacity,
+      maxCapacity: settings.maxCapacity,
+    });
+    target.addTargetTrackingPolicy("target-tracking", {
+      policyName: names.spotFleetTargetTracking,
+      predefinedMetricType: settings.targetTracking.metric,
+      targetValue: settings.targetTracking.targetValue,
+      scaleInCooldownSeconds: settings.targetTracking.scaleInCooldownSeconds,
+      scaleOutCooldownSeconds: settings.targetTracking.scaleOutCooldownSeconds,
+    });
+    const largest = Math.max(...settings.instanceTypes.map((type) => type.weightedCapacity));
+    const reservationAlarm = (alarmName: string, metricName: string) => ({
+      alarmName,
+      namespace: "AWS/ECS",
+      metricName,
+      dimensions: { ClusterName: this.clusterName },
+      statistic: "Maximum",
+      threshold: settings.reservationScaleOutPercent,
+    });
+    target.addStepScalingPolicy("reservation", {
+      policyName: names.spotFleetReservationScaling,
+      cooldownSeconds: settings.targetTracking.scaleOutCooldownSeconds,
+      steps: [
+        { fromAboveThreshold: 0, adjustment: largest },
+        { fromAboveThreshold: 10, adjustment: 2 * largest },
+      ],
+      alarms: [
+        reservationAlarm(names.spotFleetCpuReservationAlarm, "CPUReservation"),
+        reservationAlarm(names.spotFleetMemoryReservationAlarm, "MemoryReservation"),
+      ],
+    });
+  }
+
+  private instanceTags(props: ComputeProps, pool: ComputePoolName, name: string): Record<string, string> {
+    return { Name: name, service: props.instanceTags.service, role: `ecs-${pool}`, env: props.instanceTags.env };
+  }
+
+  private pool(name: ComputePoolName, template: EcsLaunchTemplate, group: EcsAutoScalingGroup, props: ComputeProps): ComputePool {
+    return {
+      name,
+      launchTemplateId: template.launchTemplateId,
+      autoScalingGroupName: group.autoScalingGroupName,
+      architecture: props.architecture,
+      ...(props.amiId ? { pinnedAmiId: props.amiId } : {}),
+    };
+  }
+}
