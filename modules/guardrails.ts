@@ -20,6 +20,8 @@ const asObject = (value: unknown): ResourceArguments =>
 const asList = (value: unknown): ResourceArguments[] =>
   Array.isArray(value) ? value.map(asObject) : value === undefined ? [] : [asObject(value)];
 const OPEN_CIDRS = ["0.0.0.0/0", "::/0"];
+/** ELB security policies that negotiate TLS 1.3 and 1.2 only (including their FIPS, Ext and Res variants). */
+export const MODERN_TLS_POLICY = /^ELBSecurityPolicy-TLS13-1-[23]-/;
 const hasEcsManagedTag = (args: ResourceArguments): boolean => asList(args.tag).some((tag) => tag.key === "AmazonECSManaged");
 
 /** A launch template's user data as text, or undefined when it is an expression that cannot be read at synth time. */
@@ -146,6 +148,41 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
       const open = OPEN_CIDRS.includes(String(args.cidr_ipv4 ?? args.cidr_ipv6));
       const webPort = (args.from_port === 80 || args.from_port === 443) && args.to_port === args.from_port;
       return open && !webPort ? `ports ${String(args.from_port)}-${String(args.to_port)} are open to ${String(args.cidr_ipv4 ?? args.cidr_ipv6)}` : undefined;
+    },
+  },
+  {
+    resourceType: "aws_lb",
+    description: "load balancers must drop invalid header fields",
+    // Malformed headers are a request-smuggling vector against the targets.
+    check: (args) => (isTrue(args.drop_invalid_header_fields) || args.load_balancer_type === "network" ? undefined : "drop_invalid_header_fields is not true"),
+  },
+  {
+    resourceType: "aws_lb_listener",
+    description: "HTTPS listeners must use a TLS 1.3/1.2 security policy",
+    check: (args) =>
+      args.protocol === "HTTPS" && !MODERN_TLS_POLICY.test(String(args.ssl_policy))
+        ? `ssl_policy is ${String(args.ssl_policy)}, expected an ELBSecurityPolicy-TLS13-1-2-* or -TLS13-1-3-* policy`
+        : undefined,
+  },
+  {
+    resourceType: "aws_ecs_task_definition",
+    description: "task definitions must not use host networking",
+    // Host mode puts containers in the instance's network namespace: fixed ports, and IMDS within reach.
+    check: (args) => (args.network_mode === "host" ? "network_mode is host" : undefined),
+  },
+  {
+    resourceType: "aws_ecs_task_definition",
+    description: "containers must not be privileged",
+    check: (args) => {
+      if (typeof args.container_definitions !== "string") return undefined;
+      let containers: unknown;
+      try {
+        containers = JSON.parse(args.container_definitions);
+      } catch {
+        return undefined;
+      }
+      const privileged = asList(containers).filter((container) => isTrue(container.privileged));
+      return privileged.length > 0 ? `container ${String(privileged[0].name)} is privileged` : undefined;
     },
   },
   {

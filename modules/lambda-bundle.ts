@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { crc32, deflateRawSync } from "node:zlib";
+import { fingerprint, unchanged, type Fingerprint } from "../scripts/file-fingerprint.cjs";
 
 /** A Lambda handler bundled into a deployable zip. */
 export interface LambdaBundle {
@@ -32,16 +33,8 @@ export function bundleLambda(entry: string, cacheDir: string): LambdaBundle {
 
 interface BundleManifest {
   readonly entry: string;
-  readonly inputs: Record<string, string>;
+  readonly inputs: Record<string, Fingerprint>;
   readonly codeHash: string;
-}
-
-function fileDigest(file: string): string {
-  try {
-    return createHash("sha1").update(fs.readFileSync(file)).digest("hex");
-  } catch {
-    return "missing";
-  }
 }
 
 function reuseBundle(outDir: string): LambdaBundle | undefined {
@@ -49,7 +42,7 @@ function reuseBundle(outDir: string): LambdaBundle | undefined {
   const zipPath = path.join(outDir, "bundle.zip");
   if (!fs.existsSync(manifestPath) || !fs.existsSync(zipPath)) return undefined;
   const manifest = JSON.parse(fs.readFileSync(manifestPath, "utf8")) as BundleManifest;
-  const fresh = Object.entries(manifest.inputs).every(([file, digest]) => fileDigest(file) === digest);
+  const fresh = Object.entries(manifest.inputs).every(([file, recorded]) => unchanged(file, recorded));
   return fresh ? { zipPath, codeHash: manifest.codeHash, zipBytes: fs.statSync(zipPath).size } : undefined;
 }
 
@@ -81,7 +74,7 @@ function buildBundle(entry: string, outDir: string): LambdaBundle {
   const inputs = Object.fromEntries(
     Object.keys(result.metafile.inputs).map((file) => {
       const absolute = path.resolve(root, file);
-      return [absolute, fileDigest(absolute)];
+      return [absolute, fingerprint(absolute)];
     }),
   );
   const manifest: BundleManifest = { entry, inputs, codeHash };

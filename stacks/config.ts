@@ -4,6 +4,7 @@
  * gets its config, so every environment is validated before anything is synthesized.
  */
 import { z } from "zod";
+import { MODERN_TLS_POLICY } from "../modules/guardrails";
 import {
   isValidCidr,
   isValidHostHeader,
@@ -443,6 +444,13 @@ const serviceSchema = z
       if (service.hostHeaders.length > 0 || service.pathPatterns.length > 0) {
         ctx.addIssue({ code: "custom", path: ["hostHeaders"], message: "a daemon service is not behind the load balancer" });
       }
+      if (service.capacityPool !== "default") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["capacityPool"],
+          message: "a daemon service runs on every instance with the EC2 launch type; capacity pools do not apply",
+        });
+      }
     }
   });
 
@@ -499,7 +507,11 @@ const loadBalancerSchema = z
         hostedZoneId: z.string().regex(/^Z[A-Z0-9]{1,31}$/, "must be a Route 53 hosted zone id").optional(),
       })
       .optional(),
-    sslPolicy: z.string().min(1).default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
+    /** HTTPS listener security policy: TLS 1.3 and 1.2 only. */
+    sslPolicy: z
+      .string()
+      .regex(MODERN_TLS_POLICY, "must be a TLS 1.3/1.2 policy such as ELBSecurityPolicy-TLS13-1-2-2021-06")
+      .default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
     accessLogs: z.object({ expirationDays: int(1, 3650).default(90) }).prefault({}),
   })
   .superRefine((lb, ctx) => {

@@ -27,7 +27,11 @@ export function synthesizeEnvironments(options: SynthesizeOptions): void {
   });
   const scratch = `${options.outdir}.partial-${process.pid}`;
   try {
-    const app = new App({ outdir: scratch });
+    // cdktf's built-in validations shell out to `terraform version` for cloud backends: that fails
+    // where terraform is not installed (offline synth, CI) and costs a process spawn per stack where
+    // it is. Terraform checks its own version on init; the platform's checks are config validation
+    // above and the Guardrails aspect, which still fail synthesis through error annotations.
+    const app = new App({ outdir: scratch, skipValidation: true });
     for (const config of configs.filter((candidate) => options.selected.includes(candidate.environment))) {
       new PlatformStack(app, config.environment, config);
     }

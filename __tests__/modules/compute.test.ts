@@ -91,18 +91,24 @@ describe("Compute in capacity-providers mode (production)", () => {
 
   test("the instance role has only the ECS-for-EC2 and SSM core policies; the security group only egress", () => {
     // GIVEN production WHEN synthesized THEN
-    const role = soleResource(json, "aws_iam_role");
-    expect(role.name).toBe("acme-api-ecs-instance-production");
+    // (the stack also holds the services' roles and the load balancer's group: pick compute's own)
+    const role = resourcesOfType(json, "aws_iam_role").find((candidate) => candidate.name === "acme-api-ecs-instance-production");
+    expect(role).toBeDefined();
     expect(resourcesOfType(json, "aws_iam_role_policy_attachment").map((attachment) => attachment.policy_arn.split("policy/")[1])).toEqual([
       "service-role/AmazonEC2ContainerServiceforEC2Role",
       "AmazonSSMManagedInstanceCore",
     ]);
     expect(soleResource(json, "aws_iam_instance_profile").role).toMatch(ref("aws_iam_role", "name"));
-    const group = soleResource(json, "aws_security_group");
-    expect(group.ingress).toBeUndefined();
-    expect(group.egress).toBeUndefined();
-    expect(soleResource(json, "aws_vpc_security_group_egress_rule")).toMatchObject({ ip_protocol: "-1", cidr_ipv4: "0.0.0.0/0" });
-    expect(resourcesOfType(json, "aws_vpc_security_group_ingress_rule")).toEqual([]);
+    const groups = resourcesOfType(json, "aws_security_group").filter((candidate) => candidate.name_prefix === undefined);
+    expect(groups).toHaveLength(1);
+    expect(groups[0].ingress).toBeUndefined();
+    expect(groups[0].egress).toBeUndefined();
+    const groupId = `\${aws_security_group.${Object.entries(json.resource?.aws_security_group ?? {}).find(([, candidate]) => candidate === groups[0])?.[0]}.id}`;
+    const egress = resourcesOfType(json, "aws_vpc_security_group_egress_rule").filter((rule) => rule.security_group_id === groupId);
+    expect(egress).toEqual([expect.objectContaining({ ip_protocol: "-1", cidr_ipv4: "0.0.0.0/0" })]);
+    // Ingress comes only from the load balancer's group, never from an address range.
+    const ingress = resourcesOfType(json, "aws_vpc_security_group_ingress_rule").filter((rule) => rule.security_group_id === groupId);
+    expect(ingress.map((rule) => rule.cidr_ipv4 ?? rule.referenced_security_group_id)).toEqual([expect.stringMatching(/^\$\{aws_security_group\./)]);
   });
 
   test("exposes capacity provider strategies, pools and the teardown dependency", () => {
@@ -182,8 +188,10 @@ describe("Compute in spot-fleet mode (staging)", () => {
 
   test("Application Auto Scaling tracks the fleet's CPU and steps out on cluster CPU/memory reservation", () => {
     // GIVEN staging WHEN synthesized THEN
-    expect(soleResource(json, "aws_appautoscaling_target")).toMatchObject({
-      service_namespace: "ec2",
+    // (the services' own scaling targets live beside the fleet's)
+    const fleetTargets = resourcesOfType(json, "aws_appautoscaling_target").filter((target) => target.service_namespace === "ec2");
+    expect(fleetTargets).toHaveLength(1);
+    expect(fleetTargets[0]).toMatchObject({
       resource_id: expect.stringMatching(/^spot-fleet-request\/\$\{aws_spot_fleet_request\.[\w-]+\.id\}$/),
       scalable_dimension: "ec2:spot-fleet-request:TargetCapacity",
       min_capacity: 1,
@@ -204,7 +212,7 @@ describe("Compute in spot-fleet mode (staging)", () => {
       { metric_interval_lower_bound: "0", metric_interval_upper_bound: "10", scaling_adjustment: 2 },
       { metric_interval_lower_bound: "10", scaling_adjustment: 4 },
     ]);
-    const alarms = resourcesOfType(json, "aws_cloudwatch_metric_alarm");
+    const alarms = resourcesOfType(json, "aws_cloudwatch_metric_alarm").filter((alarm) => alarm.dimensions.ServiceName === undefined);
     expect(alarms.map((alarm) => alarm.metric_name)).toEqual(["CPUReservation", "MemoryReservation"]);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({ namespace: "AWS/ECS", dimensions: { ClusterName: "acme-api-staging" }, threshold: 80, comparison_operator: "GreaterThanOrEqualToThreshold" });

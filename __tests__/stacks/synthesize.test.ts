@@ -52,6 +52,25 @@ describe("the cdktf app entry (scripts/app.mjs)", () => {
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
   });
 
+  test("needs no terraform binary (nor AWS credentials) to synthesize every environment", () => {
+    // GIVEN a PATH that holds node and nothing else
+    const bin = scratch();
+    fs.symlinkSync(process.execPath, path.join(bin, "node"));
+    const outdir = path.join(scratch(), "out");
+
+    // WHEN
+    const run = spawnSync(path.join(bin, "node"), ["scripts/app.mjs"], {
+      cwd: root,
+      encoding: "utf8",
+      env: { PATH: bin, CDKTF_OUTDIR: outdir, HOME: os.tmpdir() },
+    });
+
+    // THEN
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
+  });
+
   test("bad input exits non-zero with a message and no stack trace, writing nothing", () => {
     // GIVEN an unknown environment selection
     const outdir = path.join(scratch(), "out");

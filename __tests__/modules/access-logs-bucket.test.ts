@@ -1,0 +1,59 @@
+import { describe, expect, test } from "vitest";
+import { AccessLogsBucket } from "../../modules/access-logs-bucket";
+import { statementsOf } from "../support/references";
+import { dataSourcesOfType, soleResource, synthConstructs } from "../support/synth";
+
+describe("AccessLogsBucket", () => {
+  const json = synthConstructs((scope) => new AccessLogsBucket(scope, "logs", { bucketName: "acme-api-alb-logs-test", prefix: "test", expirationDays: 45 }));
+
+  test("is private, owner-enforced and SSE-S3 encrypted (ALB log delivery cannot use KMS)", () => {
+    expect(soleResource(json, "aws_s3_bucket")).toMatchObject({ bucket: "acme-api-alb-logs-test", force_destroy: false });
+    expect(soleResource(json, "aws_s3_bucket_ownership_controls").rule).toEqual({ object_ownership: "BucketOwnerEnforced" });
+    expect(soleResource(json, "aws_s3_bucket_public_access_block")).toMatchObject({
+      block_public_acls: true,
+      block_public_policy: true,
+      ignore_public_acls: true,
+      restrict_public_buckets: true,
+    });
+    expect(soleResource(json, "aws_s3_bucket_server_side_encryption_configuration").rule).toEqual([
+      { apply_server_side_encryption_by_default: { sse_algorithm: "AES256" } },
+    ]);
+  });
+
+  test("expires the environment's logs after the configured days", () => {
+    const [rule] = soleResource(json, "aws_s3_bucket_lifecycle_configuration").rule;
+    expect(rule).toMatchObject({ status: "Enabled", filter: [{ prefix: "test/" }], expiration: [{ days: 45 }] });
+  });
+
+  test("lets the regional ELB account and the log-delivery service write only under prefix/AWSLogs/account", () => {
+    // GIVEN the bucket policy's document
+    const statements = statementsOf(json, soleResource(json, "aws_s3_bucket_policy").policy);
+    const elbAccount = Object.keys(json.data?.aws_elb_service_account ?? {})[0];
+    const logObjects = expect.stringMatching(/^arn:\$\{data\.aws_partition\.[^}]+\}:s3:::acme-api-alb-logs-test\/test\/AWSLogs\/\$\{data\.aws_caller_identity\.[^}]+\.account_id\}\/\*$/);
+
+    // THEN
+    expect(statements.RegionalElbAccountWrites).toMatchObject({
+      effect: "Allow",
+      actions: ["s3:PutObject"],
+      principals: [{ type: "AWS", identifiers: [`\${data.aws_elb_service_account.${elbAccount}.arn}`] }],
+      resources: [logObjects],
+    });
+    expect(statements.LogDeliveryServiceWrites).toMatchObject({
+      effect: "Allow",
+      actions: ["s3:PutObject"],
+      principals: [{ type: "Service", identifiers: ["logdelivery.elasticloadbalancing.amazonaws.com"] }],
+      resources: [logObjects],
+    });
+    expect(dataSourcesOfType(json, "aws_elb_service_account")).toHaveLength(1);
+  });
+
+  test("refuses requests without TLS", () => {
+    const statements = statementsOf(json, soleResource(json, "aws_s3_bucket_policy").policy);
+    expect(statements.DenyInsecureTransport).toMatchObject({
+      effect: "Deny",
+      actions: ["s3:*"],
+      condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
+    });
+    expect(statements.DenyInsecureTransport.resources).toHaveLength(2);
+  });
+});

@@ -1,0 +1,84 @@
+import { describe, expect, test } from "vitest";
+import { DeployRole, type DeployRoleProps } from "../../modules/deploy-role";
+import { statementsOf } from "../support/references";
+import { resourcesOfType, soleResource, synthConstructs, type Synthesized } from "../support/synth";
+
+const props: DeployRoleProps = {
+  roleName: "acme-api-deploy-test",
+  provider: "github",
+  subjects: ["repo:acme/acme-api:environment:test"],
+  region: "eu-west-1",
+  accountId: "123456789012",
+  clusterName: "acme-api-test",
+  clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/acme-api-test",
+  serviceArns: ["arn:aws:ecs:eu-west-1:123456789012:service/acme-api-test/api", "arn:aws:ecs:eu-west-1:123456789012:service/acme-api-test/admin"],
+  taskDefinitionFamilies: ["acme-api-api-test", "acme-api-admin-test"],
+  passRoleArns: ["arn:aws:iam::123456789012:role/api-task", "arn:aws:iam::123456789012:role/api-execution"],
+  ecrRepositories: ["acme-api"],
+};
+
+const synth = (overrides: Partial<DeployRoleProps> = {}): Synthesized => synthConstructs((scope) => new DeployRole(scope, "deploy", { ...props, ...overrides }));
+const trustOf = (json: Synthesized) => Object.values(statementsOf(json, soleResource(json, "aws_iam_role").assume_role_policy))[0];
+const permissionsOf = (json: Synthesized) => statementsOf(json, soleResource(json, "aws_iam_role_policy").policy);
+
+describe("DeployRole", () => {
+  test.each([
+    ["github", "token.actions.githubusercontent.com", "sts.amazonaws.com"],
+    ["gitlab", "gitlab.com", "https://gitlab.com"],
+  ] as const)("%s: creates the OIDC provider and trusts only its tokens for the listed subjects", (provider, host, audience) => {
+    // GIVEN / WHEN
+    const json = synth({ provider });
+
+    // THEN
+    expect(soleResource(json, "aws_iam_openid_connect_provider")).toEqual({ url: `https://${host}`, client_id_list: [audience] });
+    expect(trustOf(json)).toMatchObject({
+      actions: ["sts:AssumeRoleWithWebIdentity"],
+      principals: [{ type: "Federated", identifiers: [expect.stringMatching(/^\$\{aws_iam_openid_connect_provider\./)] }],
+      condition: [
+        { test: "StringEquals", variable: `${host}:aud`, values: [audience] },
+        { test: "StringLike", variable: `${host}:sub`, values: ["repo:acme/acme-api:environment:test"] },
+      ],
+    });
+  });
+
+  test("reuses an existing OIDC provider", () => {
+    const json = synth({ oidcProviderArn: "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com" });
+    expect(resourcesOfType(json, "aws_iam_openid_connect_provider")).toHaveLength(0);
+    expect(trustOf(json).principals[0].identifiers).toEqual(["arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com"]);
+  });
+
+  test("allows exactly what a deploy needs, scoped to this environment", () => {
+    // GIVEN / WHEN
+    const statements = permissionsOf(synth());
+
+    // THEN
+    expect(Object.keys(statements).sort()).toEqual(["EcrLogin", "PassTaskRoles", "PushImages", "RunTasks", "TaskDefinitions", "UpdateServices", "WatchTasks"]);
+    expect(statements.UpdateServices).toMatchObject({ actions: ["ecs:DescribeServices", "ecs:UpdateService"], resources: props.serviceArns });
+    expect(statements.TaskDefinitions).toMatchObject({ actions: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"], resources: ["*"] });
+    const inCluster = [{ test: "ArnEquals", variable: "ecs:cluster", values: [props.clusterArn] }];
+    expect(statements.RunTasks).toMatchObject({
+      actions: ["ecs:RunTask"],
+      resources: ["arn:aws:ecs:eu-west-1:123456789012:task-definition/acme-api-api-test:*", "arn:aws:ecs:eu-west-1:123456789012:task-definition/acme-api-admin-test:*"],
+      condition: inCluster,
+    });
+    expect(statements.WatchTasks).toMatchObject({ actions: ["ecs:DescribeTasks"], resources: ["arn:aws:ecs:eu-west-1:123456789012:task/acme-api-test/*"], condition: inCluster });
+    expect(statements.PassTaskRoles).toMatchObject({
+      actions: ["iam:PassRole"],
+      resources: props.passRoleArns,
+      condition: [{ test: "StringEquals", variable: "iam:PassedToService", values: ["ecs-tasks.amazonaws.com"] }],
+    });
+    expect(statements.PushImages.resources).toEqual(["arn:aws:ecr:eu-west-1:123456789012:repository/acme-api"]);
+    expect(statements.PushImages.actions).toEqual(expect.arrayContaining(["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"]));
+  });
+
+  test("has no registry access without repositories", () => {
+    const statements = permissionsOf(synth({ ecrRepositories: [] }));
+    expect(statements.PushImages).toBeUndefined();
+    expect(statements.EcrLogin).toBeUndefined();
+  });
+
+  test("never grants a wildcard action", () => {
+    const actions = Object.values(permissionsOf(synth())).flatMap((statement) => statement.actions as string[]);
+    expect(actions.filter((action) => action.includes("*"))).toEqual([]);
+  });
+});

@@ -1,0 +1,77 @@
+import { describe, expect, test } from "vitest";
+import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
+
+/** A valid environment with two web services and a daemon, which each case breaks in one place. */
+function validInput(): EnvironmentInput {
+  return {
+    project: "acme-api",
+    environment: "test",
+    region: "eu-west-1",
+    network: { mode: "create", cidr: "10.0.0.0/16", natGateways: "single" },
+    capacity: {
+      onDemand: { instanceTypes: ["m7i.large"], minSize: 1, maxSize: 2 },
+      spot: { instanceTypes: ["m7i.large", "m6i.large"], minSize: 0, maxSize: 4 },
+    },
+    loadBalancer: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" },
+    services: [
+      { name: "api", image: "nginx", memory: 512, memoryReservation: 256, containerPort: 80, hostHeaders: ["api.example.com"] },
+      { name: "admin", image: "nginx", memory: 512, memoryReservation: 256, containerPort: 3000, hostHeaders: ["admin.example.com"], capacityPool: "on-demand" },
+      { name: "agent", kind: "daemon", image: "agent", memory: 128, memoryReservation: 64 },
+    ],
+  };
+}
+
+function problemsOf(change: (input: any) => void): string {
+  const input = validInput();
+  change(input);
+  try {
+    parseEnvironmentConfig(input);
+    return "valid";
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).message;
+  }
+}
+
+describe("service and load balancer config", () => {
+  test("the base input is valid", () => {
+    expect(problemsOf(() => undefined)).toBe("valid");
+  });
+
+  test.each<[string, (input: any) => void, string]>([
+    ["duplicate service names", (i) => (i.services[1].name = "api"), 'services.1.name: duplicate service name "api"'],
+    ["a host routed to two services", (i) => (i.services[1].hostHeaders = ["API.example.com"]), 'services.1.hostHeaders.0: host "API.example.com" is already routed to service "api"'],
+    ["memoryReservation above memory", (i) => (i.services[0].memoryReservation = 600), "services.0.memoryReservation: must be <= memory (512)"],
+    ["container port 0", (i) => (i.services[1].containerPort = 0), "services.1.containerPort: must be >= 1"],
+    ["container port above 65535", (i) => (i.services[1].containerPort = 65536), "services.1.containerPort: must be <= 65535"],
+    ["a web service without a port", (i) => delete i.services[0].containerPort, "services.0.containerPort: is required for a web service"],
+    ["a web service without host or path", (i) => (i.services[0].hostHeaders = []), "services.0.hostHeaders: a web service needs at least one host header or path pattern"],
+    ["an unknown capacity pool", (i) => (i.services[0].capacityPool = "gpu"), "services.0.capacityPool: Invalid option"],
+    [
+      "a capacity pool in spot-fleet mode",
+      (i) => {
+        i.capacity = { mode: "spot-fleet", onDemand: { instanceTypes: ["m7i.large"], maxSize: 1 }, spotFleet: { instanceTypes: [{ type: "m7i.large" }], targetCapacity: 1, maxCapacity: 2 } };
+      },
+      'services.1.capacityPool: unknown capacity pool "on-demand": spot-fleet mode has no capacity providers',
+    ],
+    ["a daemon pinned to a pool", (i) => (i.services[2].capacityPool = "spot"), "services.2.capacityPool: a daemon service runs on every instance with the EC2 launch type"],
+    ["a daemon behind the load balancer", (i) => (i.services[2].hostHeaders = ["agent.example.com"]), "services.2.hostHeaders: a daemon service is not behind the load balancer"],
+    ["a daemon with autoscaling", (i) => (i.services[2].autoscaling = { minCount: 1, maxCount: 2, cpuTargetPercent: 50 }), "services.2.autoscaling: a daemon service runs one task per instance"],
+    ["autoscaling without a policy", (i) => (i.services[0].autoscaling = { minCount: 1, maxCount: 2 }), "services.0.autoscaling: needs at least one of cpuTargetPercent"],
+    ["desired count outside autoscaling bounds", (i) => (i.services[0].autoscaling = { minCount: 3, maxCount: 5, cpuTargetPercent: 50 }), "services.0.desiredCount: must be between autoscaling.minCount (3)"],
+    ["health check matcher", (i) => (i.services[0].healthCheck = { matcher: "ok" }), "services.0.healthCheck.matcher: must be HTTP codes"],
+    ["slow start out of range", (i) => (i.services[0].slowStartSeconds = 10), "services.0.slowStartSeconds: must be 0 (off) or between 30 and 900"],
+    ["an old TLS policy", (i) => (i.loadBalancer.sslPolicy = "ELBSecurityPolicy-2016-08"), "loadBalancer.sslPolicy: must be a TLS 1.3/1.2 policy"],
+    ["both certificate and domain", (i) => (i.loadBalancer.domain = { name: "api.example.com" }), "loadBalancer.certificateArn: set either certificateArn or domain, not both"],
+    ["an ingress CIDR typo", (i) => (i.loadBalancer.ingressCidrs = ["10.0.0.1/8"]), "loadBalancer.ingressCidrs.0: must be an IPv4 CIDR block"],
+    ["an idle timeout of 0", (i) => (i.loadBalancer.idleTimeoutSeconds = 0), "loadBalancer.idleTimeoutSeconds: must be >= 1"],
+    ["a CI deploy without subjects", (i) => (i.ciDeploy = { provider: "github", subjects: [] }), "ciDeploy.subjects: must list at least one OIDC subject"],
+    ["an unknown CI provider", (i) => (i.ciDeploy = { provider: "jenkins", subjects: ["x:y:z"] }), "ciDeploy.provider:"],
+  ])("rejects %s, naming the field", (_case, change, expected) => {
+    expect(problemsOf(change)).toContain(expected);
+  });
+
+  test("allows one host on two services when their paths differ", () => {
+    expect(problemsOf((i) => (i.services[1] = { ...i.services[1], hostHeaders: ["api.example.com"], pathPatterns: ["/admin/*"] }))).toBe("valid");
+  });
+});

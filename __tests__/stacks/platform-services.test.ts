@@ -1,0 +1,182 @@
+import { describe, expect, test } from "vitest";
+import { ENVIRONMENTS } from "../../stacks/environments";
+import { referencedResourceAddress, statementsOf } from "../support/references";
+import { resourcesOfType, soleResource, synthEnvironment, type Synthesized } from "../support/synth";
+
+const byName = (resources: Array<Record<string, any>>, name: string) => {
+  const found = resources.find((resource) => resource.name === name);
+  if (!found) throw new Error(`nothing named ${name}`);
+  return found;
+};
+const ruleFor = (json: Synthesized, host: string) => {
+  const found = resourcesOfType(json, "aws_lb_listener_rule").find((rule) => rule.condition[0].host_header?.values.includes(host));
+  if (!found) throw new Error(`no rule for ${host}`);
+  return found;
+};
+const addressOf = (json: Synthesized, type: string, resource: Record<string, any>) =>
+  `${type}.${Object.entries(json.resource?.[type] ?? {}).find(([, candidate]) => candidate === resource)?.[0]}`;
+
+describe("production traffic and services", () => {
+  const { json, stack } = synthEnvironment("production");
+
+  test("HTTPS with the domain's DNS-validated certificate, port 80 redirecting, TLS 1.3/1.2 policy", () => {
+    expect(soleResource(json, "aws_acm_certificate")).toMatchObject({ domain_name: "api.example.com", subject_alternative_names: ["admin.example.com"] });
+    expect(soleResource(json, "aws_route53_record").zone_id).toBe("Z0123456789ABCDEFGHIJ");
+    const listeners = resourcesOfType(json, "aws_lb_listener");
+    expect(listeners.map((listener) => [listener.port, listener.protocol, listener.default_action[0].type]).sort()).toEqual([
+      [443, "HTTPS", "fixed-response"],
+      [80, "HTTP", "redirect"],
+    ]);
+    expect(listeners.find((listener) => listener.port === 443)?.ssl_policy).toBe("ELBSecurityPolicy-TLS13-1-2-2021-06");
+  });
+
+  test("the ALB keeps deletion protection, drops invalid headers and logs to its bucket under the environment prefix", () => {
+    const lb = soleResource(json, "aws_lb");
+    expect(lb).toMatchObject({ name: "acme-api-web-production", enable_deletion_protection: true, drop_invalid_header_fields: true, idle_timeout: 60 });
+    expect(lb.access_logs).toMatchObject({ prefix: "production", enabled: true });
+    expect(lb.depends_on).toEqual([expect.stringMatching(/^aws_s3_bucket_policy\./)]);
+    expect(soleResource(json, "aws_s3_bucket_lifecycle_configuration").rule[0].expiration).toEqual([{ days: 90 }]);
+    expect(soleResource(json, "aws_s3_bucket").force_destroy).toBe(false);
+  });
+
+  test("two web services on different hosts, with stable priorities in config order", () => {
+    expect(ruleFor(json, "api.example.com").priority).toBe(100);
+    expect(ruleFor(json, "admin.example.com").priority).toBe(110);
+    expect(resourcesOfType(json, "aws_lb_listener_rule")).toHaveLength(2);
+    for (const rule of resourcesOfType(json, "aws_lb_listener_rule")) {
+      expect(referencedResourceAddress(rule.listener_arn)).toBe(addressOf(json, "aws_lb_listener", resourcesOfType(json, "aws_lb_listener").find((listener) => listener.port === 443)!));
+    }
+  });
+
+  test("the default pool follows the environment's strategy; a pinned pool uses only that provider", () => {
+    const services = resourcesOfType(json, "aws_ecs_service");
+    const api = byName(services, "api");
+    expect(api.capacity_provider_strategy).toEqual([
+      { capacity_provider: expect.stringMatching(/on-demand/), base: 2, weight: 1 },
+      { capacity_provider: expect.stringMatching(/spot/), base: 0, weight: 4 },
+    ]);
+    expect(byName(services, "admin").capacity_provider_strategy).toEqual([{ capacity_provider: expect.stringMatching(/on-demand/), base: 0, weight: 1 }]);
+    expect(api.launch_type).toBeUndefined();
+  });
+
+  test("the metrics agent is a daemon with the EC2 launch type", () => {
+    const agent = byName(resourcesOfType(json, "aws_ecs_service"), "metrics-agent");
+    expect(agent).toMatchObject({ scheduling_strategy: "DAEMON", launch_type: "EC2" });
+  });
+
+  test("every service waits for the capacity provider association, so destroy removes services first", () => {
+    for (const service of resourcesOfType(json, "aws_ecs_service")) {
+      expect(service.depends_on).toEqual(expect.arrayContaining([expect.stringMatching(/^aws_ecs_cluster_capacity_providers\./)]));
+    }
+  });
+
+  test("Terraform leaves the count to autoscaling and the revision to CI on every web service", () => {
+    for (const name of ["api", "admin"]) {
+      expect(byName(resourcesOfType(json, "aws_ecs_service"), name).lifecycle).toEqual({ ignore_changes: ["desired_count", "task_definition"] });
+    }
+  });
+
+  test("autoscaling per web service, request-count tracking labelled with the ALB and the service's target group", () => {
+    const targets = resourcesOfType(json, "aws_appautoscaling_target").filter((target) => target.service_namespace === "ecs");
+    expect(targets.map((target) => [target.resource_id, target.min_capacity, target.max_capacity]).sort()).toEqual([
+      [expect.stringMatching(/^service\/acme-api-production\/\$\{aws_ecs_service\..*admin.*\.name\}$/), 2, 6],
+      [expect.stringMatching(/^service\/acme-api-production\/\$\{aws_ecs_service\..*api.*\.name\}$/), 4, 40],
+    ]);
+    const requests = byName(resourcesOfType(json, "aws_appautoscaling_policy"), "acme-api-api-production-requests");
+    expect(requests.target_tracking_scaling_policy_configuration.predefined_metric_specification.resource_label).toMatch(
+      /^\$\{aws_lb\.[^}]+\.arn_suffix\}\/\$\{aws_lb_target_group\.[^}]*api[^}]*\.arn_suffix\}$/,
+    );
+    expect(byName(resourcesOfType(json, "aws_appautoscaling_policy"), "acme-api-api-production-step").policy_type).toBe("StepScaling");
+  });
+
+  test("container definitions come from the service config", () => {
+    const taskDefinition = resourcesOfType(json, "aws_ecs_task_definition").find((candidate) => candidate.family === "acme-api-api-production");
+    const [container] = JSON.parse(taskDefinition?.container_definitions);
+    expect(container).toMatchObject({
+      name: "api",
+      cpu: 512,
+      memory: 1024,
+      memoryReservation: 768,
+      stopTimeout: 25,
+      portMappings: [{ containerPort: 8080, hostPort: 0, protocol: "tcp" }],
+      secrets: [{ name: "DATABASE_URL", valueFrom: "arn:aws:ssm:eu-west-1:123456789012:parameter/acme-api/production/database-url" }],
+      logConfiguration: { options: expect.objectContaining({ "awslogs-group": "/ecs/acme-api-api-production" }) },
+    });
+    expect(byName(resourcesOfType(json, "aws_cloudwatch_log_group"), "/ecs/acme-api-api-production").retention_in_days).toBe(90);
+  });
+
+  test("the deploy role may pass exactly this environment's task and execution roles", () => {
+    const deployPolicy = resourcesOfType(json, "aws_iam_role_policy").find((policy) => policy.name === "deploy");
+    const statements = statementsOf(json, deployPolicy?.policy);
+    const serviceRoles = resourcesOfType(json, "aws_iam_role")
+      .filter((role) => /-(task|execution)-production$/.test(role.name))
+      .map((role) => `\${${addressOf(json, "aws_iam_role", role)}.arn}`);
+    expect(serviceRoles).toHaveLength(6);
+    expect([...statements.PassTaskRoles.resources].sort()).toEqual(serviceRoles.sort());
+    expect(statements.PushImages.resources).toEqual([
+      "arn:aws:ecr:eu-west-1:${data.aws_caller_identity.account.account_id}:repository/acme-api",
+      "arn:aws:ecr:eu-west-1:${data.aws_caller_identity.account.account_id}:repository/acme-admin",
+    ]);
+    expect(statements.UpdateServices.resources).toHaveLength(3);
+  });
+
+  test("outputs tell a deploy tool everything per service", () => {
+    expect(json.output?.alb_dns_name?.value).toMatch(/^\$\{aws_lb\.[^}]+\.dns_name\}$/);
+    expect(json.output?.deploy_role_arn?.value).toMatch(/^\$\{aws_iam_role\.[^}]+\.arn\}$/);
+    expect(json.output?.service_api?.value).toEqual({
+      cluster: "acme-api-production",
+      service: expect.stringMatching(/^\$\{aws_ecs_service\./),
+      task_family: "acme-api-api-production",
+      container_name: "api",
+      task_definition_arn: expect.stringMatching(/^\$\{aws_ecs_task_definition\./),
+      task_role_arn: expect.stringMatching(/^\$\{aws_iam_role\./),
+      execution_role_arn: expect.stringMatching(/^\$\{aws_iam_role\./),
+      log_group: expect.stringMatching(/^\$\{aws_cloudwatch_log_group\./),
+      target_group_arn: expect.stringMatching(/^\$\{aws_lb_target_group\./),
+    });
+    expect(json.output?.service_metrics_agent?.value).not.toHaveProperty("target_group_arn");
+  });
+
+  test("exposes the services and load balancer for other wiring", () => {
+    expect(Object.keys(stack.services)).toEqual(["api", "admin", "metrics-agent"]);
+    expect(stack.services.api.containerName).toBe("api");
+    expect(stack.services["metrics-agent"].targetGroupArn).toBeUndefined();
+    expect(stack.loadBalancer.httpsEnabled).toBe(true);
+  });
+});
+
+describe("staging traffic and services", () => {
+  const { json } = synthEnvironment("staging");
+
+  test("runs HTTP only: one listener on 80 carrying the rules, 404 by default, no certificate", () => {
+    const listener = soleResource(json, "aws_lb_listener");
+    expect(listener).toMatchObject({ port: 80, protocol: "HTTP", default_action: [{ type: "fixed-response" }] });
+    expect(resourcesOfType(json, "aws_acm_certificate")).toHaveLength(0);
+    expect(referencedResourceAddress(soleResource(json, "aws_lb_listener_rule").listener_arn)).toBe(addressOf(json, "aws_lb_listener", listener));
+    expect(soleResource(json, "aws_lb").enable_deletion_protection).toBe(false);
+    expect(soleResource(json, "aws_s3_bucket").force_destroy).toBe(true);
+  });
+
+  test("services use the EC2 launch type and wait for the Spot Fleet", () => {
+    const service = soleResource(json, "aws_ecs_service");
+    expect(service.launch_type).toBe("EC2");
+    expect(service.capacity_provider_strategy).toBeUndefined();
+    expect(service.depends_on).toEqual([expect.stringMatching(/^aws_lb_listener_rule\./), expect.stringMatching(/^aws_spot_fleet_request\./)]);
+  });
+
+  test("has no deploy role without ciDeploy", () => {
+    expect(json.output?.deploy_role_arn).toBeUndefined();
+    expect(resourcesOfType(json, "aws_iam_openid_connect_provider")).toHaveLength(0);
+  });
+});
+
+describe("every environment", () => {
+  test.each(Object.keys(ENVIRONMENTS))("%s: the instances admit only the load balancer, on the dynamic host ports", (name) => {
+    const { json } = synthEnvironment(name);
+    const lbGroup = resourcesOfType(json, "aws_security_group").find((group) => group.name_prefix !== undefined)!;
+    const fromLb = resourcesOfType(json, "aws_vpc_security_group_ingress_rule").filter((rule) => rule.referenced_security_group_id !== undefined);
+    expect(fromLb).toEqual([
+      expect.objectContaining({ from_port: 32768, to_port: 65535, ip_protocol: "tcp", referenced_security_group_id: `\${${addressOf(json, "aws_security_group", lbGroup)}.id}` }),
+    ]);
+  });
+});

@@ -1,0 +1,381 @@
+import { ITerraformDependable } from "cdktf";
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { EcsService as EcsServiceResource } from "@cdktf/provider-aws/lib/ecs-service";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
+import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+
+/** One entry of an ECS capacity provider strategy. */
+export interface CapacityProviderStrategyItem {
+  readonly capacityProvider: string;
+  /** Tasks placed on this provider before weights apply. @default 0 */
+  readonly base?: number;
+  /** Relative share of the remaining tasks. @default 0 */
+  readonly weight?: number;
+}
+
+/** The container's docker HEALTHCHECK. */
+export interface ContainerHealthCheck {
+  /** e.g. `["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]`. */
+  readonly command: string[];
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly retries: number;
+  readonly startPeriodSeconds: number;
+}
+
+/** How a web service is reached through the load balancer. */
+export interface ServiceRouting {
+  readonly vpcId: string;
+  /** Listener the service's rule is added to. */
+  readonly listenerArn: string;
+  /** Rule priority, unique on the listener (see `listenerRulePriorities`). */
+  readonly priority: number;
+  /** Host names the rule matches (any of them). */
+  readonly hostHeaders: string[];
+  /** Paths the rule matches (any of them), combined with the hosts. */
+  readonly pathPatterns: string[];
+  /** Target group name (at most 32 characters). */
+  readonly targetGroupName: string;
+  readonly healthCheck: {
+    readonly path: string;
+    /** HTTP codes that mean healthy, e.g. `200-399`. */
+    readonly matcher: string;
+    readonly intervalSeconds: number;
+    readonly timeoutSeconds: number;
+    readonly healthyThreshold: number;
+    readonly unhealthyThreshold: number;
+  };
+  /** Seconds in-flight requests get when a task leaves; must fit the Spot 2-minute warning. */
+  readonly deregistrationDelaySeconds: number;
+  /** Seconds a new target's share of traffic ramps up over; 0 = off. */
+  readonly slowStartSeconds: number;
+}
+
+export interface EcsServiceProps {
+  /** ECS service name and container name. */
+  readonly serviceName: string;
+  /** Task definition family. */
+  readonly family: string;
+  readonly clusterArn: string;
+  readonly region: string;
+  readonly accountId: string;
+  /** `web`: behind the load balancer. `daemon`: one task per container instance, no load balancer. */
+  readonly kind: "web" | "daemon";
+
+  readonly image: string;
+  /** CPU units (1024 = one vCPU). */
+  readonly cpu: number;
+  /** Hard memory limit (MiB). */
+  readonly memory: number;
+  /** Soft memory limit (MiB), what placement reserves. */
+  readonly memoryReservation: number;
+  /**
+   * Port the container listens on; published on a dynamic host port. Required for web services.
+   * @default - no port mapping
+   */
+  readonly containerPort?: number;
+  /** @default - none */
+  readonly containerHealthCheck?: ContainerHealthCheck;
+  /** @default {} */
+  readonly environment?: Record<string, string>;
+  /**
+   * Variable name to SSM parameter or Secrets Manager ARN; only the execution role can read them.
+   * @default {}
+   */
+  readonly secrets?: Record<string, string>;
+  /**
+   * Secrets Manager secret with credentials for a private registry.
+   * @default - none
+   */
+  readonly repositoryCredentialsSecretArn?: string;
+  /** Seconds between SIGTERM and SIGKILL. */
+  readonly stopTimeoutSeconds: number;
+
+  readonly logGroupName: string;
+  readonly logRetentionDays: number;
+  readonly executionRoleName: string;
+  readonly taskRoleName: string;
+
+  /** Tasks at creation; autoscaling owns the count afterwards. Ignored for daemons. */
+  readonly desiredCount: number;
+  readonly minHealthyPercent: number;
+  /** Ignored for daemons, which never run more than one task per instance. */
+  readonly maxPercent: number;
+  /** Seconds load balancer health checks are ignored after a task starts. */
+  readonly healthCheckGracePeriodSeconds: number;
+  /**
+   * Where tasks run. Daemons always use the EC2 launch type, which capacity providers do not serve.
+   * @default - EC2 launch type (Spot Fleet mode)
+   */
+  readonly capacityProviderStrategy?: CapacityProviderStrategyItem[];
+  /** Required for web services. */
+  readonly routing?: ServiceRouting;
+  /**
+   * Resources the service must outlive on destroy, e.g. the cluster's capacity provider association.
+   * @default - none
+   */
+  readonly dependsOn?: ITerraformDependable[];
+}
+
+const ECS_TASKS = "ecs-tasks.amazonaws.com";
+
+/**
+ * One ECS service on EC2 with bridge networking: its task definition, log group, execution and
+ * task roles and, for web services, a target group and listener rule. Terraform creates the
+ * service once; autoscaling owns the task count and CI deploys own the task definition revision.
+ */
+export class EcsService extends Construct {
+  public readonly serviceName: string;
+  /** The service's ARN (the ECS service resource id). */
+  public readonly serviceArn: string;
+  public readonly taskDefinitionArn: string;
+  public readonly taskDefinitionFamily: string;
+  public readonly containerName: string;
+  public readonly taskRoleArn: string;
+  public readonly executionRoleArn: string;
+  public readonly logGroupName: string;
+  /** Web services only. */
+  public readonly targetGroupArn?: string;
+  /** Web services only; with the load balancer's suffix it labels ALB request-count metrics. */
+  public readonly targetGroupArnSuffix?: string;
+
+  constructor(scope: Construct, id: string, props: EcsServiceProps) {
+    super(scope, id);
+    if (props.kind === "web" && (props.routing === undefined || props.containerPort === undefined)) {
+      throw new Error(`service ${props.serviceName}: a web service needs routing and a containerPort`);
+    }
+    this.containerName = props.serviceName;
+    this.taskDefinitionFamily = props.family;
+
+    const logGroup = new CloudwatchLogGroup(this, "logs", { name: props.logGroupName, retentionInDays: props.logRetentionDays });
+    this.logGroupName = logGroup.name;
+
+    const executionRole = new IamRole(this, "execution-role", {
+      name: props.executionRoleName,
+      description: `ECS agent for ${props.serviceName}: pull the image, read its secrets, write its logs`,
+      assumeRolePolicy: ecsTasksTrust(this, "execution-trust", props),
+    });
+    new IamRolePolicy(this, "execution-policy", {
+      role: executionRole.id,
+      name: "task-execution",
+      policy: new DataAwsIamPolicyDocument(this, "execution-policy-document", {
+        statement: executionStatements(props, logGroup.arn),
+      }).json,
+    });
+    this.executionRoleArn = executionRole.arn;
+
+    // Empty on purpose: the application's own permissions are attached to it where they are known.
+    const taskRole = new IamRole(this, "task-role", {
+      name: props.taskRoleName,
+      description: `Application permissions of ${props.serviceName}`,
+      assumeRolePolicy: ecsTasksTrust(this, "task-trust", props),
+    });
+    this.taskRoleArn = taskRole.arn;
+
+    const taskDefinition = new EcsTaskDefinition(this, "task-definition", {
+      family: props.family,
+      requiresCompatibilities: ["EC2"],
+      networkMode: "bridge",
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole.arn,
+      containerDefinitions: JSON.stringify([containerDefinition(props)]),
+    });
+    this.taskDefinitionArn = taskDefinition.arn;
+
+    const common = {
+      name: props.serviceName,
+      cluster: props.clusterArn,
+      taskDefinition: taskDefinition.arn,
+      deploymentMinimumHealthyPercent: props.minHealthyPercent,
+      deploymentCircuitBreaker: { enable: true, rollback: true },
+      enableEcsManagedTags: true,
+      propagateTags: "SERVICE",
+    };
+
+    if (props.kind === "daemon") {
+      const service = new EcsServiceResource(this, "service", {
+        ...common,
+        schedulingStrategy: "DAEMON",
+        launchType: "EC2",
+        // CI deploys register new revisions; Terraform must not roll them back.
+        lifecycle: { ignoreChanges: ["task_definition"] },
+        dependsOn: props.dependsOn,
+      });
+      this.serviceName = service.name;
+      this.serviceArn = service.id;
+      return;
+    }
+
+    const routing = props.routing as ServiceRouting;
+    const targetGroup = new LbTargetGroup(this, "target-group", {
+      name: routing.targetGroupName,
+      vpcId: routing.vpcId,
+      // Bridge mode publishes each task on its own dynamic host port, so targets are instance:port.
+      targetType: "instance",
+      protocol: "HTTP",
+      port: props.containerPort,
+      deregistrationDelay: String(routing.deregistrationDelaySeconds),
+      slowStart: routing.slowStartSeconds,
+      healthCheck: {
+        enabled: true,
+        protocol: "HTTP",
+        port: "traffic-port",
+        path: routing.healthCheck.path,
+        matcher: routing.healthCheck.matcher,
+        interval: routing.healthCheck.intervalSeconds,
+        timeout: routing.healthCheck.timeoutSeconds,
+        healthyThreshold: routing.healthCheck.healthyThreshold,
+        unhealthyThreshold: routing.healthCheck.unhealthyThreshold,
+      },
+    });
+    this.targetGroupArn = targetGroup.arn;
+    this.targetGroupArnSuffix = targetGroup.arnSuffix;
+
+    const conditions = [];
+    if (routing.hostHeaders.length > 0) conditions.push({ hostHeader: { values: [...routing.hostHeaders].sort() } });
+    if (routing.pathPatterns.length > 0) conditions.push({ pathPattern: { values: routing.pathPatterns } });
+    const rule = new LbListenerRule(this, "listener-rule", {
+      listenerArn: routing.listenerArn,
+      priority: routing.priority,
+      action: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+      condition: conditions,
+    });
+
+    const service = new EcsServiceResource(this, "service", {
+      ...common,
+      desiredCount: props.desiredCount,
+      deploymentMaximumPercent: props.maxPercent,
+      healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds,
+      capacityProviderStrategy: props.capacityProviderStrategy?.map((item) => ({
+        capacityProvider: item.capacityProvider,
+        base: item.base,
+        weight: item.weight,
+      })),
+      launchType: props.capacityProviderStrategy ? undefined : "EC2",
+      loadBalancer: [{ targetGroupArn: targetGroup.arn, containerName: this.containerName, containerPort: props.containerPort as number }],
+      orderedPlacementStrategy: [
+        { type: "spread", field: "attribute:ecs.availability-zone" },
+        { type: "binpack", field: "memory" },
+      ],
+      // Autoscaling owns the count and CI deploys own the revision; Terraform must not fight either.
+      lifecycle: { ignoreChanges: ["desired_count", "task_definition"] },
+      // ECS refuses a target group that is not yet attached to a load balancer.
+      dependsOn: [rule, ...(props.dependsOn ?? [])],
+    });
+    this.serviceName = service.name;
+    this.serviceArn = service.id;
+  }
+}
+
+/** Trust for ECS tasks of this account only (confused-deputy protection). */
+function ecsTasksTrust(scope: Construct, id: string, props: EcsServiceProps): string {
+  return new DataAwsIamPolicyDocument(scope, id, {
+    statement: [
+      {
+        effect: "Allow",
+        actions: ["sts:AssumeRole"],
+        principals: [{ type: "Service", identifiers: [ECS_TASKS] }],
+        condition: [
+          { test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] },
+          { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partitionOf(props.region)}:ecs:${props.region}:${props.accountId}:*`] },
+        ],
+      },
+    ],
+  }).json;
+}
+
+/** What the ECS agent needs for this one service, and nothing for any other. */
+function executionStatements(props: EcsServiceProps, logGroupArn: string): DataAwsIamPolicyDocumentStatement[] {
+  const statements: DataAwsIamPolicyDocumentStatement[] = [
+    { sid: "WriteLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroupArn}:log-stream:*`] },
+  ];
+  const repository = ecrRepositoryArn(props.image);
+  if (repository !== undefined) {
+    // GetAuthorizationToken has no resource-level permissions.
+    statements.push({ sid: "EcrLogin", effect: "Allow", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] });
+    statements.push({
+      sid: "PullImage",
+      effect: "Allow",
+      actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+      resources: [repository],
+    });
+  }
+  const secretArns = Object.values(props.secrets ?? {});
+  const parameters = unique(secretArns.filter((arn) => arn.split(":")[2] === "ssm"));
+  const secrets = unique([
+    ...secretArns.filter((arn) => arn.split(":")[2] === "secretsmanager"),
+    ...(props.repositoryCredentialsSecretArn ? [props.repositoryCredentialsSecretArn] : []),
+  ].map(secretBaseArn));
+  if (parameters.length > 0) statements.push({ sid: "ReadParameters", effect: "Allow", actions: ["ssm:GetParameters"], resources: parameters });
+  if (secrets.length > 0) statements.push({ sid: "ReadSecrets", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: secrets });
+  return statements;
+}
+
+function containerDefinition(props: EcsServiceProps): Record<string, unknown> {
+  const health = props.containerHealthCheck;
+  return {
+    name: props.serviceName,
+    image: props.image,
+    essential: true,
+    cpu: props.cpu,
+    memory: props.memory,
+    memoryReservation: props.memoryReservation,
+    portMappings: props.containerPort === undefined ? [] : [{ containerPort: props.containerPort, hostPort: 0, protocol: "tcp" }],
+    environment: Object.entries(props.environment ?? {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, value]) => ({ name, value })),
+    secrets: Object.entries(props.secrets ?? {})
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, valueFrom]) => ({ name, valueFrom })),
+    ...(health && {
+      healthCheck: {
+        command: health.command,
+        interval: health.intervalSeconds,
+        timeout: health.timeoutSeconds,
+        retries: health.retries,
+        startPeriod: health.startPeriodSeconds,
+      },
+    }),
+    ...(props.repositoryCredentialsSecretArn && { repositoryCredentials: { credentialsParameter: props.repositoryCredentialsSecretArn } }),
+    stopTimeout: props.stopTimeoutSeconds,
+    logConfiguration: {
+      logDriver: "awslogs",
+      options: {
+        "awslogs-group": props.logGroupName,
+        "awslogs-region": props.region,
+        "awslogs-stream-prefix": props.serviceName,
+        // A slow log pipeline must not block the application's writes to stdout.
+        mode: "non-blocking",
+        "max-buffer-size": "25m",
+      },
+    },
+  };
+}
+
+/** `123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:tag` → the repository's ARN; other registries → undefined. */
+export function ecrRepositoryArn(image: string): string | undefined {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([^:@]+)/.exec(image);
+  if (!match) return undefined;
+  const [, account, region, china, repository] = match;
+  return `arn:${china ? "aws-cn" : "aws"}:ecr:${region}:${account}:repository/${repository}`;
+}
+
+/** A Secrets Manager reference may carry `:json-key:version-stage:version-id`; IAM wants the secret's own ARN. */
+function secretBaseArn(arn: string): string {
+  return arn.split(":").slice(0, 7).join(":");
+}
+
+function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
