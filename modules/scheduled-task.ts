@@ -1,9 +1,6 @@
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
-import { DataAwsRegion } from "@cdktf/provider-aws/lib/data-aws-region";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { isValidScheduleExpression } from "../stacks/validators";
@@ -50,6 +47,10 @@ export interface ScheduledTaskProps {
    * @default - none
    */
   readonly alarmActions?: readonly string[];
+  /** Partition, region and account of the stack, for the ARNs the roles are scoped to. */
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
   readonly clusterArn: string;
   readonly clusterName: string;
   /** Task definition family to run: always its latest ACTIVE revision. */
@@ -123,9 +124,7 @@ export class ScheduledTask extends Construct {
     super(scope, id);
     checkProps(props);
 
-    const partition = new DataAwsPartition(this, "partition").partition;
-    const region = new DataAwsRegion(this, "region").region;
-    const accountId = new DataAwsCallerIdentity(this, "account").accountId;
+    const { partition, region, accountId } = props;
     const ecsArnPrefix = `arn:${partition}:ecs:${region}:${accountId}`;
     this.taskDefinitionArn = `${ecsArnPrefix}:task-definition/${props.taskDefinitionFamily}`;
     const runTask: RunTaskScope = {

@@ -212,7 +212,10 @@ describe("Compute in spot-fleet mode (staging)", () => {
       { metric_interval_lower_bound: "0", metric_interval_upper_bound: "10", scaling_adjustment: 2 },
       { metric_interval_lower_bound: "10", scaling_adjustment: 4 },
     ]);
-    const alarms = resourcesOfType(json, "aws_cloudwatch_metric_alarm").filter((alarm) => alarm.dimensions.ServiceName === undefined);
+    // (other parts of the environment, such as scheduled jobs, have alarms of their own)
+    const alarms = resourcesOfType(json, "aws_cloudwatch_metric_alarm").filter(
+      (alarm) => alarm.namespace === "AWS/ECS" && alarm.dimensions.ServiceName === undefined,
+    );
     expect(alarms.map((alarm) => alarm.metric_name)).toEqual(["CPUReservation", "MemoryReservation"]);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({ namespace: "AWS/ECS", dimensions: { ClusterName: "acme-api-staging" }, threshold: 80, comparison_operator: "GreaterThanOrEqualToThreshold" });

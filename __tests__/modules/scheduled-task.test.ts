@@ -5,7 +5,7 @@ import { resourcesOfType, soleResource, synthConstructs, type Synthesized } from
 const CLUSTER_ARN = "arn:aws:ecs:eu-west-1:123456789012:cluster/acme-api-production";
 const TASK_ROLE = "arn:aws:iam::123456789012:role/acme-api-api-task-production";
 const EXECUTION_ROLE = "arn:aws:iam::123456789012:role/acme-api-api-execution-production";
-const FAMILY_ARN = /^arn:\$\{data\.aws_partition\.[^}]+\}:ecs:\$\{data\.aws_region\.[^}]+\}:\$\{data\.aws_caller_identity\.[^}]+\}:task-definition\/acme-api-api-production$/;
+const FAMILY_ARN = "arn:aws:ecs:eu-west-1:123456789012:task-definition/acme-api-api-production";
 
 const BASE: ScheduledTaskProps = {
   jobName: "feed-refresh",
@@ -14,6 +14,9 @@ const BASE: ScheduledTaskProps = {
   eventsRoleName: "acme-api-feed-refresh-events-production",
   deadLetterQueueName: "acme-api-feed-refresh-dlq-production",
   deadLetterAlarmName: "acme-api-feed-refresh-dlq-production",
+  partition: "aws",
+  region: "eu-west-1",
+  accountId: "123456789012",
   clusterArn: CLUSTER_ARN,
   clusterName: "acme-api-production",
   taskDefinitionFamily: "acme-api-api-production",
@@ -90,7 +93,7 @@ describe("ScheduledTask with an ECS target", () => {
     expect(target.arn).toBe(CLUSTER_ARN);
     expect(target.rule).toBe(ref(json, "aws_cloudwatch_event_rule", "name"));
     expect(target.role_arn).toBe(ref(json, "aws_iam_role", "arn"));
-    expect(target.ecs_target.task_definition_arn).toMatch(FAMILY_ARN);
+    expect(target.ecs_target.task_definition_arn).toBe(FAMILY_ARN);
     expect(target.ecs_target).toMatchObject({
       task_count: 2,
       capacity_provider_strategy: [
@@ -140,10 +143,10 @@ describe("ScheduledTask with an ECS target", () => {
     expect(statements.flatMap((statement) => statement.Action)).toEqual(["ecs:RunTask", "ecs:TagResource", "iam:PassRole"]);
     const [runTask, tag, passRole] = statements;
     expect(runTask.Resource).toHaveLength(2);
-    expect((runTask.Resource as string[])[0]).toMatch(FAMILY_ARN);
+    expect((runTask.Resource as string[])[0]).toBe(FAMILY_ARN);
     expect((runTask.Resource as string[])[1]).toBe(`${(runTask.Resource as string[])[0]}:*`);
     expect(runTask.Condition).toEqual({ ArnEquals: { "ecs:cluster": CLUSTER_ARN } });
-    expect(tag.Resource).toMatch(/:task\/acme-api-production\/\*$/);
+    expect(tag.Resource).toBe("arn:aws:ecs:eu-west-1:123456789012:task/acme-api-production/*");
     expect(tag.Condition).toEqual({ StringEquals: { "ecs:CreateAction": "RunTask" } });
     expect(passRole.Resource).toEqual([TASK_ROLE, EXECUTION_ROLE]);
     expect(passRole.Condition).toEqual({ StringEquals: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } });
@@ -239,8 +242,8 @@ describe("ScheduledTask with retries", () => {
     const state = definition.States[definition.StartAt];
     expect(state.Type).toBe("Task");
     expect(state.End).toBe(true);
-    expect(state.Resource).toMatch(/^arn:\$\{data\.aws_partition\.[^}]+\}:states:::ecs:runTask\.sync$/);
-    expect(state.Parameters.TaskDefinition).toMatch(FAMILY_ARN);
+    expect(state.Resource).toBe("arn:aws:states:::ecs:runTask.sync");
+    expect(state.Parameters.TaskDefinition).toBe(FAMILY_ARN);
     expect(state.Parameters).toMatchObject({
       Cluster: CLUSTER_ARN,
       CapacityProviderStrategy: [{ CapacityProvider: "acme-api-spot-production", Weight: 1, Base: 0 }],
@@ -276,14 +279,17 @@ describe("ScheduledTask with retries", () => {
     expect(bySid.RunTaskOnCluster.Condition).toEqual({ ArnEquals: { "ecs:cluster": CLUSTER_ARN } });
     expect(bySid.PassTaskRoles.Resource).toEqual([TASK_ROLE, EXECUTION_ROLE]);
     expect(bySid.WatchAndStopTasks).toMatchObject({ Action: ["ecs:DescribeTasks", "ecs:StopTask"], Condition: { ArnEquals: { "ecs:cluster": CLUSTER_ARN } } });
-    expect(bySid.WatchAndStopTasks.Resource).toMatch(/:task\/acme-api-production\/\*$/);
-    expect(bySid.SyncTaskEvents.Resource).toMatch(/:rule\/StepFunctionsGetEventsForECSTaskRule$/);
+    expect(bySid.WatchAndStopTasks.Resource).toBe("arn:aws:ecs:eu-west-1:123456789012:task/acme-api-production/*");
+    expect(bySid.SyncTaskEvents.Resource).toBe("arn:aws:events:eu-west-1:123456789012:rule/StepFunctionsGetEventsForECSTaskRule");
     // Only log delivery, which has no resource-level permissions, is on "*".
     expect(statements.filter((statement) => statement.Resource === "*").map((statement) => statement.Sid)).toEqual(["DeliverLogs"]);
     const machineRole = resourcesOfType(json, "aws_iam_role").find((role) => role.name === RETRY.roleName);
     const trust = JSON.parse(machineRole?.assume_role_policy as string).Statement[0];
     expect(trust.Principal).toEqual({ Service: "states.amazonaws.com" });
-    expect(trust.Condition.ArnLike["aws:SourceArn"]).toMatch(/:stateMachine:acme-api-feed-refresh-production$/);
+    expect(trust.Condition).toEqual({
+      StringEquals: { "aws:SourceAccount": "123456789012" },
+      ArnLike: { "aws:SourceArn": "arn:aws:states:eu-west-1:123456789012:stateMachine:acme-api-feed-refresh-production" },
+    });
   });
 
   test("GIVEN retry WHEN synthesized THEN executions log to an expiring group and a failed-for-good run raises an alarm", () => {
