@@ -205,6 +205,7 @@ describe("ScheduledTask reliability", () => {
     { given: "an empty strategy", props: { capacityProviderStrategy: [] }, message: /capacityProviderStrategy must not be empty/ },
     { given: "a 30 s event age", props: { maximumEventAgeSeconds: 30 }, message: /maximumEventAgeSeconds must be between 60 and 86400/ },
     { given: "retry with taskCount 2", props: { taskCount: 2, retry: RETRY }, message: /taskCount must be 1 when retry is set/ },
+    { given: "retry with 0 retries", props: { retry: { ...RETRY, retries: 0 } }, message: /retries must be an integer between 1 and 10, got 0/ },
   ])("GIVEN $given WHEN constructing THEN it throws", ({ props, message }) => {
     // GIVEN / WHEN / THEN
     expect(() => synthJob(props)).toThrow(message);
