@@ -201,6 +201,13 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
     // Inline rules fight aws_vpc_security_group_*_rule resources and hide ingress from the rule above.
     check: (args) => (args.ingress !== undefined || args.egress !== undefined ? "uses inline ingress/egress blocks" : undefined),
   },
+  {
+    resourceType: "aws_cloudwatch_event_target",
+    description: "EventBridge ECS targets must have a dead-letter queue",
+    // Without one, a RunTask EventBridge could not make (no capacity, throttling) is dropped silently.
+    check: (args) =>
+      args.ecs_target === undefined || typeof asObject(args.dead_letter_config).arn === "string" ? undefined : "ecs_target has no dead_letter_config.arn",
+  },
 ];
 
 /**

@@ -12,6 +12,8 @@ export const NAME_LIMITS = {
   /** S3 bucket names (also lowercase only). */
   bucket: 63,
   sqsQueue: 80,
+  /** Step Functions state machine names. */
+  stateMachine: 80,
   /** Default for everything else (ASG, ECS cluster/service, capacity provider, log groups allow more). */
   default: 128,
 } as const;

@@ -43,10 +43,9 @@ const logRetentionDays = () =>
       message: `must be one of ${LOG_RETENTION_DAYS.join(", ")} (CloudWatch Logs retention values; never-expire is refused)`,
     });
 const cidr = () => z.string().refine(isValidCidr, { message: "must be an IPv4 CIDR block such as 10.0.0.0/16" });
-const schedule = () =>
-  z.string().refine(isValidScheduleExpression, {
-    message: "must be an EventBridge schedule: cron(min hour day-of-month month day-of-week year) with exactly one of day-of-month/day-of-week set to ?, or rate(N minute|minutes|hour|hours|day|days)",
-  });
+const SCHEDULE_SYNTAX =
+  "must be an EventBridge schedule: cron(min hour day-of-month month day-of-week year) with exactly one of day-of-month/day-of-week set to ?, or rate(N minute|minutes|hour|hours|day|days)";
+const schedule = () => z.string().refine(isValidScheduleExpression, { message: SCHEDULE_SYNTAX });
 
 const backendSchema = z.discriminatedUnion("type", [
   z.object({
@@ -458,7 +457,8 @@ const serviceSchema = z
 const scheduledTaskSchema = z
   .object({
     name: dnsName(32),
-    schedule: schedule(),
+    /** Checked below rather than with schedule() so that the error names the job. */
+    schedule: z.string(),
     /** Run this service's task definition (with overrides)... */
     service: z.string().optional(),
     /** ...or its own image. Exactly one of service / image. */
@@ -475,6 +475,17 @@ const scheduledTaskSchema = z
     capacityPool: z.enum(["default", "on-demand", "spot"]).default("default"),
   })
   .superRefine((job, ctx) => {
+    if (!isValidScheduleExpression(job.schedule)) {
+      ctx.addIssue({ code: "custom", path: ["schedule"], message: `job "${job.name}": ${SCHEDULE_SYNTAX}` });
+    }
+    if (job.retries > 0 && job.taskCount > 1) {
+      // Step Functions' runTask.sync waits for one task; retrying a group of tasks as one unit is not what it does.
+      ctx.addIssue({
+        code: "custom",
+        path: ["taskCount"],
+        message: `job "${job.name}": must be 1 when retries > 0 (a retried job runs one task per execution; declare several jobs instead)`,
+      });
+    }
     if ((job.service === undefined) === (job.image === undefined)) {
       ctx.addIssue({ code: "custom", path: ["service"], message: "set exactly one of service or image" });
     }

@@ -2,6 +2,7 @@ import { Aspects, CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, Te
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AccessLogsBucket } from "../modules/access-logs-bucket";
 import { AmiWatch } from "../modules/ami-watch";
 import { Certificate } from "../modules/certificate";
@@ -9,12 +10,14 @@ import { Compute, computeNames } from "../modules/compute";
 import { DeployRole } from "../modules/deploy-role";
 import { EcsService } from "../modules/ecs-service";
 import { Guardrails } from "../modules/guardrails";
+import { JobTaskDefinition } from "../modules/job-task-definition";
 import { LoadBalancer, listenerRulePriorities } from "../modules/load-balancer";
 import { NAME_LIMITS, Naming } from "../modules/naming";
 import { Network } from "../modules/network";
+import { ScheduledTask } from "../modules/scheduled-task";
 import { ServiceAutoScaling } from "../modules/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/spot-interruption-drainer";
-import { longestStopTimeout, type BackendConfig, type EnvironmentConfig, type ServiceConfig } from "./config";
+import { longestStopTimeout, type BackendConfig, type EnvironmentConfig, type ScheduledTaskConfig, type ServiceConfig } from "./config";
 
 /** One environment's whole platform: one Terraform stack, one state, one workspace. */
 export class PlatformStack extends TerraformStack {
@@ -24,6 +27,8 @@ export class PlatformStack extends TerraformStack {
   public readonly loadBalancer: LoadBalancer;
   /** Every service of the environment, by its config name. */
   public readonly services: Record<string, EcsService> = {};
+  /** Every scheduled job of the environment, by its config name. */
+  public readonly scheduledTasks: Record<string, ScheduledTask> = {};
   /** The CI deploy identity, when `ciDeploy` is configured. */
   public readonly deployRole?: DeployRole;
   /** Drains Spot instances on interruption warnings, when `spotDrainer.enabled`. */
@@ -62,6 +67,10 @@ export class PlatformStack extends TerraformStack {
     for (const service of config.services) {
       this.services[service.name] = this.buildService(config, service, account.accountId, priorities.get(service.name));
     }
+    const partition = new DataAwsPartition(this, "partition").partition;
+    for (const job of config.scheduledTasks) {
+      this.scheduledTasks[job.name] = this.buildScheduledTask(config, job, partition, account.accountId);
+    }
     if (config.ciDeploy) this.deployRole = this.buildDeployRole(config, config.ciDeploy, account.accountId);
     if (config.spotDrainer.enabled) this.spotDrainer = this.buildSpotDrainer(config);
     if (config.amiWatch.enabled) this.amiWatch = this.buildAmiWatch(config, id);
@@ -84,6 +93,7 @@ export class PlatformStack extends TerraformStack {
       new TerraformOutput(this, "ami_updates_topic_arn", { value: this.amiWatch.topicArn });
     }
     this.addServiceOutputs();
+    this.addScheduledTaskOutputs();
   }
 
   /** The ALB with its access-log bucket, and HTTPS when the environment has a certificate or a domain. */
@@ -187,6 +197,75 @@ export class PlatformStack extends TerraformStack {
     return ecsService;
   }
 
+  /**
+   * One job: the rule and its target run the job's service task definition with overrides, or a
+   * task definition of its own for a job with its own image. Jobs with retries go through Step
+   * Functions.
+   */
+  private buildScheduledTask(config: EnvironmentConfig, job: ScheduledTaskConfig, partition: string, accountId: string): ScheduledTask {
+    const component = `${job.name}-job`;
+    const task = this.jobTaskSource(config, job, component, partition, accountId);
+    const stateMachineName = this.naming.name(component, NAME_LIMITS.stateMachine);
+    return new ScheduledTask(this, `job-${job.name}`, {
+      jobName: job.name,
+      ruleName: this.naming.name(component, NAME_LIMITS.eventRule),
+      scheduleExpression: job.schedule,
+      enabled: job.enabled,
+      eventsRoleName: this.naming.name(`${component}-events`, NAME_LIMITS.role),
+      deadLetterQueueName: this.naming.name(`${component}-dlq`, NAME_LIMITS.sqsQueue),
+      deadLetterAlarmName: this.naming.name(`${component}-dlq`),
+      partition,
+      region: config.region,
+      accountId,
+      clusterArn: this.compute.clusterArn,
+      clusterName: this.compute.clusterName,
+      taskDefinitionFamily: task.taskDefinitionFamily,
+      containerName: task.containerName,
+      taskRoleArn: task.taskRoleArn,
+      executionRoleArn: task.executionRoleArn,
+      command: job.command,
+      environment: job.environment,
+      taskCount: job.taskCount,
+      capacityProviderStrategy: this.compute.capacityProviderStrategy(job.capacityPool),
+      retry:
+        job.retries > 0
+          ? {
+              retries: job.retries,
+              stateMachineName,
+              roleName: this.naming.name(`${component}-sfn`, NAME_LIMITS.role),
+              logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
+              logRetentionDays: config.logs.retentionDays,
+              alarmName: this.naming.name(`${component}-failed`),
+            }
+          : undefined,
+    });
+  }
+
+  /** The task definition a job runs: its service's, or its own when it brings an image. */
+  private jobTaskSource(config: EnvironmentConfig, job: ScheduledTaskConfig, component: string, partition: string, accountId: string): JobTaskSource {
+    if (job.image !== undefined) {
+      const family = this.naming.name(component);
+      return new JobTaskDefinition(this, `job-${job.name}-task`, {
+        family,
+        containerName: job.name,
+        image: job.image,
+        cpu: job.cpu,
+        memory: job.memory,
+        logGroupName: `/ecs/${family}`,
+        logRetentionDays: config.logs.retentionDays,
+        executionRoleName: this.naming.name(`${component}-execution`, NAME_LIMITS.role),
+        taskRoleName: this.naming.name(`${component}-task`, NAME_LIMITS.role),
+        partition,
+        region: config.region,
+        accountId,
+      });
+    }
+    const service = job.service === undefined ? undefined : this.services[job.service];
+    // parseEnvironmentConfig already refuses this; a stack built from an unvalidated object must not get further.
+    if (!service) throw new Error(`scheduled task "${job.name}": service "${String(job.service)}" is not in this environment`);
+    return service;
+  }
+
   private buildDeployRole(config: EnvironmentConfig, ciDeploy: NonNullable<EnvironmentConfig["ciDeploy"]>, accountId: string): DeployRole {
     const services = Object.values(this.services);
     return new DeployRole(this, "deploy-role", {
@@ -276,6 +355,29 @@ export class PlatformStack extends TerraformStack {
     }
     if (this.deployRole) new TerraformOutput(this, "deploy_role_arn", { value: this.deployRole.roleArn });
   }
+
+  /** Where to look when a job did not run: its rule, its dead letters, its executions. */
+  private addScheduledTaskOutputs(): void {
+    for (const [name, job] of Object.entries(this.scheduledTasks)) {
+      new TerraformOutput(this, `scheduled_task_${name.replace(/-/g, "_")}`, {
+        description: `Scheduled job ${name}`,
+        value: {
+          rule: job.ruleName,
+          task_definition: job.taskDefinitionArn,
+          dead_letter_queue_url: job.deadLetterQueueUrl,
+          ...(job.stateMachineArn !== undefined && { state_machine_arn: job.stateMachineArn }),
+        },
+      });
+    }
+  }
+}
+
+/** What a scheduled job needs from the task definition it runs. */
+interface JobTaskSource {
+  readonly taskDefinitionFamily: string;
+  readonly containerName: string;
+  readonly taskRoleArn: string;
+  readonly executionRoleArn: string;
 }
 
 /** Tags on every resource; the environment's own tags cannot override the three that identify it. */

@@ -215,8 +215,10 @@ describe("Compute in spot-fleet mode (staging)", () => {
       { metric_interval_lower_bound: "0", metric_interval_upper_bound: "10", scaling_adjustment: 2 },
       { metric_interval_lower_bound: "10", scaling_adjustment: 4 },
     ]);
-    // Compute's alarms are on the cluster; services and the Spot drainer have alarms of their own.
-    const alarms = resourcesOfType(json, "aws_cloudwatch_metric_alarm").filter((alarm) => alarm.dimensions.ClusterName !== undefined && alarm.dimensions.ServiceName === undefined);
+    // Compute's alarms are on the cluster; services, jobs and the Spot drainer have alarms of their own.
+    const alarms = resourcesOfType(json, "aws_cloudwatch_metric_alarm").filter(
+      (alarm) => alarm.namespace === "AWS/ECS" && alarm.dimensions?.ClusterName !== undefined && alarm.dimensions.ServiceName === undefined,
+    );
     expect(alarms.map((alarm) => alarm.metric_name)).toEqual(["CPUReservation", "MemoryReservation"]);
     for (const alarm of alarms) {
       expect(alarm).toMatchObject({ namespace: "AWS/ECS", dimensions: { ClusterName: "acme-api-staging" }, threshold: 80, comparison_operator: "GreaterThanOrEqualToThreshold" });

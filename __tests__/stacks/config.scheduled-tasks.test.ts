@@ -1,0 +1,92 @@
+import { describe, expect, test } from "vitest";
+import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
+import { ENVIRONMENTS } from "../../stacks/environments";
+
+type Job = NonNullable<EnvironmentInput["scheduledTasks"]>[number];
+
+function withJobs(environment: "staging" | "production", jobs: Job[]): EnvironmentInput {
+  return { ...ENVIRONMENTS[environment], scheduledTasks: jobs };
+}
+
+function problemsOf(input: EnvironmentInput): readonly string[] {
+  try {
+    parseEnvironmentConfig(input);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+const FEED: Job = { name: "feed-refresh", schedule: "rate(15 minutes)", service: "api", command: ["node", "jobs/refresh-feeds.js"] };
+
+describe("scheduledTasks config", () => {
+  test("GIVEN a job with only the required fields WHEN parsed THEN the defaults are filled in", () => {
+    // GIVEN / WHEN
+    const config = parseEnvironmentConfig(withJobs("staging", [{ name: "ping", schedule: "rate(1 hour)", service: "api" }]));
+    // THEN
+    expect(config.scheduledTasks[0]).toEqual({
+      name: "ping",
+      schedule: "rate(1 hour)",
+      service: "api",
+      command: [],
+      environment: {},
+      cpu: 256,
+      memory: 512,
+      taskCount: 1,
+      enabled: true,
+      retries: 0,
+      capacityPool: "default",
+    });
+  });
+
+  test.each(["cron(0/15 * * * *)", "rate(0 minutes)", "rate(1 minutes)", "cron(0 12 * * * *)", "*/15 * * * *"])(
+    "GIVEN the schedule %s WHEN parsed THEN the error names the field and the job",
+    (schedule) => {
+      // GIVEN
+      const input = withJobs("production", [{ ...FEED }, { ...FEED, name: "nightly-report", schedule }]);
+      // WHEN
+      const problems = problemsOf(input);
+      // THEN
+      expect(problems).toHaveLength(1);
+      expect(problems[0]).toMatch(/^scheduledTasks\.1\.schedule: job "nightly-report": must be an EventBridge schedule/);
+    },
+  );
+
+  test.each<{ given: string; job: Job; expected: string }>([
+    {
+      given: "retries with several tasks",
+      job: { ...FEED, retries: 2, taskCount: 3 },
+      expected: 'scheduledTasks.0.taskCount: job "feed-refresh": must be 1 when retries > 0',
+    },
+    { given: "neither service nor image", job: { name: "orphan", schedule: "rate(1 day)" }, expected: "scheduledTasks.0.service: set exactly one of service or image" },
+    {
+      given: "both service and image",
+      job: { ...FEED, image: "public.ecr.aws/docker/library/busybox:1.36" },
+      expected: "scheduledTasks.0.service: set exactly one of service or image",
+    },
+    { given: "an unknown service", job: { ...FEED, service: "worker" }, expected: 'scheduledTasks.0.service: job "feed-refresh": unknown service "worker"' },
+    { given: "11 tasks", job: { ...FEED, taskCount: 11 }, expected: "scheduledTasks.0.taskCount: must be <= 10" },
+    { given: "11 retries", job: { ...FEED, retries: 11 }, expected: "scheduledTasks.0.retries: must be <= 10" },
+  ])("GIVEN $given WHEN parsed THEN it is refused", ({ job, expected }) => {
+    // GIVEN / WHEN
+    const problems = problemsOf(withJobs("production", [job]));
+    // THEN
+    expect(problems).toEqual([expect.stringContaining(expected)]);
+  });
+
+  test("GIVEN a spot-fleet environment WHEN a job pins a capacity pool THEN it is refused", () => {
+    // GIVEN / WHEN
+    const problems = problemsOf(withJobs("staging", [{ ...FEED, capacityPool: "spot" }]));
+    // THEN
+    expect(problems).toEqual(['scheduledTasks.0.capacityPool: job "feed-refresh": unknown capacity pool "spot": spot-fleet mode has no capacity providers, use "default"']);
+  });
+
+  test.each(Object.keys(ENVIRONMENTS))("GIVEN the shipped %s environment WHEN parsed THEN it has a feed refresh every 15 minutes", (name) => {
+    // GIVEN / WHEN
+    const config = parseEnvironmentConfig(ENVIRONMENTS[name]);
+    // THEN
+    const feed = config.scheduledTasks.find((job) => job.name === "feed-refresh");
+    expect(feed?.schedule).toMatch(/^(rate\(15 minutes\)|cron\(0\/15 \* \* \* \? \*\))$/);
+  });
+});

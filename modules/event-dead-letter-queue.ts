@@ -1,0 +1,82 @@
+import { Construct } from "constructs";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
+import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
+import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+
+/** SQS keeps messages at most 14 days: the longest window to notice and replay a failed launch. */
+const FOURTEEN_DAYS_SECONDS = 14 * 24 * 60 * 60;
+
+export interface EventDeadLetterQueueProps {
+  readonly queueName: string;
+  /** EventBridge rules whose targets may send here; nobody else can. */
+  readonly sourceRuleArns: readonly string[];
+  readonly alarmName: string;
+  /** Says what landed in the queue, e.g. which job failed to launch. */
+  readonly alarmDescription: string;
+  /**
+   * Notified when the queue holds a message (SNS topic ARNs).
+   * @default - none: the alarm state alone is visible in CloudWatch
+   */
+  readonly alarmActions?: readonly string[];
+}
+
+/**
+ * Dead-letter queue for EventBridge targets: events EventBridge could not deliver after its
+ * retries (a RunTask or StartExecution that failed) land here instead of being dropped, and an
+ * alarm fires as soon as one does. Encrypted with SQS-managed keys, which EventBridge can
+ * write to without a KMS key policy.
+ */
+export class EventDeadLetterQueue extends Construct {
+  public readonly queueArn: string;
+  public readonly queueUrl: string;
+  public readonly queueName: string;
+  public readonly alarmArn: string;
+
+  constructor(scope: Construct, id: string, props: EventDeadLetterQueueProps) {
+    super(scope, id);
+
+    const queue = new SqsQueue(this, "queue", {
+      name: props.queueName,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: FOURTEEN_DAYS_SECONDS,
+    });
+
+    new SqsQueuePolicy(this, "policy", {
+      queueUrl: queue.url,
+      policy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Sid: "EventBridgeRuleTargets",
+            Effect: "Allow",
+            Principal: { Service: "events.amazonaws.com" },
+            Action: "sqs:SendMessage",
+            Resource: queue.arn,
+            Condition: { ArnEquals: { "aws:SourceArn": [...props.sourceRuleArns] } },
+          },
+        ],
+      }),
+    });
+
+    const alarm = new CloudwatchMetricAlarm(this, "depth-alarm", {
+      alarmName: props.alarmName,
+      alarmDescription: props.alarmDescription,
+      namespace: "AWS/SQS",
+      metricName: "ApproximateNumberOfMessagesVisible",
+      dimensions: { QueueName: queue.name },
+      statistic: "Maximum",
+      period: 300,
+      evaluationPeriods: 1,
+      comparisonOperator: "GreaterThanThreshold",
+      threshold: 0,
+      // No data means an idle queue, which is the healthy state.
+      treatMissingData: "notBreaching",
+      alarmActions: [...(props.alarmActions ?? [])],
+    });
+
+    this.queueArn = queue.arn;
+    this.queueUrl = queue.url;
+    this.queueName = queue.name;
+    this.alarmArn = alarm.arn;
+  }
+}
