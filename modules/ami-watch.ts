@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
@@ -120,7 +119,7 @@ export class AmiWatch extends Construct {
 
     const fn = new NodejsFunction(this, "function", {
       functionName: props.functionName,
-      entry: path.resolve(__dirname, "../lambdas/ami-watch/handler.ts"),
+      entry: "lambdas/ami-watch/handler.ts",
       description: "Reports (and optionally rolls) container instances behind the recommended ECS-optimized AMI",
       timeoutSeconds: 60,
       logRetentionDays: props.logRetentionDays,

@@ -12,7 +12,7 @@ import { bundleLambda } from "./lambda-bundle";
 export interface NodejsFunctionProps {
   /** Function name (also names its role and log group); at most 64 characters. */
   readonly functionName: string;
-  /** Absolute path of the TypeScript file exporting `handler`. */
+  /** The TypeScript file exporting `handler`: absolute, or relative to the project root (where cdktf.json is). */
   readonly entry: string;
   /** What the function does, shown in the console. */
   readonly description: string;
@@ -67,7 +67,8 @@ export class NodejsFunction extends Construct {
 
   constructor(scope: Construct, id: string, props: NodejsFunctionProps) {
     super(scope, id);
-    const bundle = bundleLambda(props.entry, props.cacheDir ?? path.join(projectRoot(), ".build", "lambdas"));
+    const root = projectRoot();
+    const bundle = bundleLambda(path.resolve(root, props.entry), props.cacheDir ?? path.join(root, ".build", "lambdas"));
     const asset = new TerraformAsset(this, "code", { path: bundle.zipPath, type: AssetType.FILE, assetHash: bundle.codeHash });
 
     // Created up front with a retention, so Lambda never creates a never-expiring group itself.

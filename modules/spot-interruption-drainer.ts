@@ -1,4 +1,3 @@
-import * as path from "node:path";
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
@@ -109,7 +108,7 @@ export class SpotInterruptionDrainer extends Construct {
 
     const fn = new NodejsFunction(this, "function", {
       functionName: props.functionName,
-      entry: path.resolve(__dirname, "../lambdas/spot-drainer/handler.ts"),
+      entry: "lambdas/spot-drainer/handler.ts",
       description: "Drains ECS container instances on EC2 Spot interruption warnings",
       timeoutSeconds: TIMEOUT_SECONDS,
       reservedConcurrency: props.reservedConcurrency,
