@@ -120,6 +120,11 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
     check: (args) => (isTrue(args.sqs_managed_sse_enabled) || typeof args.kms_master_key_id === "string" ? undefined : "neither sqs_managed_sse_enabled nor kms_master_key_id is set"),
   },
   {
+    resourceType: "aws_kms_key",
+    description: "KMS keys must rotate",
+    check: (args) => (isTrue(args.enable_key_rotation) ? undefined : "enable_key_rotation is not true"),
+  },
+  {
     resourceType: "aws_sns_topic",
     description: "SNS topics must be encrypted",
     check: (args) => (typeof args.kms_master_key_id === "string" && args.kms_master_key_id.length > 0 ? undefined : "kms_master_key_id is not set"),

@@ -23,6 +23,7 @@ const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
 const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 const ARN = /^arn:aws[a-z-]*:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+$/;
 const SECRET_ARN = /^arn:aws[a-z-]*:(ssm|secretsmanager):[a-z0-9-]+:\d{12}:(parameter\/|secret:).+$/;
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
 const ENV_VAR_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** A lowercase DNS-safe name with a length limit, used for project, environment, services and jobs. */
@@ -572,6 +573,20 @@ const environmentSchema = z
         autoRefresh: z.boolean().default(false),
       })
       .prefault({}),
+    /** Where the environment's alarms (drainer failures, job dead letters, failed retried jobs) notify. */
+    alerts: z
+      .object({
+        /** Subscribed to a topic created for the alarms (each address confirms once). */
+        emails: z.array(z.email({ message: "must be an e-mail address" })).default([]),
+        /** Or an existing SNS topic (e.g. wired to chat or paging); its key policy must let CloudWatch publish. */
+        topicArn: z.string().regex(SNS_TOPIC_ARN, "must be an SNS topic ARN").optional(),
+      })
+      .prefault({})
+      .superRefine((alerts, ctx) => {
+        if (alerts.topicArn !== undefined && alerts.emails.length > 0) {
+          ctx.addIssue({ code: "custom", path: ["emails"], message: "set either emails (a topic is created) or topicArn, not both" });
+        }
+      }),
     ciDeploy: ciDeploySchema.optional(),
   })
   .superRefine(checkCrossReferences);

@@ -4,6 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AccessLogsBucket } from "../modules/access-logs-bucket";
+import { AlertTopic } from "../modules/alert-topic";
 import { AmiWatch } from "../modules/ami-watch";
 import { Certificate } from "../modules/certificate";
 import { Compute, computeNames } from "../modules/compute";
@@ -35,6 +36,10 @@ export class PlatformStack extends TerraformStack {
   public readonly spotDrainer?: SpotInterruptionDrainer;
   /** Reports newer ECS-optimized AMIs, when `amiWatch.enabled`. */
   public readonly amiWatch?: AmiWatch;
+  /** The topic created for the environment's alarms, when `alerts.emails` lists anyone. */
+  public readonly alertTopic?: AlertTopic;
+  /** What every notifying alarm of the environment triggers: the alert topic, or nothing. */
+  private readonly alarmActions: string[];
 
   constructor(scope: Construct, id: string, config: EnvironmentConfig) {
     super(scope, id);
@@ -62,12 +67,22 @@ export class PlatformStack extends TerraformStack {
     });
 
     const account = new DataAwsCallerIdentity(this, "account");
+    const partition = new DataAwsPartition(this, "partition").partition;
+    if (config.alerts.emails.length > 0) {
+      this.alertTopic = new AlertTopic(this, "alerts", {
+        topicName: this.naming.name("alerts"),
+        accountId: account.accountId,
+        partition,
+        emails: config.alerts.emails,
+      });
+    }
+    const alertTopicArn = config.alerts.topicArn ?? this.alertTopic?.topicArn;
+    this.alarmActions = alertTopicArn === undefined ? [] : [alertTopicArn];
     this.loadBalancer = this.buildLoadBalancer(config, account.accountId);
     const priorities = listenerRulePriorities(config.services.filter((service) => service.kind === "web"));
     for (const service of config.services) {
       this.services[service.name] = this.buildService(config, service, account.accountId, priorities.get(service.name));
     }
-    const partition = new DataAwsPartition(this, "partition").partition;
     for (const job of config.scheduledTasks) {
       this.scheduledTasks[job.name] = this.buildScheduledTask(config, job, partition, account.accountId);
     }
@@ -92,6 +107,7 @@ export class PlatformStack extends TerraformStack {
     if (this.amiWatch) {
       new TerraformOutput(this, "ami_updates_topic_arn", { value: this.amiWatch.topicArn });
     }
+    if (alertTopicArn !== undefined) new TerraformOutput(this, "alerts_topic_arn", { value: alertTopicArn });
     this.addServiceOutputs();
     this.addScheduledTaskOutputs();
   }
@@ -214,6 +230,7 @@ export class PlatformStack extends TerraformStack {
       eventsRoleName: this.naming.name(`${component}-events`, NAME_LIMITS.role),
       deadLetterQueueName: this.naming.name(`${component}-dlq`, NAME_LIMITS.sqsQueue),
       deadLetterAlarmName: this.naming.name(`${component}-dlq`),
+      alarmActions: this.alarmActions,
       partition,
       region: config.region,
       accountId,
@@ -305,6 +322,7 @@ export class PlatformStack extends TerraformStack {
       drainOnRebalance,
       reservedConcurrency: drainer.reservedConcurrency,
       logRetentionDays: config.logs.retentionDays,
+      alarmActions: this.alarmActions,
     });
   }
 

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
-import { dataSourcesOfType, resourcesOfType, soleResource, synthEnvironment, type Synthesized } from "../support/synth";
+import { dataSourcesOfType, resourcesOfType, synthEnvironment, type Synthesized } from "../support/synth";
 
 const withAmiWatch = (base: "production" | "staging", amiWatch: EnvironmentInput["amiWatch"], capacity: Partial<EnvironmentInput["capacity"]> = {}): EnvironmentInput => {
   const input = structuredClone(ENVIRONMENTS[base]);
@@ -39,8 +39,11 @@ describe("AMI watch in the platform stack", () => {
     expect(variables.POOLS).toContain('"name" = "spot"');
     expect(variables.POOLS).toContain('"architecture" = "x86_64"');
     expect(resourcesOfType(json, "aws_cloudwatch_event_rule").find((rule) => rule.name === "acme-api-ami-watch-production")?.schedule_expression).toBe("rate(1 day)");
-    expect(soleResource(json, "aws_sns_topic")).toMatchObject({ name: "acme-api-ami-updates-production", kms_master_key_id: "alias/aws/sns" });
-    expect(soleResource(json, "aws_sns_topic_subscription")).toMatchObject({ protocol: "email", endpoint: "platform-oncall@example.com" });
+    // (the environment's alert topic is another topic)
+    const topics = resourcesOfType(json, "aws_sns_topic").filter((topic) => topic.name === "acme-api-ami-updates-production");
+    expect(topics).toEqual([expect.objectContaining({ kms_master_key_id: "alias/aws/sns" })]);
+    const subscriptions = resourcesOfType(json, "aws_sns_topic_subscription").filter((subscription) => /aws_sns_topic\.ami-watch/.test(subscription.topic_arn));
+    expect(subscriptions).toEqual([expect.objectContaining({ protocol: "email", endpoint: "platform-oncall@example.com" })]);
     expect(refreshResources(json)).toEqual([]);
     for (const template of resourcesOfType(json, "aws_launch_template")) {
       expect(template.image_id).toMatch(/^\$\{data\.aws_ssm_parameter\..+\.insecure_value\}$/);
@@ -79,7 +82,7 @@ describe("AMI watch in the platform stack", () => {
     const { json, stack } = synthEnvironment(withAmiWatch("production", { enabled: false, autoRefresh: true }));
     expect(stack.amiWatch).toBeUndefined();
     expect(resourcesOfType(json, "aws_lambda_function").filter((fn) => /ami-watch/.test(fn.function_name))).toEqual([]);
-    expect(resourcesOfType(json, "aws_sns_topic")).toEqual([]);
+    expect(resourcesOfType(json, "aws_sns_topic").map((topic) => topic.name)).not.toContain("acme-api-ami-updates-production");
     for (const template of resourcesOfType(json, "aws_launch_template")) expect(template.image_id).not.toMatch(/^resolve:ssm:/);
   });
 

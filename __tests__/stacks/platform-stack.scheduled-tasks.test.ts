@@ -95,7 +95,9 @@ describe("PlatformStack scheduled tasks", () => {
     const ecsTarget = jobOf(json, "staging", "feed-refresh").target.ecs_target;
     expect(ecsTarget.launch_type).toBe("EC2");
     expect(ecsTarget.capacity_provider_strategy).toBeUndefined();
-    expect(ecsTarget.task_definition_arn).toMatch(/:task-definition\/acme-api-api-staging$/);
+    // staging's job brings its own image, so it runs its own family (the latest revision of it)
+    expect(ecsTarget.task_definition_arn).toMatch(/:task-definition\/\$\{aws_ecs_task_definition\.job-feed-refresh-task[\w-]*\.family\}$/);
+    expect(resourcesOfType(json, "aws_ecs_task_definition").map((definition) => definition.family)).toContain("acme-api-feed-refresh-job-staging");
   });
 
   test("GIVEN a paused job with its own image WHEN synthesized THEN it gets a disabled rule and its own task definition, log group and roles", () => {

@@ -94,6 +94,7 @@ export const production: EnvironmentInput = {
     },
   ],
   amiWatch: { emails: ["platform-oncall@example.com"] },
+  alerts: { emails: ["platform-oncall@example.com"] },
   ciDeploy: {
     provider: "github",
     subjects: ["repo:acme/acme-api:environment:production"],

@@ -47,13 +47,16 @@ export const staging: EnvironmentInput = {
   ],
   scheduledTasks: [
     {
+      // A job that brings its own image: asks the API to refresh its feeds.
       name: "feed-refresh",
       schedule: "rate(15 minutes)",
-      service: "api",
-      command: ["node", "jobs/refresh-feeds.js"],
-      environment: { FEED_BATCH_SIZE: "100" },
+      image: "public.ecr.aws/docker/library/busybox:1.36",
+      command: ["wget", "-qO-", "http://api.staging.example.com/internal/refresh-feeds?batch=100"],
+      cpu: 64,
+      memory: 64,
     },
   ],
   spotDrainer: { drainOnRebalance: true },
   amiWatch: { emails: ["platform-staging@example.com"] },
+  alerts: { emails: ["platform-staging@example.com"] },
 };
