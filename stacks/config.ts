@@ -409,6 +409,8 @@ const serviceSchema = z
     autoscaling: autoscalingSchema.optional(),
     /** Default: the environment's logs.retentionDays. */
     logRetentionDays: logRetentionDays().optional(),
+    /** Web services: alarm when targets answer more than this many 5xx a minute, 3 minutes running. */
+    target5xxAlarmPerMinute: int(1, 1000000).default(10),
   })
   .superRefine((service, ctx) => {
     if (service.memoryReservation > service.memory) {

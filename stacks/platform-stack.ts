@@ -16,6 +16,7 @@ import { LoadBalancer, listenerRulePriorities } from "../modules/load-balancer";
 import { NAME_LIMITS, Naming } from "../modules/naming";
 import { Network } from "../modules/network";
 import { ScheduledTask } from "../modules/scheduled-task";
+import { ServiceAlarms } from "../modules/service-alarms";
 import { ServiceAutoScaling } from "../modules/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/spot-interruption-drainer";
 import { longestStopTimeout, type BackendConfig, type EnvironmentConfig, type ScheduledTaskConfig, type ServiceConfig } from "./config";
@@ -192,6 +193,15 @@ export class PlatformStack extends TerraformStack {
       // Destroy removes services before the capacity they run on.
       dependsOn: [this.compute.capacityReady],
     });
+    if (ecsService.targetGroupArnSuffix !== undefined) {
+      new ServiceAlarms(this, `alarms-${service.name}`, {
+        alarmNamePrefix: family,
+        loadBalancerArnSuffix: this.loadBalancer.loadBalancerArnSuffix,
+        targetGroupArnSuffix: ecsService.targetGroupArnSuffix,
+        target5xxPerMinute: service.target5xxAlarmPerMinute,
+        alarmActions: this.alarmActions,
+      });
+    }
     if (service.autoscaling) {
       const scaling = service.autoscaling;
       new ServiceAutoScaling(this, `autoscaling-${service.name}`, {

@@ -25,6 +25,20 @@ describe("alerts in the platform stack", () => {
     expect(json.output?.alerts_topic_arn).toBeDefined();
   });
 
+  test("production: each web service has health and 5xx alarms, the daemon none", () => {
+    const { json } = synthEnvironment("production");
+    const names = resourcesOfType(json, "aws_cloudwatch_metric_alarm").map((alarm) => alarm.alarm_name);
+    expect(names).toEqual(
+      expect.arrayContaining([
+        "acme-api-api-production-unhealthy-targets",
+        "acme-api-api-production-target-5xx",
+        "acme-api-admin-production-unhealthy-targets",
+        "acme-api-admin-production-target-5xx",
+      ]),
+    );
+    expect(names.filter((name) => name.startsWith("acme-api-metrics-agent"))).toEqual([]);
+  });
+
   test("an existing topic is used as is, with no topic or key created", () => {
     // GIVEN
     const topicArn = "arn:aws:sns:eu-west-1:123456789012:pagerduty";
