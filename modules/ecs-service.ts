@@ -1,13 +1,9 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { EcsService as EcsServiceResource } from "@cdktf/provider-aws/lib/ecs-service";
-import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
-import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
-import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
+import { Ec2TaskDefinition, type ContainerHealthCheck } from "./ec2-task-definition";
 
 /** One entry of an ECS capacity provider strategy. */
 export interface CapacityProviderStrategyItem {
@@ -16,16 +12,6 @@ export interface CapacityProviderStrategyItem {
   readonly base?: number;
   /** Relative share of the remaining tasks. @default 0 */
   readonly weight?: number;
-}
-
-/** The container's docker HEALTHCHECK. */
-export interface ContainerHealthCheck {
-  /** e.g. `["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]`. */
-  readonly command: string[];
-  readonly intervalSeconds: number;
-  readonly timeoutSeconds: number;
-  readonly retries: number;
-  readonly startPeriodSeconds: number;
 }
 
 /** How a web service is reached through the load balancer. */
@@ -122,8 +108,6 @@ export interface EcsServiceProps {
   readonly dependsOn?: ITerraformDependable[];
 }
 
-const ECS_TASKS = "ecs-tasks.amazonaws.com";
-
 /**
  * One ECS service on EC2 with bridge networking: its task definition, log group, execution and
  * task roles and, for web services, a target group and listener rule. Terraform creates the
@@ -152,45 +136,40 @@ export class EcsService extends Construct {
     this.containerName = props.serviceName;
     this.taskDefinitionFamily = props.family;
 
-    const logGroup = new CloudwatchLogGroup(this, "logs", { name: props.logGroupName, retentionInDays: props.logRetentionDays });
-    this.logGroupName = logGroup.name;
-
-    const executionRole = new IamRole(this, "execution-role", {
-      name: props.executionRoleName,
-      description: `ECS agent for ${props.serviceName}: pull the image, read its secrets, write its logs`,
-      assumeRolePolicy: ecsTasksTrust(this, "execution-trust", props),
-    });
-    new IamRolePolicy(this, "execution-policy", {
-      role: executionRole.id,
-      name: "task-execution",
-      policy: new DataAwsIamPolicyDocument(this, "execution-policy-document", {
-        statement: executionStatements(props, logGroup.arn),
-      }).json,
-    });
-    this.executionRoleArn = executionRole.arn;
-
-    // Empty on purpose: the application's own permissions are attached to it where they are known.
-    const taskRole = new IamRole(this, "task-role", {
-      name: props.taskRoleName,
-      description: `Application permissions of ${props.serviceName}`,
-      assumeRolePolicy: ecsTasksTrust(this, "task-trust", props),
-    });
-    this.taskRoleArn = taskRole.arn;
-
-    const taskDefinition = new EcsTaskDefinition(this, "task-definition", {
+    const task = new Ec2TaskDefinition(this, "task", {
       family: props.family,
-      requiresCompatibilities: ["EC2"],
-      networkMode: "bridge",
-      executionRoleArn: executionRole.arn,
-      taskRoleArn: taskRole.arn,
-      containerDefinitions: JSON.stringify([containerDefinition(props)]),
+      logGroupName: props.logGroupName,
+      logRetentionDays: props.logRetentionDays,
+      executionRoleName: props.executionRoleName,
+      taskRoleName: props.taskRoleName,
+      region: props.region,
+      accountId: props.accountId,
+      container: {
+        name: props.serviceName,
+        image: props.image,
+        cpu: props.cpu,
+        memory: props.memory,
+        memoryReservation: props.memoryReservation,
+        containerPorts: props.containerPort === undefined ? [] : [props.containerPort],
+        environment: props.environment ?? {},
+        secrets: props.secrets ?? {},
+        repositoryCredentialsSecretArn: props.repositoryCredentialsSecretArn,
+        healthCheck: props.containerHealthCheck,
+        stopTimeoutSeconds: props.stopTimeoutSeconds,
+        logStreamPrefix: props.serviceName,
+        // A slow log pipeline must not block the application's writes to stdout.
+        nonBlockingLogs: true,
+      },
     });
-    this.taskDefinitionArn = taskDefinition.arn;
+    this.logGroupName = task.logGroupName;
+    this.executionRoleArn = task.executionRoleArn;
+    this.taskRoleArn = task.taskRoleArn;
+    this.taskDefinitionArn = task.taskDefinitionArn;
 
     const common = {
       name: props.serviceName,
       cluster: props.clusterArn,
-      taskDefinition: taskDefinition.arn,
+      taskDefinition: task.taskDefinitionArn,
       deploymentMinimumHealthyPercent: props.minHealthyPercent,
       deploymentCircuitBreaker: { enable: true, rollback: true },
       enableEcsManagedTags: true,
@@ -270,112 +249,4 @@ export class EcsService extends Construct {
     this.serviceName = service.name;
     this.serviceArn = service.id;
   }
-}
-
-/** Trust for ECS tasks of this account only (confused-deputy protection). */
-function ecsTasksTrust(scope: Construct, id: string, props: EcsServiceProps): string {
-  return new DataAwsIamPolicyDocument(scope, id, {
-    statement: [
-      {
-        effect: "Allow",
-        actions: ["sts:AssumeRole"],
-        principals: [{ type: "Service", identifiers: [ECS_TASKS] }],
-        condition: [
-          { test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] },
-          { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partitionOf(props.region)}:ecs:${props.region}:${props.accountId}:*`] },
-        ],
-      },
-    ],
-  }).json;
-}
-
-/** What the ECS agent needs for this one service, and nothing for any other. */
-function executionStatements(props: EcsServiceProps, logGroupArn: string): DataAwsIamPolicyDocumentStatement[] {
-  const statements: DataAwsIamPolicyDocumentStatement[] = [
-    { sid: "WriteLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroupArn}:log-stream:*`] },
-  ];
-  const repository = ecrRepositoryArn(props.image);
-  if (repository !== undefined) {
-    // GetAuthorizationToken has no resource-level permissions.
-    statements.push({ sid: "EcrLogin", effect: "Allow", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] });
-    statements.push({
-      sid: "PullImage",
-      effect: "Allow",
-      actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-      resources: [repository],
-    });
-  }
-  const secretArns = Object.values(props.secrets ?? {});
-  const parameters = unique(secretArns.filter((arn) => arn.split(":")[2] === "ssm"));
-  const secrets = unique([
-    ...secretArns.filter((arn) => arn.split(":")[2] === "secretsmanager"),
-    ...(props.repositoryCredentialsSecretArn ? [props.repositoryCredentialsSecretArn] : []),
-  ].map(secretBaseArn));
-  if (parameters.length > 0) statements.push({ sid: "ReadParameters", effect: "Allow", actions: ["ssm:GetParameters"], resources: parameters });
-  if (secrets.length > 0) statements.push({ sid: "ReadSecrets", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: secrets });
-  return statements;
-}
-
-function containerDefinition(props: EcsServiceProps): Record<string, unknown> {
-  const health = props.containerHealthCheck;
-  return {
-    name: props.serviceName,
-    image: props.image,
-    essential: true,
-    cpu: props.cpu,
-    memory: props.memory,
-    memoryReservation: props.memoryReservation,
-    portMappings: props.containerPort === undefined ? [] : [{ containerPort: props.containerPort, hostPort: 0, protocol: "tcp" }],
-    environment: Object.entries(props.environment ?? {})
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, value]) => ({ name, value })),
-    secrets: Object.entries(props.secrets ?? {})
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, valueFrom]) => ({ name, valueFrom })),
-    ...(health && {
-      healthCheck: {
-        command: health.command,
-        interval: health.intervalSeconds,
-        timeout: health.timeoutSeconds,
-        retries: health.retries,
-        startPeriod: health.startPeriodSeconds,
-      },
-    }),
-    ...(props.repositoryCredentialsSecretArn && { repositoryCredentials: { credentialsParameter: props.repositoryCredentialsSecretArn } }),
-    stopTimeout: props.stopTimeoutSeconds,
-    logConfiguration: {
-      logDriver: "awslogs",
-      options: {
-        "awslogs-group": props.logGroupName,
-        "awslogs-region": props.region,
-        "awslogs-stream-prefix": props.serviceName,
-        // A slow log pipeline must not block the application's writes to stdout.
-        mode: "non-blocking",
-        "max-buffer-size": "25m",
-      },
-    },
-  };
-}
-
-/** `123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:tag` → the repository's ARN; other registries → undefined. */
-export function ecrRepositoryArn(image: string): string | undefined {
-  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(\.cn)?\/([^:@]+)/.exec(image);
-  if (!match) return undefined;
-  const [, account, region, china, repository] = match;
-  return `arn:${china ? "aws-cn" : "aws"}:ecr:${region}:${account}:repository/${repository}`;
-}
-
-/** A Secrets Manager reference may carry `:json-key:version-stage:version-id`; IAM wants the secret's own ARN. */
-function secretBaseArn(arn: string): string {
-  return arn.split(":").slice(0, 7).join(":");
-}
-
-function partitionOf(region: string): string {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.startsWith("us-gov-")) return "aws-us-gov";
-  return "aws";
-}
-
-function unique(values: string[]): string[] {
-  return [...new Set(values)];
 }

@@ -9,9 +9,9 @@ import { AmiWatch } from "../modules/ami-watch";
 import { Certificate } from "../modules/certificate";
 import { Compute, computeNames } from "../modules/compute";
 import { DeployRole } from "../modules/deploy-role";
+import { Ec2TaskDefinition } from "../modules/ec2-task-definition";
 import { EcsService } from "../modules/ecs-service";
 import { Guardrails } from "../modules/guardrails";
-import { JobTaskDefinition } from "../modules/job-task-definition";
 import { LoadBalancer, listenerRulePriorities } from "../modules/load-balancer";
 import { NAME_LIMITS, Naming } from "../modules/naming";
 import { Network } from "../modules/network";
@@ -272,16 +272,13 @@ export class PlatformStack extends TerraformStack {
   private jobTaskSource(config: EnvironmentConfig, job: ScheduledTaskConfig, component: string, partition: string, accountId: string): JobTaskSource {
     if (job.image !== undefined) {
       const family = this.naming.name(component);
-      return new JobTaskDefinition(this, `job-${job.name}-task`, {
+      return new Ec2TaskDefinition(this, `job-${job.name}-task`, {
         family,
-        containerName: job.name,
-        image: job.image,
-        cpu: job.cpu,
-        memory: job.memory,
         logGroupName: `/ecs/${family}`,
         logRetentionDays: config.logs.retentionDays,
         executionRoleName: this.naming.name(`${component}-execution`, NAME_LIMITS.role),
         taskRoleName: this.naming.name(`${component}-task`, NAME_LIMITS.role),
+        container: { name: job.name, image: job.image, cpu: job.cpu, memory: job.memory, logStreamPrefix: "job" },
         partition,
         region: config.region,
         accountId,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { EcsService, ecrRepositoryArn, type EcsServiceProps } from "../../modules/ecs-service";
+import { EcsService, type EcsServiceProps } from "../../modules/ecs-service";
 import { referencedResourceAddress, statementsOf } from "../support/references";
 import { resourcesOfType, soleResource, synthConstructs, type Synthesized } from "../support/synth";
 
@@ -254,17 +254,5 @@ describe("EcsService (daemon)", () => {
     expect(containersOf(json)[0].portMappings).toEqual([]);
     const statements = statementsOf(json, soleResource(json, "aws_iam_role_policy").policy);
     expect(Object.keys(statements)).toEqual(["WriteLogs"]);
-  });
-});
-
-describe("ecrRepositoryArn", () => {
-  test.each([
-    ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:latest", "arn:aws:ecr:eu-west-1:123456789012:repository/acme-api"],
-    ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/acme-api@sha256:abc", "arn:aws:ecr:eu-west-1:123456789012:repository/team/acme-api"],
-    ["123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/acme:1", "arn:aws-cn:ecr:cn-north-1:123456789012:repository/acme"],
-    ["public.ecr.aws/nginx/nginx:1.27", undefined],
-    ["nginx:latest", undefined],
-  ])("%s → %s", (image, arn) => {
-    expect(ecrRepositoryArn(image)).toBe(arn);
   });
 });

@@ -1,24 +1,8 @@
-import { Aspects, TerraformStack, Testing } from "cdktf";
+import type { TerraformStack } from "cdktf";
 import { describe, expect, test } from "vitest";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { Guardrails } from "../../modules/guardrails";
-
-/** Synthesizes one resource under the guardrails; returns the error message or "ok". */
-function guarded(build: (stack: TerraformStack) => void): string {
-  const app = Testing.app();
-  const stack = new TerraformStack(app, "guarded");
-  new AwsProvider(stack, "aws", { region: "eu-west-1" });
-  Aspects.of(stack).add(new Guardrails());
-  build(stack);
-  try {
-    app.synth();
-    return "ok";
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
+import { synthWithGuardrails } from "../support/guardrails";
 
 describe("Guardrails for queues and topics", () => {
   test.each<[string, (stack: TerraformStack) => void, string]>([
@@ -38,7 +22,7 @@ describe("Guardrails for queues and topics", () => {
     ["an unencrypted SNS topic", (stack) => new SnsTopic(stack, "t", { name: "t" }), "[guarded/t] SNS topics must be encrypted: kms_master_key_id is not set"],
   ])("%s", (_case, build, expected) => {
     // GIVEN / WHEN / THEN
-    const result = guarded(build);
+    const result = synthWithGuardrails(build);
     if (expected === "ok") expect(result).toBe("ok");
     else expect(result).toContain(expected);
   });

@@ -1,25 +1,9 @@
-import { App, Aspects, TerraformStack, Testing } from "cdktf";
+import type { TerraformStack } from "cdktf";
 import { describe, expect, test } from "vitest";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { Lb } from "@cdktf/provider-aws/lib/lb";
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
-import { Guardrails } from "../../modules/guardrails";
-
-/** Synthesizes a stack with the guardrails; returns the error message or "ok". */
-function synthWithGuardrails(build: (stack: TerraformStack) => void): string {
-  const app: App = Testing.app();
-  const stack = new TerraformStack(app, "guarded");
-  new AwsProvider(stack, "aws", { region: "eu-west-1" });
-  Aspects.of(stack).add(new Guardrails());
-  build(stack);
-  try {
-    app.synth();
-    return "ok";
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
+import { synthWithGuardrails } from "../support/guardrails";
 
 const notFound = [{ type: "fixed-response", fixedResponse: { contentType: "text/plain", statusCode: "404" } }];
 const httpsListener = (stack: TerraformStack, sslPolicy: string) =>

@@ -1,29 +1,12 @@
-import { App, TerraformStack, Testing } from "cdktf";
+import type { TerraformStack } from "cdktf";
 import { describe, expect, test } from "vitest";
-import { Aspects } from "cdktf";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { Guardrails } from "../../modules/guardrails";
-
-/** Synthesizes a stack with the guardrails; returns the error message or "ok". */
-function synthWithGuardrails(build: (stack: TerraformStack) => void): string {
-  const app: App = Testing.app();
-  const stack = new TerraformStack(app, "guarded");
-  new AwsProvider(stack, "aws", { region: "eu-west-1" });
-  Aspects.of(stack).add(new Guardrails());
-  build(stack);
-  try {
-    app.synth();
-    return "ok";
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
+import { synthWithGuardrails } from "../support/guardrails";
 
 const safeLaunchTemplate = (stack: TerraformStack) =>
   new LaunchTemplate(stack, "lt", {

@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
+import { configProblems } from "../support/config";
 
 type Mutable = Record<string, any>;
 
@@ -9,20 +10,10 @@ function environment(name: "production" | "staging"): Mutable {
   return structuredClone(ENVIRONMENTS[name]) as Mutable;
 }
 
-function problemsOf(input: Mutable): readonly string[] {
-  try {
-    parseEnvironmentConfig(input as EnvironmentInput);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
-}
-
 describe("capacity config", () => {
   test.each(["production", "staging"] as const)("the shipped %s environment is valid", (name) => {
     // GIVEN a shipped environment WHEN it is parsed THEN there are no problems
-    expect(problemsOf(environment(name))).toEqual([]);
+    expect(configProblems(environment(name))).toEqual([]);
   });
 
   test.each<[string, "production" | "staging", (env: Mutable) => void, string]>([
@@ -83,7 +74,7 @@ describe("capacity config", () => {
     const input = environment(base);
     breakIt(input);
     // WHEN it is parsed THEN the error names the field
-    expect(problemsOf(input)).toContain(message);
+    expect(configProblems(input)).toContain(message);
   });
 
   test("the error is a ConfigError naming the environment", () => {

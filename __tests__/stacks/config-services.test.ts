@@ -1,41 +1,22 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
+import type { EnvironmentInput } from "../../stacks/config";
+import { minimalInput, validationMessage } from "../support/config";
 
-/** A valid environment with two web services and a daemon, which each case breaks in one place. */
-function validInput(): EnvironmentInput {
-  return {
-    project: "acme-api",
-    environment: "test",
-    region: "eu-west-1",
-    network: { mode: "create", cidr: "10.0.0.0/16", natGateways: "single" },
-    capacity: {
-      onDemand: { instanceTypes: ["m7i.large"], minSize: 1, maxSize: 2 },
-      spot: { instanceTypes: ["m7i.large", "m6i.large"], minSize: 0, maxSize: 4 },
-    },
-    loadBalancer: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" },
-    services: [
-      { name: "api", image: "nginx", memory: 512, memoryReservation: 256, containerPort: 80, hostHeaders: ["api.example.com"] },
-      { name: "admin", image: "nginx", memory: 512, memoryReservation: 256, containerPort: 3000, hostHeaders: ["admin.example.com"], capacityPool: "on-demand" },
-      { name: "agent", kind: "daemon", image: "agent", memory: 128, memoryReservation: 64 },
-    ],
-  };
-}
-
-function problemsOf(change: (input: any) => void): string {
-  const input = validInput();
-  change(input);
-  try {
-    parseEnvironmentConfig(input);
-    return "valid";
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
-  }
-}
+const minimal = minimalInput();
+/** The minimal environment with a certificate, a second web service and a daemon, which each case breaks in one place. */
+const BASE: EnvironmentInput = {
+  ...minimal,
+  loadBalancer: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/abc" },
+  services: [
+    ...minimal.services,
+    { name: "admin", image: "nginx", memory: 512, memoryReservation: 256, containerPort: 3000, hostHeaders: ["admin.example.com"], capacityPool: "on-demand" },
+    { name: "agent", kind: "daemon", image: "agent", memory: 128, memoryReservation: 64 },
+  ],
+};
 
 describe("service and load balancer config", () => {
   test("the base input is valid", () => {
-    expect(problemsOf(() => undefined)).toBe("valid");
+    expect(validationMessage(BASE, () => undefined)).toBe("valid");
   });
 
   test.each<[string, (input: any) => void, string]>([
@@ -68,10 +49,10 @@ describe("service and load balancer config", () => {
     ["a CI deploy without subjects", (i) => (i.ciDeploy = { provider: "github", subjects: [] }), "ciDeploy.subjects: must list at least one OIDC subject"],
     ["an unknown CI provider", (i) => (i.ciDeploy = { provider: "jenkins", subjects: ["x:y:z"] }), "ciDeploy.provider:"],
   ])("rejects %s, naming the field", (_case, change, expected) => {
-    expect(problemsOf(change)).toContain(expected);
+    expect(validationMessage(BASE, change)).toContain(expected);
   });
 
   test("allows one host on two services when their paths differ", () => {
-    expect(problemsOf((i) => (i.services[1] = { ...i.services[1], hostHeaders: ["api.example.com"], pathPatterns: ["/admin/*"] }))).toBe("valid");
+    expect(validationMessage(BASE, (i) => (i.services[1] = { ...i.services[1], hostHeaders: ["api.example.com"], pathPatterns: ["/admin/*"] }))).toBe("valid");
   });
 });

@@ -1,21 +1,12 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
+import { parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
+import { configProblems } from "../support/config";
 
 type Job = NonNullable<EnvironmentInput["scheduledTasks"]>[number];
 
 function withJobs(environment: "staging" | "production", jobs: Job[]): EnvironmentInput {
   return { ...ENVIRONMENTS[environment], scheduledTasks: jobs };
-}
-
-function problemsOf(input: EnvironmentInput): readonly string[] {
-  try {
-    parseEnvironmentConfig(input);
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-  return [];
 }
 
 const FEED: Job = { name: "feed-refresh", schedule: "rate(15 minutes)", service: "api", command: ["node", "jobs/refresh-feeds.js"] };
@@ -46,7 +37,7 @@ describe("scheduledTasks config", () => {
       // GIVEN
       const input = withJobs("production", [{ ...FEED }, { ...FEED, name: "nightly-report", schedule }]);
       // WHEN
-      const problems = problemsOf(input);
+      const problems = configProblems(input);
       // THEN
       expect(problems).toHaveLength(1);
       expect(problems[0]).toMatch(/^scheduledTasks\.1\.schedule: job "nightly-report": must be an EventBridge schedule/);
@@ -70,14 +61,14 @@ describe("scheduledTasks config", () => {
     { given: "11 retries", job: { ...FEED, retries: 11 }, expected: "scheduledTasks.0.retries: must be <= 10" },
   ])("GIVEN $given WHEN parsed THEN it is refused", ({ job, expected }) => {
     // GIVEN / WHEN
-    const problems = problemsOf(withJobs("production", [job]));
+    const problems = configProblems(withJobs("production", [job]));
     // THEN
     expect(problems).toEqual([expect.stringContaining(expected)]);
   });
 
   test("GIVEN a spot-fleet environment WHEN a job pins a capacity pool THEN it is refused", () => {
     // GIVEN / WHEN
-    const problems = problemsOf(withJobs("staging", [{ ...FEED, capacityPool: "spot" }]));
+    const problems = configProblems(withJobs("staging", [{ ...FEED, capacityPool: "spot" }]));
     // THEN
     expect(problems).toEqual(['scheduledTasks.0.capacityPool: job "feed-refresh": unknown capacity pool "spot": spot-fleet mode has no capacity providers, use "default"']);
   });

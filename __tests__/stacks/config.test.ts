@@ -1,36 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, instanceArchitecture, parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
+import { ConfigError, instanceArchitecture, parseEnvironmentConfig } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
-
-/** A small valid environment that each bad-input case breaks in one place. */
-function validInput(): EnvironmentInput {
-  return {
-    project: "acme-api",
-    environment: "test",
-    region: "eu-west-1",
-    network: { mode: "create", cidr: "10.0.0.0/16", natGateways: "single" },
-    capacity: {
-      onDemand: { instanceTypes: ["m7i.large"], minSize: 1, maxSize: 2 },
-      spot: { instanceTypes: ["m7i.large", "m6i.large"], minSize: 0, maxSize: 4 },
-    },
-    services: [
-      { name: "api", image: "nginx", memory: 512, memoryReservation: 256, containerPort: 80, hostHeaders: ["api.example.com"] },
-    ],
-  };
-}
-
-/** Applies `change` to a fresh valid input and returns the validation message (or "valid"). */
-function problemsOf(change: (input: any) => void): string {
-  const input = validInput();
-  change(input);
-  try {
-    parseEnvironmentConfig(input);
-    return "valid";
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).message;
-  }
-}
+import { minimalInput, validationMessage } from "../support/config";
 
 describe("parseEnvironmentConfig", () => {
   test.each(Object.entries(ENVIRONMENTS))("the shipped %s environment is valid", (_name, input) => {
@@ -39,7 +10,7 @@ describe("parseEnvironmentConfig", () => {
 
   test("fills in defaults from one place", () => {
     // GIVEN a minimal input / WHEN parsed
-    const config = parseEnvironmentConfig(validInput());
+    const config = parseEnvironmentConfig(minimalInput());
 
     // THEN
     expect(config.backend).toEqual({ type: "local" });
@@ -105,12 +76,12 @@ describe("parseEnvironmentConfig", () => {
     ["job on unknown service", (i) => (i.scheduledTasks = [{ name: "nightly", schedule: "rate(1 day)", service: "nope" }]), 'scheduledTasks.0.service: job "nightly": unknown service "nope"'],
     ["alarm e-mail", (i) => (i.amiWatch = { emails: ["not-an-address"] }), "amiWatch.emails.0: must be an e-mail address"],
   ])("rejects %s, naming the field", (_case, change, expected) => {
-    expect(problemsOf(change)).toContain(expected);
+    expect(validationMessage(minimalInput(), change)).toContain(expected);
   });
 
   test("lists every problem of a config in one error", () => {
     // GIVEN three independent mistakes
-    const message = problemsOf((input) => {
+    const message = validationMessage(minimalInput(), (input) => {
       input.region = "mars-1";
       input.capacity.spot.minSize = 9;
       input.services[0].containerPort = 0;

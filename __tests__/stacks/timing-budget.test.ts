@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, longestStopTimeout, parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
+import { longestStopTimeout, parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
+import { configProblems, minimalInput } from "../support/config";
 
 type Service = NonNullable<EnvironmentInput["services"]>[number];
 
@@ -14,13 +15,10 @@ const web = (name: string, timing: Partial<Service> = {}): Service => ({
 });
 const daemon = (name: string, timing: Partial<Service> = {}): Service => ({ name, kind: "daemon", image: "agent", memory: 128, memoryReservation: 64, ...timing });
 
-/** An environment with these services, an agent default stop timeout and a drain margin. */
+/** The minimal environment with these services, an agent default stop timeout and a drain margin. */
 function environment(services: Service[], containerStopTimeoutSeconds = 30, deadlineMarginSeconds = 10): EnvironmentInput {
   return {
-    project: "acme-api",
-    environment: "test",
-    region: "eu-west-1",
-    network: { mode: "create", cidr: "10.0.0.0/16", natGateways: "none" },
+    ...minimalInput(),
     capacity: {
       containerStopTimeoutSeconds,
       onDemand: { instanceTypes: ["m7i.large"], maxSize: 2 },
@@ -29,16 +27,6 @@ function environment(services: Service[], containerStopTimeoutSeconds = 30, dead
     services,
     spotDrainer: { deadlineMarginSeconds },
   };
-}
-
-function problems(input: EnvironmentInput): string[] {
-  try {
-    parseEnvironmentConfig(input);
-    return [];
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return [...(error as ConfigError).problems];
-  }
 }
 
 describe("Spot timing budget", () => {
@@ -83,7 +71,7 @@ describe("Spot timing budget", () => {
     ],
   ])("%s", (_case, input, expected) => {
     // GIVEN an environment / WHEN validated
-    const found = problems(input);
+    const found = configProblems(input);
 
     // THEN exactly the expected problems, each naming its field
     expect(found).toHaveLength(expected.length);
@@ -102,7 +90,7 @@ describe("Spot timing budget", () => {
 describe("spotDrainer.drainOnRebalance", () => {
   test("is refused outside spot-fleet mode, where managed draining handles capacity rebalance", () => {
     // GIVEN capacity providers with drainOnRebalance / WHEN validated / THEN
-    expect(problems({ ...environment([web("api")]), spotDrainer: { drainOnRebalance: true } })).toEqual([
+    expect(configProblems({ ...environment([web("api")]), spotDrainer: { drainOnRebalance: true } })).toEqual([
       "spotDrainer.drainOnRebalance: only applies in spot-fleet mode: ASGs with capacity rebalance replace such instances themselves and managed draining moves their tasks",
     ]);
   });
@@ -118,6 +106,6 @@ describe("spotDrainer.drainOnRebalance", () => {
       },
       spotDrainer: { drainOnRebalance: true },
     };
-    expect(problems(spotFleet)).toEqual([]);
+    expect(configProblems(spotFleet)).toEqual([]);
   });
 });

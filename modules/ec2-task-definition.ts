@@ -1,0 +1,252 @@
+import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+
+/** The container's docker HEALTHCHECK. */
+export interface ContainerHealthCheck {
+  /** e.g. `["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"]`. */
+  readonly command: string[];
+  readonly intervalSeconds: number;
+  readonly timeoutSeconds: number;
+  readonly retries: number;
+  readonly startPeriodSeconds: number;
+}
+
+/** The task's one essential container. */
+export interface ContainerSpec {
+  /** Container name, what overrides and load balancers refer to. */
+  readonly name: string;
+  readonly image: string;
+  /** CPU units (1024 = one vCPU). */
+  readonly cpu: number;
+  /** Hard memory limit (MiB). */
+  readonly memory: number;
+  /**
+   * Soft memory limit (MiB), what placement reserves.
+   * @default - none: placement reserves the hard limit
+   */
+  readonly memoryReservation?: number;
+  /**
+   * Ports the container listens on, each published on a dynamic host port.
+   * @default - no `portMappings` key
+   */
+  readonly containerPorts?: number[];
+  /** @default - no `environment` key */
+  readonly environment?: Record<string, string>;
+  /**
+   * Variable name to SSM parameter or Secrets Manager ARN; only the execution role can read them.
+   * @default - no `secrets` key
+   */
+  readonly secrets?: Record<string, string>;
+  /**
+   * Secrets Manager secret with credentials for a private registry.
+   * @default - none
+   */
+  readonly repositoryCredentialsSecretArn?: string;
+  /** @default - none */
+  readonly healthCheck?: ContainerHealthCheck;
+  /**
+   * Seconds between SIGTERM and SIGKILL.
+   * @default - the ECS agent's default
+   */
+  readonly stopTimeoutSeconds?: number;
+  /** Prefix of the container's log streams in the log group. */
+  readonly logStreamPrefix: string;
+  /**
+   * Buffer log lines (25 MiB) instead of blocking the container's stdout when the log pipeline is slow.
+   * @default false - the account's default log driver mode
+   */
+  readonly nonBlockingLogs?: boolean;
+}
+
+export interface Ec2TaskDefinitionProps {
+  /** Task definition family. */
+  readonly family: string;
+  readonly logGroupName: string;
+  readonly logRetentionDays: number;
+  readonly executionRoleName: string;
+  readonly taskRoleName: string;
+  readonly container: ContainerSpec;
+  /** Region of the stack: the log driver's region and the task role's trust condition. */
+  readonly region: string;
+  readonly accountId: string;
+  /**
+   * Partition of the stack, for the task role's trust condition.
+   * @default - the partition `region` belongs to
+   */
+  readonly partition?: string;
+}
+
+const ECS_TASKS = "ecs-tasks.amazonaws.com";
+
+/**
+ * A task definition for the EC2 launch type with bridge networking and one essential container
+ * logging to its own expiring log group; an execution role that may only write that group, pull
+ * that image and read that container's secrets; and an empty task role the application's own
+ * permissions are attached to where they are known.
+ */
+export class Ec2TaskDefinition extends Construct {
+  public readonly taskDefinitionArn: string;
+  /** A reference to the registered family, so consumers are created after the task definition. */
+  public readonly taskDefinitionFamily: string;
+  public readonly containerName: string;
+  public readonly taskRoleArn: string;
+  public readonly executionRoleArn: string;
+  public readonly logGroupName: string;
+
+  constructor(scope: Construct, id: string, props: Ec2TaskDefinitionProps) {
+    super(scope, id);
+    const { container } = props;
+
+    const logGroup = new CloudwatchLogGroup(this, "logs", { name: props.logGroupName, retentionInDays: props.logRetentionDays });
+
+    const executionRole = new IamRole(this, "execution-role", {
+      name: props.executionRoleName,
+      description: `ECS agent for ${container.name}: pull the image, read its secrets, write its logs`,
+      assumeRolePolicy: this.ecsTasksTrust("execution-trust", props),
+    });
+    new IamRolePolicy(this, "execution-policy", {
+      role: executionRole.name,
+      name: "task-execution",
+      policy: new DataAwsIamPolicyDocument(this, "execution-policy-document", {
+        statement: executionStatements(container, logGroup.arn),
+      }).json,
+    });
+
+    const taskRole = new IamRole(this, "task-role", {
+      name: props.taskRoleName,
+      description: `Application permissions of ${container.name}`,
+      assumeRolePolicy: this.ecsTasksTrust("task-trust", props),
+    });
+
+    const taskDefinition = new EcsTaskDefinition(this, "task-definition", {
+      family: props.family,
+      requiresCompatibilities: ["EC2"],
+      networkMode: "bridge",
+      executionRoleArn: executionRole.arn,
+      taskRoleArn: taskRole.arn,
+      containerDefinitions: JSON.stringify([containerDefinition(container, props.logGroupName, props.region)]),
+      // The awslogs driver refuses to start a container whose log group does not exist yet.
+      dependsOn: [logGroup],
+    });
+
+    this.taskDefinitionArn = taskDefinition.arn;
+    this.taskDefinitionFamily = taskDefinition.family;
+    this.containerName = container.name;
+    this.taskRoleArn = taskRole.arn;
+    this.executionRoleArn = executionRole.arn;
+    this.logGroupName = logGroup.name;
+  }
+
+  /** Trust for ECS tasks of this account only (confused-deputy protection). */
+  private ecsTasksTrust(id: string, props: Ec2TaskDefinitionProps): string {
+    const partition = props.partition ?? partitionOf(props.region);
+    return new DataAwsIamPolicyDocument(this, id, {
+      statement: [
+        {
+          effect: "Allow",
+          actions: ["sts:AssumeRole"],
+          principals: [{ type: "Service", identifiers: [ECS_TASKS] }],
+          condition: [
+            { test: "StringEquals", variable: "aws:SourceAccount", values: [props.accountId] },
+            { test: "ArnLike", variable: "aws:SourceArn", values: [`arn:${partition}:ecs:${props.region}:${props.accountId}:*`] },
+          ],
+        },
+      ],
+    }).json;
+  }
+}
+
+/** What the ECS agent needs for this one container, and nothing for any other. */
+function executionStatements(container: ContainerSpec, logGroupArn: string): DataAwsIamPolicyDocumentStatement[] {
+  const statements: DataAwsIamPolicyDocumentStatement[] = [
+    { sid: "WriteLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroupArn}:log-stream:*`] },
+  ];
+  const repository = ecrRepositoryArn(container.image);
+  if (repository !== undefined) {
+    // GetAuthorizationToken has no resource-level permissions.
+    statements.push({ sid: "EcrLogin", effect: "Allow", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] });
+    statements.push({
+      sid: "PullImage",
+      effect: "Allow",
+      actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+      resources: [repository],
+    });
+  }
+  const secretArns = Object.values(container.secrets ?? {});
+  const parameters = unique(secretArns.filter((arn) => arn.split(":")[2] === "ssm"));
+  const secrets = unique([
+    ...secretArns.filter((arn) => arn.split(":")[2] === "secretsmanager"),
+    ...(container.repositoryCredentialsSecretArn ? [container.repositoryCredentialsSecretArn] : []),
+  ].map(secretBaseArn));
+  if (parameters.length > 0) statements.push({ sid: "ReadParameters", effect: "Allow", actions: ["ssm:GetParameters"], resources: parameters });
+  if (secrets.length > 0) statements.push({ sid: "ReadSecrets", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: secrets });
+  return statements;
+}
+
+function containerDefinition(container: ContainerSpec, logGroupName: string, region: string): Record<string, unknown> {
+  const health = container.healthCheck;
+  return {
+    name: container.name,
+    image: container.image,
+    essential: true,
+    cpu: container.cpu,
+    memory: container.memory,
+    ...(container.memoryReservation !== undefined && { memoryReservation: container.memoryReservation }),
+    ...(container.containerPorts && {
+      portMappings: container.containerPorts.map((containerPort) => ({ containerPort, hostPort: 0, protocol: "tcp" })),
+    }),
+    ...(container.environment && { environment: sortedEntries(container.environment).map(([name, value]) => ({ name, value })) }),
+    ...(container.secrets && { secrets: sortedEntries(container.secrets).map(([name, valueFrom]) => ({ name, valueFrom })) }),
+    ...(health && {
+      healthCheck: {
+        command: health.command,
+        interval: health.intervalSeconds,
+        timeout: health.timeoutSeconds,
+        retries: health.retries,
+        startPeriod: health.startPeriodSeconds,
+      },
+    }),
+    ...(container.repositoryCredentialsSecretArn && { repositoryCredentials: { credentialsParameter: container.repositoryCredentialsSecretArn } }),
+    ...(container.stopTimeoutSeconds !== undefined && { stopTimeout: container.stopTimeoutSeconds }),
+    logConfiguration: {
+      logDriver: "awslogs",
+      options: {
+        "awslogs-group": logGroupName,
+        "awslogs-region": region,
+        "awslogs-stream-prefix": container.logStreamPrefix,
+        ...(container.nonBlockingLogs && { mode: "non-blocking", "max-buffer-size": "25m" }),
+      },
+    },
+  };
+}
+
+/** `123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:tag` → the repository's ARN; other registries → undefined. */
+export function ecrRepositoryArn(image: string): string | undefined {
+  const match = /^(\d{12})\.dkr\.ecr\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?\/([^:@]+)/.exec(image);
+  if (!match) return undefined;
+  const [, account, region, repository] = match;
+  return `arn:${partitionOf(region)}:ecr:${region}:${account}:repository/${repository}`;
+}
+
+/** A Secrets Manager reference may carry `:json-key:version-stage:version-id`; IAM wants the secret's own ARN. */
+function secretBaseArn(arn: string): string {
+  return arn.split(":").slice(0, 7).join(":");
+}
+
+function partitionOf(region: string): string {
+  if (region.startsWith("cn-")) return "aws-cn";
+  if (region.startsWith("us-gov-")) return "aws-us-gov";
+  return "aws";
+}
+
+function sortedEntries(values: Record<string, string>): Array<[string, string]> {
+  return Object.entries(values).sort(([a], [b]) => a.localeCompare(b));
+}
+
+function unique(values: string[]): string[] {
+  return [...new Set(values)];
+}
