@@ -21,7 +21,7 @@ export interface InstanceRefreshSettings {
   /** Share of capacity kept in service during the refresh, 0-100. */
   readonly minHealthyPercentage: number;
   /**
-   * Pause points, in percent of instances replaced.
+   * Pause points, in percent of instances replaced; the last must be 100 or the refresh stops there.
    * @default []
    */
   readonly checkpointPercentages?: number[];

@@ -69,7 +69,12 @@ export class Network extends Construct {
       return;
     }
     const azCount = props.azCount ?? 2;
-    const zones = new DataAwsAvailabilityZones(this, "zones", { state: "available" });
+    // Regular AZs only: names are sorted, so an opted-in Local Zone ("us-west-2-lax-1a") would come first,
+    // and Local Zones lack load balancers and most instance types.
+    const zones = new DataAwsAvailabilityZones(this, "zones", {
+      state: "available",
+      filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }],
+    });
     const vpc = new Vpc(this, "vpc", {
       cidrBlock: props.cidr,
       enableDnsHostnames: true,

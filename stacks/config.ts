@@ -234,7 +234,7 @@ const capacitySchema = z
     instanceRefresh: z
       .object({
         minHealthyPercentage: percent().default(90),
-        /** Pause points (percent of instances replaced), ascending; empty = no checkpoints. */
+        /** Pause points (percent of instances replaced), ascending, ending at 100; empty = no checkpoints. */
         checkpointPercentages: z.array(int(1, 100)).default([]),
         checkpointDelaySeconds: int(0, 172800).default(600),
       })
@@ -245,6 +245,15 @@ const capacitySchema = z
             ctx.addIssue({ code: "custom", path: ["checkpointPercentages", index], message: "must be in strictly ascending order" });
           }
         });
+        // AWS ends the refresh at the last checkpoint: short of 100 it leaves the rest on the old template, reported as successful.
+        const last = refresh.checkpointPercentages.at(-1);
+        if (last !== undefined && last !== 100) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["checkpointPercentages", refresh.checkpointPercentages.length - 1],
+            message: "must end with 100, or the instance refresh stops there and leaves the remaining instances on the old launch template",
+          });
+        }
       }),
   })
   .superRefine((capacity, ctx) => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { Network, subnetCidr, type NetworkProps } from "../../modules/network";
-import { resourcesOfType, synthConstructs } from "../support/synth";
+import { dataSourcesOfType, resourcesOfType, synthConstructs } from "../support/synth";
 
 function synthNetwork(props: NetworkProps) {
   let network: Network | undefined;
@@ -71,6 +71,16 @@ describe("Network", () => {
     const zones = resourcesOfType(json, "aws_subnet").map((subnet) => subnet.availability_zone);
     expect(new Set(zones).size).toBe(2);
     expect(resourcesOfType(json, "aws_vpc")[0]).toMatchObject({ cidr_block: "10.20.0.0/16", enable_dns_hostnames: true, enable_dns_support: true });
+  });
+
+  test("create mode picks its AZs among regular zones only, never opted-in Local or Wavelength Zones", () => {
+    // GIVEN / WHEN a created network
+    const { json } = synthNetwork({ mode: "create", namePrefix: "acme", cidr: "10.20.0.0/16", natGateways: "none" });
+
+    // THEN the zone lookup excludes opt-in zones, which sort before the region's own AZs
+    const zones = dataSourcesOfType(json, "aws_availability_zones");
+    expect(zones).toHaveLength(1);
+    expect(zones[0]).toMatchObject({ state: "available", filter: [{ name: "opt-in-status", values: ["opt-in-not-required"] }] });
   });
 
   test.each([

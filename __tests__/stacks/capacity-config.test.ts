@@ -62,6 +62,12 @@ describe("capacity config", () => {
     ],
     ["checkpoints out of order", "production", (env) => (env.capacity.instanceRefresh.checkpointPercentages = [50, 20]), "capacity.instanceRefresh.checkpointPercentages.1: must be in strictly ascending order"],
     [
+      "checkpoints that stop short of 100",
+      "production",
+      (env) => (env.capacity.instanceRefresh.checkpointPercentages = [20, 50]),
+      "capacity.instanceRefresh.checkpointPercentages.1: must end with 100, or the instance refresh stops there and leaves the remaining instances on the old launch template",
+    ],
+    [
       "on-demand base with an empty on-demand group",
       "production",
       (env) => Object.assign(env.capacity.onDemand, { minSize: 0, maxSize: 0 }),
