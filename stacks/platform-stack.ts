@@ -120,6 +120,7 @@ export class PlatformStack extends TerraformStack {
       // Bucket names are global: the account id keeps two accounts' environments from colliding.
       bucketName: `${this.naming.name("alb-logs", NAME_LIMITS.bucket - 13)}-${accountId}`,
       prefix: config.environment,
+      region: config.region,
       expirationDays: settings.accessLogs.expirationDays,
       // An environment that may be torn down (no deletion protection) may take its logs with it.
       forceDestroy: !settings.deletionProtection,
