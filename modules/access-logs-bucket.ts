@@ -2,7 +2,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsElbServiceAccount } from "@cdktf/provider-aws/lib/data-aws-elb-service-account";
-import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
@@ -10,6 +10,18 @@ import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-own
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+
+/**
+ * Regions launched before August 2022, where ALB log delivery writes as a regional ELB account.
+ * `data.aws_elb_service_account` knows only these and fails the plan with "unsupported AWS Region"
+ * anywhere else; newer regions deliver as the log-delivery service principal.
+ */
+export const REGIONS_WITH_ELB_ACCOUNT: ReadonlySet<string> = new Set([
+  "af-south-1", "ap-east-1", "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-south-1", "ap-southeast-1",
+  "ap-southeast-2", "ap-southeast-3", "ca-central-1", "cn-north-1", "cn-northwest-1", "eu-central-1", "eu-north-1",
+  "eu-south-1", "eu-west-1", "eu-west-2", "eu-west-3", "me-south-1", "sa-east-1", "us-east-1", "us-east-2",
+  "us-gov-east-1", "us-gov-west-1", "us-west-1", "us-west-2",
+]);
 
 export interface AccessLogsBucketProps {
   /** Bucket name (globally unique, lowercase). */
@@ -20,6 +32,8 @@ export interface AccessLogsBucketProps {
    * partition projection expects.
    */
   readonly prefix: string;
+  /** Region of the bucket and the load balancer: decides who delivers the logs. */
+  readonly region: string;
   /** Days after which log objects are deleted. */
   readonly expirationDays: number;
   /**
@@ -78,19 +92,23 @@ export class AccessLogsBucket extends Construct {
 
     const account = new DataAwsCallerIdentity(this, "account");
     const partition = new DataAwsPartition(this, "partition");
-    // Regions launched before August 2022 deliver from a regional ELB account; newer ones use the
-    // log-delivery service principal. Granting both keeps the bucket correct in any region.
-    const elbAccount = new DataAwsElbServiceAccount(this, "elb-account");
     const logObjects = `arn:${partition.partition}:s3:::${props.bucketName}/${props.prefix}/AWSLogs/${account.accountId}/*`;
+    // Regions launched before August 2022 deliver from a regional ELB account, newer ones as the
+    // log-delivery service principal; the service principal is granted everywhere.
+    const elbAccountWrites: DataAwsIamPolicyDocumentStatement[] = REGIONS_WITH_ELB_ACCOUNT.has(props.region)
+      ? [
+          {
+            sid: "RegionalElbAccountWrites",
+            effect: "Allow",
+            principals: [{ type: "AWS", identifiers: [new DataAwsElbServiceAccount(this, "elb-account").arn] }],
+            actions: ["s3:PutObject"],
+            resources: [logObjects],
+          },
+        ]
+      : [];
     const document = new DataAwsIamPolicyDocument(this, "policy-document", {
       statement: [
-        {
-          sid: "RegionalElbAccountWrites",
-          effect: "Allow",
-          principals: [{ type: "AWS", identifiers: [elbAccount.arn] }],
-          actions: ["s3:PutObject"],
-          resources: [logObjects],
-        },
+        ...elbAccountWrites,
         {
           sid: "LogDeliveryServiceWrites",
           effect: "Allow",

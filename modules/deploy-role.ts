@@ -20,6 +20,8 @@ export interface DeployRoleProps {
    * @default - one is created
    */
   readonly oidcProviderArn?: string;
+  /** Partition, region and account of the stack, for the ARNs the role is scoped to. */
+  readonly partition: string;
   readonly region: string;
   readonly accountId: string;
   readonly clusterName: string;
@@ -85,7 +87,7 @@ export class DeployRole extends Construct {
 }
 
 function deployStatements(props: DeployRoleProps): DataAwsIamPolicyDocumentStatement[] {
-  const ecs = `arn:aws:ecs:${props.region}:${props.accountId}`;
+  const ecs = `arn:${props.partition}:ecs:${props.region}:${props.accountId}`;
   const inCluster = [{ test: "ArnEquals", variable: "ecs:cluster", values: [props.clusterArn] }];
   const statements: DataAwsIamPolicyDocumentStatement[] = [
     {
@@ -141,7 +143,7 @@ function deployStatements(props: DeployRoleProps): DataAwsIamPolicyDocumentState
           "ecr:PutImage",
           "ecr:UploadLayerPart",
         ],
-        resources: repositories.map((name) => `arn:aws:ecr:${props.region}:${props.accountId}:repository/${name}`),
+        resources: repositories.map((name) => `arn:${props.partition}:ecr:${props.region}:${props.accountId}:repository/${name}`),
       },
     );
   }

@@ -363,8 +363,15 @@ const serviceSchema = z
     /** Soft memory limit (MiB) used for placement. */
     memoryReservation: int(6, 1048576),
     containerPort: port().optional(),
-    hostHeaders: z.array(z.string().refine(isValidHostHeader, { message: "must be a host name such as api.example.com (* wildcards allowed)" })).default([]),
-    pathPatterns: z.array(z.string().regex(/^\/[\x21-\x7e]*$/, "must start with / and contain no spaces")).default([]),
+    /** At most 3 (an ALB rule condition takes 3 values), and 5 together with pathPatterns. */
+    hostHeaders: z
+      .array(z.string().refine(isValidHostHeader, { message: "must be a host name such as api.example.com (* wildcards allowed)" }))
+      .max(3, "must list at most 3 hosts (ALB limit of values per rule condition)")
+      .default([]),
+    pathPatterns: z
+      .array(z.string().regex(/^\/[\x21-\x7e]*$/, "must start with / and contain no spaces"))
+      .max(3, "must list at most 3 paths (ALB limit of values per rule condition)")
+      .default([]),
     healthCheck: z
       .object({
         path: z.string().regex(/^\/[\x21-\x7e]*$/, "must start with / and contain no spaces").default("/health"),

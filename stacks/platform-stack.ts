@@ -87,7 +87,7 @@ export class PlatformStack extends TerraformStack {
     for (const job of config.scheduledTasks) {
       this.scheduledTasks[job.name] = this.buildScheduledTask(config, job, partition, account.accountId);
     }
-    if (config.ciDeploy) this.deployRole = this.buildDeployRole(config, config.ciDeploy, account.accountId);
+    if (config.ciDeploy) this.deployRole = this.buildDeployRole(config, config.ciDeploy, partition, account.accountId);
     if (config.spotDrainer.enabled) this.spotDrainer = this.buildSpotDrainer(config);
     if (config.amiWatch.enabled) this.amiWatch = this.buildAmiWatch(config, id);
 
@@ -120,6 +120,7 @@ export class PlatformStack extends TerraformStack {
       // Bucket names are global: the account id keeps two accounts' environments from colliding.
       bucketName: `${this.naming.name("alb-logs", NAME_LIMITS.bucket - 13)}-${accountId}`,
       prefix: config.environment,
+      region: config.region,
       expirationDays: settings.accessLogs.expirationDays,
       // An environment that may be torn down (no deletion protection) may take its logs with it.
       forceDestroy: !settings.deletionProtection,
@@ -290,13 +291,14 @@ export class PlatformStack extends TerraformStack {
     return service;
   }
 
-  private buildDeployRole(config: EnvironmentConfig, ciDeploy: NonNullable<EnvironmentConfig["ciDeploy"]>, accountId: string): DeployRole {
+  private buildDeployRole(config: EnvironmentConfig, ciDeploy: NonNullable<EnvironmentConfig["ciDeploy"]>, partition: string, accountId: string): DeployRole {
     const services = Object.values(this.services);
     return new DeployRole(this, "deploy-role", {
       roleName: this.naming.name("deploy", NAME_LIMITS.role),
       provider: ciDeploy.provider,
       subjects: ciDeploy.subjects,
       oidcProviderArn: ciDeploy.oidcProviderArn,
+      partition,
       region: config.region,
       accountId,
       clusterName: this.compute.clusterName,

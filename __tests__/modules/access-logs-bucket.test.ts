@@ -4,7 +4,7 @@ import { statementsOf } from "../support/references";
 import { dataSourcesOfType, soleResource, synthConstructs } from "../support/synth";
 
 describe("AccessLogsBucket", () => {
-  const json = synthConstructs((scope) => new AccessLogsBucket(scope, "logs", { bucketName: "acme-api-alb-logs-test", prefix: "test", expirationDays: 45 }));
+  const json = synthConstructs((scope) => new AccessLogsBucket(scope, "logs", { bucketName: "acme-api-alb-logs-test", prefix: "test", region: "eu-west-1", expirationDays: 45 }));
 
   test("is private, owner-enforced and SSE-S3 encrypted (ALB log delivery cannot use KMS)", () => {
     expect(soleResource(json, "aws_s3_bucket")).toMatchObject({ bucket: "acme-api-alb-logs-test", force_destroy: false });
@@ -46,6 +46,20 @@ describe("AccessLogsBucket", () => {
     });
     expect(dataSourcesOfType(json, "aws_elb_service_account")).toHaveLength(1);
   });
+
+  test.each(["eu-central-2", "ap-southeast-5", "ca-west-1", "il-central-1", "mx-central-1"])(
+    "in %s, launched without a regional ELB account, lets only the log-delivery service write",
+    (region) => {
+      // GIVEN a bucket in a region data.aws_elb_service_account refuses ("unsupported AWS Region")
+      const newer = synthConstructs((scope) => new AccessLogsBucket(scope, "logs", { bucketName: "acme-api-alb-logs-test", prefix: "test", region, expirationDays: 45 }));
+
+      // THEN the plan does not read that data source, and the service principal may still write
+      expect(dataSourcesOfType(newer, "aws_elb_service_account")).toHaveLength(0);
+      const statements = statementsOf(newer, soleResource(newer, "aws_s3_bucket_policy").policy);
+      expect(Object.keys(statements).sort()).toEqual(["DenyInsecureTransport", "LogDeliveryServiceWrites"]);
+      expect(statements.LogDeliveryServiceWrites.principals).toEqual([{ type: "Service", identifiers: ["logdelivery.elasticloadbalancing.amazonaws.com"] }]);
+    },
+  );
 
   test("refuses requests without TLS", () => {
     const statements = statementsOf(json, soleResource(json, "aws_s3_bucket_policy").policy);

@@ -7,6 +7,7 @@ const props: DeployRoleProps = {
   roleName: "acme-api-deploy-test",
   provider: "github",
   subjects: ["repo:acme/acme-api:environment:test"],
+  partition: "aws",
   region: "eu-west-1",
   accountId: "123456789012",
   clusterName: "acme-api-test",
@@ -69,6 +70,16 @@ describe("DeployRole", () => {
     });
     expect(statements.PushImages.resources).toEqual(["arn:aws:ecr:eu-west-1:123456789012:repository/acme-api"]);
     expect(statements.PushImages.actions).toEqual(expect.arrayContaining(["ecr:PutImage", "ecr:InitiateLayerUpload", "ecr:UploadLayerPart", "ecr:CompleteLayerUpload"]));
+  });
+
+  test("scopes its ARNs to the stack's partition (IAM refuses arn:aws resources in GovCloud)", () => {
+    // GIVEN a deploy role in us-gov-west-1
+    const statements = permissionsOf(synth({ partition: "aws-us-gov", region: "us-gov-west-1" }));
+
+    // THEN every ECS and ECR resource it names is in the aws-us-gov partition
+    const resources = [statements.RunTasks, statements.WatchTasks, statements.PushImages].flatMap((statement) => statement.resources as string[]);
+    expect(resources).toHaveLength(4);
+    for (const resource of resources) expect(resource).toMatch(/^arn:aws-us-gov:(ecs|ecr):us-gov-west-1:123456789012:/);
   });
 
   test("has no registry access without repositories", () => {

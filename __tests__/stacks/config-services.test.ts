@@ -41,6 +41,21 @@ describe("service and load balancer config", () => {
     ["autoscaling without a policy", (i) => (i.services[0].autoscaling = { minCount: 1, maxCount: 2 }), "services.0.autoscaling: needs at least one of cpuTargetPercent"],
     ["desired count outside autoscaling bounds", (i) => (i.services[0].autoscaling = { minCount: 3, maxCount: 5, cpuTargetPercent: 50 }), "services.0.desiredCount: must be between autoscaling.minCount (3)"],
     ["health check matcher", (i) => (i.services[0].healthCheck = { matcher: "ok" }), "services.0.healthCheck.matcher: must be HTTP codes"],
+    [
+      "four hosts on one rule condition",
+      (i) => (i.services[1].hostHeaders = ["a.example.com", "b.example.com", "c.example.com", "d.example.com"]),
+      "services.1.hostHeaders: must list at most 3 hosts (ALB limit of values per rule condition)",
+    ],
+    [
+      "four paths on one rule condition",
+      (i) => (i.services[1].pathPatterns = ["/a/*", "/b/*", "/c/*", "/d/*"]),
+      "services.1.pathPatterns: must list at most 3 paths (ALB limit of values per rule condition)",
+    ],
+    [
+      "six values on one rule",
+      (i) => Object.assign(i.services[1], { hostHeaders: ["a.example.com", "b.example.com", "c.example.com"], pathPatterns: ["/a/*", "/b/*", "/c/*"] }),
+      "services.1.hostHeaders: hostHeaders + pathPatterns must be at most 5",
+    ],
     ["slow start out of range", (i) => (i.services[0].slowStartSeconds = 10), "services.0.slowStartSeconds: must be 0 (off) or between 30 and 900"],
     ["an old TLS policy", (i) => (i.loadBalancer.sslPolicy = "ELBSecurityPolicy-2016-08"), "loadBalancer.sslPolicy: must be a TLS 1.3/1.2 policy"],
     ["both certificate and domain", (i) => (i.loadBalancer.domain = { name: "api.example.com" }), "loadBalancer.certificateArn: set either certificateArn or domain, not both"],
@@ -50,6 +65,13 @@ describe("service and load balancer config", () => {
     ["an unknown CI provider", (i) => (i.ciDeploy = { provider: "jenkins", subjects: ["x:y:z"] }), "ciDeploy.provider:"],
   ])("rejects %s, naming the field", (_case, change, expected) => {
     expect(validationMessage(BASE, change)).toContain(expected);
+  });
+
+  test("allows three hosts and two paths, the most one rule can hold", () => {
+    // GIVEN a service using 3 values in each condition's limit and 5 in all
+    const change = (i: any) => Object.assign(i.services[1], { hostHeaders: ["a.example.com", "b.example.com", "c.example.com"], pathPatterns: ["/a/*", "/b/*"] });
+    // WHEN validated THEN it is accepted
+    expect(validationMessage(BASE, change)).toBe("valid");
   });
 
   test("allows one host on two services when their paths differ", () => {

@@ -114,8 +114,8 @@ describe("production traffic and services", () => {
     expect(serviceRoles).toHaveLength(6);
     expect([...statements.PassTaskRoles.resources].sort()).toEqual(serviceRoles.sort());
     expect(statements.PushImages.resources).toEqual([
-      "arn:aws:ecr:eu-west-1:${data.aws_caller_identity.account.account_id}:repository/acme-api",
-      "arn:aws:ecr:eu-west-1:${data.aws_caller_identity.account.account_id}:repository/acme-admin",
+      "arn:${data.aws_partition.partition.partition}:ecr:eu-west-1:${data.aws_caller_identity.account.account_id}:repository/acme-api",
+      "arn:${data.aws_partition.partition.partition}:ecr:eu-west-1:${data.aws_caller_identity.account.account_id}:repository/acme-admin",
     ]);
     expect(statements.UpdateServices.resources).toHaveLength(3);
   });
