@@ -181,7 +181,7 @@ function executionStatements(container: ContainerSpec, logGroupArn: string): Dat
   const secrets = unique([
     ...secretArns.filter((arn) => arn.split(":")[2] === "secretsmanager"),
     ...(container.repositoryCredentialsSecretArn ? [container.repositoryCredentialsSecretArn] : []),
-  ].map(secretBaseArn));
+  ].flatMap(secretResourceArns));
   if (parameters.length > 0) statements.push({ sid: "ReadParameters", effect: "Allow", actions: ["ssm:GetParameters"], resources: parameters });
   if (secrets.length > 0) statements.push({ sid: "ReadSecrets", effect: "Allow", actions: ["secretsmanager:GetSecretValue"], resources: secrets });
   return statements;
@@ -233,8 +233,14 @@ export function ecrRepositoryArn(image: string): string | undefined {
 }
 
 /** A Secrets Manager reference may carry `:json-key:version-stage:version-id`; IAM wants the secret's own ARN. */
-function secretBaseArn(arn: string): string {
-  return arn.split(":").slice(0, 7).join(":");
+/**
+ * The IAM resources for a secret referenced as `valueFrom`: without any `:json-key:stage:version`
+ * suffix, and also with `-??????`, because a secret may be named by its partial ARN (no random
+ * suffix), which IAM only matches with that wildcard.
+ */
+function secretResourceArns(arn: string): string[] {
+  const base = arn.split(":").slice(0, 7).join(":");
+  return [base, `${base}-??????`];
 }
 
 function partitionOf(region: string): string {

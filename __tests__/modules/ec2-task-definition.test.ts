@@ -136,6 +136,19 @@ describe("Ec2TaskDefinition", () => {
     expect(Object.keys(statements)).toEqual(["WriteLogs"]);
   });
 
+  test("GIVEN a secret named by its partial ARN with a JSON key WHEN synthesized THEN IAM matches the secret's random suffix", () => {
+    // GIVEN ECS accepts `valueFrom` without the 6-character suffix AWS appends to secret ARNs
+    const json = synth({
+      container: { ...BASE.container, secrets: { DB_PASSWORD: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/db:password::" } },
+    });
+    // THEN
+    const statements = statementsOf(json, soleResource(json, "aws_iam_role_policy").policy);
+    expect(statements.ReadSecrets).toMatchObject({
+      actions: ["secretsmanager:GetSecretValue"],
+      resources: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/db", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/db-??????"],
+    });
+  });
+
   test("GIVEN a task WHEN synthesized THEN its task role is empty and its roles are the task definition's", () => {
     // GIVEN / WHEN
     const json = synth();

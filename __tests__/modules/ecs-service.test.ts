@@ -198,7 +198,12 @@ describe("EcsService (web)", () => {
     expect(statements.ReadParameters).toMatchObject({ actions: ["ssm:GetParameters"], resources: ["arn:aws:ssm:eu-west-1:123456789012:parameter/acme/db-url"] });
     expect(statements.ReadSecrets).toMatchObject({
       actions: ["secretsmanager:GetSecretValue"],
-      resources: ["arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/api-key-AbCdEf", "arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-XyZ123"],
+      resources: [
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/api-key-AbCdEf",
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/api-key-AbCdEf-??????",
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-XyZ123",
+        "arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-XyZ123-??????",
+      ],
     });
   });
 
