@@ -193,6 +193,9 @@ export class EcsService extends Construct {
     const routing = props.routing as ServiceRouting;
     const targetGroup = new LbTargetGroup(this, "target-group", {
       name: routing.targetGroupName,
+      // A port change replaces the target group; the new one (its name carries the port) must exist
+      // before the listener rule lets go of the old one, or AWS refuses to delete it.
+      lifecycle: { createBeforeDestroy: true },
       vpcId: routing.vpcId,
       // Bridge mode publishes each task on its own dynamic host port, so targets are instance:port.
       targetType: "instance",

@@ -124,6 +124,7 @@ describe("EcsService (web)", () => {
       deregistration_delay: "30",
       slow_start: 60,
       health_check: { path: "/health", matcher: "200-399", port: "traffic-port", interval: 10, timeout: 5, healthy_threshold: 2, unhealthy_threshold: 3 },
+      lifecycle: { create_before_destroy: true },
     });
   });
 

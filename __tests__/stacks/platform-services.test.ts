@@ -48,6 +48,10 @@ describe("production traffic and services", () => {
     }
   });
 
+  test("target groups are named with their port, so a port change can create the new one before deleting the old", () => {
+    expect(resourcesOfType(json, "aws_lb_target_group").map((group) => group.name).sort()).toEqual(["acme-api-admin-3000-production", "acme-api-api-8080-production"]);
+  });
+
   test("the default pool follows the environment's strategy; a pinned pool uses only that provider", () => {
     const services = resourcesOfType(json, "aws_ecs_service");
     const api = byName(services, "api");
