@@ -11,6 +11,14 @@ export interface DrainerConfig {
   stopTimeoutSeconds: number;
 }
 
+/** The ASG termination lifecycle hooks this function completes (see lifecycle.ts). */
+export interface LifecycleConfig {
+  /** Lifecycle actions of any other hook are ignored. */
+  hookNames: string[];
+  /** The hooks' heartbeat timeout: the action must be completed within this of the event time. */
+  heartbeatSeconds: number;
+}
+
 type Env = Record<string, string | undefined>;
 
 export function readConfig(env: Env = process.env): DrainerConfig {
@@ -28,6 +36,17 @@ export function readConfig(env: Env = process.env): DrainerConfig {
     drainOnRebalance: readBoolean(env, "DRAIN_ON_REBALANCE", false),
     pollIntervalSeconds: readSeconds(env, "POLL_INTERVAL_SECONDS", 5, { positive: true }),
     stopTimeoutSeconds: readSeconds(env, "STOP_TIMEOUT_SECONDS", 30),
+  };
+}
+
+/** Read only for lifecycle events, so Spot-only deployments need none of these variables. */
+export function readLifecycleConfig(env: Env = process.env): LifecycleConfig {
+  return {
+    hookNames: (env.LIFECYCLE_HOOK_NAMES ?? "")
+      .split(",")
+      .map((name) => name.trim())
+      .filter((name) => name.length > 0),
+    heartbeatSeconds: readSeconds(env, "LIFECYCLE_HEARTBEAT_SECONDS", 600, { positive: true }),
   };
 }
 

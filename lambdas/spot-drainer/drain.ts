@@ -43,7 +43,8 @@ export type SkipReason =
   | "stale-event"
   | "not-in-cluster"
   | "container-instance-missing"
-  | "container-instance-inactive";
+  | "container-instance-inactive"
+  | "not-our-hook";
 
 export interface DrainSummary {
   instanceId?: string;
@@ -55,7 +56,7 @@ export interface DrainSummary {
   drainedTargets: number;
   stoppedTasks: string[];
   skipped?: SkipReason;
-  /** Epoch ms by which all work must be done (event time + 2 min − margin). */
+  /** Epoch ms by which all work must be done (Spot: event time + 2 min − margin; lifecycle: see lifecycle.ts). */
   deadline?: number;
 }
 
@@ -66,11 +67,8 @@ export interface DrainSummary {
 export async function drainForEvent(event: Ec2InstanceEvent, config: DrainerConfig, deps: DrainDeps): Promise<DrainSummary> {
   const instanceId = event.detail?.["instance-id"];
   const log = (deps.log ?? createLogger()).child({ eventId: event.id, detailType: event["detail-type"], instanceId });
-  const summary: DrainSummary = { instanceId, markedDraining: false, deregisteredTargets: 0, drainedTargets: 0, stoppedTasks: [] };
-  const skip = (skipped: SkipReason, msg: string, fields = {}): DrainSummary => {
-    log.info(msg, { skipped, ...fields });
-    return { ...summary, skipped };
-  };
+  const summary = emptySummary(instanceId);
+  const skip = skipper(summary, log);
 
   const accepted =
     event.source === "aws.ec2" &&
@@ -82,13 +80,51 @@ export async function drainForEvent(event: Ec2InstanceEvent, config: DrainerConf
   if (!instanceId) return skip("missing-instance-id", "event has no detail.instance-id");
 
   const deadline = Date.parse(event.time) + SPOT_NOTICE_MS - config.deadlineMarginSeconds * 1000;
-  // Tasks need their stop timeout between SIGTERM and SIGKILL, so ALB draining may only use the time before that.
-  const stopAt = deadline - config.stopTimeoutSeconds * 1000;
   summary.deadline = deadline;
   if (Number.isNaN(deadline) || deps.now() >= deadline) {
     return skip("stale-event", "event arrived after its deadline", { eventTime: event.time });
   }
-  const retryUntil = (limit: number): Retry => (fn) =>
+  return drainInstance(
+    instanceId,
+    { deadline, stopReason: `Spot interruption: instance ${instanceId} reclaimed`, waitForTasksToLeave: false },
+    config,
+    deps,
+    log,
+  );
+}
+
+/** How one drain is bounded and what it waits for; shared by the Spot and the ASG lifecycle paths. */
+export interface DrainPlan {
+  /** Epoch ms by which all work must be done. */
+  deadline: number;
+  /** Reason recorded on the tasks it stops. */
+  stopReason: string;
+  /**
+   * After the targets are drained, also wait (until the stop point) for ECS to move the instance's
+   * tasks away, so StopTask only hits what the scheduler does not reschedule by itself. Worth it only
+   * with a budget longer than the Spot warning.
+   */
+  waitForTasksToLeave: boolean;
+}
+
+export const emptySummary = (instanceId?: string): DrainSummary => ({
+  instanceId,
+  markedDraining: false,
+  deregisteredTargets: 0,
+  drainedTargets: 0,
+  stoppedTasks: [],
+});
+
+export const skipper =
+  <S extends DrainSummary>(summary: S, log: Logger) =>
+  (skipped: SkipReason, msg: string, fields = {}): S => {
+    log.info(msg, { skipped, ...fields });
+    return { ...summary, skipped };
+  };
+
+/** A retry wrapper that never schedules an attempt past `limit`, logging through `log`. */
+export function retryUntil(limit: number, deps: Clock & { random?: () => number }, log: Logger): Retry {
+  return (fn) =>
     withRetry(fn, {
       deadline: limit,
       now: deps.now,
@@ -98,9 +134,27 @@ export async function drainForEvent(event: Ec2InstanceEvent, config: DrainerConf
       onGiveUp: (err, attempt) =>
         log.error("giving up retries, the next attempt would pass the deadline", { attempt, deadline: limit, ...describeError(err) }),
     });
+}
+
+/**
+ * The drain itself: DRAINING → DeregisterTargets → wait for `unused` (and, if planned, for the tasks to
+ * leave) until the stop point → StopTask what is left, all before `plan.deadline`.
+ */
+export async function drainInstance(
+  instanceId: string,
+  plan: DrainPlan,
+  config: DrainerConfig,
+  deps: DrainDeps,
+  log: Logger,
+): Promise<DrainSummary> {
+  const { deadline } = plan;
+  const summary: DrainSummary = { ...emptySummary(instanceId), deadline };
+  const skip = skipper(summary, log);
+  // Tasks need their stop timeout between SIGTERM and SIGKILL, so ALB draining may only use the time before that.
+  const stopAt = deadline - config.stopTimeoutSeconds * 1000;
   // Everything before StopTask must leave room for it; StopTask itself may use the time up to the deadline.
-  const beforeStop = retryUntil(stopAt);
-  const beforeDeadline = retryUntil(deadline);
+  const beforeStop = retryUntil(stopAt, deps, log);
+  const beforeDeadline = retryUntil(deadline, deps, log);
   const { ecs, elb } = deps;
   const cluster = config.clusterName;
 
@@ -143,18 +197,50 @@ export async function drainForEvent(event: Ec2InstanceEvent, config: DrainerConf
   const targets = await findTargets(ecs, beforeStop, config, instanceId, tasks, ciLog);
   const deregistered = await deregisterAll(elb, beforeStop, targets, ciLog);
   summary.deregisteredTargets = countTargets(deregistered);
-  summary.drainedTargets = await waitUntilDrained(
-    elb,
-    beforeStop,
-    deps,
-    deregistered,
-    { stopAt, pollIntervalMs: config.pollIntervalSeconds * 1000 },
-    ciLog,
-  );
+  const polling = { stopAt, pollIntervalMs: config.pollIntervalSeconds * 1000 };
+  summary.drainedTargets = await waitUntilDrained(elb, beforeStop, deps, deregistered, polling, ciLog);
+  if (plan.waitForTasksToLeave) {
+    await waitUntilNoTasks(ecs, beforeStop, deps, cluster, containerInstanceArn, polling, ciLog);
+  }
 
-  summary.stoppedTasks = await stopRemainingTasks(ecs, beforeDeadline, cluster, containerInstanceArn, instanceId, taskArns, ciLog);
+  summary.stoppedTasks = await stopRemainingTasks(ecs, beforeDeadline, cluster, containerInstanceArn, plan.stopReason, taskArns, ciLog);
   ciLog.info("drain finished", { ...summary });
   return summary;
+}
+
+/**
+ * Polls the container instance until no task is running or pending on it (the service scheduler moves
+ * service tasks off a DRAINING instance by itself), or until the stop point.
+ */
+async function waitUntilNoTasks(
+  ecs: ECSClient,
+  retry: Retry,
+  clock: Clock,
+  cluster: string,
+  containerInstanceArn: string,
+  opts: { stopAt: number; pollIntervalMs: number },
+  log: Logger,
+): Promise<void> {
+  for (;;) {
+    let count: number | undefined;
+    try {
+      const lookup = await describeContainerInstance(ecs, retry, cluster, containerInstanceArn);
+      count = lookup.kind === "found" ? (lookup.instance.runningTasksCount ?? 0) + (lookup.instance.pendingTasksCount ?? 0) : 0;
+    } catch (err) {
+      log.error("could not count the instance's tasks, stopping what is left", describeError(err));
+      return;
+    }
+    if (count === 0) {
+      log.info("no tasks left on the instance");
+      return;
+    }
+    const left = opts.stopAt - clock.now();
+    if (left <= 0) {
+      log.warn("tasks still on the instance at stop point, stopping them", { taskCount: count });
+      return;
+    }
+    await clock.sleep(Math.min(opts.pollIntervalMs, left));
+  }
 }
 
 async function findTargets(
@@ -187,7 +273,7 @@ async function stopRemainingTasks(
   retry: Retry,
   cluster: string,
   containerInstanceArn: string,
-  instanceId: string,
+  reason: string,
   knownTaskArns: string[],
   log: Logger,
 ): Promise<string[]> {
@@ -197,7 +283,6 @@ async function stopRemainingTasks(
   } catch (err) {
     log.error("could not re-list tasks, stopping the ones listed earlier", describeError(err));
   }
-  const reason = `Spot interruption: instance ${instanceId} reclaimed`;
   const stopped: string[] = [];
   await forEachLimit(taskArns, STOP_TASK_CONCURRENCY, async (task) => {
     try {

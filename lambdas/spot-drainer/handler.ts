@@ -1,23 +1,52 @@
+import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { readConfig } from "./config";
+import { readConfig, readLifecycleConfig } from "./config";
 import { DrainSummary, Ec2InstanceEvent, drainForEvent } from "./drain";
+import { LifecycleActionEvent, LifecycleSummary, drainForLifecycleAction, isLifecycleAction } from "./lifecycle";
 import { createLogger, describeError } from "./log";
 
 export type { DrainSummary, Ec2InstanceEvent } from "./drain";
+export type { LifecycleActionEvent, LifecycleSummary } from "./lifecycle";
 
 // Created once per container and reused across invocations; constructing a client makes no network call.
 const ecs = new ECSClient({});
 const elb = new ElasticLoadBalancingV2Client({});
+const autoscaling = new AutoScalingClient({});
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** EventBridge target for "EC2 Spot Instance Interruption Warning" (and optionally rebalance recommendations). */
-export async function handler(event: Ec2InstanceEvent): Promise<DrainSummary> {
-  const log = createLogger({ eventId: event.id, instanceId: event.detail?.["instance-id"] });
+/** The part of the Lambda context the drain uses to finish before the function times out. */
+export interface InvocationContext {
+  getRemainingTimeInMillis(): number;
+}
+
+/**
+ * EventBridge target for "EC2 Spot Instance Interruption Warning" (and optionally rebalance
+ * recommendations), and for "EC2 Instance-terminate Lifecycle Action" of the hooks in LIFECYCLE_HOOK_NAMES.
+ */
+export async function handler(
+  event: Ec2InstanceEvent | LifecycleActionEvent,
+  context?: InvocationContext,
+): Promise<DrainSummary | LifecycleSummary> {
+  const lifecycle = isLifecycleAction(event);
+  const instanceId = lifecycle ? event.detail?.EC2InstanceId : (event as Ec2InstanceEvent).detail?.["instance-id"];
+  const log = createLogger({ eventId: event.id, instanceId });
   try {
     const config = readConfig(process.env);
-    return await drainForEvent(event, config, { ecs, elb, now: Date.now, sleep, log });
+    if (lifecycle) {
+      const remainingTimeMs = context ? () => context.getRemainingTimeInMillis() : undefined;
+      return await drainForLifecycleAction(event, config, readLifecycleConfig(process.env), {
+        ecs,
+        elb,
+        autoscaling,
+        now: Date.now,
+        sleep,
+        log,
+        remainingTimeMs,
+      });
+    }
+    return await drainForEvent(event as Ec2InstanceEvent, config, { ecs, elb, now: Date.now, sleep, log });
   } catch (err) {
     log.error("drain failed", describeError(err));
     throw err;

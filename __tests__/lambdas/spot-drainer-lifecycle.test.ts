@@ -1,0 +1,332 @@
+import { MockInstance, afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { mockClient } from "aws-sdk-client-mock";
+import { AutoScalingClient, CompleteLifecycleActionCommand } from "@aws-sdk/client-auto-scaling";
+import {
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ECSClient,
+  ListContainerInstancesCommand,
+  ListTasksCommand,
+  StopTaskCommand,
+  Task,
+  UpdateContainerInstancesStateCommand,
+} from "@aws-sdk/client-ecs";
+import { DeregisterTargetsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import { handler } from "../../lambdas/spot-drainer/handler";
+import { LifecycleDeps, drainForLifecycleAction } from "../../lambdas/spot-drainer/lifecycle";
+import { DrainerConfig, LifecycleConfig, readLifecycleConfig } from "../../lambdas/spot-drainer/config";
+import lifecycleEvent from "./fixtures/lifecycle-action.json";
+
+const ecs = mockClient(ECSClient);
+const elb = mockClient(ElasticLoadBalancingV2Client);
+const autoscaling = mockClient(AutoScalingClient);
+
+const INSTANCE = lifecycleEvent.detail.EC2InstanceId;
+const HOOK = lifecycleEvent.detail.LifecycleHookName;
+const GROUP = lifecycleEvent.detail.AutoScalingGroupName;
+const TOKEN = lifecycleEvent.detail.LifecycleActionToken;
+const CLUSTER = "acme-api-staging";
+const CI_ARN = "arn:aws:ecs:us-east-2:123456789012:container-instance/acme-api-staging/0f1e2d3c4b5a69788796a5b4c3d2e1f0";
+const TG_WEB = "arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/web/0123456789abcdef";
+const EVENT_TIME = Date.parse(lifecycleEvent.time);
+// 600 s heartbeat − 10 s margin; tasks get 30 s (stop timeout) before that.
+const DEADLINE = EVENT_TIME + 590_000;
+const STOP_AT = DEADLINE - 30_000;
+
+const config: DrainerConfig = {
+  clusterName: CLUSTER,
+  deadlineMarginSeconds: 10,
+  targetGroupArns: [],
+  drainOnRebalance: false,
+  pollIntervalSeconds: 5,
+  stopTimeoutSeconds: 30,
+};
+const lifecycle: LifecycleConfig = { hookNames: ["other-hook", HOOK], heartbeatSeconds: 600 };
+
+const taskArn = (n: number) => `arn:aws:ecs:us-east-2:123456789012:task/acme-api-staging/${n.toString(16).padStart(32, "0")}`;
+const WEB_TASK: Task = {
+  taskArn: taskArn(0),
+  group: "service:web",
+  lastStatus: "RUNNING",
+  containers: [{ name: "web", networkBindings: [{ containerPort: 8080, hostPort: 32768, protocol: "tcp" }] }],
+};
+const REPORT_TASK: Task = { taskArn: taskArn(1), group: "family:report", lastStatus: "RUNNING", containers: [{ name: "report" }] };
+
+/**
+ * An instance with a web service task and a standalone task. The scheduler moves the web task away
+ * once the instance is DRAINING; the standalone task stays until it is stopped.
+ */
+function givenInstance({ status = "ACTIVE", tasks = [WEB_TASK, REPORT_TASK] }: { status?: string; tasks?: Task[] } = {}): void {
+  const stopped = new Set<string>();
+  let draining = status === "DRAINING";
+  const onInstance = () => tasks.filter((t) => !stopped.has(t.taskArn as string) && !(draining && t.group?.startsWith("service:")));
+  ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [CI_ARN] });
+  ecs.on(DescribeContainerInstancesCommand).callsFake(() => ({
+    containerInstances: [
+      { containerInstanceArn: CI_ARN, status: draining ? "DRAINING" : status, runningTasksCount: onInstance().length, pendingTasksCount: 0 },
+    ],
+  }));
+  ecs.on(UpdateContainerInstancesStateCommand).callsFake(() => {
+    draining = true;
+    return { failures: [] };
+  });
+  // The first listing happens before the scheduler reacts to DRAINING.
+  let listings = 0;
+  ecs.on(ListTasksCommand).callsFake(() => ({ taskArns: (listings++ === 0 ? tasks : onInstance()).map((t) => t.taskArn) }));
+  ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
+    tasks: tasks
+      .filter((t) => input.tasks.includes(t.taskArn as string))
+      .map((t) => ({ ...t, lastStatus: stopped.has(t.taskArn as string) ? "STOPPED" : t.lastStatus })),
+  }));
+  ecs.on(DescribeServicesCommand).resolves({
+    services: [{ serviceName: "web", loadBalancers: [{ targetGroupArn: TG_WEB, containerName: "web", containerPort: 8080 }] }],
+  });
+  ecs.on(StopTaskCommand).callsFake((input: { task: string }) => {
+    stopped.add(input.task);
+    return {};
+  });
+  elb.on(DeregisterTargetsCommand).resolves({});
+  elb.on(DescribeTargetHealthCommand).resolves({
+    TargetHealthDescriptions: [{ Target: { Id: INSTANCE, Port: 32768 }, TargetHealth: { State: "unused", Reason: "Target.NotRegistered" } }],
+  });
+  autoscaling.on(CompleteLifecycleActionCommand).resolves({});
+}
+
+function fakeClock(start: number) {
+  const clock = {
+    time: start,
+    now: () => clock.time,
+    sleep: async (ms: number) => {
+      clock.time += ms;
+    },
+  };
+  return clock;
+}
+
+let clock: ReturnType<typeof fakeClock>;
+let logSpy: MockInstance<typeof console.log>;
+
+function deps(extra: Partial<LifecycleDeps> = {}): LifecycleDeps {
+  return {
+    ecs: new ECSClient({ region: "us-east-2" }),
+    elb: new ElasticLoadBalancingV2Client({ region: "us-east-2" }),
+    autoscaling: new AutoScalingClient({ region: "us-east-2" }),
+    now: clock.now,
+    sleep: clock.sleep,
+    random: () => 0.5,
+    ...extra,
+  };
+}
+
+const logLines = (): Record<string, unknown>[] => logSpy.mock.calls.map(([line]) => JSON.parse(String(line)));
+
+/** Command names across the three clients in the order they were sent. */
+function callOrder(): string[] {
+  return [...ecs.calls(), ...elb.calls(), ...autoscaling.calls()]
+    .sort((a, b) => (a.calledBefore(b) ? -1 : 1))
+    .map((call) => (call.args[0] as object).constructor.name);
+}
+
+const completion = {
+  AutoScalingGroupName: GROUP,
+  LifecycleHookName: HOOK,
+  LifecycleActionToken: TOKEN,
+  InstanceId: INSTANCE,
+  LifecycleActionResult: "CONTINUE",
+};
+
+beforeEach(() => {
+  clock = fakeClock(EVENT_TIME + 2_000);
+  logSpy = vi.spyOn(console, "log").mockImplementation(() => undefined);
+});
+
+afterEach(() => {
+  ecs.reset();
+  elb.reset();
+  autoscaling.reset();
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+  vi.useRealTimers();
+});
+
+describe("lifecycle drain: full drain", () => {
+  test("GIVEN our hook holds a busy instance WHEN the lifecycle action arrives THEN it drains, deregisters, waits for the service task to move, stops the standalone task at the stop point, then completes with the event's token", async () => {
+    givenInstance();
+    const stopTimes: number[] = [];
+    ecs.on(StopTaskCommand).callsFake(() => {
+      stopTimes.push(clock.now());
+      return {};
+    });
+
+    const summary = await drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps());
+
+    expect(ecs).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { cluster: CLUSTER, containerInstances: [CI_ARN], status: "DRAINING" });
+    expect(elb).toHaveReceivedCommandWith(DeregisterTargetsCommand, { TargetGroupArn: TG_WEB, Targets: [{ Id: INSTANCE, Port: 32768 }] });
+    // Only the standalone task is left for StopTask: the scheduler moved the service task itself.
+    expect(ecs).toHaveReceivedCommandTimes(StopTaskCommand, 1);
+    expect(ecs).toHaveReceivedCommandWith(StopTaskCommand, { cluster: CLUSTER, task: REPORT_TASK.taskArn });
+    expect(stopTimes).toEqual([STOP_AT]);
+    expect(autoscaling).toHaveReceivedCommandTimes(CompleteLifecycleActionCommand, 1);
+    expect(autoscaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, completion);
+    const order = callOrder();
+    expect(order.indexOf("UpdateContainerInstancesStateCommand")).toBeLessThan(order.indexOf("DeregisterTargetsCommand"));
+    expect(order.indexOf("DeregisterTargetsCommand")).toBeLessThan(order.indexOf("StopTaskCommand"));
+    expect(order.at(-1)).toBe("CompleteLifecycleActionCommand");
+    expect(clock.time).toBeLessThanOrEqual(DEADLINE);
+    expect(summary).toMatchObject({
+      instanceId: INSTANCE,
+      hookName: HOOK,
+      markedDraining: true,
+      deregisteredTargets: 1,
+      drainedTargets: 1,
+      stoppedTasks: [REPORT_TASK.taskArn],
+      deadline: DEADLINE,
+      lifecycleAction: "completed",
+    });
+    expect(logLines().filter((l) => l.level === "error")).toEqual([]);
+  });
+
+  test("GIVEN every task leaves before the stop point WHEN draining THEN nothing is stopped and the action completes right away", async () => {
+    givenInstance({ tasks: [WEB_TASK] });
+
+    const summary = await drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps());
+
+    expect(ecs).not.toHaveReceivedCommand(StopTaskCommand);
+    expect(autoscaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, completion);
+    expect(clock.time).toBeLessThan(EVENT_TIME + 60_000);
+    expect(summary).toMatchObject({ stoppedTasks: [], lifecycleAction: "completed" });
+  });
+});
+
+describe("lifecycle drain: not ours, gone, repeated", () => {
+  test.each(["ecs-managed-draining-termination-hook", "someone-elses-hook"])(
+    "GIVEN a lifecycle action of hook %s WHEN it arrives THEN it is logged and ignored without any call",
+    async (hookName) => {
+      const event = { ...lifecycleEvent, detail: { ...lifecycleEvent.detail, LifecycleHookName: hookName } };
+
+      const summary = await drainForLifecycleAction(event, config, lifecycle, deps());
+
+      expect(summary).toMatchObject({ skipped: "not-our-hook", hookName });
+      expect(ecs).not.toHaveReceivedAnyCommand();
+      expect(autoscaling).not.toHaveReceivedAnyCommand();
+      expect(logLines()).toContainEqual(expect.objectContaining({ level: "info", skipped: "not-our-hook", hookName }));
+    },
+  );
+
+  test("GIVEN the instance is not in the cluster WHEN the action arrives THEN nothing is drained but the action is still completed", async () => {
+    ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [] });
+    autoscaling.on(CompleteLifecycleActionCommand).resolves({});
+
+    const summary = await drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps());
+
+    expect(ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
+    expect(autoscaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, completion);
+    expect(summary).toMatchObject({ skipped: "not-in-cluster", lifecycleAction: "completed" });
+  });
+
+  test("GIVEN a repeated event (already DRAINING, empty, action already completed) WHEN handled THEN the ValidationError is logged and nothing fails", async () => {
+    givenInstance({ status: "DRAINING", tasks: [] });
+    autoscaling
+      .on(CompleteLifecycleActionCommand)
+      .rejects(Object.assign(new Error("No active Lifecycle Action found with token"), { name: "ValidationError" }));
+
+    const summary = await drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps());
+
+    expect(ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
+    expect(autoscaling).toHaveReceivedCommandTimes(CompleteLifecycleActionCommand, 1);
+    expect(summary).toMatchObject({ markedDraining: false, lifecycleAction: "already-completed" });
+    expect(logLines()).toContainEqual(expect.objectContaining({ level: "info", msg: "lifecycle action already completed or timed out" }));
+    expect(logLines().filter((l) => l.level === "error")).toEqual([]);
+  });
+
+  test("GIVEN a lifecycle action older than the heartbeat WHEN it arrives THEN it does not drain but still tries to complete", async () => {
+    clock.time = EVENT_TIME + 700_000;
+    autoscaling.on(CompleteLifecycleActionCommand).resolves({});
+
+    const summary = await drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps());
+
+    expect(ecs).not.toHaveReceivedAnyCommand();
+    expect(autoscaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, completion);
+    expect(summary).toMatchObject({ skipped: "stale-event", lifecycleAction: "completed" });
+  });
+});
+
+describe("lifecycle drain: deadlines and failures", () => {
+  test("GIVEN a Lambda with 120 s left and a task that never leaves WHEN draining THEN StopTask is sent 30 s before the deadline and the action completes before the function times out", async () => {
+    givenInstance({ tasks: [REPORT_TASK] });
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [REPORT_TASK] }); // never reports STOPPED
+    const invocationEnd = clock.time + 120_000;
+    const deadline = invocationEnd - 10_000;
+    const stopTimes: number[] = [];
+    ecs.on(StopTaskCommand).callsFake(() => {
+      stopTimes.push(clock.now());
+      return {};
+    });
+    let completedAt = 0;
+    autoscaling.on(CompleteLifecycleActionCommand).callsFake(() => {
+      completedAt = clock.now();
+      return {};
+    });
+
+    const summary = await drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps({ remainingTimeMs: () => invocationEnd - clock.now() }));
+
+    expect(stopTimes).toEqual([deadline - 30_000]);
+    expect(completedAt).toBe(deadline);
+    expect(completedAt).toBeLessThan(invocationEnd);
+    expect(summary).toMatchObject({ deadline, stoppedTasks: [REPORT_TASK.taskArn], lifecycleAction: "completed" });
+    expect(logLines()).toContainEqual(expect.objectContaining({ level: "warn", msg: "tasks still stopping at the deadline, completing anyway" }));
+  });
+
+  test("GIVEN the drain fails WHEN handled THEN the action is still completed and the error is rethrown", async () => {
+    ecs.on(ListContainerInstancesCommand).rejects(Object.assign(new Error("not authorized"), { name: "AccessDeniedException" }));
+    autoscaling.on(CompleteLifecycleActionCommand).resolves({});
+
+    await expect(drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps())).rejects.toThrow("not authorized");
+
+    expect(autoscaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, completion);
+    expect(logLines()).toContainEqual(expect.objectContaining({ level: "error", msg: "drain failed, completing the lifecycle action anyway" }));
+  });
+
+  test("GIVEN CompleteLifecycleAction is denied WHEN completing THEN the error is logged and rethrown", async () => {
+    givenInstance({ tasks: [] });
+    autoscaling.on(CompleteLifecycleActionCommand).rejects(Object.assign(new Error("denied"), { name: "AccessDenied" }));
+
+    await expect(drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps())).rejects.toThrow("denied");
+    expect(logLines()).toContainEqual(expect.objectContaining({ level: "error", errorName: "AccessDenied" }));
+  });
+});
+
+describe("handler routing of lifecycle actions", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ now: EVENT_TIME + 2_000 });
+    vi.stubEnv("CLUSTER_NAME", CLUSTER);
+  });
+
+  test("GIVEN LIFECYCLE_HOOK_NAMES names the hook WHEN the action arrives THEN it is drained and completed", async () => {
+    vi.stubEnv("LIFECYCLE_HOOK_NAMES", ` ${HOOK} ,other`);
+    vi.stubEnv("LIFECYCLE_HEARTBEAT_SECONDS", "600");
+    givenInstance({ tasks: [] });
+
+    const summary = await handler(lifecycleEvent, { getRemainingTimeInMillis: () => 890_000 });
+
+    expect(autoscaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, completion);
+    expect(summary).toMatchObject({ instanceId: INSTANCE, markedDraining: true, lifecycleAction: "completed" });
+  });
+
+  test("GIVEN LIFECYCLE_HOOK_NAMES is unset WHEN a lifecycle action arrives THEN it is ignored", async () => {
+    await expect(handler(lifecycleEvent)).resolves.toMatchObject({ skipped: "not-our-hook" });
+    expect(ecs).not.toHaveReceivedAnyCommand();
+    expect(autoscaling).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe("readLifecycleConfig", () => {
+  test("GIVEN no variables WHEN read THEN no hook is ours and the heartbeat defaults to 600 s", () => {
+    expect(readLifecycleConfig({})).toEqual({ hookNames: [], heartbeatSeconds: 600 });
+  });
+
+  test.each(["0", "-5", "ten"])("GIVEN LIFECYCLE_HEARTBEAT_SECONDS=%s WHEN read THEN it fails naming the variable", (value) => {
+    expect(() => readLifecycleConfig({ LIFECYCLE_HEARTBEAT_SECONDS: value })).toThrow("LIFECYCLE_HEARTBEAT_SECONDS");
+  });
+});

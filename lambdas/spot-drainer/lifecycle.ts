@@ -1,0 +1,172 @@
+import { AutoScalingClient, CompleteLifecycleActionCommand } from "@aws-sdk/client-auto-scaling";
+import type { ECSClient } from "@aws-sdk/client-ecs";
+import type { EventBridgeEvent } from "aws-lambda";
+import type { DrainerConfig, LifecycleConfig } from "./config";
+import { DrainDeps, DrainSummary, drainInstance, emptySummary, retryUntil, skipper } from "./drain";
+import { describeTasks } from "./ecs";
+import { Logger, createLogger, describeError } from "./log";
+import type { Clock } from "./retry";
+import type { Retry } from "./util";
+
+export const LIFECYCLE_ACTION = "EC2 Instance-terminate Lifecycle Action";
+
+/** `detail` of an Auto Scaling lifecycle action event (EC2 Auto Scaling event reference). */
+export interface LifecycleActionDetail {
+  LifecycleActionToken?: string;
+  AutoScalingGroupName?: string;
+  LifecycleHookName?: string;
+  EC2InstanceId?: string;
+  LifecycleTransition?: string;
+}
+export type LifecycleActionEvent = EventBridgeEvent<string, LifecycleActionDetail>;
+
+export interface LifecycleDeps extends DrainDeps {
+  autoscaling: AutoScalingClient;
+  /** Milliseconds this invocation has left (the Lambda context's getRemainingTimeInMillis). */
+  remainingTimeMs?: () => number;
+}
+
+/** How the lifecycle action ended: completed now, already completed (or timed out) before, or not at all. */
+export type LifecycleOutcome = "completed" | "already-completed" | "not-completed";
+
+export interface LifecycleSummary extends DrainSummary {
+  hookName?: string;
+  lifecycleAction?: LifecycleOutcome;
+}
+
+export function isLifecycleAction(event: { source?: string; "detail-type"?: string }): event is LifecycleActionEvent {
+  return event.source === "aws.autoscaling" && event["detail-type"] === LIFECYCLE_ACTION;
+}
+
+/**
+ * Drains an instance the ASG is terminating while our termination hook holds it in
+ * `Terminating:Wait`, then completes the lifecycle action with CONTINUE so the termination goes on.
+ *
+ * Deadline: the hook gives up (default result CONTINUE) `heartbeatSeconds` after the instance
+ * entered the wait, which is the event time; the function stops at its own timeout. Work is bounded
+ * by the earlier of the two minus the margin, so the action is always completed by this invocation
+ * and never left to time out silently. Unlike the Spot path there is time to wait for the service
+ * scheduler to move the tasks away; StopTask only hits what is left at the stop point.
+ *
+ * The action is completed whatever happened before: instance not in the cluster, gone, drain failed
+ * (the error is rethrown afterwards so the failure is recorded). A repeated event's second completion
+ * fails with ValidationError, which is logged and ignored.
+ */
+export async function drainForLifecycleAction(
+  event: LifecycleActionEvent,
+  config: DrainerConfig,
+  lifecycle: LifecycleConfig,
+  deps: LifecycleDeps,
+): Promise<LifecycleSummary> {
+  const detail = event.detail ?? {};
+  const instanceId = detail.EC2InstanceId;
+  const hookName = detail.LifecycleHookName;
+  const log = (deps.log ?? createLogger()).child({
+    eventId: event.id,
+    detailType: event["detail-type"],
+    instanceId,
+    hookName,
+    autoScalingGroupName: detail.AutoScalingGroupName,
+  });
+  const summary: LifecycleSummary = { ...emptySummary(instanceId), hookName };
+  const skip = skipper(summary, log);
+  // Other hooks on the group (e.g. ECS's ecs-managed-draining-termination-hook) belong to someone else to complete.
+  if (hookName === undefined || !lifecycle.hookNames.includes(hookName)) {
+    return skip("not-our-hook", "ignoring lifecycle action of a hook this function does not own");
+  }
+  if (!instanceId || !detail.AutoScalingGroupName) return skip("missing-instance-id", "event has no EC2InstanceId or AutoScalingGroupName");
+
+  const start = deps.now();
+  const hookExpiry = Date.parse(event.time) + lifecycle.heartbeatSeconds * 1000;
+  const invocationEnd = deps.remainingTimeMs ? start + deps.remainingTimeMs() : Infinity;
+  // Without a usable event time there is no budget: skip the drain and try the completion once.
+  const completeBy = Math.min(Number.isNaN(hookExpiry) ? start : hookExpiry, invocationEnd);
+  const deadline = completeBy - config.deadlineMarginSeconds * 1000;
+
+  let result: LifecycleSummary = { ...summary, deadline };
+  let failure: unknown;
+  if (start >= deadline) {
+    result = skipper(result, log)("stale-event", "lifecycle action arrived after its deadline, completing it", { eventTime: event.time });
+  } else {
+    try {
+      const plan = { deadline, stopReason: `Auto Scaling terminates instance ${instanceId}`, waitForTasksToLeave: true };
+      result = { ...(await drainInstance(instanceId, plan, config, deps, log)), hookName };
+      if (result.stoppedTasks.length > 0) {
+        // Completing lets the instance shut down: give the stopped tasks their SIGTERM grace first.
+        const polling = { until: deadline, pollIntervalMs: config.pollIntervalSeconds * 1000 };
+        await waitUntilStopped(deps.ecs, retryUntil(deadline, deps, log), deps, config.clusterName, result.stoppedTasks, polling, log);
+      }
+    } catch (err) {
+      failure = err;
+      log.error("drain failed, completing the lifecycle action anyway", describeError(err));
+    }
+  }
+
+  result.lifecycleAction = await complete(deps.autoscaling, retryUntil(completeBy, deps, log), detail, instanceId, hookName, log);
+  if (failure !== undefined) throw failure;
+  return result;
+}
+
+async function complete(
+  autoscaling: AutoScalingClient,
+  retry: Retry,
+  detail: LifecycleActionDetail,
+  instanceId: string,
+  hookName: string,
+  log: Logger,
+): Promise<LifecycleOutcome> {
+  try {
+    await retry(() =>
+      autoscaling.send(
+        new CompleteLifecycleActionCommand({
+          AutoScalingGroupName: detail.AutoScalingGroupName,
+          LifecycleHookName: hookName,
+          LifecycleActionToken: detail.LifecycleActionToken,
+          InstanceId: instanceId,
+          LifecycleActionResult: "CONTINUE",
+        }),
+      ),
+    );
+    log.info("completed lifecycle action");
+    return "completed";
+  } catch (err) {
+    // The action no longer exists: a repeated event already completed it, or the hook timed out.
+    if (err instanceof Error && err.name === "ValidationError") {
+      log.info("lifecycle action already completed or timed out", describeError(err));
+      return "already-completed";
+    }
+    log.error("could not complete the lifecycle action, the hook will continue at its timeout", describeError(err));
+    throw err;
+  }
+}
+
+/** Polls the stopped tasks until each reports STOPPED, or until the deadline. */
+async function waitUntilStopped(
+  ecs: ECSClient,
+  retry: Retry,
+  clock: Clock,
+  cluster: string,
+  taskArns: string[],
+  opts: { until: number; pollIntervalMs: number },
+  log: Logger,
+): Promise<void> {
+  let pending = taskArns;
+  for (;;) {
+    try {
+      const tasks = await describeTasks(ecs, retry, cluster, pending);
+      // A task ECS no longer returns is long gone.
+      const stopping = new Set(tasks.filter((task) => task.lastStatus !== "STOPPED").map((task) => task.taskArn));
+      pending = pending.filter((arn) => stopping.has(arn));
+    } catch (err) {
+      log.error("could not check the stopped tasks, completing now", describeError(err));
+      return;
+    }
+    if (pending.length === 0) return;
+    const left = opts.until - clock.now();
+    if (left <= 0) {
+      log.warn("tasks still stopping at the deadline, completing anyway", { pending });
+      return;
+    }
+    await clock.sleep(Math.min(opts.pollIntervalMs, left));
+  }
+}
