@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { AutoscalingLifecycleHook } from "@cdktf/provider-aws/lib/autoscaling-lifecycle-hook";
 
 /** How much of the group runs on Spot; absent = every instance on-demand. */
 export interface SpotDistribution {
@@ -14,6 +15,14 @@ export interface SpotDistribution {
    * these terminations, so it is only allowed when `ecsManaged` (managed draining) is on.
    */
   readonly capacityRebalance: boolean;
+}
+
+/** A termination lifecycle hook that holds instances in `Terminating:Wait` until a drainer completes it. */
+export interface TerminationHookSettings {
+  /** Unique within the group. */
+  readonly name: string;
+  /** Seconds the hook waits for CompleteLifecycleAction before it lets the termination go on (30-7200). */
+  readonly heartbeatTimeoutSeconds: number;
 }
 
 /** Rolling replacement when the launch template changes. */
@@ -78,6 +87,12 @@ export interface EcsAutoScalingGroupProps {
    * @default ["OldestLaunchTemplate", "AllocationStrategy", "OldestInstance"]
    */
   readonly terminationPolicies?: string[];
+  /**
+   * Hold terminating instances until a drainer completes the action (CONTINUE either way, also when
+   * nobody does). Only for groups without managed draining: ECS installs its own hook on managed ones.
+   * @default - no termination hook
+   */
+  readonly terminationHook?: TerminationHookSettings;
 }
 
 /**
@@ -92,12 +107,17 @@ export class EcsAutoScalingGroup extends Construct {
   public readonly autoScalingGroupName: string;
   public readonly autoScalingGroupArn: string;
   public readonly resource: AutoscalingGroup;
+  /** Name of the termination hook, when `terminationHook` is set. */
+  public readonly terminationHookName?: string;
 
   constructor(scope: Construct, id: string, props: EcsAutoScalingGroupProps) {
     super(scope, id);
     if (props.instanceTypes.length === 0) throw new Error(`${props.name}: instanceTypes must not be empty`);
     if (props.spot?.capacityRebalance && !props.ecsManaged) {
       throw new Error(`${props.name}: capacity rebalance needs ECS managed draining (ecsManaged), ECS gets no notice of rebalancing terminations`);
+    }
+    if (props.terminationHook && props.ecsManaged) {
+      throw new Error(`${props.name}: terminationHook is for groups without managed draining, ECS drains managed groups through its own hook`);
     }
     const refresh = props.instanceRefresh ?? { minHealthyPercentage: 90 };
     const checkpoints = refresh.checkpointPercentages ?? [];
@@ -149,5 +169,20 @@ export class EcsAutoScalingGroup extends Construct {
     });
     this.autoScalingGroupName = this.resource.name;
     this.autoScalingGroupArn = this.resource.arn;
+
+    if (props.terminationHook) {
+      // A separate resource rather than initial_lifecycle_hook: Auto Scaling consults hooks when an
+      // instance terminates, not when it launched, so instances already running are held too, and the
+      // hook can be added to or removed from an existing group without replacing it.
+      const hook = new AutoscalingLifecycleHook(this, "termination-hook", {
+        name: props.terminationHook.name,
+        autoscalingGroupName: this.resource.name,
+        lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+        // Terminating goes on either way; CONTINUE is also what happens when the drainer never answers.
+        defaultResult: "CONTINUE",
+        heartbeatTimeout: props.terminationHook.heartbeatTimeoutSeconds,
+      });
+      this.terminationHookName = hook.name;
+    }
   }
 }

@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { EcsAutoScalingGroup, InstanceRefreshSettings } from "./auto-scaling-group";
+import { EcsAutoScalingGroup, InstanceRefreshSettings, TerminationHookSettings } from "./auto-scaling-group";
 import {
   CapacityPool,
   CapacityProviders,
@@ -139,8 +139,23 @@ export interface ComputeProps {
   /** Required in spot-fleet mode. */
   readonly spotFleet?: SpotFleetSettings;
   readonly instanceRefresh: InstanceRefreshSettings;
+  /**
+   * A termination lifecycle hook on every ASG without managed draining (spot-fleet mode's on-demand
+   * ASG), for a drainer to complete ({@link Compute.drainHooks}). Capacity-providers mode ignores it:
+   * managed draining holds those ASGs' terminations through ECS's own hook.
+   * @default - no hook: terminations of unmanaged ASGs are not drained
+   */
+  readonly drainHook?: TerminationHookSettings;
   /** Tags every instance carries: `service` (e.g. the project) and `env`. */
   readonly instanceTags: { readonly service: string; readonly env: string };
+}
+
+/** A termination hook that holds an ASG's instances until a drainer completes its lifecycle action. */
+export interface DrainHook {
+  readonly hookName: string;
+  readonly autoScalingGroupName: string;
+  readonly autoScalingGroupArn: string;
+  readonly heartbeatTimeoutSeconds: number;
 }
 
 export type ComputePoolName = "on-demand" | "spot" | "spot-fleet";
@@ -165,6 +180,8 @@ export interface ComputePool {
  *   Auto Scaling (target tracking, and step scale-out on cluster CPU/memory reservation). Services
  *   use the EC2 launch type.
  * Every instance's agent drains on the Spot 2-minute warning (`ECS_ENABLE_SPOT_INSTANCE_DRAINING`).
+ * In spot-fleet mode the on-demand ASG has no managed draining; with `drainHook` it gets a
+ * termination lifecycle hook that a drainer completes ({@link Compute.drainHooks}).
  *
  * Teardown: services must `dependsOn` {@link Compute.capacityReady}. Destroy then removes the
  * services first, then the cluster's capacity provider association, the providers, and the ASGs,
@@ -189,6 +206,8 @@ export class Compute extends Construct {
   public readonly spotFleetRequestId?: string;
   /** Services and jobs use the EC2 launch type (spot-fleet mode) instead of a capacity provider strategy. */
   public readonly usesEc2LaunchType: boolean;
+  /** Termination hooks for a drainer to complete: spot-fleet mode's on-demand ASG, when `drainHook` is set; else empty. */
+  public readonly drainHooks: DrainHook[] = [];
   /** What services and jobs put in `dependsOn`, so destroy removes them before the capacity they run on. */
   public readonly capacityReady: ITerraformDependable;
   private readonly capacityProviders?: CapacityProviders;
@@ -255,6 +274,7 @@ export class Compute extends Construct {
         desiredCapacity: settings.desiredCapacity,
         spot,
         ecsManaged: props.mode === "capacity-providers",
+        terminationHook: props.mode === "capacity-providers" ? undefined : props.drainHook,
         healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds,
         instanceRefresh: props.instanceRefresh,
         tags: this.instanceTags(props, pool, name),
@@ -305,6 +325,14 @@ export class Compute extends Construct {
     this.launchTemplateIds = { onDemand: onDemandTemplate.launchTemplateId, spotFleet: fleetTemplate.launchTemplateId };
     this.autoScalingGroupNames = [onDemandGroup.autoScalingGroupName];
     this.autoScalingGroupArns = [onDemandGroup.autoScalingGroupArn];
+    if (props.drainHook && onDemandGroup.terminationHookName !== undefined) {
+      this.drainHooks.push({
+        hookName: onDemandGroup.terminationHookName,
+        autoScalingGroupName: onDemandGroup.autoScalingGroupName,
+        autoScalingGroupArn: onDemandGroup.autoScalingGroupArn,
+        heartbeatTimeoutSeconds: props.drainHook.heartbeatTimeoutSeconds,
+      });
+    }
     this.capacityReady = fleet.resource;
   }
 

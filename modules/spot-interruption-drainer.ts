@@ -13,11 +13,34 @@ import { NodejsFunction } from "./nodejs-function";
 /** EventBridge detail types the drainer handles; they must match the handler's (lambdas/spot-drainer/drain.ts). */
 export const SPOT_INTERRUPTION_WARNING = "EC2 Spot Instance Interruption Warning";
 export const REBALANCE_RECOMMENDATION = "EC2 Instance Rebalance Recommendation";
+/** Detail type of ASG lifecycle actions; must match lambdas/spot-drainer/lifecycle.ts. */
+export const LIFECYCLE_ACTION = "EC2 Instance-terminate Lifecycle Action";
 
 /** The drain must finish inside the 2-minute Spot warning, with room for the function's own start-up. */
 const TIMEOUT_SECONDS = 100;
+/** Lambda's longest timeout. */
+const MAX_TIMEOUT_SECONDS = 900;
+/** Lifecycle drains run up to the hook's heartbeat; this covers delivery and start-up on top. */
+const LIFECYCLE_TIMEOUT_SLACK_SECONDS = 60;
 /** An event older than this cannot be drained usefully any more: half the warning is gone. */
 const MAXIMUM_EVENT_AGE_SECONDS = 60;
+
+/** The subset of an EventBridge event pattern the rules use. */
+interface EventPattern {
+  readonly source: string[];
+  readonly "detail-type": string[];
+  readonly detail?: Record<string, string[]>;
+}
+
+/** An ASG termination lifecycle hook whose actions the function drains and completes. */
+export interface DrainerLifecycleHook {
+  readonly hookName: string;
+  readonly autoScalingGroupName: string;
+  /** Scopes `autoscaling:CompleteLifecycleAction`. */
+  readonly autoScalingGroupArn: string;
+  /** The hook's heartbeat timeout: the drain and the completion fit inside it. */
+  readonly heartbeatTimeoutSeconds: number;
+}
 
 export interface SpotInterruptionDrainerProps {
   /** Name of the function, its role and its log group; at most 64 characters. */
@@ -53,6 +76,18 @@ export interface SpotInterruptionDrainerProps {
    * @default false
    */
   readonly drainOnRebalance?: boolean;
+  /**
+   * ASG termination hooks to drain and complete: groups without managed draining (spot-fleet mode's
+   * on-demand ASG). Needs `lifecycleRuleName`.
+   * @default - none: ASG terminations are left to managed draining
+   */
+  readonly lifecycleHooks?: DrainerLifecycleHook[];
+  /**
+   * Name of the rule for those hooks' lifecycle actions; at most 64 characters. Required when
+   * `lifecycleHooks` is not empty.
+   * @default - no lifecycle rule
+   */
+  readonly lifecycleRuleName?: string;
   /** Concurrency reserved for the function, so a Spot storm interrupting many instances at once is drained in parallel. */
   readonly reservedConcurrency: number;
   /** Days the function's log group keeps logs. */
@@ -74,14 +109,28 @@ export interface SpotInterruptionDrainerProps {
  *   it has no capacity provider, no managed draining and no lifecycle hooks.
  * - **ASG capacity providers**: it is a backstop. Managed draining already drains every ASG
  *   termination (scale-in, instance refresh, capacity rebalance) through ECS's own termination
- *   lifecycle hook, which is why this construct adds no ASG termination lifecycle hook of its own;
- *   a Spot reclaim is not an ASG termination, and the ECS agent's Spot draining
- *   (ECS_ENABLE_SPOT_INSTANCE_DRAINING) only sets DRAINING without deregistering targets first.
+ *   lifecycle hook, so no `lifecycleHooks` are passed there; a Spot reclaim is not an ASG
+ *   termination, and the ECS agent's Spot draining (ECS_ENABLE_SPOT_INSTANCE_DRAINING) only sets
+ *   DRAINING without deregistering targets first.
+ * - **ASGs without managed draining** (`lifecycleHooks`, spot-fleet mode's on-demand ASG): the only
+ *   drain path for their scale-in, instance refresh and health replacements. A rule on their
+ *   termination lifecycle actions (filtered on group and hook name) invokes the same function,
+ *   which drains like on a Spot warning but with the hook's heartbeat as budget, then completes
+ *   the action with CONTINUE (`autoscaling:CompleteLifecycleAction` on those groups only).
  * - **Rebalance recommendations** (`drainOnRebalance`): only for Spot Fleet, where nothing else acts
  *   on them. They arrive earlier than the warning, sometimes together with it, and are best effort.
  *
  * Events are never retried: a retry after the warning drains an instance that is gone. Failed events
  * land in an encrypted SQS queue, and alarms watch that queue and the function's errors.
+ *
+ * Timeout: 100 s for Spot alone. With lifecycle hooks the one function gets the longest heartbeat
+ * plus 60 s (at most Lambda's 900 s): the Spot path still bounds itself by the 2-minute warning, and
+ * the lifecycle path completes the action before the earlier of the heartbeat and the function's
+ * remaining time (so a heartbeat over 840 s is cut short, never left to time out). The invoke
+ * config's 60 s maximum event age holds for lifecycle actions too: EventBridge delivers them at once,
+ * and one only ages out when throttled, in which case it lands in the failure queue and the hook
+ * continues the termination undrained at its heartbeat timeout. A lifecycle drain holds one unit of
+ * the reserved concurrency for up to the heartbeat; an instance refresh replaces few instances at a time.
  */
 export class SpotInterruptionDrainer extends Construct {
   public readonly functionName: string;
@@ -92,6 +141,8 @@ export class SpotInterruptionDrainer extends Construct {
   public readonly interruptionRuleArn: string;
   /** Rule for rebalance recommendations, when `drainOnRebalance` is true. */
   public readonly rebalanceRuleArn?: string;
+  /** Rule for ASG termination lifecycle actions, when `lifecycleHooks` are given. */
+  public readonly lifecycleRuleArn?: string;
   public readonly failureQueueArn: string;
   public readonly failureQueueUrl: string;
   /** Bytes of the deployed zip. */
@@ -104,13 +155,23 @@ export class SpotInterruptionDrainer extends Construct {
       throw new Error("SpotInterruptionDrainer: rebalanceRuleName is required when drainOnRebalance is true");
     }
     const targetGroupArns = props.targetGroupArns ?? [];
+    const hooks = props.lifecycleHooks ?? [];
+    if (hooks.length > 0 && props.lifecycleRuleName === undefined) {
+      throw new Error("SpotInterruptionDrainer: lifecycleRuleName is required when lifecycleHooks are given");
+    }
+    const heartbeatSeconds = Math.max(0, ...hooks.map((hook) => hook.heartbeatTimeoutSeconds));
+    const timeoutSeconds =
+      hooks.length > 0 ? Math.max(TIMEOUT_SECONDS, Math.min(MAX_TIMEOUT_SECONDS, heartbeatSeconds + LIFECYCLE_TIMEOUT_SLACK_SECONDS)) : TIMEOUT_SECONDS;
     const onCluster = [{ test: "ArnEquals", variable: "ecs:cluster", values: [props.clusterArn] }];
 
     const fn = new NodejsFunction(this, "function", {
       functionName: props.functionName,
       entry: "lambdas/spot-drainer/handler.ts",
-      description: "Drains ECS container instances on EC2 Spot interruption warnings",
-      timeoutSeconds: TIMEOUT_SECONDS,
+      description:
+        hooks.length > 0
+          ? "Drains ECS container instances on EC2 Spot interruption warnings and ASG termination lifecycle actions"
+          : "Drains ECS container instances on EC2 Spot interruption warnings",
+      timeoutSeconds,
       reservedConcurrency: props.reservedConcurrency,
       logRetentionDays: props.logRetentionDays,
       environment: {
@@ -120,6 +181,13 @@ export class SpotInterruptionDrainer extends Construct {
         TARGET_GROUP_ARNS: Fn.join(",", targetGroupArns),
         DRAIN_ON_REBALANCE: String(drainOnRebalance),
         STOP_TIMEOUT_SECONDS: String(props.stopTimeoutSeconds),
+        ...(hooks.length > 0
+          ? {
+              // The handler completes only these hooks' actions; others on the same group are not its to answer.
+              LIFECYCLE_HOOK_NAMES: Fn.join(",", hooks.map((hook) => hook.hookName)),
+              LIFECYCLE_HEARTBEAT_SECONDS: String(heartbeatSeconds),
+            }
+          : {}),
       },
       policyStatements: [
         { sid: "FindContainerInstance", actions: ["ecs:ListContainerInstances"], resources: [props.clusterArn] },
@@ -146,6 +214,15 @@ export class SpotInterruptionDrainer extends Construct {
           : []),
         // Describe* calls of Elastic Load Balancing have no resource-level permissions.
         { sid: "WatchTargetsDrain", actions: ["elasticloadbalancing:DescribeTargetHealth"], resources: ["*"] },
+        ...(hooks.length > 0
+          ? [
+              {
+                sid: "CompleteOwnLifecycleActions",
+                actions: ["autoscaling:CompleteLifecycleAction"],
+                resources: hooks.map((hook) => hook.autoScalingGroupArn),
+              },
+            ]
+          : []),
       ],
     });
 
@@ -171,10 +248,23 @@ export class SpotInterruptionDrainer extends Construct {
       dependsOn: [sendFailuresPolicy],
     });
 
-    const interruption = this.subscribe("interruption", props.interruptionRuleName, SPOT_INTERRUPTION_WARNING, fn);
+    const ec2Event = (detailType: string) => ({ source: ["aws.ec2"], "detail-type": [detailType] });
+    const interruption = this.subscribe("interruption", props.interruptionRuleName, ec2Event(SPOT_INTERRUPTION_WARNING), fn);
     const rebalance =
       drainOnRebalance && props.rebalanceRuleName !== undefined
-        ? this.subscribe("rebalance", props.rebalanceRuleName, REBALANCE_RECOMMENDATION, fn)
+        ? this.subscribe("rebalance", props.rebalanceRuleName, ec2Event(REBALANCE_RECOMMENDATION), fn)
+        : undefined;
+    const lifecycle =
+      hooks.length > 0 && props.lifecycleRuleName !== undefined
+        ? this.subscribe("lifecycle", props.lifecycleRuleName, {
+            source: ["aws.autoscaling"],
+            "detail-type": [LIFECYCLE_ACTION],
+            // Managed draining's hook may sit on the same group; its actions are ECS's to complete.
+            detail: {
+              AutoScalingGroupName: hooks.map((hook) => hook.autoScalingGroupName),
+              LifecycleHookName: hooks.map((hook) => hook.hookName),
+            },
+          }, fn)
         : undefined;
 
     new CloudwatchMetricAlarm(this, "failed-events-alarm", {
@@ -212,17 +302,18 @@ export class SpotInterruptionDrainer extends Construct {
     this.logGroupName = fn.logGroupName;
     this.interruptionRuleArn = interruption.arn;
     this.rebalanceRuleArn = rebalance?.arn;
+    this.lifecycleRuleArn = lifecycle?.arn;
     this.failureQueueArn = failures.arn;
     this.failureQueueUrl = failures.url;
     this.bundleBytes = fn.bundleBytes;
   }
 
-  /** An EventBridge rule for one EC2 detail type that invokes the function. */
-  private subscribe(id: string, ruleName: string, detailType: string, fn: NodejsFunction): CloudwatchEventRule {
+  /** An EventBridge rule for one detail type that invokes the function. */
+  private subscribe(id: string, ruleName: string, pattern: EventPattern, fn: NodejsFunction): CloudwatchEventRule {
     const rule = new CloudwatchEventRule(this, `${id}-rule`, {
       name: ruleName,
-      description: `${detailType} -> ${fn.functionName}`,
-      eventPattern: JSON.stringify({ source: ["aws.ec2"], "detail-type": [detailType] }),
+      description: `${pattern["detail-type"].join(", ")} -> ${fn.functionName}`,
+      eventPattern: JSON.stringify(pattern),
     });
     new CloudwatchEventTarget(this, `${id}-target`, {
       rule: rule.name,

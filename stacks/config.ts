@@ -576,6 +576,12 @@ const environmentSchema = z
         /** Spot Fleet only: drain on rebalance recommendations too (ASGs with capacity rebalance never do). */
         drainOnRebalance: z.boolean().default(false),
         reservedConcurrency: int(1, 1000).default(10),
+        /**
+         * Spot-fleet mode: heartbeat timeout of the on-demand ASG's termination hook, i.e. how long a
+         * scale-in or instance refresh waits for the drain before terminating anyway. At most 840 so
+         * the drain plus start-up fits Lambda's 900 s timeout.
+         */
+        lifecycleHeartbeatSeconds: int(60, 840).default(600),
       })
       .prefault({}),
     amiWatch: z

@@ -65,6 +65,10 @@ export class PlatformStack extends TerraformStack {
       assignPublicIp: this.network.assignPublicIp,
       instanceTags: { service: config.project, env: config.environment },
       followSsmParameter: config.amiWatch.enabled && config.amiWatch.autoRefresh,
+      // Only the drainer completes the hook; without it the hook would just delay every termination.
+      drainHook: config.spotDrainer.enabled
+        ? { name: this.naming.name("drain"), heartbeatTimeoutSeconds: config.spotDrainer.lifecycleHeartbeatSeconds }
+        : undefined,
     });
 
     const account = new DataAwsCallerIdentity(this, "account");
@@ -315,6 +319,8 @@ export class PlatformStack extends TerraformStack {
    * The Spot interruption drainer: in spot-fleet mode the only drain path of the Spot Fleet's
    * instances, in capacity-providers mode a backstop to managed draining and the agent's own Spot
    * draining. Rebalance recommendations only in spot-fleet mode (the config refuses them otherwise).
+   * It also completes the termination hooks of ASGs without managed draining (spot-fleet mode's
+   * on-demand ASG); capacity-providers mode has none, managed draining covers those ASGs.
    */
   private buildSpotDrainer(config: EnvironmentConfig): SpotInterruptionDrainer {
     const drainer = config.spotDrainer;
@@ -322,6 +328,8 @@ export class PlatformStack extends TerraformStack {
     return new SpotInterruptionDrainer(this, "spot-drainer", {
       functionName: this.naming.name("spot-drainer", NAME_LIMITS.lambda),
       interruptionRuleName: this.naming.name("spot-interruption", NAME_LIMITS.eventRule),
+      lifecycleHooks: this.compute.drainHooks,
+      lifecycleRuleName: this.compute.drainHooks.length > 0 ? this.naming.name("asg-terminate", NAME_LIMITS.eventRule) : undefined,
       rebalanceRuleName: drainOnRebalance ? this.naming.name("spot-rebalance", NAME_LIMITS.eventRule) : undefined,
       failureQueueName: this.naming.name("spot-drainer-failures", NAME_LIMITS.sqsQueue),
       clusterName: this.compute.clusterName,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { EcsAutoScalingGroup, type EcsAutoScalingGroupProps } from "../../modules/auto-scaling-group";
-import { soleResource, synthConstructs } from "../support/synth";
+import { resourcesOfType, soleResource, synthConstructs } from "../support/synth";
 
 const BASE: EcsAutoScalingGroupProps = {
   name: "acme-api-spot-production",
@@ -114,3 +114,37 @@ describe("EcsAutoScalingGroup", () => {
     expect(() => synthGroup({ instanceTypes: [] })).toThrow(/instanceTypes/);
   });
 });
+
+describe("EcsAutoScalingGroup termination hook", () => {
+  const unmanaged = { ...BASE, name: "acme-api-on-demand-staging", ecsManaged: false };
+
+  test("GIVEN terminationHook on an unmanaged group WHEN synthesized THEN a separate CONTINUE hook on TERMINATING holds its instances", () => {
+    // GIVEN / WHEN
+    const json = synthConstructs((scope) => {
+      const group = new EcsAutoScalingGroup(scope, "group", { ...unmanaged, terminationHook: { name: "acme-api-drain-staging", heartbeatTimeoutSeconds: 600 } });
+      expect(group.terminationHookName).toEqual(expect.any(String));
+    });
+    // THEN
+    expect(soleResource(json, "aws_autoscaling_lifecycle_hook")).toEqual({
+      name: "acme-api-drain-staging",
+      autoscaling_group_name: expect.stringMatching(/^\$\{aws_autoscaling_group\.[\w-]+\.name\}$/),
+      lifecycle_transition: "autoscaling:EC2_INSTANCE_TERMINATING",
+      default_result: "CONTINUE",
+      heartbeat_timeout: 600,
+    });
+    // No initial_lifecycle_hook: the separate resource covers instances launched before it.
+    expect(soleResource(json, "aws_autoscaling_group").initial_lifecycle_hook).toBeUndefined();
+  });
+
+  test("GIVEN no terminationHook WHEN synthesized THEN there is no hook", () => {
+    const json = synthConstructs((scope) => new EcsAutoScalingGroup(scope, "group", unmanaged));
+    expect(resourcesOfType(json, "aws_autoscaling_lifecycle_hook")).toEqual([]);
+  });
+
+  test("GIVEN terminationHook on an ECS-managed group WHEN built THEN it fails: managed draining has its own hook", () => {
+    expect(() =>
+      synthConstructs((scope) => new EcsAutoScalingGroup(scope, "group", { ...BASE, terminationHook: { name: "drain", heartbeatTimeoutSeconds: 600 } })),
+    ).toThrow("terminationHook is for groups without managed draining");
+  });
+});
+

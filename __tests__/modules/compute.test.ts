@@ -306,3 +306,43 @@ describe("Compute following the SSM parameter at launch", () => {
     expect(compute.pools.map((pool) => pool.autoScalingGroupArn)).toEqual(compute.autoScalingGroupArns);
   });
 });
+
+describe("Compute drain hooks", () => {
+  const build = (environment: "production" | "staging") => {
+    const config = parseEnvironmentConfig(ENVIRONMENTS[environment]);
+    let compute: Compute | undefined;
+    const json = synthConstructs((scope) => {
+      compute = new Compute(scope, "compute", {
+        ...config.capacity,
+        names: computeNames(new Naming(config.project, config.environment)),
+        vpcId: "vpc-0a1b2c3d4e5f60718",
+        subnetIds: ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"],
+        instanceTags: { service: config.project, env: config.environment },
+        drainHook: { name: "acme-api-drain", heartbeatTimeoutSeconds: 600 },
+      });
+    });
+    return { json, compute: compute as Compute };
+  };
+
+  test("spot-fleet mode: the on-demand ASG (no managed draining) gets the hook, exposed with its group", () => {
+    // GIVEN staging's capacity WHEN built with a drain hook
+    const { json, compute } = build("staging");
+    // THEN
+    const hook = soleResource(json, "aws_autoscaling_lifecycle_hook");
+    expect(hook.autoscaling_group_name).toMatch(ref("aws_autoscaling_group", "name"));
+    expect(compute.drainHooks).toEqual([
+      {
+        hookName: expect.any(String),
+        autoScalingGroupName: compute.autoScalingGroupNames[0],
+        autoScalingGroupArn: compute.autoScalingGroupArns[0],
+        heartbeatTimeoutSeconds: 600,
+      },
+    ]);
+  });
+
+  test("capacity-providers mode: managed draining holds the ASGs, so no hook", () => {
+    const { json, compute } = build("production");
+    expect(resourcesOfType(json, "aws_autoscaling_lifecycle_hook")).toEqual([]);
+    expect(compute.drainHooks).toEqual([]);
+  });
+});

@@ -227,3 +227,72 @@ describe("SpotInterruptionDrainer", () => {
   });
 });
 
+describe("SpotInterruptionDrainer with ASG termination hooks", () => {
+  const GROUP_ARN = "arn:aws:autoscaling:eu-west-1:123456789012:autoScalingGroup:6d3ad8a6-5e27-4a8e-9d4c-0b8f0e6e0c11:autoScalingGroupName/acme-api-on-demand-staging";
+  const hook = {
+    hookName: "acme-api-drain-staging",
+    autoScalingGroupName: "acme-api-on-demand-staging",
+    autoScalingGroupArn: GROUP_ARN,
+    heartbeatTimeoutSeconds: 600,
+  };
+  const withHooks = (overrides: Partial<SpotInterruptionDrainerProps> = {}) =>
+    synthDrainer({ lifecycleHooks: [hook], lifecycleRuleName: "acme-api-asg-terminate-staging", ...overrides });
+
+  test("GIVEN a hook WHEN synthesized THEN a rule on that group's and hook's terminate lifecycle actions invokes the function", () => {
+    // GIVEN / WHEN
+    const json = withHooks();
+
+    // THEN
+    const rule = rulesByDetailType(json).get("EC2 Instance-terminate Lifecycle Action");
+    expect(rule?.name).toBe("acme-api-asg-terminate-staging");
+    expect(JSON.parse(rule?.event_pattern as string)).toEqual({
+      source: ["aws.autoscaling"],
+      "detail-type": ["EC2 Instance-terminate Lifecycle Action"],
+      detail: { AutoScalingGroupName: ["acme-api-on-demand-staging"], LifecycleHookName: ["acme-api-drain-staging"] },
+    });
+    // AND it has its own target and invoke permission, scoped to that rule
+    expect(resourcesOfType(json, "aws_cloudwatch_event_target")).toHaveLength(2);
+    const permissions = resourcesOfType(json, "aws_lambda_permission");
+    expect(permissions).toHaveLength(2);
+    expect(permissions.find((p) => p.statement_id === "AllowEventBridge-lifecycle")?.source_arn).toMatch(/^\$\{aws_cloudwatch_event_rule\.drainer_lifecycle-rule_[\w-]+\.arn\}$/);
+  });
+
+  test("GIVEN a hook WHEN synthesized THEN the function may complete lifecycle actions on that group only", () => {
+    const json = withHooks();
+    expect(statementFor(json, "autoscaling:CompleteLifecycleAction")).toMatchObject({
+      actions: ["autoscaling:CompleteLifecycleAction"],
+      resources: [GROUP_ARN],
+    });
+    expect(statementFor(json, "autoscaling:CompleteLifecycleAction").condition).toBeUndefined();
+  });
+
+  test("GIVEN a hook WHEN synthesized THEN the handler gets the hook names and heartbeat, and the timeout covers the heartbeat", () => {
+    const json = withHooks();
+    const fn = soleResource(json, "aws_lambda_function");
+    expect(fn.environment.variables).toMatchObject({ LIFECYCLE_HOOK_NAMES: '${join(",", ["acme-api-drain-staging"])}', LIFECYCLE_HEARTBEAT_SECONDS: "600" });
+    expect(fn.timeout).toBe(660);
+    // Stale Spot events are still dropped after a minute.
+    expect(soleResource(json, "aws_lambda_function_event_invoke_config")).toMatchObject({ maximum_retry_attempts: 0, maximum_event_age_in_seconds: 60 });
+  });
+
+  test.each([
+    [30, 100],
+    [600, 660],
+    [7200, 900],
+  ])("GIVEN a heartbeat of %i s WHEN synthesized THEN the timeout is %i s (never under the Spot path's 100 s nor over Lambda's 900 s)", (heartbeat, timeout) => {
+    const json = withHooks({ lifecycleHooks: [{ ...hook, heartbeatTimeoutSeconds: heartbeat }] });
+    expect(soleResource(json, "aws_lambda_function").timeout).toBe(timeout);
+  });
+
+  test("GIVEN no hooks WHEN synthesized THEN no lifecycle rule, variables or permission", () => {
+    const json = synthDrainer();
+    expect(rulesByDetailType(json).has("EC2 Instance-terminate Lifecycle Action")).toBe(false);
+    expect(Object.keys(soleResource(json, "aws_lambda_function").environment.variables)).not.toContain("LIFECYCLE_HOOK_NAMES");
+    expect(statements(json).flatMap((statement) => statement.actions)).not.toContain("autoscaling:CompleteLifecycleAction");
+  });
+
+  test("GIVEN hooks without a rule name WHEN built THEN it fails naming the prop", () => {
+    expect(() => synthDrainer({ lifecycleHooks: [hook] })).toThrow("lifecycleRuleName is required");
+  });
+});
+

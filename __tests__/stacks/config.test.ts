@@ -28,7 +28,7 @@ describe("parseEnvironmentConfig", () => {
       stopTimeoutSeconds: 30,
       healthCheck: { path: "/health", matcher: "200-399" },
     });
-    expect(config.spotDrainer).toMatchObject({ enabled: true, deadlineMarginSeconds: 10 });
+    expect(config.spotDrainer).toMatchObject({ enabled: true, deadlineMarginSeconds: 10, lifecycleHeartbeatSeconds: 600 });
     expect(config.amiWatch).toMatchObject({ enabled: true, schedule: "rate(1 day)", autoRefresh: false });
   });
 
@@ -75,6 +75,8 @@ describe("parseEnvironmentConfig", () => {
     ["bad rate", (i) => (i.scheduledTasks = [{ name: "often", schedule: "rate(0 minutes)", service: "api" }]), "scheduledTasks.0.schedule:"],
     ["job on unknown service", (i) => (i.scheduledTasks = [{ name: "nightly", schedule: "rate(1 day)", service: "nope" }]), 'scheduledTasks.0.service: job "nightly": unknown service "nope"'],
     ["alarm e-mail", (i) => (i.amiWatch = { emails: ["not-an-address"] }), "amiWatch.emails.0: must be an e-mail address"],
+    ["lifecycle heartbeat too short", (i) => (i.spotDrainer = { lifecycleHeartbeatSeconds: 59 }), "spotDrainer.lifecycleHeartbeatSeconds: must be >= 60"],
+    ["lifecycle heartbeat beyond the Lambda timeout", (i) => (i.spotDrainer = { lifecycleHeartbeatSeconds: 841 }), "spotDrainer.lifecycleHeartbeatSeconds: must be <= 840"],
   ])("rejects %s, naming the field", (_case, change, expected) => {
     expect(validationMessage(minimalInput(), change)).toContain(expected);
   });

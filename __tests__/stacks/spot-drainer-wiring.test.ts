@@ -5,6 +5,7 @@ import { dataSourcesOfType, resourcesOfType, synthEnvironment, type Synthesized 
 
 const SPOT = "EC2 Spot Instance Interruption Warning";
 const REBALANCE = "EC2 Instance Rebalance Recommendation";
+const LIFECYCLE = "EC2 Instance-terminate Lifecycle Action";
 
 function drainerFunction(json: Synthesized): Record<string, any> | undefined {
   const found = resourcesOfType(json, "aws_lambda_function").filter((fn) => /spot-drainer/.test(fn.function_name));
@@ -50,12 +51,12 @@ describe("Spot drainer in the platform stack", () => {
     expect(Object.keys(json.output ?? {})).toEqual(expect.arrayContaining(["spot_drainer_function_name", "spot_drainer_failure_queue_url"]));
   });
 
-  test("staging (Spot Fleet): the only drain path, on warnings and rebalance recommendations", () => {
+  test("staging (Spot Fleet): the only drain path, on warnings, rebalance recommendations and the on-demand ASG's terminations", () => {
     // GIVEN staging with drainOnRebalance / WHEN synthesized
     const { json } = synthEnvironment("staging");
 
     // THEN
-    expect(detailTypes(json)).toEqual([REBALANCE, SPOT]);
+    expect(detailTypes(json)).toEqual([REBALANCE, LIFECYCLE, SPOT]);
     const names = resourcesOfType(json, "aws_cloudwatch_event_rule").map((rule) => rule.name);
     expect(names).toEqual(expect.arrayContaining(["acme-api-spot-interruption-staging", "acme-api-spot-rebalance-staging"]));
     expect(drainerFunction(json)?.environment.variables).toMatchObject({ CLUSTER_NAME: "acme-api-staging", DRAIN_ON_REBALANCE: "true" });
@@ -63,9 +64,9 @@ describe("Spot drainer in the platform stack", () => {
     expect(resourcesOfType(json, "aws_sqs_queue").map((queue) => queue.name)).toContain("acme-api-spot-drainer-failures-staging");
   });
 
-  test("staging without drainOnRebalance: interruption warnings only", () => {
+  test("staging without drainOnRebalance: interruption warnings and terminations only", () => {
     const { json } = synthEnvironment({ ...ENVIRONMENTS.staging, spotDrainer: { drainOnRebalance: false } });
-    expect(detailTypes(json)).toEqual([SPOT]);
+    expect(detailTypes(json)).toEqual([LIFECYCLE, SPOT]);
     expect(drainerFunction(json)?.environment.variables.DRAIN_ON_REBALANCE).toBe("false");
   });
 
@@ -96,5 +97,56 @@ describe("Spot drainer in the platform stack", () => {
     // (the scheduled jobs' dead-letter queue stays)
     expect(resourcesOfType(json, "aws_sqs_queue").map((queue) => queue.name)).not.toContain("acme-api-spot-drainer-failures-staging");
     expect(json.output?.spot_drainer_function_name).toBeUndefined();
+  });
+});
+
+const hooks = (json: Synthesized) => resourcesOfType(json, "aws_autoscaling_lifecycle_hook");
+const onDemandGroupRef = (attribute: string) => new RegExp(`^\\$\\{aws_autoscaling_group\\.compute_on-demand-group_[\\w-]+\\.${attribute}\\}$`);
+
+describe("ASG termination drain in the platform stack", () => {
+  test("staging (spot-fleet): the on-demand ASG's termination hook is drained and completed by the drainer", () => {
+    // GIVEN / WHEN
+    const { json, stack } = synthEnvironment("staging");
+
+    // THEN one hook, on the on-demand ASG, with the configured heartbeat
+    expect(hooks(json)).toHaveLength(1);
+    expect(hooks(json)[0]).toMatchObject({
+      name: "acme-api-drain-staging",
+      autoscaling_group_name: expect.stringMatching(onDemandGroupRef("name")),
+      lifecycle_transition: "autoscaling:EC2_INSTANCE_TERMINATING",
+      default_result: "CONTINUE",
+      heartbeat_timeout: 600,
+    });
+    expect(stack.compute.drainHooks).toHaveLength(1);
+    // AND the rule matches that group and hook only
+    const rule = resourcesOfType(json, "aws_cloudwatch_event_rule").find((r) => r.name === "acme-api-asg-terminate-staging");
+    const pattern = JSON.parse(rule?.event_pattern as string);
+    expect(pattern.detail.AutoScalingGroupName).toEqual([expect.stringMatching(onDemandGroupRef("name"))]);
+    expect(pattern.detail.LifecycleHookName).toEqual([expect.stringMatching(/^\$\{aws_autoscaling_lifecycle_hook\.[\w-]+\.name\}$/)]);
+    // AND the function may complete actions on that group only, within the heartbeat
+    const complete = dataSourcesOfType(json, "aws_iam_policy_document")
+      .flatMap((document) => (document.statement ?? []) as Array<{ actions: string[]; resources?: string[] }>)
+      .filter((statement) => statement.actions.includes("autoscaling:CompleteLifecycleAction"));
+    expect(complete.flatMap((statement) => statement.resources)).toEqual([expect.stringMatching(onDemandGroupRef("arn"))]);
+    expect(drainerFunction(json)).toMatchObject({ timeout: 660, environment: { variables: { LIFECYCLE_HEARTBEAT_SECONDS: "600" } } });
+    expect(drainerFunction(json)?.environment.variables.LIFECYCLE_HOOK_NAMES).toMatch(/aws_autoscaling_lifecycle_hook\.[\w-]+\.name/);
+  });
+
+  test("spotDrainer.lifecycleHeartbeatSeconds sets the hook's heartbeat, the function's env and timeout", () => {
+    const { json } = synthEnvironment({ ...ENVIRONMENTS.staging, spotDrainer: { lifecycleHeartbeatSeconds: 300 } });
+    expect(hooks(json)[0]).toMatchObject({ heartbeat_timeout: 300 });
+    expect(drainerFunction(json)).toMatchObject({ timeout: 360, environment: { variables: { LIFECYCLE_HEARTBEAT_SECONDS: "300" } } });
+  });
+
+  test.each([
+    ["production (capacity providers: managed draining covers the ASGs)", ENVIRONMENTS.production],
+    ["staging with the drainer disabled (nobody would complete the hook)", { ...ENVIRONMENTS.staging, spotDrainer: { enabled: false } }],
+  ])("%s: no hook, no lifecycle rule, no CompleteLifecycleAction", (_case, input) => {
+    const { json, stack } = synthEnvironment(input);
+    expect(hooks(json)).toEqual([]);
+    expect(stack.compute.drainHooks).toEqual([]);
+    expect(detailTypes(json)).not.toContain(LIFECYCLE);
+    expect(JSON.stringify(dataSourcesOfType(json, "aws_iam_policy_document"))).not.toContain("autoscaling:CompleteLifecycleAction");
+    expect(stack.spotDrainer?.lifecycleRuleArn).toBeUndefined();
   });
 });
