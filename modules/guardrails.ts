@@ -166,6 +166,12 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
     },
   },
   {
+    resourceType: "aws_autoscaling_lifecycle_hook",
+    description: "lifecycle hooks must continue when nobody answers",
+    // ABANDON on a launching hook terminates every new instance while the drainer is broken or absent.
+    check: (args) => (args.default_result === "CONTINUE" ? undefined : `default_result is ${String(args.default_result ?? "ABANDON (the default)")}, expected "CONTINUE"`),
+  },
+  {
     resourceType: "aws_lb",
     description: "load balancers must drop invalid header fields",
     // Malformed headers are a request-smuggling vector against the targets.

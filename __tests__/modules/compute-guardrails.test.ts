@@ -1,6 +1,7 @@
 import { App, Testing, TerraformResource, TerraformStack } from "cdktf";
 import { describe, expect, test } from "vitest";
 import { AutoscalingGroup } from "@cdktf/provider-aws/lib/autoscaling-group";
+import { AutoscalingLifecycleHook } from "@cdktf/provider-aws/lib/autoscaling-lifecycle-hook";
 import { EcsCapacityProvider } from "@cdktf/provider-aws/lib/ecs-capacity-provider";
 import { EcsCluster } from "@cdktf/provider-aws/lib/ecs-cluster";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
@@ -91,3 +92,23 @@ describe("compute guardrails", () => {
     ).toEqual(expected);
   });
 });
+
+describe("lifecycle hook guardrail", () => {
+  test.each([
+    ["CONTINUE", "CONTINUE", []],
+    ["ABANDON", "ABANDON", ['lifecycle hooks must continue when nobody answers: default_result is ABANDON, expected "CONTINUE"']],
+    ["unset", undefined, ['lifecycle hooks must continue when nobody answers: default_result is ABANDON (the default), expected "CONTINUE"']],
+  ])("GIVEN a hook whose default result is %s WHEN checked THEN %j", (_case, defaultResult, expected) => {
+    const problems = problemsOf(
+      (stack) =>
+        new AutoscalingLifecycleHook(stack, "hook", {
+          name: "drain",
+          autoscalingGroupName: "group",
+          lifecycleTransition: "autoscaling:EC2_INSTANCE_TERMINATING",
+          defaultResult,
+        }),
+    );
+    expect(problems).toEqual(expected);
+  });
+});
+
