@@ -52,6 +52,18 @@ describe("the cdktf app entry (scripts/app.mjs)", () => {
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
   });
 
+  test("skipping stack-trace formatting outside PLATFORM_DEBUG changes nothing in the output", () => {
+    // GIVEN / WHEN the same synth with and without debugging
+    const [fast, debug] = [{}, { PLATFORM_DEBUG: "1" }].map((extra) => {
+      const outdir = path.join(scratch(), "out");
+      execFileSync("node", ["scripts/app.mjs"], { cwd: root, env: { ...process.env, ...extra, CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS: "production" } });
+      return fs.readFileSync(path.join(outdir, "stacks", "production", "cdk.tf.json"), "utf8");
+    });
+
+    // THEN
+    expect(fast).toBe(debug);
+  });
+
   test("needs no terraform binary (nor AWS credentials) to synthesize every environment", () => {
     // GIVEN a PATH that holds node and nothing else
     const bin = scratch();
