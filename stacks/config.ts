@@ -592,7 +592,7 @@ const environmentSchema = z
         /**
          * Start an ASG instance refresh when the AMI moves, instead of waiting for a deploy. The ASGs'
          * launch templates then resolve the AMI from SSM at every launch (`resolve:ssm:`), so any
-         * launch may bring a new AMI without a plan. Capacity-providers mode only, and not with a pinned AMI.
+         * launch may bring a new AMI without a plan. Not with a pinned AMI; in spot-fleet mode only with the drainer.
          */
         autoRefresh: z.boolean().default(false),
       })
@@ -657,11 +657,11 @@ function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z
     if (config.capacity.amiId !== undefined) {
       ctx.addIssue({ code: "custom", path: ["amiWatch", "autoRefresh"], message: "has no effect while capacity.amiId pins the AMI: move the pin instead" });
     }
-    if (config.capacity.mode === "spot-fleet") {
+    if (config.capacity.mode === "spot-fleet" && !config.spotDrainer.enabled) {
       ctx.addIssue({
         code: "custom",
         path: ["amiWatch", "autoRefresh"],
-        message: "only in capacity-providers mode: in spot-fleet mode the on-demand ASG has no managed draining, so a refresh would stop its tasks undrained",
+        message: "in spot-fleet mode needs spotDrainer.enabled: only its lifecycle hook drains the on-demand ASG, so a refresh would stop its tasks undrained",
       });
     }
   }

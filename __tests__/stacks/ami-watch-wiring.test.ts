@@ -93,12 +93,22 @@ describe("AMI watch in the platform stack", () => {
       "amiWatch.autoRefresh: has no effect while capacity.amiId pins the AMI",
     ],
     [
-      "autoRefresh in spot-fleet mode",
-      withAmiWatch("staging", { autoRefresh: true }),
-      "amiWatch.autoRefresh: only in capacity-providers mode: in spot-fleet mode the on-demand ASG has no managed draining",
+      "autoRefresh in spot-fleet mode without the drainer",
+      { ...withAmiWatch("staging", { autoRefresh: true }), spotDrainer: { enabled: false } },
+      "amiWatch.autoRefresh: in spot-fleet mode needs spotDrainer.enabled",
     ],
   ])("refuses %s", (_case, input, message) => {
     expect(() => parseEnvironmentConfig(input)).toThrow(ConfigError);
     expect(() => parseEnvironmentConfig(input)).toThrow(message);
+  });
+
+  test("spot-fleet mode with the drainer: the on-demand ASG follows the parameter and its refresh is drained by the lifecycle hook", () => {
+    // GIVEN / WHEN
+    const { json } = synthEnvironment(withAmiWatch("staging", { autoRefresh: true }));
+
+    // THEN
+    const templates = resourcesOfType(json, "aws_launch_template");
+    expect(templates.filter((template) => String(template.image_id).startsWith("resolve:ssm:"))).toHaveLength(1);
+    expect(resourcesOfType(json, "aws_autoscaling_lifecycle_hook")).toEqual([expect.objectContaining({ lifecycle_transition: "autoscaling:EC2_INSTANCE_TERMINATING" })]);
   });
 });
