@@ -17,6 +17,7 @@ import { handler } from "../../lambdas/spot-drainer/handler";
 import { LifecycleDeps, drainForLifecycleAction } from "../../lambdas/spot-drainer/lifecycle";
 import { DrainerConfig, LifecycleConfig, readLifecycleConfig } from "../../lambdas/spot-drainer/config";
 import lifecycleEvent from "./fixtures/lifecycle-action.json";
+import { callOrder, drainerConfig, fakeClock, jsonLogLines, taskArnIn } from "./support/drainer";
 
 const ecs = mockClient(ECSClient);
 const elb = mockClient(ElasticLoadBalancingV2Client);
@@ -34,17 +35,10 @@ const EVENT_TIME = Date.parse(lifecycleEvent.time);
 const DEADLINE = EVENT_TIME + 590_000;
 const STOP_AT = DEADLINE - 30_000;
 
-const config: DrainerConfig = {
-  clusterName: CLUSTER,
-  deadlineMarginSeconds: 10,
-  targetGroupArns: [],
-  drainOnRebalance: false,
-  pollIntervalSeconds: 5,
-  stopTimeoutSeconds: 30,
-};
+const config: DrainerConfig = drainerConfig(CLUSTER);
 const lifecycle: LifecycleConfig = { hookNames: ["other-hook", HOOK], heartbeatSeconds: 600 };
 
-const taskArn = (n: number) => `arn:aws:ecs:us-east-2:123456789012:task/acme-api-staging/${n.toString(16).padStart(32, "0")}`;
+const taskArn = taskArnIn(CLUSTER);
 const WEB_TASK: Task = {
   taskArn: taskArn(0),
   group: "service:web",
@@ -93,17 +87,6 @@ function givenInstance({ status = "ACTIVE", tasks = [WEB_TASK, REPORT_TASK] }: {
   autoscaling.on(CompleteLifecycleActionCommand).resolves({});
 }
 
-function fakeClock(start: number) {
-  const clock = {
-    time: start,
-    now: () => clock.time,
-    sleep: async (ms: number) => {
-      clock.time += ms;
-    },
-  };
-  return clock;
-}
-
 let clock: ReturnType<typeof fakeClock>;
 let logSpy: MockInstance<typeof console.log>;
 
@@ -119,14 +102,9 @@ function deps(extra: Partial<LifecycleDeps> = {}): LifecycleDeps {
   };
 }
 
-const logLines = (): Record<string, unknown>[] => logSpy.mock.calls.map(([line]) => JSON.parse(String(line)));
+const logLines = (): Record<string, unknown>[] => jsonLogLines(logSpy);
 
-/** Command names across the three clients in the order they were sent. */
-function callOrder(): string[] {
-  return [...ecs.calls(), ...elb.calls(), ...autoscaling.calls()]
-    .sort((a, b) => (a.calledBefore(b) ? -1 : 1))
-    .map((call) => (call.args[0] as object).constructor.name);
-}
+const commandsSent = (): string[] => callOrder(ecs, elb, autoscaling);
 
 const completion = {
   AutoScalingGroupName: GROUP,
@@ -169,7 +147,7 @@ describe("lifecycle drain: full drain", () => {
     expect(stopTimes).toEqual([STOP_AT]);
     expect(autoscaling).toHaveReceivedCommandTimes(CompleteLifecycleActionCommand, 1);
     expect(autoscaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, completion);
-    const order = callOrder();
+    const order = commandsSent();
     expect(order.indexOf("UpdateContainerInstancesStateCommand")).toBeLessThan(order.indexOf("DeregisterTargetsCommand"));
     expect(order.indexOf("DeregisterTargetsCommand")).toBeLessThan(order.indexOf("StopTaskCommand"));
     expect(order.at(-1)).toBe("CompleteLifecycleActionCommand");

@@ -26,6 +26,7 @@ import { withRetry } from "../../lambdas/spot-drainer/retry";
 import spotEvent from "./fixtures/spot-interruption-warning.json";
 import rebalanceEvent from "./fixtures/rebalance-recommendation.json";
 import stateChangeEvent from "./fixtures/instance-state-change.json";
+import { callOrder, drainerConfig, fakeClock, jsonLogLines, taskArnIn } from "./support/drainer";
 
 const ecs = mockClient(ECSClient);
 const elb = mockClient(ElasticLoadBalancingV2Client);
@@ -40,21 +41,14 @@ const EVENT_TIME = Date.parse(spotEvent.time);
 const DEADLINE = EVENT_TIME + 110_000;
 const STOP_AT = DEADLINE - 30_000;
 
-const config: DrainerConfig = {
-  clusterName: CLUSTER,
-  deadlineMarginSeconds: 10,
-  targetGroupArns: [],
-  drainOnRebalance: false,
-  pollIntervalSeconds: 5,
-  stopTimeoutSeconds: 30,
-};
+const config: DrainerConfig = drainerConfig(CLUSTER);
 
 const SERVICES: Service[] = [
   { serviceName: "web", loadBalancers: [{ targetGroupArn: TG_WEB, containerName: "web", containerPort: 8080 }] },
   { serviceName: "admin", loadBalancers: [{ targetGroupArn: TG_ADMIN, containerName: "admin", containerPort: 3000 }] },
 ];
 
-const taskArn = (n: number) => `arn:aws:ecs:us-east-2:123456789012:task/api-prod/${n.toString(16).padStart(32, "0")}`;
+const taskArn = taskArnIn(CLUSTER);
 
 function serviceTask(n: number, service: "web" | "admin", containerPort: number, hostPort: number): Task {
   return {
@@ -125,20 +119,6 @@ function givenInstance({ status = "ACTIVE", tasks = busyInstanceTasks(), health 
   }
 }
 
-/** Injected clock: sleep advances time instantly, so the whole 2-minute budget runs in microseconds. */
-function fakeClock(start: number) {
-  const clock = {
-    time: start,
-    sleeps: [] as number[],
-    now: () => clock.time,
-    sleep: async (ms: number) => {
-      clock.sleeps.push(ms);
-      clock.time += ms;
-    },
-  };
-  return clock;
-}
-
 let clock: ReturnType<typeof fakeClock>;
 let logSpy: MockInstance<typeof console.log>;
 
@@ -152,14 +132,9 @@ function deps(): DrainDeps {
   };
 }
 
-const logLines = (): Record<string, unknown>[] => logSpy.mock.calls.map(([line]) => JSON.parse(String(line)));
+const logLines = (): Record<string, unknown>[] => jsonLogLines(logSpy);
 
-/** Command names across both clients in the order they were sent. */
-function callOrder(): string[] {
-  return [...ecs.calls(), ...elb.calls()]
-    .sort((a, b) => (a.calledBefore(b) ? -1 : 1))
-    .map((call) => (call.args[0] as object).constructor.name);
-}
+const commandsSent = (): string[] => callOrder(ecs, elb);
 
 const throttled = (name = "ThrottlingException") => Object.assign(new Error("Rate exceeded"), { name, $metadata: {} });
 
@@ -222,7 +197,7 @@ describe("spot drainer: full drain of a busy instance", () => {
       reason: `Spot interruption: instance ${INSTANCE} reclaimed`,
     });
 
-    const order = callOrder();
+    const order = commandsSent();
     expect(order.indexOf("UpdateContainerInstancesStateCommand")).toBeLessThan(order.indexOf("DeregisterTargetsCommand"));
     expect(order.lastIndexOf("DeregisterTargetsCommand")).toBeLessThan(order.indexOf("DescribeTargetHealthCommand"));
     expect(order.lastIndexOf("DescribeTargetHealthCommand")).toBeLessThan(order.indexOf("StopTaskCommand"));

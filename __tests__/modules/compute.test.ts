@@ -14,6 +14,23 @@ const byName = (resources: Array<Record<string, any>>, name: string) => {
   return found;
 };
 
+/** Compute alone, from a shipped environment's capacity, with props overridden. */
+function buildCompute(environment: "production" | "staging", overrides: Partial<ComputeProps> = {}) {
+  const config = parseEnvironmentConfig(ENVIRONMENTS[environment]);
+  let compute: Compute | undefined;
+  const json = synthConstructs((scope) => {
+    compute = new Compute(scope, "compute", {
+      ...config.capacity,
+      names: computeNames(new Naming(config.project, config.environment)),
+      vpcId: "vpc-0a1b2c3d4e5f60718",
+      subnetIds: ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"],
+      instanceTags: { service: config.project, env: config.environment },
+      ...overrides,
+    });
+  });
+  return { json, compute: compute as Compute };
+}
+
 describe("Compute in capacity-providers mode (production)", () => {
   const { json, stack } = synthEnvironment("production");
   const groups = resourcesOfType(json, "aws_autoscaling_group");
@@ -254,22 +271,8 @@ describe("Compute with a pinned AMI", () => {
 });
 
 describe("Compute following the SSM parameter at launch", () => {
-  const build = (environment: "production" | "staging", overrides: Partial<ComputeProps> = {}) => {
-    const config = parseEnvironmentConfig(ENVIRONMENTS[environment]);
-    let compute: Compute | undefined;
-    const json = synthConstructs((scope) => {
-      compute = new Compute(scope, "compute", {
-        ...config.capacity,
-        names: computeNames(new Naming(config.project, config.environment)),
-        vpcId: "vpc-0a1b2c3d4e5f60718",
-        subnetIds: ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"],
-        instanceTags: { service: config.project, env: config.environment },
-        followSsmParameter: true,
-        ...overrides,
-      });
-    });
-    return { json, compute: compute as Compute };
-  };
+  const build = (environment: "production" | "staging", overrides: Partial<ComputeProps> = {}) =>
+    buildCompute(environment, { followSsmParameter: true, ...overrides });
 
   test("ASG launch templates name the parameter, so no plan-time lookup is needed", () => {
     // GIVEN production's capacity WHEN built with followSsmParameter
@@ -308,21 +311,8 @@ describe("Compute following the SSM parameter at launch", () => {
 });
 
 describe("Compute drain hooks", () => {
-  const build = (environment: "production" | "staging") => {
-    const config = parseEnvironmentConfig(ENVIRONMENTS[environment]);
-    let compute: Compute | undefined;
-    const json = synthConstructs((scope) => {
-      compute = new Compute(scope, "compute", {
-        ...config.capacity,
-        names: computeNames(new Naming(config.project, config.environment)),
-        vpcId: "vpc-0a1b2c3d4e5f60718",
-        subnetIds: ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"],
-        instanceTags: { service: config.project, env: config.environment },
-        drainHook: { name: "acme-api-drain", heartbeatTimeoutSeconds: 600 },
-      });
-    });
-    return { json, compute: compute as Compute };
-  };
+  const build = (environment: "production" | "staging") =>
+    buildCompute(environment, { drainHook: { name: "acme-api-drain", heartbeatTimeoutSeconds: 600 } });
 
   test("spot-fleet mode: the on-demand ASG (no managed draining) gets the hook, exposed with its group", () => {
     // GIVEN staging's capacity WHEN built with a drain hook
