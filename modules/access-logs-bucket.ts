@@ -1,9 +1,7 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
-import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsElbServiceAccount } from "@cdktf/provider-aws/lib/data-aws-elb-service-account";
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
@@ -34,6 +32,10 @@ export interface AccessLogsBucketProps {
   readonly prefix: string;
   /** Region of the bucket and the load balancer: decides who delivers the logs. */
   readonly region: string;
+  /** The account whose load balancer writes the logs (the stack's `data.aws_caller_identity`). */
+  readonly accountId: string;
+  /** AWS partition of the resources' ARNs, e.g. `aws` (the stack's `data.aws_partition`). */
+  readonly partition: string;
   /** Days after which log objects are deleted. */
   readonly expirationDays: number;
   /**
@@ -90,9 +92,7 @@ export class AccessLogsBucket extends Construct {
       ],
     });
 
-    const account = new DataAwsCallerIdentity(this, "account");
-    const partition = new DataAwsPartition(this, "partition");
-    const logObjects = `arn:${partition.partition}:s3:::${props.bucketName}/${props.prefix}/AWSLogs/${account.accountId}/*`;
+    const logObjects = `arn:${props.partition}:s3:::${props.bucketName}/${props.prefix}/AWSLogs/${props.accountId}/*`;
     // Regions launched before August 2022 deliver from a regional ELB account, newer ones as the
     // log-delivery service principal; the service principal is granted everywhere.
     const elbAccountWrites: DataAwsIamPolicyDocumentStatement[] = REGIONS_WITH_ELB_ACCOUNT.has(props.region)

@@ -2,7 +2,6 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
@@ -43,6 +42,8 @@ export interface AmiWatchProps {
   readonly stackName: string;
   /** Region of the SSM parameters read. */
   readonly region: string;
+  /** AWS partition of the resources' ARNs, e.g. `aws` (the stack's `data.aws_partition`). */
+  readonly partition: string;
   /** EventBridge schedule expression, e.g. `rate(1 day)`. */
   readonly schedule: string;
   /** The pools to check; at least one. */
@@ -103,7 +104,6 @@ export class AmiWatch extends Construct {
     super(scope, id);
     if (props.pools.length === 0) throw new Error("AmiWatch: pools must list at least one pool");
     const autoRefresh = props.autoRefresh ?? false;
-    const partition = new DataAwsPartition(this, "partition").partition;
 
     // The AWS managed key: the function publishes with its role, which that key's policy allows.
     const topic = new SnsTopic(this, "topic", { name: props.topicName, kmsMasterKeyId: "alias/aws/sns" });
@@ -146,7 +146,7 @@ export class AmiWatch extends Construct {
           sid: "ReadRecommendedAmis",
           actions: ["ssm:GetParameter"],
           // Public parameters have an empty account field.
-          resources: [`arn:${partition}:ssm:${props.region}::parameter${ECS_AMI_PARAMETER_PREFIX}/*`],
+          resources: [`arn:${props.partition}:ssm:${props.region}::parameter${ECS_AMI_PARAMETER_PREFIX}/*`],
         },
         {
           // None of these support resource-level permissions.

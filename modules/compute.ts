@@ -100,6 +100,8 @@ export interface SpotFleetSettings {
 
 export interface ComputeProps {
   readonly names: ComputeNames;
+  /** AWS partition of the managed policy ARNs, e.g. `aws` (the stack's `data.aws_partition`). */
+  readonly partition: string;
   /** `capacity-providers`: on-demand + Spot ASGs behind capacity providers. `spot-fleet`: on-demand ASG + Spot Fleet, EC2 launch type. */
   readonly mode: "capacity-providers" | "spot-fleet";
   readonly vpcId: string;
@@ -222,7 +224,7 @@ export class Compute extends Construct {
     this.clusterName = cluster.clusterName;
     this.clusterArn = cluster.clusterArn;
 
-    const role = new InstanceRole(this, "instance-role", { name: names.instanceRole });
+    const role = new InstanceRole(this, "instance-role", { name: names.instanceRole, partition: props.partition });
     this.instanceRoleArn = role.roleArn;
 
     // No ingress here: the load balancer adds its own rule from its security group.
@@ -313,6 +315,7 @@ export class Compute extends Construct {
     const fleet = new SpotFleet(this, "spot-fleet", {
       name: names.spotFleet,
       roleName: names.spotFleetRole,
+      partition: props.partition,
       launchTemplateId: fleetTemplate.launchTemplateId,
       subnetIds: props.subnetIds,
       instanceTypes: fleetSettings.instanceTypes,

@@ -1,6 +1,5 @@
 import { Construct } from "constructs";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
@@ -8,6 +7,8 @@ import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy
 export interface InstanceRoleProps {
   /** Name of the role and of its instance profile (at most 64 characters). */
   readonly name: string;
+  /** AWS partition of the resources' ARNs, e.g. `aws` (the stack's `data.aws_partition`). */
+  readonly partition: string;
 }
 
 /**
@@ -25,7 +26,6 @@ export class InstanceRole extends Construct {
 
   constructor(scope: Construct, id: string, props: InstanceRoleProps) {
     super(scope, id);
-    const partition = new DataAwsPartition(this, "partition");
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
       statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["ec2.amazonaws.com"] }] }],
     });
@@ -34,7 +34,7 @@ export class InstanceRole extends Construct {
       (policy) =>
         new IamRolePolicyAttachment(this, policy.split("/").pop()!, {
           role: role.name,
-          policyArn: `arn:${partition.partition}:iam::aws:policy/${policy}`,
+          policyArn: `arn:${props.partition}:iam::aws:policy/${policy}`,
         }),
     );
     const profile = new IamInstanceProfile(this, "profile", { name: props.name, role: role.name });

@@ -1,7 +1,6 @@
 import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { SpotFleetRequest } from "@cdktf/provider-aws/lib/spot-fleet-request";
@@ -17,6 +16,8 @@ export interface SpotFleetProps {
   readonly name: string;
   /** Name of the fleet's IAM role (at most 64 characters). */
   readonly roleName: string;
+  /** AWS partition of the resources' ARNs, e.g. `aws` (the stack's `data.aws_partition`). */
+  readonly partition: string;
   readonly launchTemplateId: string;
   /** Subnets to launch into; every instance type is offered in every subnet. */
   readonly subnetIds: string[];
@@ -67,14 +68,13 @@ export class SpotFleet extends Construct {
     if (props.subnetIds.length === 0) throw new Error(`${props.name}: a Spot Fleet needs at least one subnet`);
     if (props.instanceTypes.length === 0) throw new Error(`${props.name}: a Spot Fleet needs at least one instance type`);
 
-    const partition = new DataAwsPartition(this, "partition");
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
       statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["spotfleet.amazonaws.com"] }] }],
     });
     const role = new IamRole(this, "role", { name: props.roleName, assumeRolePolicy: trust.json });
     const tagging = new IamRolePolicyAttachment(this, "tagging", {
       role: role.name,
-      policyArn: `arn:${partition.partition}:iam::aws:policy/service-role/AmazonEC2SpotFleetTaggingRole`,
+      policyArn: `arn:${props.partition}:iam::aws:policy/service-role/AmazonEC2SpotFleetTaggingRole`,
     });
 
     this.resource = new SpotFleetRequest(this, "request", {

@@ -41,6 +41,9 @@ export class PlatformStack extends TerraformStack {
   public readonly alertTopic?: AlertTopic;
   /** What every notifying alarm of the environment triggers: the alert topic, or nothing. */
   private readonly alarmActions: string[];
+  /** The deploying account and its partition, looked up once for every ARN the stack builds. */
+  private readonly accountId: string;
+  private readonly partition: string;
 
   constructor(scope: Construct, id: string, config: EnvironmentConfig) {
     super(scope, id);
@@ -54,12 +57,15 @@ export class PlatformStack extends TerraformStack {
     });
     Aspects.of(this).add(new Guardrails());
 
+    this.accountId = new DataAwsCallerIdentity(this, "account").accountId;
+    this.partition = new DataAwsPartition(this, "partition").partition;
     this.network = new Network(this, "network", { ...config.network, namePrefix: this.naming.name("") });
 
     const capacity = config.capacity;
     this.compute = new Compute(this, "compute", {
       ...capacity,
       names: computeNames(this.naming),
+      partition: this.partition,
       vpcId: this.network.vpcId,
       subnetIds: this.network.instanceSubnetIds,
       assignPublicIp: this.network.assignPublicIp,
@@ -71,27 +77,25 @@ export class PlatformStack extends TerraformStack {
         : undefined,
     });
 
-    const account = new DataAwsCallerIdentity(this, "account");
-    const partition = new DataAwsPartition(this, "partition").partition;
     if (config.alerts.emails.length > 0) {
       this.alertTopic = new AlertTopic(this, "alerts", {
         topicName: this.naming.name("alerts"),
-        accountId: account.accountId,
-        partition,
+        accountId: this.accountId,
+        partition: this.partition,
         emails: config.alerts.emails,
       });
     }
     const alertTopicArn = config.alerts.topicArn ?? this.alertTopic?.topicArn;
     this.alarmActions = alertTopicArn === undefined ? [] : [alertTopicArn];
-    this.loadBalancer = this.buildLoadBalancer(config, account.accountId);
+    this.loadBalancer = this.buildLoadBalancer(config);
     const priorities = listenerRulePriorities(config.services.filter((service) => service.kind === "web"));
     for (const service of config.services) {
-      this.services[service.name] = this.buildService(config, service, account.accountId, priorities.get(service.name));
+      this.services[service.name] = this.buildService(config, service, priorities.get(service.name));
     }
     for (const job of config.scheduledTasks) {
-      this.scheduledTasks[job.name] = this.buildScheduledTask(config, job, partition, account.accountId);
+      this.scheduledTasks[job.name] = this.buildScheduledTask(config, job);
     }
-    if (config.ciDeploy) this.deployRole = this.buildDeployRole(config, config.ciDeploy, partition, account.accountId);
+    if (config.ciDeploy) this.deployRole = this.buildDeployRole(config, config.ciDeploy);
     if (config.spotDrainer.enabled) this.spotDrainer = this.buildSpotDrainer(config);
     if (config.amiWatch.enabled) this.amiWatch = this.buildAmiWatch(config, id);
 
@@ -118,13 +122,15 @@ export class PlatformStack extends TerraformStack {
   }
 
   /** The ALB with its access-log bucket, and HTTPS when the environment has a certificate or a domain. */
-  private buildLoadBalancer(config: EnvironmentConfig, accountId: string): LoadBalancer {
+  private buildLoadBalancer(config: EnvironmentConfig): LoadBalancer {
     const settings = config.loadBalancer;
     const accessLogs = new AccessLogsBucket(this, "access-logs", {
       // Bucket names are global: the account id keeps two accounts' environments from colliding.
-      bucketName: `${this.naming.name("alb-logs", NAME_LIMITS.bucket - 13)}-${accountId}`,
+      bucketName: `${this.naming.name("alb-logs", NAME_LIMITS.bucket - 13)}-${this.accountId}`,
       prefix: config.environment,
       region: config.region,
+      accountId: this.accountId,
+      partition: this.partition,
       expirationDays: settings.accessLogs.expirationDays,
       // An environment that may be torn down (no deletion protection) may take its logs with it.
       forceDestroy: !settings.deletionProtection,
@@ -152,7 +158,7 @@ export class PlatformStack extends TerraformStack {
     });
   }
 
-  private buildService(config: EnvironmentConfig, service: ServiceConfig, accountId: string, priority: number | undefined): EcsService {
+  private buildService(config: EnvironmentConfig, service: ServiceConfig, priority: number | undefined): EcsService {
     const family = this.naming.name(service.name);
     const web = service.kind === "web";
     const ecsService = new EcsService(this, `service-${service.name}`, {
@@ -160,7 +166,7 @@ export class PlatformStack extends TerraformStack {
       family,
       clusterArn: this.compute.clusterArn,
       region: config.region,
-      accountId,
+      accountId: this.accountId,
       kind: service.kind,
       image: service.image,
       cpu: service.cpu,
@@ -234,9 +240,9 @@ export class PlatformStack extends TerraformStack {
    * task definition of its own for a job with its own image. Jobs with retries go through Step
    * Functions.
    */
-  private buildScheduledTask(config: EnvironmentConfig, job: ScheduledTaskConfig, partition: string, accountId: string): ScheduledTask {
+  private buildScheduledTask(config: EnvironmentConfig, job: ScheduledTaskConfig): ScheduledTask {
     const component = `${job.name}-job`;
-    const task = this.jobTaskSource(config, job, component, partition, accountId);
+    const task = this.jobTaskSource(config, job, component);
     const stateMachineName = this.naming.name(component, NAME_LIMITS.stateMachine);
     return new ScheduledTask(this, `job-${job.name}`, {
       jobName: job.name,
@@ -247,9 +253,9 @@ export class PlatformStack extends TerraformStack {
       deadLetterQueueName: this.naming.name(`${component}-dlq`, NAME_LIMITS.sqsQueue),
       deadLetterAlarmName: this.naming.name(`${component}-dlq`),
       alarmActions: this.alarmActions,
-      partition,
+      partition: this.partition,
       region: config.region,
-      accountId,
+      accountId: this.accountId,
       clusterArn: this.compute.clusterArn,
       clusterName: this.compute.clusterName,
       taskDefinitionFamily: task.taskDefinitionFamily,
@@ -275,7 +281,7 @@ export class PlatformStack extends TerraformStack {
   }
 
   /** The task definition a job runs: its service's, or its own when it brings an image. */
-  private jobTaskSource(config: EnvironmentConfig, job: ScheduledTaskConfig, component: string, partition: string, accountId: string): JobTaskSource {
+  private jobTaskSource(config: EnvironmentConfig, job: ScheduledTaskConfig, component: string): JobTaskSource {
     if (job.image !== undefined) {
       const family = this.naming.name(component);
       return new Ec2TaskDefinition(this, `job-${job.name}-task`, {
@@ -285,9 +291,9 @@ export class PlatformStack extends TerraformStack {
         executionRoleName: this.naming.name(`${component}-execution`, NAME_LIMITS.role),
         taskRoleName: this.naming.name(`${component}-task`, NAME_LIMITS.role),
         container: { name: job.name, image: job.image, cpu: job.cpu, memory: job.memory, logStreamPrefix: "job" },
-        partition,
+        partition: this.partition,
         region: config.region,
-        accountId,
+        accountId: this.accountId,
       });
     }
     const service = job.service === undefined ? undefined : this.services[job.service];
@@ -296,16 +302,16 @@ export class PlatformStack extends TerraformStack {
     return service;
   }
 
-  private buildDeployRole(config: EnvironmentConfig, ciDeploy: NonNullable<EnvironmentConfig["ciDeploy"]>, partition: string, accountId: string): DeployRole {
+  private buildDeployRole(config: EnvironmentConfig, ciDeploy: NonNullable<EnvironmentConfig["ciDeploy"]>): DeployRole {
     const services = Object.values(this.services);
     return new DeployRole(this, "deploy-role", {
       roleName: this.naming.name("deploy", NAME_LIMITS.role),
       provider: ciDeploy.provider,
       subjects: ciDeploy.subjects,
       oidcProviderArn: ciDeploy.oidcProviderArn,
-      partition,
+      partition: this.partition,
       region: config.region,
-      accountId,
+      accountId: this.accountId,
       clusterName: this.compute.clusterName,
       clusterArn: this.compute.clusterArn,
       serviceArns: services.map((service) => service.serviceArn),
@@ -353,6 +359,7 @@ export class PlatformStack extends TerraformStack {
       environment: config.environment,
       stackName,
       region: config.region,
+      partition: this.partition,
       schedule: config.amiWatch.schedule,
       emails: config.amiWatch.emails,
       autoRefresh: config.amiWatch.autoRefresh,

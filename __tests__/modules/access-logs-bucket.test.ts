@@ -1,10 +1,19 @@
 import { describe, expect, test } from "vitest";
+import type { Construct } from "constructs";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AccessLogsBucket } from "../../modules/access-logs-bucket";
 import { statementsOf } from "../support/references";
 import { dataSourcesOfType, soleResource, synthConstructs } from "../support/synth";
 
+/** The account and partition as the stack passes them: its own data sources. */
+const lookups = (scope: Construct) => ({
+  accountId: new DataAwsCallerIdentity(scope, "account").accountId,
+  partition: new DataAwsPartition(scope, "partition").partition,
+});
+
 describe("AccessLogsBucket", () => {
-  const json = synthConstructs((scope) => new AccessLogsBucket(scope, "logs", { bucketName: "acme-api-alb-logs-test", prefix: "test", region: "eu-west-1", expirationDays: 45 }));
+  const json = synthConstructs((scope) => new AccessLogsBucket(scope, "logs", { ...lookups(scope), bucketName: "acme-api-alb-logs-test", prefix: "test", region: "eu-west-1", expirationDays: 45 }));
 
   test("is private, owner-enforced and SSE-S3 encrypted (ALB log delivery cannot use KMS)", () => {
     expect(soleResource(json, "aws_s3_bucket")).toMatchObject({ bucket: "acme-api-alb-logs-test", force_destroy: false });
@@ -51,7 +60,7 @@ describe("AccessLogsBucket", () => {
     "in %s, launched without a regional ELB account, lets only the log-delivery service write",
     (region) => {
       // GIVEN a bucket in a region data.aws_elb_service_account refuses ("unsupported AWS Region")
-      const newer = synthConstructs((scope) => new AccessLogsBucket(scope, "logs", { bucketName: "acme-api-alb-logs-test", prefix: "test", region, expirationDays: 45 }));
+      const newer = synthConstructs((scope) => new AccessLogsBucket(scope, "logs", { ...lookups(scope), bucketName: "acme-api-alb-logs-test", prefix: "test", region, expirationDays: 45 }));
 
       // THEN the plan does not read that data source, and the service principal may still write
       expect(dataSourcesOfType(newer, "aws_elb_service_account")).toHaveLength(0);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AmiWatch, type AmiWatchPool, type AmiWatchProps } from "../../modules/ami-watch";
 import { loadConfig } from "../../lambdas/ami-watch/config";
 import { dataSourcesOfType, resourcesOfType, soleResource, synthConstructs, type Synthesized } from "../support/synth";
@@ -18,7 +19,7 @@ const SPOT: AmiWatchPool = {
   architecture: "x86_64",
 };
 
-const baseProps: AmiWatchProps = {
+const baseProps: Omit<AmiWatchProps, "partition"> = {
   functionName: "acme-api-ami-watch-production",
   ruleName: "acme-api-ami-watch-production",
   topicName: "acme-api-ami-updates-production",
@@ -32,7 +33,8 @@ const baseProps: AmiWatchProps = {
 };
 
 function synthWatch(overrides: Partial<AmiWatchProps> = {}): Synthesized {
-  return synthConstructs((scope) => new AmiWatch(scope, "ami-watch", { ...baseProps, ...overrides }));
+  // The partition as the stack passes it: its own data source.
+  return synthConstructs((scope) => new AmiWatch(scope, "ami-watch", { ...baseProps, partition: new DataAwsPartition(scope, "partition").partition, ...overrides }));
 }
 
 interface Statement {

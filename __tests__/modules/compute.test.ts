@@ -22,6 +22,7 @@ function buildCompute(environment: "production" | "staging", overrides: Partial<
     compute = new Compute(scope, "compute", {
       ...config.capacity,
       names: computeNames(new Naming(config.project, config.environment)),
+      partition: "aws",
       vpcId: "vpc-0a1b2c3d4e5f60718",
       subnetIds: ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012"],
       instanceTags: { service: config.project, env: config.environment },

@@ -5,6 +5,7 @@ import { dataSourcesOfType, soleResource, synthConstructs } from "../support/syn
 const PROPS: SpotFleetProps = {
   name: "acme-api-spot-fleet-staging",
   roleName: "acme-api-spot-fleet-staging",
+  partition: "aws",
   launchTemplateId: "lt-0123456789abcdef0",
   subnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002"],
   instanceTypes: [
