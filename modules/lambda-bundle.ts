@@ -86,53 +86,39 @@ function buildBundle(entry: string, outDir: string): LambdaBundle {
 export function zipSingleFile(name: string, content: Buffer): Buffer {
   const fileName = Buffer.from(name, "utf8");
   const compressed = deflateRawSync(content, { level: 9 });
-  const checksum = crc32(content);
-  const dosTime = 0;
-  const dosDate = (0 << 9) | (1 << 5) | 1;
 
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt16LE(0, 6);
-  local.writeUInt16LE(8, 8);
-  local.writeUInt16LE(dosTime, 10);
-  local.writeUInt16LE(dosDate, 12);
-  local.writeUInt32LE(checksum, 14);
-  local.writeUInt32LE(compressed.length, 18);
-  local.writeUInt32LE(content.length, 22);
-  local.writeUInt16LE(fileName.length, 26);
-  local.writeUInt16LE(0, 28);
+  // The fields the local header and the central directory entry share, from "version needed" on:
+  // zip 2.0, no flags, deflate, 1980-01-01 00:00, CRC-32, sizes, name length.
+  const shared = Buffer.alloc(26);
+  shared.writeUInt16LE(20, 0);
+  shared.writeUInt16LE(0, 2);
+  shared.writeUInt16LE(8, 4);
+  shared.writeUInt16LE(0, 6);
+  shared.writeUInt16LE((0 << 9) | (1 << 5) | 1, 8);
+  shared.writeUInt32LE(crc32(content), 10);
+  shared.writeUInt32LE(compressed.length, 14);
+  shared.writeUInt32LE(content.length, 18);
+  shared.writeUInt16LE(fileName.length, 22);
+  shared.writeUInt16LE(0, 24); // extra field length
 
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(0x031e, 4); // made by Unix, zip 3.0: lets the mode below apply
-  central.writeUInt16LE(20, 6);
-  central.writeUInt16LE(0, 8);
-  central.writeUInt16LE(8, 10);
-  central.writeUInt16LE(dosTime, 12);
-  central.writeUInt16LE(dosDate, 14);
-  central.writeUInt32LE(checksum, 16);
-  central.writeUInt32LE(compressed.length, 20);
-  central.writeUInt32LE(content.length, 24);
-  central.writeUInt16LE(fileName.length, 28);
-  central.writeUInt16LE(0, 30);
-  central.writeUInt16LE(0, 32);
-  central.writeUInt16LE(0, 34);
-  central.writeUInt16LE(0, 36);
-  central.writeUInt32LE((0o100644 << 16) >>> 0, 38); // regular file, rw-r--r--
-  central.writeUInt32LE(0, 42);
+  const localSignature = Buffer.alloc(4);
+  localSignature.writeUInt32LE(0x04034b50, 0);
+  const local = Buffer.concat([localSignature, shared]);
 
-  const localSize = local.length + fileName.length + compressed.length;
-  const centralSize = central.length + fileName.length;
+  const centralHead = Buffer.alloc(6);
+  centralHead.writeUInt32LE(0x02014b50, 0);
+  centralHead.writeUInt16LE(0x031e, 4); // made by Unix, zip 3.0: lets the mode below apply
+  const centralTail = Buffer.alloc(14); // comment length, disk, internal attributes, then:
+  centralTail.writeUInt32LE((0o100644 << 16) >>> 0, 6); // external attributes: regular file, rw-r--r--
+  centralTail.writeUInt32LE(0, 10); // offset of the local header
+  const central = Buffer.concat([centralHead, shared, centralTail]);
+
   const end = Buffer.alloc(22);
   end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(0, 4);
-  end.writeUInt16LE(0, 6);
   end.writeUInt16LE(1, 8);
   end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(centralSize, 12);
-  end.writeUInt32LE(localSize, 16);
-  end.writeUInt16LE(0, 20);
+  end.writeUInt32LE(central.length + fileName.length, 12);
+  end.writeUInt32LE(local.length + fileName.length + compressed.length, 16);
 
   return Buffer.concat([local, fileName, compressed, central, fileName, end]);
 }
