@@ -1,5 +1,6 @@
 import { Annotations, IAspect, TerraformResource } from "cdktf";
 import { IConstruct } from "constructs";
+import { MODERN_TLS_POLICY } from "./tls";
 
 /** A resource's arguments as they will be synthesized: snake_case, overrides applied. */
 export type ResourceArguments = Record<string, unknown>;
@@ -21,7 +22,6 @@ const asList = (value: unknown): ResourceArguments[] =>
   Array.isArray(value) ? value.map(asObject) : value === undefined ? [] : [asObject(value)];
 const OPEN_CIDRS = ["0.0.0.0/0", "::/0"];
 /** ELB security policies that negotiate TLS 1.3 and 1.2 only (including their FIPS, Ext and Res variants). */
-export const MODERN_TLS_POLICY = /^ELBSecurityPolicy-TLS13-1-[23]-/;
 const hasEcsManagedTag = (args: ResourceArguments): boolean => asList(args.tag).some((tag) => tag.key === "AmazonECSManaged");
 
 /** A launch template's user data as text, or undefined when it is an expression that cannot be read at synth time. */

@@ -4,7 +4,7 @@
  * gets its config, so every environment is validated before anything is synthesized.
  */
 import { z } from "zod";
-import { MODERN_TLS_POLICY } from "../modules/guardrails";
+import { MODERN_TLS_POLICY } from "../modules/tls";
 import {
   isValidCidr,
   isValidHostHeader,
