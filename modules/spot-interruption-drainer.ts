@@ -190,8 +190,8 @@ export class SpotInterruptionDrainer extends Construct {
         // The role may deregister only from these, so the handler skips any other target group it finds.
         TARGET_GROUP_ARNS: Fn.join(",", targetGroupArns),
         DRAIN_ON_REBALANCE: String(drainOnRebalance),
-        TERMINATE_AFTER_REBALANCE_DRAIN: String(terminate !== undefined),
         STOP_TIMEOUT_SECONDS: String(props.stopTimeoutSeconds),
+        ...(terminate ? { TERMINATE_AFTER_REBALANCE_DRAIN: "true" } : {}),
         ...(hooks.length > 0
           ? {
               // The handler completes only these hooks' actions; others on the same group are not its to answer.
