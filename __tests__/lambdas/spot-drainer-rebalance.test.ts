@@ -75,6 +75,24 @@ describe("rebalance recommendation for a Spot Fleet instance with capacity rebal
     expect(callOrder(ecs, ec2).slice(-2)).toEqual(["StopTaskCommand", "TerminateInstancesCommand"]);
   });
 
+  test("GIVEN the scheduler moves the tasks WHEN drained THEN nothing is stopped and the instance is terminated once it is empty", async () => {
+    givenClusterInstance();
+    // The task runs until the third look at the instance (the scheduler has moved it by then).
+    let looks = 0;
+    ecs.on(DescribeContainerInstancesCommand).callsFake(() => {
+      looks += 1;
+      const runningTasksCount = looks < 3 ? 1 : 0;
+      return { containerInstances: [{ containerInstanceArn: CI_ARN, ec2InstanceId: INSTANCE, status: looks === 1 ? "ACTIVE" : "DRAINING", runningTasksCount }], failures: [] };
+    });
+    ecs.on(ListTasksCommand).callsFake(() => ({ taskArns: looks < 3 ? [standalone(1).taskArn] : [] }));
+
+    const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps());
+
+    expect(summary).toMatchObject({ stoppedTasks: [], terminated: true });
+    expect(ecs).not.toHaveReceivedCommand(StopTaskCommand);
+    expect(clock.now()).toBeLessThan(START + 110_000 - 30_000);
+  });
+
   test("GIVEN terminateAfterDrain is off WHEN the recommendation arrives THEN the instance is drained and left running", async () => {
     givenClusterInstance();
 

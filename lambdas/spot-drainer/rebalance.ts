@@ -35,7 +35,8 @@ export function isRebalanceRecommendation(event: { source?: string; "detail-type
  * A rebalance recommendation for an instance of a Spot Fleet with capacity rebalance (`launch`):
  * the fleet launches a replacement and stops counting this instance, but leaves it running. It is
  * drained within the budget of an interruption warning that arrived now (a warning can follow at
- * any moment, and then two minutes are all there is), and then terminated: the termination delay
+ * any moment, and then two minutes are all there is), giving the service scheduler until the stop
+ * point to move the tasks, and then terminated: the termination delay
  * of launch-before-terminate, taken by the drain itself. Instances not in this cluster are left
  * alone; the role may terminate only instances of its own fleet.
  */
@@ -56,7 +57,8 @@ export async function drainAndTerminateForRebalance(
   const deadline = Math.min(now + SPOT_NOTICE_MS - config.deadlineMarginSeconds * 1000, invocationEnd - TERMINATE_RESERVE_MS);
   const drained = await drainInstance(
     instanceId,
-    { deadline, stopReason: `Spot rebalance: instance ${instanceId} replaced by its fleet`, waitForTasksToLeave: false },
+    // No cliff yet: let the service scheduler start each task elsewhere first, and stop only what it leaves behind.
+    { deadline, stopReason: `Spot rebalance: instance ${instanceId} replaced by its fleet`, waitForTasksToLeave: true },
     config,
     deps,
     log,
