@@ -93,7 +93,7 @@ export interface SpotFleetSettings {
   readonly capacityRebalance?: boolean;
   /**
    * The cluster's reservation, max(CPUReservation, MemoryReservation) in percent, at which capacity
-   * is added in steps: utilization does not show tasks that no longer fit.
+   * is added in steps. It counts placed tasks only, so the headroom above it is what new tasks fit in.
    */
   readonly reservationScaleOutPercent: number;
   /** The same signal at or below which one instance's worth of capacity is removed. */

@@ -173,7 +173,10 @@ const spotFleetSchema = z
         message: "is no longer supported: the fleet scales on reservation in both directions (reservationScaleOutPercent, reservationScaleInPercent)",
       })
       .optional(),
-    /** Add capacity when max(CPUReservation, MemoryReservation) of the cluster reaches this: tasks that cannot be placed show there first. */
+    /**
+     * Add capacity when max(CPUReservation, MemoryReservation) of the cluster reaches this. Reservation counts
+     * placed tasks only: the headroom left below 100 % is what lets the next task be placed.
+     */
     reservationScaleOutPercent: percent().default(80),
     /** Remove one instance's worth when the same signal stays at or below this for scaleInEvaluationMinutes. */
     reservationScaleInPercent: percent().default(40),
