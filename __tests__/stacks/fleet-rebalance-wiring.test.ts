@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
+import { SpotInterruptionDrainer } from "../../modules/spot-interruption-drainer";
 import { ENVIRONMENTS } from "../../stacks/environments";
-import { dataSourcesOfType, resourcesOfType, soleResource, synthEnvironment, type Synthesized } from "../support/synth";
+import { dataSourcesOfType, resourcesOfType, soleResource, synthConstructs, synthEnvironment, type Synthesized } from "../support/synth";
 
 interface Statement {
   sid?: string;
@@ -52,5 +53,27 @@ describe("Spot Fleet capacity rebalance and the drainer, wired together", () => 
     expect(JSON.stringify(statements(json))).not.toContain("ec2:TerminateInstances");
     expect(drainer(json)?.environment.variables.TERMINATE_AFTER_REBALANCE_DRAIN).toBeUndefined();
     for (const request of resourcesOfType(json, "aws_spot_fleet_request")) expect(request.spot_maintenance_strategies).toBeUndefined();
+  });
+});
+
+describe("SpotInterruptionDrainer.terminateAfterRebalanceDrain", () => {
+  test("GIVEN termination without rebalance draining WHEN constructed THEN it is refused: the function would never see the event", () => {
+    expect(() =>
+      synthConstructs(
+        (scope) =>
+          new SpotInterruptionDrainer(scope, "drainer", {
+            functionName: "acme-api-spot-drainer-qa",
+            interruptionRuleName: "acme-api-spot-interruption-qa",
+            failureQueueName: "acme-api-spot-drainer-failures-qa",
+            clusterName: "acme-api-qa",
+            clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/acme-api-qa",
+            deadlineMarginSeconds: 10,
+            stopTimeoutSeconds: 30,
+            reservedConcurrency: 10,
+            logRetentionDays: 14,
+            terminateAfterRebalanceDrain: { spotFleetRequestId: "sfr-0123456789abcdef0" },
+          }),
+      ),
+    ).toThrow("terminateAfterRebalanceDrain needs drainOnRebalance");
   });
 });
