@@ -28,10 +28,10 @@ export interface ComputeNames {
   readonly spot: string;
   readonly spotFleet: string;
   readonly spotFleetRole: string;
-  readonly spotFleetTargetTracking: string;
-  readonly spotFleetReservationScaling: string;
-  readonly spotFleetCpuReservationAlarm: string;
-  readonly spotFleetMemoryReservationAlarm: string;
+  readonly spotFleetScaleOut: string;
+  readonly spotFleetScaleIn: string;
+  readonly spotFleetReservationHighAlarm: string;
+  readonly spotFleetReservationLowAlarm: string;
 }
 
 /** The standard names (`acme-api-spot-production`, …) within AWS length limits. */
@@ -44,10 +44,10 @@ export function computeNames(naming: Naming): ComputeNames {
     spot: naming.name("spot"),
     spotFleet: naming.name("spot-fleet"),
     spotFleetRole: naming.name("spot-fleet", NAME_LIMITS.role),
-    spotFleetTargetTracking: naming.name("spot-fleet-target-tracking"),
-    spotFleetReservationScaling: naming.name("spot-fleet-reservation"),
-    spotFleetCpuReservationAlarm: naming.name("cpu-reservation-high"),
-    spotFleetMemoryReservationAlarm: naming.name("memory-reservation-high"),
+    spotFleetScaleOut: naming.name("spot-fleet-scale-out"),
+    spotFleetScaleIn: naming.name("spot-fleet-scale-in"),
+    spotFleetReservationHighAlarm: naming.name("reservation-high"),
+    spotFleetReservationLowAlarm: naming.name("reservation-low"),
   };
 }
 
@@ -84,18 +84,24 @@ export interface SpotFleetSettings {
    * @default - no end
    */
   readonly validUntil?: string;
-  readonly targetTracking: {
-    /** A predefined Spot Fleet metric, e.g. `EC2SpotFleetRequestAverageCPUUtilization`. */
-    readonly metric: string;
-    readonly targetValue: number;
-    readonly scaleInCooldownSeconds: number;
-    readonly scaleOutCooldownSeconds: number;
-  };
   /**
-   * Cluster CPU or memory reservation (percent) at which capacity is added in steps: utilization
-   * alone does not show tasks that no longer fit.
+   * Replace instances that get a rebalance recommendation (`replacement_strategy = "launch"`).
+   * The fleet then stops counting the old instance but leaves it running: a drainer must drain and
+   * terminate it (the Spot drainer's `terminateAfterRebalanceDrain`).
+   * @default false
+   */
+  readonly capacityRebalance?: boolean;
+  /**
+   * The cluster's reservation, max(CPUReservation, MemoryReservation) in percent, at which capacity
+   * is added in steps. It counts placed tasks only, so the headroom above it is what new tasks fit in.
    */
   readonly reservationScaleOutPercent: number;
+  /** The same signal at or below which one instance's worth of capacity is removed. */
+  readonly reservationScaleInPercent: number;
+  readonly scaleOutCooldownSeconds: number;
+  readonly scaleInCooldownSeconds: number;
+  /** Minutes the reservation must stay at or below `reservationScaleInPercent` before capacity is removed. */
+  readonly scaleInEvaluationMinutes: number;
 }
 
 export interface ComputeProps {
@@ -150,6 +156,12 @@ export interface ComputeProps {
   readonly drainHook?: TerminationHookSettings;
   /** Tags every instance carries: `service` (e.g. the project) and `env`. */
   readonly instanceTags: { readonly service: string; readonly env: string };
+  /**
+   * Tags for everything the ASGs and the Spot Fleet launch (instances, volumes, network interfaces),
+   * normally the stack's provider default tags, which never reach launched resources.
+   * @default {}
+   */
+  readonly launchedResourceTags?: Record<string, string>;
 }
 
 /** A termination hook that holds an ASG's instances until a drainer completes its lifecycle action. */
@@ -179,7 +191,7 @@ export interface ComputePool {
  *   capacity provider with managed scaling, managed termination protection and managed draining,
  *   and the cluster default strategy (base on on-demand, then weights); or
  * - spot-fleet: an on-demand ASG (possibly empty) plus a Spot Fleet request, sized by Application
- *   Auto Scaling (target tracking, and step scale-out on cluster CPU/memory reservation). Services
+ *   Auto Scaling on one signal, the cluster's CPU/memory reservation, in both directions. Services
  *   use the EC2 launch type.
  * Every instance's agent drains on the Spot 2-minute warning (`ECS_ENABLE_SPOT_INSTANCE_DRAINING`).
  * In spot-fleet mode the on-demand ASG has no managed draining; with `drainHook` it gets a
@@ -322,6 +334,7 @@ export class Compute extends Construct {
       targetCapacity: fleetSettings.targetCapacity,
       allocationStrategy: fleetSettings.allocationStrategy,
       validUntil: fleetSettings.validUntil,
+      capacityRebalance: fleetSettings.capacityRebalance,
     });
     this.scaleSpotFleet(fleet.spotFleetRequestId, fleetSettings, names);
     this.spotFleetRequestId = fleet.spotFleetRequestId;
@@ -348,9 +361,11 @@ export class Compute extends Construct {
   }
 
   /**
-   * Target tracking on the fleet's own metric, plus step scale-out when the cluster's CPU or
-   * memory reservation passes the threshold: one largest instance at the threshold, two from
-   * 10 points above it. Scale-in is left to target tracking.
+   * Both directions on one signal, the cluster's reservation max(CPUReservation, MemoryReservation):
+   * step scale-out at `reservationScaleOutPercent` (one largest instance, two from 10 points above),
+   * step scale-in of one smallest instance after `scaleInEvaluationMinutes` at or below
+   * `reservationScaleInPercent`. Utilization would remove capacity that reservations still need:
+   * idle tasks hold their reservation, and a task that does not fit shows only in reservation.
    */
   private scaleSpotFleet(requestId: string, settings: SpotFleetSettings, names: ComputeNames): void {
     const target = new ScalableTarget(this, "spot-fleet-scaling", {
@@ -360,38 +375,40 @@ export class Compute extends Construct {
       minCapacity: settings.minCapacity,
       maxCapacity: settings.maxCapacity,
     });
-    target.addTargetTrackingPolicy("target-tracking", {
-      policyName: names.spotFleetTargetTracking,
-      predefinedMetricType: settings.targetTracking.metric,
-      targetValue: settings.targetTracking.targetValue,
-      scaleInCooldownSeconds: settings.targetTracking.scaleInCooldownSeconds,
-      scaleOutCooldownSeconds: settings.targetTracking.scaleOutCooldownSeconds,
-    });
-    const largest = Math.max(...settings.instanceTypes.map((type) => type.weightedCapacity));
-    const reservationAlarm = (alarmName: string, metricName: string) => ({
-      alarmName,
-      namespace: "AWS/ECS",
-      metricName,
-      dimensions: { ClusterName: this.clusterName },
-      statistic: "Maximum",
-      threshold: settings.reservationScaleOutPercent,
-    });
-    target.addStepScalingPolicy("reservation", {
-      policyName: names.spotFleetReservationScaling,
-      cooldownSeconds: settings.targetTracking.scaleOutCooldownSeconds,
+    const weights = settings.instanceTypes.map((type) => type.weightedCapacity);
+    const reservation = (metricName: string) => ({ namespace: "AWS/ECS", metricName, dimensions: { ClusterName: this.clusterName }, statistic: "Maximum" });
+    const metricMath = {
+      expression: "MAX([cpu, memory])",
+      label: "Cluster reservation (max of CPU and memory, %)",
+      metrics: { cpu: reservation("CPUReservation"), memory: reservation("MemoryReservation") },
+    };
+    const largest = Math.max(...weights);
+    target.addStepScalingPolicy("scale-out", {
+      policyName: names.spotFleetScaleOut,
+      cooldownSeconds: settings.scaleOutCooldownSeconds,
       steps: [
         { fromAboveThreshold: 0, adjustment: largest },
         { fromAboveThreshold: 10, adjustment: 2 * largest },
       ],
+      alarms: [{ alarmName: names.spotFleetReservationHighAlarm, metricMath, threshold: settings.reservationScaleOutPercent }],
+    });
+    target.addStepScaleInPolicy("scale-in", {
+      policyName: names.spotFleetScaleIn,
+      removeCapacity: Math.min(...weights),
+      cooldownSeconds: settings.scaleInCooldownSeconds,
       alarms: [
-        reservationAlarm(names.spotFleetCpuReservationAlarm, "CPUReservation"),
-        reservationAlarm(names.spotFleetMemoryReservationAlarm, "MemoryReservation"),
+        {
+          alarmName: names.spotFleetReservationLowAlarm,
+          metricMath,
+          threshold: settings.reservationScaleInPercent,
+          evaluationPeriods: settings.scaleInEvaluationMinutes,
+        },
       ],
     });
   }
 
   private instanceTags(props: ComputeProps, pool: ComputePoolName, name: string): Record<string, string> {
-    return { Name: name, service: props.instanceTags.service, role: `ecs-${pool}`, env: props.instanceTags.env };
+    return { ...props.launchedResourceTags, Name: name, service: props.instanceTags.service, role: `ecs-${pool}`, env: props.instanceTags.env };
   }
 
   private pool(name: ComputePoolName, template: EcsLaunchTemplate, group: EcsAutoScalingGroup, props: ComputeProps): ComputePool {

@@ -1,9 +1,17 @@
-import { Annotations, IAspect, TerraformResource } from "cdktf";
+import { Annotations, IAspect, TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
 import { IConstruct } from "constructs";
+import { LAUNCHED_RESOURCE_TAG_RULES } from "./guardrails-launch-tags";
+import { SPOT_FLEET_RULES } from "./guardrails-spot-fleet";
 import { MODERN_TLS_POLICY } from "./tls";
 
 /** A resource's arguments as they will be synthesized: snake_case, overrides applied. */
 export type ResourceArguments = Record<string, unknown>;
+
+/** What a rule may know about the stack a resource is in. */
+export interface GuardrailContext {
+  /** The `default_tags` of the AWS provider the resource uses (empty without one). */
+  readonly defaultTags: Readonly<Record<string, unknown>>;
+}
 
 /** One safety rule for one Terraform resource type. */
 export interface GuardrailRule {
@@ -11,8 +19,8 @@ export interface GuardrailRule {
   readonly resourceType: string;
   /** What the rule protects, e.g. `launch templates require IMDSv2`. */
   readonly description: string;
-  /** Returns what is wrong with the resource, or undefined when it is safe. */
-  check(args: ResourceArguments): string | undefined;
+  /** Returns what is wrong with the resource, or undefined when it is safe; `context` tells about its stack. */
+  check(args: ResourceArguments, context?: GuardrailContext): string | undefined;
 }
 
 const isTrue = (value: unknown): boolean => value === true || value === "true";
@@ -219,6 +227,8 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
     check: (args) =>
       args.ecs_target === undefined || typeof asObject(args.dead_letter_config).arn === "string" ? undefined : "ecs_target has no dead_letter_config.arn",
   },
+  ...LAUNCHED_RESOURCE_TAG_RULES,
+  ...SPOT_FLEET_RULES,
 ];
 
 /**
@@ -247,9 +257,30 @@ export class Guardrails implements IAspect {
   problems(resource: TerraformResource, rules: readonly GuardrailRule[] = this.rulesByType.get(resource.terraformResourceType) ?? []): string[] {
     const synthesized = resource.toTerraform() as { resource?: Record<string, Record<string, ResourceArguments>> };
     const args = synthesized.resource?.[resource.terraformResourceType]?.[resource.friendlyUniqueId] ?? {};
+    let defaultTags: Record<string, unknown> | undefined;
+    // Looked up only for the rules that ask: finding the provider walks the stack.
+    const context: GuardrailContext = {
+      get defaultTags() {
+        return (defaultTags ??= providerDefaultTags(resource));
+      },
+    };
     return rules.flatMap((rule) => {
-      const problem = rule.check(args);
+      const problem = rule.check(args, context);
       return problem === undefined ? [] : [`${rule.description}: ${problem}`];
     });
   }
+}
+
+/** The default tags of the provider `resource` is created with: its own, else the stack's unaliased one of its type. */
+function providerDefaultTags(resource: TerraformResource): Record<string, unknown> {
+  const providerType = resource.terraformGeneratorMetadata?.providerName;
+  const provider =
+    resource.provider ??
+    TerraformStack.of(resource)
+      .node.findAll()
+      .find((node): node is TerraformProvider => TerraformProvider.isTerraformProvider(node) && node.alias === undefined && node.terraformResourceType === providerType);
+  if (!provider) return {};
+  const synthesized = provider.toTerraform() as { provider?: Record<string, Array<{ default_tags?: Array<{ tags?: Record<string, unknown> }> }>> };
+  const config = Object.values(synthesized.provider ?? {})[0]?.[0];
+  return config?.default_tags?.[0]?.tags ?? {};
 }

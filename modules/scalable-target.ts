@@ -30,12 +30,39 @@ export interface TargetTrackingPolicyProps {
   readonly disableScaleIn?: boolean;
 }
 
-/** A CloudWatch alarm that triggers a step scaling policy when the metric is at or above the threshold. */
-export interface StepAlarmProps {
-  readonly alarmName: string;
+/** One CloudWatch metric, as a metric math input. */
+export interface MetricMathInput {
   readonly namespace: string;
   readonly metricName: string;
   readonly dimensions: Record<string, string>;
+  readonly statistic: string;
+}
+
+/** A metric math expression over named metrics, e.g. `MAX([cpu, memory])`. */
+export interface MetricMath {
+  readonly expression: string;
+  readonly label: string;
+  /** The expression's inputs by id (lowercase letters and digits, starting with a letter). */
+  readonly metrics: Record<string, MetricMathInput>;
+}
+
+/**
+ * A CloudWatch alarm that triggers a step scaling policy: at or above the threshold for scale-out,
+ * at or below it for scale-in. On one metric (`namespace`, `metricName`, `dimensions`) or on `metricMath`.
+ */
+export interface StepAlarmProps {
+  readonly alarmName: string;
+  /** @default - none; required unless `metricMath` is set */
+  readonly namespace?: string;
+  /** @default - none; required unless `metricMath` is set */
+  readonly metricName?: string;
+  /** @default {} */
+  readonly dimensions?: Record<string, string>;
+  /**
+   * Alarm on an expression instead of one metric (statistic applies to its inputs).
+   * @default - a single metric
+   */
+  readonly metricMath?: MetricMath;
   readonly threshold: number;
   /**
    * How datapoints are aggregated over a period.
@@ -58,6 +85,15 @@ export interface StepAlarmProps {
 export interface ScalingStep {
   readonly fromAboveThreshold: number;
   readonly adjustment: number;
+}
+
+/** Removes capacity when all of its alarm's datapoints are at or below the threshold. */
+export interface StepScaleInPolicyProps {
+  readonly policyName: string;
+  /** Capacity units removed each time the alarm fires (a positive number). */
+  readonly removeCapacity: number;
+  readonly cooldownSeconds: number;
+  readonly alarms: StepAlarmProps[];
 }
 
 export interface StepScalingPolicyProps {
@@ -107,7 +143,7 @@ export class ScalableTarget extends Construct {
     });
   }
 
-  /** Adds capacity in steps when any of the alarms fires; scale-in is left to target tracking. */
+  /** Adds capacity in steps when any of the alarms fires. */
   addStepScalingPolicy(id: string, props: StepScalingPolicyProps): AppautoscalingPolicy {
     if (props.steps.length === 0) throw new Error(`${props.policyName}: needs at least one step`);
     if (props.alarms.length === 0) throw new Error(`${props.policyName}: needs at least one alarm`);
@@ -133,21 +169,68 @@ export class ScalableTarget extends Construct {
         })),
       },
     });
-    props.alarms.forEach((alarm, index) => {
-      new CloudwatchMetricAlarm(this, `${id}-alarm-${index}`, {
-        alarmName: alarm.alarmName,
-        namespace: alarm.namespace,
-        metricName: alarm.metricName,
-        dimensions: alarm.dimensions,
-        statistic: alarm.statistic ?? "Average",
-        period: alarm.periodSeconds ?? 60,
-        evaluationPeriods: alarm.evaluationPeriods ?? 2,
-        threshold: alarm.threshold,
-        comparisonOperator: "GreaterThanOrEqualToThreshold",
-        treatMissingData: "notBreaching",
-        alarmActions: [policy.arn],
-      });
-    });
+    props.alarms.forEach((alarm, index) => this.alarm(`${id}-alarm-${index}`, alarm, "GreaterThanOrEqualToThreshold", policy.arn));
     return policy;
+  }
+
+  /** Removes capacity when any of the alarms fires (scale-in on the signal the alarms watch). */
+  addStepScaleInPolicy(id: string, props: StepScaleInPolicyProps): AppautoscalingPolicy {
+    if (!(props.removeCapacity > 0)) throw new Error(`${props.policyName}: removeCapacity must be > 0`);
+    if (props.alarms.length === 0) throw new Error(`${props.policyName}: needs at least one alarm`);
+    const policy = new AppautoscalingPolicy(this, id, {
+      name: props.policyName,
+      policyType: "StepScaling",
+      serviceNamespace: this.target.serviceNamespace,
+      resourceId: this.target.resourceId,
+      scalableDimension: this.target.scalableDimension,
+      stepScalingPolicyConfiguration: {
+        adjustmentType: "ChangeInCapacity",
+        cooldown: props.cooldownSeconds,
+        metricAggregationType: "Maximum",
+        // At or below the threshold (the alarm's own comparison), one step.
+        stepAdjustment: [{ metricIntervalUpperBound: "0", scalingAdjustment: -props.removeCapacity }],
+      },
+    });
+    props.alarms.forEach((alarm, index) => this.alarm(`${id}-alarm-${index}`, alarm, "LessThanOrEqualToThreshold", policy.arn));
+    return policy;
+  }
+
+  private alarm(id: string, alarm: StepAlarmProps, comparisonOperator: string, policyArn: string): CloudwatchMetricAlarm {
+    const period = alarm.periodSeconds ?? 60;
+    const statistic = alarm.statistic ?? "Average";
+    const common = {
+      alarmName: alarm.alarmName,
+      evaluationPeriods: alarm.evaluationPeriods ?? 2,
+      threshold: alarm.threshold,
+      comparisonOperator,
+      // No data (a cluster without instances) must neither add nor remove capacity.
+      treatMissingData: "notBreaching",
+      alarmActions: [policyArn],
+    };
+    if (alarm.metricMath) {
+      const math = alarm.metricMath;
+      return new CloudwatchMetricAlarm(this, id, {
+        ...common,
+        metricQuery: [
+          { id: "signal", expression: math.expression, label: math.label, returnData: true },
+          ...Object.entries(math.metrics).map(([metricId, metric]) => ({
+            id: metricId,
+            returnData: false,
+            metric: { namespace: metric.namespace, metricName: metric.metricName, dimensions: metric.dimensions, stat: metric.statistic, period },
+          })),
+        ],
+      });
+    }
+    if (alarm.namespace === undefined || alarm.metricName === undefined) {
+      throw new Error(`${alarm.alarmName}: set namespace and metricName, or metricMath`);
+    }
+    return new CloudwatchMetricAlarm(this, id, {
+      ...common,
+      namespace: alarm.namespace,
+      metricName: alarm.metricName,
+      dimensions: alarm.dimensions,
+      statistic,
+      period,
+    });
   }
 }

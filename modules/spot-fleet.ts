@@ -35,6 +35,15 @@ export interface SpotFleetProps {
    */
   readonly validUntil?: string;
   /**
+   * Launch a replacement when an instance gets a rebalance recommendation. The strategy is `launch`:
+   * `launch-before-terminate` needs a termination delay that `aws_spot_fleet_request` (hashicorp/aws
+   * 6.25.0) cannot send, and EC2 refuses it without one. The fleet stops counting the old instance
+   * but leaves it running, so whoever drains it must terminate it (the Spot drainer does).
+   * Replace-only: changing it replaces the request and all its instances.
+   * @default false
+   */
+  readonly capacityRebalance?: boolean;
+  /**
    * Tags of the request (instances are tagged by the launch template).
    * @default {}
    */
@@ -67,6 +76,9 @@ export class SpotFleet extends Construct {
     super(scope, id);
     if (props.subnetIds.length === 0) throw new Error(`${props.name}: a Spot Fleet needs at least one subnet`);
     if (props.instanceTypes.length === 0) throw new Error(`${props.name}: a Spot Fleet needs at least one instance type`);
+    if (props.capacityRebalance && (props.allocationStrategy ?? "priceCapacityOptimized") === "lowestPrice") {
+      throw new Error(`${props.name}: capacity rebalance with lowestPrice would launch replacements in the pool most likely to be interrupted`);
+    }
 
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
       statement: [{ actions: ["sts:AssumeRole"], principals: [{ type: "Service", identifiers: ["spotfleet.amazonaws.com"] }] }],
@@ -88,6 +100,7 @@ export class SpotFleet extends Construct {
       terminateInstancesOnDelete: "true",
       waitForFulfillment: false,
       validUntil: props.validUntil,
+      spotMaintenanceStrategies: props.capacityRebalance ? { capacityRebalance: { replacementStrategy: "launch" } } : undefined,
       launchTemplateConfig: [
         {
           launchTemplateSpecification: { id: props.launchTemplateId, version: "$Latest" },

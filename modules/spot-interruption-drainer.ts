@@ -77,6 +77,14 @@ export interface SpotInterruptionDrainerProps {
    */
   readonly drainOnRebalance?: boolean;
   /**
+   * After draining an instance on a rebalance recommendation, terminate it: the Spot Fleet (capacity
+   * rebalance, strategy `launch`) has launched its replacement and no longer counts it, but leaves it
+   * running. Allowed only on instances EC2 tagged with this request's `aws:ec2spot:fleet-request-id`.
+   * Needs `drainOnRebalance`.
+   * @default - rebalance drains leave the instance running
+   */
+  readonly terminateAfterRebalanceDrain?: { readonly spotFleetRequestId: string };
+  /**
    * ASG termination hooks to drain and complete: groups without managed draining (spot-fleet mode's
    * on-demand ASG). Needs `lifecycleRuleName`.
    * @default - none: ASG terminations are left to managed draining
@@ -154,6 +162,8 @@ export class SpotInterruptionDrainer extends Construct {
     if (drainOnRebalance && props.rebalanceRuleName === undefined) {
       throw new Error("SpotInterruptionDrainer: rebalanceRuleName is required when drainOnRebalance is true");
     }
+    const terminate = props.terminateAfterRebalanceDrain;
+    if (terminate && !drainOnRebalance) throw new Error("SpotInterruptionDrainer: terminateAfterRebalanceDrain needs drainOnRebalance");
     const targetGroupArns = props.targetGroupArns ?? [];
     const hooks = props.lifecycleHooks ?? [];
     if (hooks.length > 0 && props.lifecycleRuleName === undefined) {
@@ -181,6 +191,7 @@ export class SpotInterruptionDrainer extends Construct {
         TARGET_GROUP_ARNS: Fn.join(",", targetGroupArns),
         DRAIN_ON_REBALANCE: String(drainOnRebalance),
         STOP_TIMEOUT_SECONDS: String(props.stopTimeoutSeconds),
+        ...(terminate ? { TERMINATE_AFTER_REBALANCE_DRAIN: "true" } : {}),
         ...(hooks.length > 0
           ? {
               // The handler completes only these hooks' actions; others on the same group are not its to answer.
@@ -214,6 +225,17 @@ export class SpotInterruptionDrainer extends Construct {
           : []),
         // Describe* calls of Elastic Load Balancing have no resource-level permissions.
         { sid: "WatchTargetsDrain", actions: ["elasticloadbalancing:DescribeTargetHealth"], resources: ["*"] },
+        ...(terminate
+          ? [
+              {
+                // Only the fleet's own instances: EC2 tags each with the request id, and nobody can set aws: tags.
+                sid: "TerminateRebalancedFleetInstances",
+                actions: ["ec2:TerminateInstances"],
+                resources: ["*"],
+                condition: [{ test: "StringEquals", variable: "ec2:ResourceTag/aws:ec2spot:fleet-request-id", values: [terminate.spotFleetRequestId] }],
+              },
+            ]
+          : []),
         ...(hooks.length > 0
           ? [
               {

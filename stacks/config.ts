@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { MODERN_TLS_POLICY } from "../modules/tls";
+import { checkCapacityAcrossSections, checkSpotFleetScaling } from "./capacity-rules";
 import {
   isValidCidr,
   isValidHostHeader,
@@ -160,18 +161,28 @@ const spotFleetSchema = z
       .default("priceCapacityOptimized"),
     /** ISO 8601 end of the request; default: no end. */
     validUntil: z.iso.datetime({ message: "must be an ISO 8601 date-time such as 2027-01-01T00:00:00Z" }).optional(),
+    /**
+     * Replace instances that get a rebalance recommendation; the drainer drains and then terminates
+     * the old one (needs spotDrainer.drainOnRebalance). Replace-only: changing it replaces the fleet.
+     */
+    capacityRebalance: z.boolean().default(false),
+    /** Removed: CPU target tracking removed capacity that reservations still held. Scaling follows reservation both ways. */
     targetTracking: z
-      .object({
-        metric: z
-          .enum(["EC2SpotFleetRequestAverageCPUUtilization", "EC2SpotFleetRequestAverageNetworkIn", "EC2SpotFleetRequestAverageNetworkOut"])
-          .default("EC2SpotFleetRequestAverageCPUUtilization"),
-        targetValue: z.number().positive("must be > 0").default(60),
-        scaleInCooldownSeconds: int(0, 3600).default(300),
-        scaleOutCooldownSeconds: int(0, 3600).default(60),
+      .unknown()
+      .refine((value) => value === undefined, {
+        message: "is no longer supported: the fleet scales on reservation in both directions (reservationScaleOutPercent, reservationScaleInPercent)",
       })
-      .prefault({}),
-    /** Scale out when the cluster's CPU or memory reservation passes this: tasks that cannot be placed show there first. */
+      .optional(),
+    /**
+     * Add capacity when max(CPUReservation, MemoryReservation) of the cluster reaches this. Reservation counts
+     * placed tasks only: the headroom left below 100 % is what lets the next task be placed.
+     */
     reservationScaleOutPercent: percent().default(80),
+    /** Remove one instance's worth when the same signal stays at or below this for scaleInEvaluationMinutes. */
+    reservationScaleInPercent: percent().default(40),
+    scaleOutCooldownSeconds: int(0, 3600).default(120),
+    scaleInCooldownSeconds: int(0, 3600).default(600),
+    scaleInEvaluationMinutes: int(1, 60).default(15),
   })
   .superRefine((fleet, ctx) => {
     if (fleet.maxCapacity < fleet.minCapacity) {
@@ -184,6 +195,7 @@ const spotFleetSchema = z
         message: `must be between minCapacity (${fleet.minCapacity}) and maxCapacity (${fleet.maxCapacity})`,
       });
     }
+    checkSpotFleetScaling(fleet, ctx);
   });
 
 const capacitySchema = z
@@ -573,7 +585,10 @@ const environmentSchema = z
         enabled: z.boolean().default(true),
         /** Seconds kept free before the 2-minute cliff: work that is not done by then is lost. */
         deadlineMarginSeconds: int(0, 60).default(10),
-        /** Spot Fleet only: drain on rebalance recommendations too (ASGs with capacity rebalance never do). */
+        /**
+         * Spot Fleet only, with capacity.spotFleet.capacityRebalance: drain on rebalance recommendations,
+         * then terminate the instance the fleet replaced (ASGs with capacity rebalance never do).
+         */
         drainOnRebalance: z.boolean().default(false),
         reservedConcurrency: int(1, 1000).default(10),
         /**
@@ -646,6 +661,7 @@ function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z
     }
   });
   checkSpotTimingBudget(config, ctx);
+  checkCapacityAcrossSections(config, ctx);
   if (config.spotDrainer.drainOnRebalance && config.capacity.mode !== "spot-fleet") {
     ctx.addIssue({
       code: "custom",

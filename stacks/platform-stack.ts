@@ -70,6 +70,8 @@ export class PlatformStack extends TerraformStack {
       subnetIds: this.network.instanceSubnetIds,
       assignPublicIp: this.network.assignPublicIp,
       instanceTags: { service: config.project, env: config.environment },
+      // Provider default_tags never reach what the ASGs and the fleet launch: the templates carry them.
+      launchedResourceTags: defaultTags(config),
       followSsmParameter: config.amiWatch.enabled && config.amiWatch.autoRefresh,
       // Only the drainer completes the hook; without it the hook would just delay every termination.
       drainHook: config.spotDrainer.enabled
@@ -344,6 +346,9 @@ export class PlatformStack extends TerraformStack {
       deadlineMarginSeconds: drainer.deadlineMarginSeconds,
       stopTimeoutSeconds: longestStopTimeout(config).seconds,
       drainOnRebalance,
+      // The fleet's capacity rebalance launches the replacement; the drainer is what terminates the old instance.
+      terminateAfterRebalanceDrain:
+        drainOnRebalance && this.compute.spotFleetRequestId !== undefined ? { spotFleetRequestId: this.compute.spotFleetRequestId } : undefined,
       reservedConcurrency: drainer.reservedConcurrency,
       logRetentionDays: config.logs.retentionDays,
       alarmActions: this.alarmActions,

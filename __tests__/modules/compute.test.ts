@@ -187,7 +187,7 @@ describe("Compute in spot-fleet mode (staging)", () => {
     expect(dataSourcesOfType(json, "aws_ssm_parameter")[0].name).toBe("/aws/service/ecs/optimized-ami/amazon-linux-2023/arm64/recommended/image_id");
   });
 
-  test("the Spot Fleet offers every subnet x instance type, weighted", () => {
+  test("the Spot Fleet offers every subnet x instance type, weighted, and replaces instances on rebalance recommendations", () => {
     // GIVEN staging's two created subnets and four types WHEN synthesized
     const request = soleResource(json, "aws_spot_fleet_request");
     const overrides = request.launch_template_config[0].overrides as Array<Record<string, unknown>>;
@@ -198,16 +198,18 @@ describe("Compute in spot-fleet mode (staging)", () => {
       expect(subnet).toMatch(ref("aws_subnet", "id"));
       expect(overrides.filter((override) => override.subnet_id === subnet).map((override) => [override.instance_type, override.weighted_capacity])).toEqual([
         ["t4g.medium", 1],
-        ["t4g.large", 2],
-        ["m7g.large", 2],
-        ["c7g.large", 2],
+        ["t4g.large", 1],
+        ["m7g.large", 1],
+        ["c7g.large", 1],
       ]);
     }
     expect(request.launch_template_config[0].launch_template_specification.id).toMatch(ref("aws_launch_template", "id"));
     expect(request).toMatchObject({ target_capacity: 2, lifecycle: { ignore_changes: ["target_capacity"] }, allocation_strategy: "priceCapacityOptimized" });
+    // "launch": the drainer drains and terminates the old instance (launch-before-terminate needs a delay the provider cannot send).
+    expect(request.spot_maintenance_strategies).toEqual({ capacity_rebalance: { replacement_strategy: "launch" } });
   });
 
-  test("Application Auto Scaling tracks the fleet's CPU and steps out on cluster CPU/memory reservation", () => {
+  test("Application Auto Scaling moves the fleet both ways on one signal: the cluster's reservation", () => {
     // GIVEN staging WHEN synthesized THEN
     // (the services' own scaling targets live beside the fleet's)
     const fleetTargets = resourcesOfType(json, "aws_appautoscaling_target").filter((target) => target.service_namespace === "ec2");
@@ -215,31 +217,37 @@ describe("Compute in spot-fleet mode (staging)", () => {
     expect(fleetTargets[0]).toMatchObject({
       resource_id: expect.stringMatching(/^spot-fleet-request\/\$\{aws_spot_fleet_request\.[\w-]+\.id\}$/),
       scalable_dimension: "ec2:spot-fleet-request:TargetCapacity",
-      min_capacity: 1,
+      min_capacity: 2,
       max_capacity: 8,
     });
-    const policies = resourcesOfType(json, "aws_appautoscaling_policy");
-    const tracking = byName(policies, "acme-api-spot-fleet-target-tracking-staging");
-    expect(tracking.target_tracking_scaling_policy_configuration).toEqual({
-      predefined_metric_specification: { predefined_metric_type: "EC2SpotFleetRequestAverageCPUUtilization" },
-      target_value: 65,
-      scale_in_cooldown: 300,
-      scale_out_cooldown: 60,
-      disable_scale_in: false,
+    const policies = resourcesOfType(json, "aws_appautoscaling_policy").filter((policy) => /spot-fleet/.test(policy.name));
+    expect(policies.map((policy) => policy.policy_type)).toEqual(["StepScaling", "StepScaling"]);
+    // One largest instance at the threshold, two from 10 points above it; one smallest instance removed at a time.
+    expect(byName(policies, "acme-api-spot-fleet-scale-out-staging").step_scaling_policy_configuration).toMatchObject({
+      cooldown: 120,
+      step_adjustment: [
+        { metric_interval_lower_bound: "0", metric_interval_upper_bound: "10", scaling_adjustment: 1 },
+        { metric_interval_lower_bound: "10", scaling_adjustment: 2 },
+      ],
     });
-    const steps = byName(policies, "acme-api-spot-fleet-reservation-staging");
-    // One largest instance (weight 2) at the threshold, two from 10 points above it.
-    expect(steps.step_scaling_policy_configuration.step_adjustment).toEqual([
-      { metric_interval_lower_bound: "0", metric_interval_upper_bound: "10", scaling_adjustment: 2 },
-      { metric_interval_lower_bound: "10", scaling_adjustment: 4 },
+    expect(byName(policies, "acme-api-spot-fleet-scale-in-staging").step_scaling_policy_configuration).toMatchObject({
+      cooldown: 600,
+      step_adjustment: [{ metric_interval_upper_bound: "0", scaling_adjustment: -1 }],
+    });
+    const alarms = resourcesOfType(json, "aws_cloudwatch_metric_alarm").filter((alarm) => /reservation-(high|low)/.test(alarm.alarm_name));
+    expect(alarms.map((alarm) => [alarm.alarm_name, alarm.comparison_operator, alarm.threshold, alarm.evaluation_periods])).toEqual([
+      ["acme-api-reservation-low-staging", "LessThanOrEqualToThreshold", 40, 15],
+      ["acme-api-reservation-high-staging", "GreaterThanOrEqualToThreshold", 80, 2],
     ]);
-    // Compute's alarms are on the cluster; services, jobs and the Spot drainer have alarms of their own.
-    const alarms = resourcesOfType(json, "aws_cloudwatch_metric_alarm").filter(
-      (alarm) => alarm.namespace === "AWS/ECS" && alarm.dimensions?.ClusterName !== undefined && alarm.dimensions.ServiceName === undefined,
-    );
-    expect(alarms.map((alarm) => alarm.metric_name)).toEqual(["CPUReservation", "MemoryReservation"]);
     for (const alarm of alarms) {
-      expect(alarm).toMatchObject({ namespace: "AWS/ECS", dimensions: { ClusterName: "acme-api-staging" }, threshold: 80, comparison_operator: "GreaterThanOrEqualToThreshold" });
+      expect(alarm.metric_query).toEqual([
+        { id: "signal", expression: "MAX([cpu, memory])", label: "Cluster reservation (max of CPU and memory, %)", return_data: true },
+        ...["cpu", "memory"].map((id) => ({
+          id,
+          return_data: false,
+          metric: { namespace: "AWS/ECS", metric_name: `${id === "cpu" ? "CPU" : "Memory"}Reservation`, dimensions: { ClusterName: "acme-api-staging" }, stat: "Maximum", period: 60 },
+        })),
+      ]);
       expect(alarm.alarm_actions).toEqual([expect.stringMatching(ref("aws_appautoscaling_policy", "arn"))]);
     }
   });

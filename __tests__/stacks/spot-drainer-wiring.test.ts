@@ -27,6 +27,16 @@ function deregisterResources(json: Synthesized): string[] {
     .flatMap((statement) => statement.resources ?? []);
 }
 
+/** Staging without rebalance draining: its Spot Fleet must then not rebalance either (the config refuses one without the other). */
+const stagingWithoutRebalance = (spotDrainer: NonNullable<EnvironmentInput["spotDrainer"]>): EnvironmentInput => {
+  const capacity = ENVIRONMENTS.staging.capacity;
+  return {
+    ...ENVIRONMENTS.staging,
+    capacity: { ...capacity, spotFleet: capacity.spotFleet && { ...capacity.spotFleet, capacityRebalance: false } },
+    spotDrainer: { ...spotDrainer, drainOnRebalance: false },
+  };
+};
+
 const targetGroupRef = (service: string) => new RegExp(`^\\$\\{aws_lb_target_group\\.service-${service}_[\\w-]+\\.arn\\}$`);
 
 describe("Spot drainer in the platform stack", () => {
@@ -65,7 +75,7 @@ describe("Spot drainer in the platform stack", () => {
   });
 
   test("staging without drainOnRebalance: interruption warnings and terminations only", () => {
-    const { json } = synthEnvironment({ ...ENVIRONMENTS.staging, spotDrainer: { drainOnRebalance: false } });
+    const { json } = synthEnvironment(stagingWithoutRebalance({}));
     expect(detailTypes(json)).toEqual([LIFECYCLE, SPOT]);
     expect(drainerFunction(json)?.environment.variables.DRAIN_ON_REBALANCE).toBe("false");
   });
@@ -90,7 +100,7 @@ describe("Spot drainer in the platform stack", () => {
   });
 
   test("disabled: no function, rules, queue or alarms", () => {
-    const { json, stack } = synthEnvironment({ ...ENVIRONMENTS.staging, spotDrainer: { enabled: false } });
+    const { json, stack } = synthEnvironment(stagingWithoutRebalance({ enabled: false }));
     expect(stack.spotDrainer).toBeUndefined();
     expect(drainerFunction(json)).toBeUndefined();
     expect(detailTypes(json)).toEqual([]);
@@ -133,14 +143,14 @@ describe("ASG termination drain in the platform stack", () => {
   });
 
   test("spotDrainer.lifecycleHeartbeatSeconds sets the hook's heartbeat, the function's env and timeout", () => {
-    const { json } = synthEnvironment({ ...ENVIRONMENTS.staging, spotDrainer: { lifecycleHeartbeatSeconds: 300 } });
+    const { json } = synthEnvironment({ ...ENVIRONMENTS.staging, spotDrainer: { ...ENVIRONMENTS.staging.spotDrainer, lifecycleHeartbeatSeconds: 300 } });
     expect(hooks(json)[0]).toMatchObject({ heartbeat_timeout: 300 });
     expect(drainerFunction(json)).toMatchObject({ timeout: 360, environment: { variables: { LIFECYCLE_HEARTBEAT_SECONDS: "300" } } });
   });
 
   test.each([
     ["production (capacity providers: managed draining covers the ASGs)", ENVIRONMENTS.production],
-    ["staging with the drainer disabled (nobody would complete the hook)", { ...ENVIRONMENTS.staging, spotDrainer: { enabled: false } }],
+    ["staging with the drainer disabled (nobody would complete the hook)", stagingWithoutRebalance({ enabled: false })],
   ])("%s: no hook, no lifecycle rule, no CompleteLifecycleAction", (_case, input) => {
     const { json, stack } = synthEnvironment(input);
     expect(hooks(json)).toEqual([]);

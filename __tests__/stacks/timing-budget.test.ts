@@ -95,14 +95,15 @@ describe("spotDrainer.drainOnRebalance", () => {
     ]);
   });
 
-  test("is accepted in spot-fleet mode", () => {
+  test("is accepted in spot-fleet mode with the fleet's capacity rebalance (the fleet replaces what is drained)", () => {
     const input = environment([web("api")]);
     const spotFleet: EnvironmentInput = {
       ...input,
       capacity: {
         mode: "spot-fleet",
         onDemand: { instanceTypes: ["m7i.large"], maxSize: 1 },
-        spotFleet: { instanceTypes: [{ type: "m7i.large" }], targetCapacity: 1, maxCapacity: 2 },
+        // A floor of one instance per AZ (2).
+        spotFleet: { instanceTypes: [{ type: "m7i.large" }], targetCapacity: 2, minCapacity: 2, maxCapacity: 4, capacityRebalance: true },
       },
       spotDrainer: { drainOnRebalance: true },
     };

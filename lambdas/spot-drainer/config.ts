@@ -50,6 +50,17 @@ export function readLifecycleConfig(env: Env = process.env): LifecycleConfig {
   };
 }
 
+/** What follows a drain on a rebalance recommendation (see rebalance.ts). */
+export interface RebalanceConfig {
+  /** Terminate the drained instance: its Spot Fleet launched a replacement and no longer counts it. */
+  terminateAfterDrain: boolean;
+}
+
+/** Read only for rebalance recommendations. */
+export function readRebalanceConfig(env: Env = process.env): RebalanceConfig {
+  return { terminateAfterDrain: readBoolean(env, "TERMINATE_AFTER_REBALANCE_DRAIN", false) };
+}
+
 function readSeconds(env: Env, name: string, fallback: number, opts: { positive?: boolean } = {}): number {
   const raw = env[name]?.trim();
   if (!raw) return fallback;

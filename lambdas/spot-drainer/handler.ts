@@ -1,18 +1,22 @@
 import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
+import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { readConfig, readLifecycleConfig } from "./config";
+import { readConfig, readLifecycleConfig, readRebalanceConfig } from "./config";
 import { DrainSummary, Ec2InstanceEvent, drainForEvent } from "./drain";
 import { LifecycleActionEvent, LifecycleSummary, drainForLifecycleAction, isLifecycleAction } from "./lifecycle";
 import { createLogger, describeError } from "./log";
+import { RebalanceSummary, drainAndTerminateForRebalance, isRebalanceRecommendation } from "./rebalance";
 
 export type { DrainSummary, Ec2InstanceEvent } from "./drain";
 export type { LifecycleActionEvent, LifecycleSummary } from "./lifecycle";
+export type { RebalanceSummary } from "./rebalance";
 
 // Created once per container and reused across invocations; constructing a client makes no network call.
 const ecs = new ECSClient({});
 const elb = new ElasticLoadBalancingV2Client({});
 const autoscaling = new AutoScalingClient({});
+const ec2 = new EC2Client({});
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -28,7 +32,7 @@ export interface InvocationContext {
 export async function handler(
   event: Ec2InstanceEvent | LifecycleActionEvent,
   context?: InvocationContext,
-): Promise<DrainSummary | LifecycleSummary> {
+): Promise<DrainSummary | LifecycleSummary | RebalanceSummary> {
   const lifecycle = isLifecycleAction(event);
   const instanceId = lifecycle ? event.detail?.EC2InstanceId : (event as Ec2InstanceEvent).detail?.["instance-id"];
   const log = createLogger({ eventId: event.id, instanceId });
@@ -45,6 +49,10 @@ export async function handler(
         log,
         remainingTimeMs,
       });
+    }
+    if (isRebalanceRecommendation(event)) {
+      const remainingTimeMs = context ? () => context.getRemainingTimeInMillis() : undefined;
+      return await drainAndTerminateForRebalance(event, config, readRebalanceConfig(process.env), { ecs, elb, ec2, now: Date.now, sleep, log, remainingTimeMs });
     }
     return await drainForEvent(event as Ec2InstanceEvent, config, { ecs, elb, now: Date.now, sleep, log });
   } catch (err) {

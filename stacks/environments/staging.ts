@@ -16,16 +16,19 @@ export const staging: EnvironmentInput = {
     containerStopTimeoutSeconds: 25,
     onDemand: { instanceTypes: ["t4g.medium"], minSize: 0, maxSize: 1, desiredCapacity: 0 },
     spotFleet: {
+      // Weighted by vCPU (2 each); ECS places by the memory each instance registers.
       instanceTypes: [
         { type: "t4g.medium", weightedCapacity: 1 },
-        { type: "t4g.large", weightedCapacity: 2 },
-        { type: "m7g.large", weightedCapacity: 2 },
-        { type: "c7g.large", weightedCapacity: 2 },
+        { type: "t4g.large", weightedCapacity: 1 },
+        { type: "m7g.large", weightedCapacity: 1 },
+        { type: "c7g.large", weightedCapacity: 1 },
       ],
+      // At least one instance per AZ (2): scale-in never leaves every task in one AZ.
       targetCapacity: 2,
-      minCapacity: 1,
+      minCapacity: 2,
       maxCapacity: 8,
-      targetTracking: { targetValue: 65 },
+      // Rebalance recommendations get a replacement; the drainer drains and terminates the old instance.
+      capacityRebalance: true,
     },
   },
   loadBalancer: { deletionProtection: false, idleTimeoutSeconds: 60 },
