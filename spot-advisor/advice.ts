@@ -4,7 +4,7 @@
  * (stacks/platform-stack.ts) and the report (spot-advisor/report.ts).
  */
 import { instanceArchitecture, type EnvironmentConfig } from "../stacks/config";
-import { HIGHEST_INTERRUPTION_INDEX, type SpotDataset } from "./dataset";
+import { HIGHEST_INTERRUPTION_INDEX, loadSpotDataset, type SpotDataset } from "./dataset";
 import { capacityPools, type CapacityPoolSpec } from "./pools";
 import type { SpotAdviceRule } from "./rules";
 
@@ -154,4 +154,11 @@ function applyAcknowledgements(config: EnvironmentConfig, advice: Omit<SpotAdvic
     });
   });
   return result;
+}
+
+/** The warnings synthesis shows for an environment: its unacknowledged advice, each message naming environment, pool and type. */
+export function spotPoolWarnings(config: EnvironmentConfig, dataset: SpotDataset = loadSpotDataset()): string[] {
+  return adviseSpotPools(config, dataset)
+    .filter((item) => item.level === "warn")
+    .map((item) => `spot advice (${item.rule}): ${item.message}`);
 }

@@ -5,8 +5,8 @@
 import { CAPACITY_LEVELS } from "./estimate";
 import type { SpotReport } from "./report";
 
-const WIDTH = 760;
-const BAR_X = 150;
+const WIDTH = 800;
+const BAR_X = 190;
 const BAR_WIDTH = 420;
 const COLOURS = { onDemand: "#8a94a6", spot: "#2e9d5b", text: "#1f2933", grid: "#d5dae1" };
 /** Least to most interrupted: green to red; grey where the data lacks the type. */
@@ -51,7 +51,7 @@ export function renderChart(report: SpotReport, bucketLabels: readonly string[])
     .flatMap((pool) => pool.instanceTypes.map((entry) => ({ pool: pool.name, ...entry })));
   if (spotTypes.length > 0) {
     y += 36;
-    parts.push(text(20, y, "Spot savings by type, coloured by interruption bucket", 'font-size="13"'));
+    parts.push(text(20, y, "Spot savings vs on-demand by type (bar: 0-100%), coloured by interruption bucket", 'font-size="13"'));
     y += 8;
     for (const entry of spotTypes) {
       y += 24;
