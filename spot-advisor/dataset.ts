@@ -143,9 +143,10 @@ export function validateSpotAdvisorData(raw: unknown): string[] {
         continue;
       }
       for (const [type, entry] of Object.entries(linux)) {
-        const valid = isRecord(entry) && typeof entry.s === "number" && entry.s >= 0 && entry.s <= 100 && indexes.has(entry.r as number);
+        // Savings may be negative: the data has pools where Spot costs more than on-demand.
+        const valid = isRecord(entry) && typeof entry.s === "number" && entry.s <= 100 && indexes.has(entry.r as number);
         if (!valid && badEntries++ < 5) {
-          problems.push(`spot_advisor.${region}.${DATASET_OS}.${type}: must be { s: savings 0-100, r: an index listed in ranges }`);
+          problems.push(`spot_advisor.${region}.${DATASET_OS}.${type}: must be { s: savings percent <= 100, r: an index listed in ranges }`);
         }
       }
     }
