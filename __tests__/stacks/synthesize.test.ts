@@ -48,7 +48,7 @@ describe("synthesizeEnvironments", () => {
 describe("the cdktf app entry (scripts/app.mjs)", () => {
   test("synthesizes every environment into CDKTF_OUTDIR", () => {
     const outdir = path.join(scratch(), "out");
-    execFileSync("node", ["scripts/app.mjs"], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS: "" } });
+    execFileSync("node", ["scripts/app.mjs"], { cwd: root, stdio: "pipe", env: { ...process.env, CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS: "" } });
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
   });
 

@@ -1,0 +1,61 @@
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { App, Testing } from "cdktf";
+import { describe, expect, test } from "vitest";
+import { spotPoolWarnings } from "../../spot-advisor/advice";
+import { parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
+import { ENVIRONMENTS } from "../../stacks/environments";
+import { PlatformStack } from "../../stacks/platform-stack";
+
+const root = path.resolve(__dirname, "../..");
+const WARN = "@cdktf/warn";
+
+function build(input: EnvironmentInput) {
+  const config = parseEnvironmentConfig(input);
+  const app: App = Testing.app();
+  const stack = new PlatformStack(app, config.environment, config);
+  const json = Testing.synth(stack);
+  const warnings = stack.node.metadata.filter((entry) => entry.type === WARN).map((entry) => entry.data);
+  return { stack, json, warnings, config };
+}
+
+/** staging with every piece of advice acknowledged. */
+function acknowledgedStaging(): EnvironmentInput {
+  const input: any = structuredClone(ENVIRONMENTS.staging);
+  input.capacity.spotAdvice = { acknowledge: [{ rule: "high-interruption", reason: "staging accepts interruptions for the cheapest burstable pools" }] };
+  return input;
+}
+
+describe("Spot pool advice at synth", () => {
+  test("staging: each unacknowledged warning becomes one warning annotation on the stack, never an error", () => {
+    const { stack, warnings, config } = build(ENVIRONMENTS.staging);
+    expect(warnings).toEqual(spotPoolWarnings(config));
+    expect(warnings.length).toBeGreaterThan(0);
+    expect(stack.spotAdviceWarnings).toEqual(warnings);
+    expect(stack.node.metadata.filter((entry) => entry.type === "@cdktf/error")).toEqual([]);
+  });
+
+  test("production: no advice, no annotations", () => {
+    expect(build(ENVIRONMENTS.production).warnings).toEqual([]);
+  });
+
+  test("advice changes nothing in the synthesized Terraform JSON: acknowledging it all gives the same stack", () => {
+    const warned = build(ENVIRONMENTS.staging);
+    const acknowledged = build(acknowledgedStaging());
+    expect(acknowledged.warnings).toEqual([]);
+    expect(acknowledged.json).toBe(warned.json);
+  });
+
+  test("the app entry prints each warning once on stderr and records it once in the manifest for `cdktf synth` to show", () => {
+    const outdir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "synth-advice-")), "out");
+    const run = spawnSync("node", ["scripts/app.mjs"], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS: "" } });
+    expect(run.status).toBe(0);
+    const expected = Object.values(ENVIRONMENTS).flatMap((input) => spotPoolWarnings(parseEnvironmentConfig(input)));
+    expect(run.stderr).toBe(expected.map((warning) => `WARN ${warning}\n`).join(""));
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+    const annotations = Object.values(manifest.stacks).flatMap((stack: any) => stack.annotations.map((annotation: any) => [annotation.level, annotation.message]));
+    expect(annotations).toEqual(expected.map((warning) => [WARN, warning]));
+  });
+});
