@@ -4,7 +4,7 @@
  * (stacks/platform-stack.ts) and the report (spot-advisor/report.ts).
  */
 import { instanceArchitecture, type EnvironmentConfig } from "../stacks/config";
-import { HIGHEST_INTERRUPTION_INDEX, loadSpotDataset, type SpotDataset } from "./dataset";
+import { HIGHEST_INTERRUPTION_INDEX, loadRegionDataset, type SpotDataset } from "./dataset";
 import { capacityPools, type CapacityPoolSpec } from "./pools";
 import type { SpotAdviceRule } from "./rules";
 
@@ -157,7 +157,7 @@ function applyAcknowledgements(config: EnvironmentConfig, advice: Omit<SpotAdvic
 }
 
 /** The warnings synthesis shows for an environment: its unacknowledged advice, each message naming environment, pool and type. */
-export function spotPoolWarnings(config: EnvironmentConfig, dataset: SpotDataset = loadSpotDataset()): string[] {
+export function spotPoolWarnings(config: EnvironmentConfig, dataset: SpotDataset = loadRegionDataset(config.region)): string[] {
   return adviseSpotPools(config, dataset)
     .filter((item) => item.level === "warn")
     .map((item) => `spot advice (${item.rule}): ${item.message}`);
