@@ -47,20 +47,19 @@ export function saferAlternatives(
   if (target === undefined) return [];
   const architecture = instanceArchitecture(like);
   const generation = (type: string) => Number(/\d+/.exec(type)?.[0] ?? 0);
-  return dataset
-    .regionTypes(region)
-    .filter((type) => /^[cmr]\d/.test(type) && !type.includes("metal") && !options.exclude.includes(type))
-    .filter((type) => !options.otherFamiliesThan?.includes(familyGeneration(type)))
-    .filter((type) => instanceArchitecture(type) === architecture && dataset.pool(region, type)?.interruptionIndex === 0)
-    .map((type) => ({ type, spec: dataset.spec(type), savings: dataset.pool(region, type)?.savingsPercent ?? 0 }))
-    .filter(({ spec }) => spec !== undefined && spec.vcpu === target.vcpu && spec.memoryGiB >= target.memoryGiB / 2 && spec.memoryGiB <= target.memoryGiB * 2)
-    .sort(
-      (a, b) =>
-        Math.abs(Math.log(a.spec!.memoryGiB / target.memoryGiB)) - Math.abs(Math.log(b.spec!.memoryGiB / target.memoryGiB)) ||
-        generation(b.type) - generation(a.type) ||
-        b.savings - a.savings ||
-        a.type.localeCompare(b.type),
-    )
+  const candidates: Array<{ type: string; memoryDistance: number; savings: number }> = [];
+  // Cheapest tests first: this runs over every type of the region on the synth path.
+  for (const type of dataset.regionTypes(region)) {
+    const spec = dataset.spec(type);
+    if (spec === undefined || spec.vcpu !== target.vcpu || spec.memoryGiB < target.memoryGiB / 2 || spec.memoryGiB > target.memoryGiB * 2) continue;
+    if (!/^[cmr]\d/.test(type) || type.includes("metal") || options.exclude.includes(type)) continue;
+    const data = dataset.pool(region, type);
+    if (data === undefined || data.interruptionIndex !== 0 || instanceArchitecture(type) !== architecture) continue;
+    if (options.otherFamiliesThan?.includes(familyGeneration(type))) continue;
+    candidates.push({ type, memoryDistance: Math.abs(Math.log(spec.memoryGiB / target.memoryGiB)), savings: data.savingsPercent });
+  }
+  return candidates
+    .sort((a, b) => a.memoryDistance - b.memoryDistance || generation(b.type) - generation(a.type) || b.savings - a.savings || a.type.localeCompare(b.type))
     .slice(0, options.count ?? 3)
     .map(({ type }) => type);
 }
