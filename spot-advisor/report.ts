@@ -32,6 +32,7 @@ export interface ReportPool {
   readonly onDemandWithin: CapacityPoolSpec["onDemandWithin"] | null;
   readonly allocationStrategy: string | null;
   readonly availabilityZones: number | null;
+  readonly subnets: number;
   readonly instanceTypes: readonly ReportInstanceType[];
 }
 
@@ -65,6 +66,7 @@ export function buildSpotReport(config: EnvironmentConfig, dataset: SpotDataset)
       onDemandWithin: pool.onDemandWithin ?? null,
       allocationStrategy: pool.allocationStrategy ?? null,
       availabilityZones: pool.availabilityZones ?? null,
+      subnets: pool.subnets,
       instanceTypes: pool.instanceTypes.map(({ type, weight }) => {
         const spec = dataset.spec(type);
         const spot = pool.purchase === "spot" ? dataset.pool(region, type) : undefined;
@@ -108,15 +110,17 @@ export function renderMarkdown(report: SpotReport, chartFile?: string): string {
 
   push("## Pools", "");
   for (const pool of report.pools) {
-    const within = pool.onDemandWithin
-      ? `; on-demand inside the pool: first ${pool.onDemandWithin.base}, then ${pool.onDemandWithin.percentAboveBase}% of the rest`
-      : "";
+    const within = !pool.onDemandWithin
+      ? ""
+      : pool.onDemandWithin.base === 0 && pool.onDemandWithin.percentAboveBase === 0
+        ? "; all Spot"
+        : `; on-demand inside the pool: first ${pool.onDemandWithin.base}, then ${pool.onDemandWithin.percentAboveBase}% of the rest`;
     push(
       `### ${pool.name} · ${pool.purchase} · ${pool.kind} \`${pool.resourceName}\``,
       "",
       `\`${pool.configPath}\`: min ${pool.size.min}, desired ${pool.size.desired}, max ${pool.size.max} ${pool.unit}` +
         `${pool.allocationStrategy ? `; allocation ${pool.allocationStrategy}` : ""}${within}; ` +
-        `${pool.availabilityZones === null ? "AZs of the configured subnets unknown to the config" : `${pool.availabilityZones} AZ(s)`}.`,
+        `${pool.availabilityZones === null ? `${pool.subnets} subnets (their AZs are not in the config)` : `${pool.availabilityZones} AZ(s)`}.`,
       "",
       "| type | vCPU | memory GiB | interruption | Spot savings | weight |",
       "| --- | ---: | ---: | --- | ---: | ---: |",

@@ -158,4 +158,14 @@ describe("what the data says about the shipped examples", () => {
   test("production: diversified over 6 types of 4 families in 3 subnets, none >20%: no warnings", () => {
     expect(report("production").advice).toEqual([]);
   });
+
+  test("Markdown says how each pool buys and where it runs, and shows acknowledged advice with its reason", () => {
+    expect(renderMarkdown(report("production"))).toContain("max 30 instances; allocation price-capacity-optimized; all Spot; 3 subnets (their AZs are not in the config).");
+    const input: any = structuredClone(ENVIRONMENTS.staging);
+    input.capacity.spotAdvice = { acknowledge: [{ rule: "high-interruption", type: "t4g.medium", reason: "cheapest burstable, staging only" }] };
+    const markdown = renderMarkdown(buildSpotReport(parseEnvironmentConfig(input), loadSpotDataset()));
+    expect(markdown).toContain("- **acknowledged (cheapest burstable, staging only)** `high-interruption`: [staging] Spot pool spot-fleet");
+    expect(markdown).toContain("- **warn** `high-interruption`: [staging] Spot pool spot-fleet (capacity.spotFleet, acme-api-spot-fleet-staging): t4g.large");
+    expect(markdown).toContain("2 AZ(s).");
+  });
 });
