@@ -9,11 +9,14 @@ import { synthesizeEnvironments } from "./stacks/synthesize";
 if (!process.env.PLATFORM_DEBUG) Error.prepareStackTrace = () => "";
 
 try {
-  synthesizeEnvironments({
+  const { warnings } = synthesizeEnvironments({
     environments: ENVIRONMENTS,
     selected: selectEnvironments(Object.keys(ENVIRONMENTS), process.env[ENVIRONMENTS_VARIABLE]),
     outdir: path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out"),
   });
+  // `cdktf synth` shows the manifest's warning annotations and hides a successful app's stderr, so
+  // this reaches people running the app directly (node scripts/app.mjs) without doubling under the CLI.
+  for (const warning of warnings) process.stderr.write(`WARN ${warning}\n`);
 } catch (error) {
   // Bad input is reported as a message, not a stack trace; PLATFORM_DEBUG=1 shows the trace.
   const message = error instanceof Error ? error.message : String(error);

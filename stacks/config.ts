@@ -6,6 +6,7 @@
 import { z } from "zod";
 import { MODERN_TLS_POLICY } from "../modules/tls";
 import { checkCapacityAcrossSections, checkSpotFleetScaling } from "./capacity-rules";
+import { SPOT_ADVICE_RULE_IDS, SPOT_ADVICE_RULES } from "../spot-advisor/rules";
 import {
   isValidCidr,
   isValidHostHeader,
@@ -198,6 +199,27 @@ const spotFleetSchema = z
     checkSpotFleetScaling(fleet, ctx);
   });
 
+/** Deliberate exceptions to the Spot pool advice that synthesis warns about and `npm run report` shows (spot-advisor/). */
+const spotAdviceSchema = z
+  .object({
+    acknowledge: z
+      .array(
+        z.object({
+          rule: z
+            .enum(SPOT_ADVICE_RULE_IDS)
+            .describe(`The advice rule: ${Object.entries(SPOT_ADVICE_RULES).map(([id, what]) => `\`${id}\` (${what})`).join("; ")}.`),
+          type: instanceType()
+            .optional()
+            .describe("Only this instance type (for high-interruption and unknown-type); default: every warning of the rule."),
+          reason: z.string().trim().min(1, "must say why the advice does not apply").describe("Why the risk is accepted; shown in the report."),
+        }),
+      )
+      .default([])
+      .describe("Warnings accepted on purpose: they are no longer printed at synth and appear in the report as acknowledged."),
+  })
+  .prefault({})
+  .describe("Spot pool advice from the AWS Spot Instance Advisor snapshot in spot-advisor/data.");
+
 const capacitySchema = z
   .object({
     /** `capacity-providers`: on-demand + Spot ASGs behind ECS capacity providers. `spot-fleet`: on-demand ASG + a Spot Fleet request. */
@@ -243,6 +265,7 @@ const capacitySchema = z
         }
       }),
     spotFleet: spotFleetSchema.optional(),
+    spotAdvice: spotAdviceSchema,
     instanceRefresh: z
       .object({
         minHealthyPercentage: percent().default(90),

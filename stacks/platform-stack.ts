@@ -1,4 +1,4 @@
-import { Aspects, CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { Annotations, Aspects, CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
@@ -19,6 +19,7 @@ import { ScheduledTask } from "../modules/scheduled-task";
 import { ServiceAlarms } from "../modules/service-alarms";
 import { ServiceAutoScaling } from "../modules/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/spot-interruption-drainer";
+import { spotPoolWarnings } from "../spot-advisor/advice";
 import { longestStopTimeout, type BackendConfig, type EnvironmentConfig, type ScheduledTaskConfig, type ServiceConfig } from "./config";
 
 /** One environment's whole platform: one Terraform stack, one state, one workspace. */
@@ -37,6 +38,8 @@ export class PlatformStack extends TerraformStack {
   public readonly spotDrainer?: SpotInterruptionDrainer;
   /** Reports newer ECS-optimized AMIs, when `amiWatch.enabled`. */
   public readonly amiWatch?: AmiWatch;
+  /** What the Spot Instance Advisor data says is risky about the Spot pools (unacknowledged), also added as warning annotations. */
+  public readonly spotAdviceWarnings: readonly string[];
   /** The topic created for the environment's alarms, when `alerts.emails` lists anyone. */
   public readonly alertTopic?: AlertTopic;
   /** What every notifying alarm of the environment triggers: the alert topic, or nothing. */
@@ -78,6 +81,9 @@ export class PlatformStack extends TerraformStack {
         ? { name: this.naming.name("drain"), heartbeatTimeoutSeconds: config.spotDrainer.lifecycleHeartbeatSeconds }
         : undefined,
     });
+    // Advice, never an error: `cdktf synth` prints warning annotations; main.ts prints them when run directly.
+    this.spotAdviceWarnings = spotPoolWarnings(config);
+    for (const warning of this.spotAdviceWarnings) Annotations.of(this).addWarning(warning);
 
     if (config.alerts.emails.length > 0) {
       this.alertTopic = new AlertTopic(this, "alerts", {

@@ -12,12 +12,17 @@ export interface SynthesizeOptions {
   readonly outdir: string;
 }
 
+export interface SynthesisResult {
+  /** Warnings of the synthesized stacks (Spot pool advice), once each; also in the manifest's annotations. */
+  readonly warnings: readonly string[];
+}
+
 /**
  * Validates every environment, then synthesizes the selected ones into a scratch directory and
  * copies the result into `outdir` only when all of them succeeded: a bad config or a guardrail
  * violation leaves no half-written output behind.
  */
-export function synthesizeEnvironments(options: SynthesizeOptions): void {
+export function synthesizeEnvironments(options: SynthesizeOptions): SynthesisResult {
   const configs = Object.entries(options.environments).map(([name, input]) => {
     const config = parseEnvironmentConfig(input);
     if (config.environment !== name) {
@@ -32,11 +37,12 @@ export function synthesizeEnvironments(options: SynthesizeOptions): void {
     // it is. Terraform checks its own version on init; the platform's checks are config validation
     // above and the Guardrails aspect, which still fail synthesis through error annotations.
     const app = new App({ outdir: scratch, skipValidation: true });
-    for (const config of configs.filter((candidate) => options.selected.includes(candidate.environment))) {
-      new PlatformStack(app, config.environment, config);
-    }
+    const stacks = configs
+      .filter((candidate) => options.selected.includes(candidate.environment))
+      .map((config) => new PlatformStack(app, config.environment, config));
     app.synth();
     fs.cpSync(scratch, options.outdir, { recursive: true });
+    return { warnings: stacks.flatMap((stack) => stack.spotAdviceWarnings) };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
-import { ConfigError } from "../../stacks/config";
+import { spotPoolWarnings } from "../../spot-advisor/advice";
+import { ConfigError, parseEnvironmentConfig } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { synthesizeEnvironments } from "../../stacks/synthesize";
 
@@ -48,7 +49,7 @@ describe("synthesizeEnvironments", () => {
 describe("the cdktf app entry (scripts/app.mjs)", () => {
   test("synthesizes every environment into CDKTF_OUTDIR", () => {
     const outdir = path.join(scratch(), "out");
-    execFileSync("node", ["scripts/app.mjs"], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS: "" } });
+    execFileSync("node", ["scripts/app.mjs"], { cwd: root, stdio: "pipe", env: { ...process.env, CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS: "" } });
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
   });
 
@@ -77,8 +78,13 @@ describe("the cdktf app entry (scripts/app.mjs)", () => {
       env: { PATH: bin, CDKTF_OUTDIR: outdir, HOME: os.tmpdir() },
     });
 
-    // THEN
-    expect(run.stderr).toBe("");
+    // THEN nothing on stderr but each Spot pool advice warning once (advice by design, see spot-advisor/),
+    // also recorded once in the manifest, where `cdktf synth` reads and prints it
+    const warnings = Object.values(ENVIRONMENTS).flatMap((input) => spotPoolWarnings(parseEnvironmentConfig(input)));
+    expect(run.stderr).toBe(warnings.map((warning) => `WARN ${warning}\n`).join(""));
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+    const annotations = Object.values(manifest.stacks).flatMap((stack: any) => stack.annotations.map((annotation: any) => [annotation.level, annotation.message]));
+    expect(annotations).toEqual(warnings.map((warning) => ["@cdktf/warn", warning]));
     expect(run.status).toBe(0);
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
   });
