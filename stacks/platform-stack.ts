@@ -12,13 +12,15 @@ import { DeployRole } from "../modules/deploy-role";
 import { Ec2TaskDefinition } from "../modules/ec2-task-definition";
 import { EcsService } from "../modules/ecs-service";
 import { Guardrails } from "../modules/guardrails";
-import { LoadBalancer, listenerRulePriorities } from "../modules/load-balancer";
+import { LoadBalancer } from "../modules/load-balancer";
+import { listenerRulePriorities } from "../modules/listener-routing";
 import { NAME_LIMITS, Naming } from "../modules/naming";
 import { Network } from "../modules/network";
 import { ScheduledTask } from "../modules/scheduled-task";
 import { ServiceAlarms } from "../modules/service-alarms";
 import { ServiceAutoScaling } from "../modules/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/spot-interruption-drainer";
+import { webRoutes } from "./routing";
 import { longestStopTimeout, type BackendConfig, type EnvironmentConfig, type ScheduledTaskConfig, type ServiceConfig } from "./config";
 
 /** One environment's whole platform: one Terraform stack, one state, one workspace. */
@@ -88,7 +90,7 @@ export class PlatformStack extends TerraformStack {
     const alertTopicArn = config.alerts.topicArn ?? this.alertTopic?.topicArn;
     this.alarmActions = alertTopicArn === undefined ? [] : [alertTopicArn];
     this.loadBalancer = this.buildLoadBalancer(config);
-    const priorities = listenerRulePriorities(config.services.filter((service) => service.kind === "web"));
+    const priorities = listenerRulePriorities(webRoutes(config));
     for (const service of config.services) {
       this.services[service.name] = this.buildService(config, service, priorities.get(service.name));
     }
@@ -263,7 +265,8 @@ export class PlatformStack extends TerraformStack {
       taskRoleArn: task.taskRoleArn,
       executionRoleArn: task.executionRoleArn,
       command: job.command,
-      environment: job.environment,
+      // Every job can reach the environment's services through the load balancer, also where no domain exists.
+      environment: { ALB_DNS_NAME: this.loadBalancer.dnsName, ...job.environment },
       taskCount: job.taskCount,
       capacityProviderStrategy: this.compute.capacityProviderStrategy(job.capacityPool),
       retry:

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { derivedPriority } from "../../modules/listener-routing";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { referencedResourceAddress, statementsOf } from "../support/references";
 import { resourcesOfType, soleResource, synthEnvironment, type Synthesized } from "../support/synth";
@@ -39,9 +40,11 @@ describe("production traffic and services", () => {
     expect(soleResource(json, "aws_s3_bucket").force_destroy).toBe(false);
   });
 
-  test("two web services on different hosts, with stable priorities in config order", () => {
-    expect(ruleFor(json, "api.example.com").priority).toBe(100);
-    expect(ruleFor(json, "admin.example.com").priority).toBe(110);
+  test("two web services on different hosts, each with the priority derived from its own route and name alone", () => {
+    // exact-host-only band 34000-41999, plus a hash of the name: no other service can move them
+    expect(ruleFor(json, "api.example.com").priority).toBe(derivedPriority({ name: "api", hostHeaders: ["api.example.com"], pathPatterns: [] }));
+    expect(ruleFor(json, "admin.example.com").priority).toBe(derivedPriority({ name: "admin", hostHeaders: ["admin.example.com"], pathPatterns: [] }));
+    for (const host of ["api.example.com", "admin.example.com"]) expect(ruleFor(json, host).priority).toBeGreaterThanOrEqual(34000);
     expect(resourcesOfType(json, "aws_lb_listener_rule")).toHaveLength(2);
     for (const rule of resourcesOfType(json, "aws_lb_listener_rule")) {
       expect(referencedResourceAddress(rule.listener_arn)).toBe(addressOf(json, "aws_lb_listener", resourcesOfType(json, "aws_lb_listener").find((listener) => listener.port === 443)!));

@@ -1,0 +1,85 @@
+import { describe, expect, test } from "vitest";
+import { sampleRequest } from "../../modules/listener-routing";
+import type { EnvironmentInput } from "../../stacks/config";
+import { ENVIRONMENTS } from "../../stacks/environments";
+import { servesOnLoadBalancerDnsName } from "../../stacks/routing";
+import { configProblems, minimalInput } from "../support/config";
+import { routeRequest, serviceTargetGroup } from "../support/listener-rules";
+import { resourcesOfType, synthEnvironment } from "../support/synth";
+
+/** What the load balancer's DNS name looks like; nothing in the rules may depend on its value. */
+const ALB_DNS_NAME = "acme-api-web-staging-1234567890.eu-west-1.elb.amazonaws.com";
+
+/**
+ * The requests README promises work, per web service: with a domain, HTTPS on the service's host
+ * (and path); without one, HTTP on the load balancer's DNS name for services without a host
+ * condition, or on the service's own host for those that have one (DNS records you create).
+ */
+describe.each(Object.keys(ENVIRONMENTS))("GIVEN the shipped %s environment WHEN its listener rules are evaluated", (name) => {
+  const { json, config } = synthEnvironment(name);
+  const httpOnly = servesOnLoadBalancerDnsName(config);
+  const port = httpOnly ? 80 : 443;
+  const web = config.services.filter((service) => service.kind === "web");
+
+  test.each(web.map((service) => [service.name, service] as const))("THEN a documented request reaches %s's target group", (_name, service) => {
+    const request = { port, ...sampleRequest(service, ALB_DNS_NAME) };
+    expect(routeRequest(json, request)).toMatchObject({ type: "forward", targetGroup: serviceTargetGroup(json, service.name) });
+  });
+
+  test("THEN plain HTTP either carries the rules (HTTP-only) or answers 301 to HTTPS", () => {
+    const outcome = routeRequest(json, { port: 80, host: ALB_DNS_NAME, path: "/" });
+    if (httpOnly) {
+      // the DNS name must reach a service: an HTTP-only environment has no other name
+      expect(outcome.type).toBe("forward");
+    } else {
+      expect(outcome).toEqual({ type: "redirect", port: "443", protocol: "HTTPS", statusCode: "HTTP_301" });
+    }
+  });
+
+  test("THEN an unknown host gets the fixed 404 unless a rule matches every host", () => {
+    const outcome = routeRequest(json, { port, host: "unknown.invalid", path: "/nothing-here" });
+    const catchAll = web.some((service) => service.hostHeaders.length === 0);
+    expect(outcome.type).toBe(catchAll ? "forward" : "fixed-response");
+  });
+});
+
+describe("reachability failing examples", () => {
+  test("GIVEN staging as first shipped (host rule only, no domain) WHEN the ALB's DNS name is requested THEN it lands on the 404 default", () => {
+    // GIVEN the synthesized staging stack with its rule narrowed to the made-up host it once had
+    const { json } = synthEnvironment("staging");
+    const [rule] = resourcesOfType(json, "aws_lb_listener_rule");
+    rule.condition = [{ host_header: { values: ["api.staging.example.com"] } }];
+    // WHEN / THEN the evaluator sees what clients would get
+    expect(routeRequest(json, { port: 80, host: ALB_DNS_NAME, path: "/" })).toEqual({ type: "fixed-response", statusCode: "404" });
+  });
+
+  test("GIVEN an HTTP-only environment whose services all require a host WHEN validated THEN it is refused, naming the fix", () => {
+    const input: EnvironmentInput = { ...ENVIRONMENTS.staging, services: [{ ...ENVIRONMENTS.staging.services![0], pathPatterns: [], hostHeaders: ["api.staging.example.com"] }] };
+    expect(configProblems(input)).toEqual([
+      expect.stringMatching(
+        /^services\.0\.hostHeaders: the environment has no loadBalancer\.domain or certificateArn, so clients reach it by the load balancer's DNS name, but every web service requires a Host header \(api: api\.staging\.example\.com\).*route one service by pathPatterns alone/,
+      ),
+    ]);
+  });
+
+  test.each<[string, Partial<EnvironmentInput>]>([
+    ["one service routed by path alone", { services: [{ ...minimalInput().services[0], hostHeaders: [], pathPatterns: ["/*"] }] }],
+    ["a domain", { loadBalancer: { domain: { name: "api.example.com" } } }],
+    ["an existing certificate", {}],
+  ])("GIVEN an environment with %s WHEN validated THEN it is accepted", (_case, change) => {
+    expect(configProblems({ ...minimalInput(), ...change })).toEqual([]);
+  });
+
+  test("GIVEN no certificate and a path-only service WHEN another service is host-bound THEN both are accepted (the host one needs your DNS)", () => {
+    const base = minimalInput();
+    const input: EnvironmentInput = {
+      ...base,
+      loadBalancer: {},
+      services: [
+        { ...base.services[0], hostHeaders: ["admin.example.com"], name: "admin" },
+        { ...base.services[0], hostHeaders: [], pathPatterns: ["/api/*"] },
+      ],
+    };
+    expect(configProblems(input)).toEqual([]);
+  });
+});
