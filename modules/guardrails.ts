@@ -1,5 +1,6 @@
 import { Annotations, IAspect, TerraformResource } from "cdktf";
 import { IConstruct } from "constructs";
+import { REPLACEMENT_RULES } from "./guardrails-replacement";
 import { MODERN_TLS_POLICY } from "./tls";
 
 /** A resource's arguments as they will be synthesized: snake_case, overrides applied. */
@@ -219,6 +220,7 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
     check: (args) =>
       args.ecs_target === undefined || typeof asObject(args.dead_letter_config).arn === "string" ? undefined : "ecs_target has no dead_letter_config.arn",
   },
+  ...REPLACEMENT_RULES,
 ];
 
 /**

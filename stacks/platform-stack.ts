@@ -197,8 +197,6 @@ export class PlatformStack extends TerraformStack {
               priority,
               hostHeaders: service.hostHeaders,
               pathPatterns: service.pathPatterns,
-              // The port is part of the name so that changing it can create the new group before deleting the old.
-              targetGroupName: this.naming.name(`${service.name}-${String(service.containerPort)}`, NAME_LIMITS.loadBalancer),
               healthCheck: service.healthCheck,
               deregistrationDelaySeconds: service.deregistrationDelaySeconds,
               slowStartSeconds: service.slowStartSeconds,

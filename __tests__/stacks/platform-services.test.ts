@@ -51,8 +51,12 @@ describe("production traffic and services", () => {
     }
   });
 
-  test("target groups are named with their port, so a port change can create the new one before deleting the old", () => {
-    expect(resourcesOfType(json, "aws_lb_target_group").map((group) => group.name).sort()).toEqual(["acme-api-admin-3000-production", "acme-api-api-8080-production"]);
+  test("target groups take a name prefix (AWS adds a unique suffix), so a replacement can be created before the old one is deleted", () => {
+    const groups = resourcesOfType(json, "aws_lb_target_group");
+    expect(groups.map((group) => [group.name_prefix, group.name, group.tags.Name]).sort()).toEqual([
+      ["admin-", undefined, "acme-api-admin-production"],
+      ["api-", undefined, "acme-api-api-production"],
+    ]);
   });
 
   test("the default pool follows the environment's strategy; a pinned pool uses only that provider", () => {
