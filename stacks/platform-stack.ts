@@ -278,6 +278,14 @@ export class PlatformStack extends TerraformStack {
               alarmName: this.naming.name(`${component}-failed`),
             }
           : undefined,
+      failureSignal:
+        job.retries > 0
+          ? undefined
+          : {
+              ruleName: this.naming.name(`${component}-failed`, NAME_LIMITS.eventRule),
+              queueName: this.naming.name(`${component}-failures`, NAME_LIMITS.sqsQueue),
+              alarmName: this.naming.name(`${component}-failed`),
+            },
     });
   }
 
@@ -410,6 +418,7 @@ export class PlatformStack extends TerraformStack {
           task_definition: job.taskDefinitionArn,
           dead_letter_queue_url: job.deadLetterQueueUrl,
           ...(job.stateMachineArn !== undefined && { state_machine_arn: job.stateMachineArn }),
+          ...(job.failureQueueUrl !== undefined && { failed_runs_queue_url: job.failureQueueUrl }),
         },
       });
     }
