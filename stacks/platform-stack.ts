@@ -4,6 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AccessLogsBucket } from "../modules/access-logs-bucket";
+import { AliasRecords } from "../modules/alias-records";
 import { AlertTopic } from "../modules/alert-topic";
 import { AmiWatch } from "../modules/ami-watch";
 import { Certificate } from "../modules/certificate";
@@ -20,7 +21,7 @@ import { ScheduledTask } from "../modules/scheduled-task";
 import { ServiceAlarms } from "../modules/service-alarms";
 import { ServiceAutoScaling } from "../modules/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/spot-interruption-drainer";
-import { webRoutes } from "./routing";
+import { aliasRecordNames, webRoutes } from "./routing";
 import { longestStopTimeout, type BackendConfig, type EnvironmentConfig, type ScheduledTaskConfig, type ServiceConfig } from "./config";
 
 /** One environment's whole platform: one Terraform stack, one state, one workspace. */
@@ -93,6 +94,15 @@ export class PlatformStack extends TerraformStack {
     const priorities = listenerRulePriorities(webRoutes(config));
     for (const service of config.services) {
       this.services[service.name] = this.buildService(config, service, priorities.get(service.name));
+    }
+    const hostedZoneId = config.loadBalancer.domain?.hostedZoneId;
+    if (hostedZoneId !== undefined && aliasRecordNames(config).length > 0) {
+      // The certificate's names are validated in this zone, and every host is covered by them (config rule).
+      new AliasRecords(this, "dns", {
+        zoneId: hostedZoneId,
+        names: aliasRecordNames(config),
+        target: { dnsName: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId },
+      });
     }
     for (const job of config.scheduledTasks) {
       this.scheduledTasks[job.name] = this.buildScheduledTask(config, job);

@@ -42,6 +42,7 @@ export function routingIssues(config: RoutingConfig): RoutingIssue[] {
       message: `service "${service.name}": ${problem.message}`,
     };
   });
+  issues.push(...certificateCoverageIssues(config));
   // Nothing resolves a made-up host to the load balancer: without a domain, the only name clients
   // have is the ALB's DNS name, which only a rule without a host condition matches.
   const web = webIndexes.map((index) => config.services[index]);
@@ -55,4 +56,50 @@ export function routingIssues(config: RoutingConfig): RoutingIssue[] {
     });
   }
   return issues;
+}
+
+/** Whether a certificate name (exact, or a `*.` wildcard for one label) covers a host header. */
+function certificateCovers(certificateName: string, host: string): boolean {
+  const name = certificateName.toLowerCase();
+  const wanted = host.toLowerCase();
+  if (name === wanted) return true;
+  if (!name.startsWith("*.")) return false;
+  const dot = wanted.indexOf(".");
+  return dot > 0 && wanted.slice(dot + 1) === name.slice(2);
+}
+
+/**
+ * With `loadBalancer.domain`, the platform requests the certificate, so it knows its names: a
+ * host the rules serve that the certificate does not cover gets a TLS name mismatch in every client.
+ */
+function certificateCoverageIssues(config: RoutingConfig): RoutingIssue[] {
+  const domain = config.loadBalancer.domain;
+  if (domain === undefined) return [];
+  const names = [domain.name, ...domain.subjectAlternativeNames];
+  return config.services.flatMap((service, index) =>
+    service.kind !== "web"
+      ? []
+      : service.hostHeaders.flatMap((host, hostIndex) =>
+          names.some((name) => certificateCovers(name, host))
+            ? []
+            : [
+                {
+                  path: ["services", index, "hostHeaders", hostIndex],
+                  message: `service "${service.name}": host "${host}" is not covered by the load balancer's certificate (${names.join(", ")}), so HTTPS clients would get a name mismatch: add it to loadBalancer.domain.subjectAlternativeNames`,
+                },
+              ],
+        ),
+  );
+}
+
+/**
+ * The hosts to point at the load balancer in `loadBalancer.domain.hostedZoneId`: every web
+ * service's exact hosts and leading `*.` wildcards (other patterns cannot be DNS names).
+ */
+export function aliasRecordNames(config: Pick<EnvironmentConfig, "services">): string[] {
+  const names = config.services
+    .filter((service) => service.kind === "web")
+    .flatMap((service) => service.hostHeaders.map((host) => host.toLowerCase()))
+    .filter((host) => /^(\*\.)?[a-z0-9-]+(\.[a-z0-9-]+)+$/.test(host));
+  return [...new Set(names)].sort();
 }

@@ -39,6 +39,19 @@ describe.each(Object.keys(ENVIRONMENTS))("GIVEN the shipped %s environment WHEN 
     }
   });
 
+  test("THEN each service host resolves to the load balancer where the platform owns the zone", () => {
+    const zoneId = config.loadBalancer.domain?.hostedZoneId;
+    const aliases = resourcesOfType(json, "aws_route53_record").filter((record) => record.alias !== undefined);
+    if (zoneId === undefined) {
+      expect(aliases).toEqual([]);
+      return;
+    }
+    for (const host of web.flatMap((service) => service.hostHeaders)) {
+      const record = aliases.find((candidate) => candidate.name === host);
+      expect(record).toMatchObject({ zone_id: zoneId, type: "A", alias: { name: expect.stringMatching(/^\$\{aws_lb\.[\w-]+\.dns_name\}$/), zone_id: expect.stringMatching(/^\$\{aws_lb\.[\w-]+\.zone_id\}$/) } });
+    }
+  });
+
   test("THEN an unknown host gets the fixed 404 unless a rule matches every host", () => {
     const outcome = routeRequest(json, { port, host: "unknown.invalid", path: "/nothing-here" });
     const catchAll = web.some((service) => service.hostHeaders.length === 0);
@@ -54,6 +67,24 @@ describe("reachability failing examples", () => {
     rule.condition = [{ host_header: { values: ["api.staging.example.com"] } }];
     // WHEN / THEN the evaluator sees what clients would get
     expect(routeRequest(json, { port: 80, host: ALB_DNS_NAME, path: "/" })).toEqual({ type: "fixed-response", statusCode: "404" });
+  });
+
+  test("GIVEN a requested certificate WHEN a service host is outside its names THEN it is refused (HTTPS clients would get a name mismatch)", () => {
+    const input: EnvironmentInput = {
+      ...minimalInput(),
+      loadBalancer: { domain: { name: "api.example.com", subjectAlternativeNames: ["*.internal.example.com"] } },
+      services: [
+        { ...minimalInput().services[0], hostHeaders: ["api.example.com", "admin.example.com", "ops.internal.example.com"] },
+      ],
+    };
+    expect(configProblems(input)).toEqual([
+      'services.0.hostHeaders.1: service "api": host "admin.example.com" is not covered by the load balancer\'s certificate (api.example.com, *.internal.example.com), so HTTPS clients would get a name mismatch: add it to loadBalancer.domain.subjectAlternativeNames',
+    ]);
+  });
+
+  test("GIVEN the shipped production hosts WHEN one is added without its certificate name THEN it is refused", () => {
+    const services = ENVIRONMENTS.production.services!.map((service) => (service.name === "admin" ? { ...service, hostHeaders: ["ops.example.com"] } : service));
+    expect(configProblems({ ...ENVIRONMENTS.production, services })).toEqual([expect.stringMatching(/^services\.1\.hostHeaders\.0: service "admin": host "ops\.example\.com" is not covered/)]);
   });
 
   test("GIVEN an HTTP-only environment whose services all require a host WHEN validated THEN it is refused, naming the fix", () => {
