@@ -117,3 +117,24 @@ describe("reachability failing examples", () => {
     expect(configProblems(input)).toEqual([]);
   });
 });
+
+describe("listener priorities in config", () => {
+  const web = (name: string, change: Record<string, unknown> = {}) => ({ ...minimalInput().services[0], name, hostHeaders: [`${name}.example.com`], ...change });
+
+  test("GIVEN two services with one explicit priority WHEN validated THEN the second is refused at its listenerPriority", () => {
+    const input = { ...minimalInput(), services: [web("api", { listenerPriority: 500 }), web("admin", { listenerPriority: 500 })] };
+    expect(configProblems(input)).toEqual(['services.1.listenerPriority: service "admin": listener priority 500 is also service "api"\'s: set listenerPriority on one of them']);
+  });
+
+  test("GIVEN a path-only catch-all before a host service WHEN validated THEN the unreachable one is named, with the fix", () => {
+    const input = { ...minimalInput(), services: [web("site", { hostHeaders: [], pathPatterns: ["/*"] }), web("admin")] };
+    expect(configProblems(input)).toEqual([expect.stringMatching(/^services\.1\.pathPatterns: service "admin": is never reached: service "site" \(priority \d+\) comes first and matches every request/)]);
+  });
+
+  test.each<[string, Record<string, unknown>, string]>([
+    ["out of range", { listenerPriority: 50001 }, "services.0.listenerPriority: must be <= 50000"],
+    ["on a daemon", { kind: "daemon", containerPort: undefined, hostHeaders: [], listenerPriority: 10 }, "services.0.listenerPriority: a daemon service has no listener rule"],
+  ])("GIVEN a listenerPriority %s WHEN validated THEN it is refused", (_case, change, message) => {
+    expect(configProblems({ ...minimalInput(), services: [web("api", change)] })).toContain(message);
+  });
+});
