@@ -25,8 +25,13 @@ export interface ServiceRouting {
   readonly hostHeaders: string[];
   /** Paths the rule matches (any of them), combined with the hosts. */
   readonly pathPatterns: string[];
-  /** Target group name (at most 32 characters). */
-  readonly targetGroupName: string;
+  /**
+   * Start of the target group's name (at most 6 characters, AWS appends a unique suffix). A fixed
+   * name would make every replacement (port, protocol, VPC, target type) fail: the new group is
+   * created before the old one is deleted, and names are unique per account and region.
+   * @default - the first 5 characters of the service name and a hyphen
+   */
+  readonly targetGroupNamePrefix?: string;
   readonly healthCheck: {
     readonly path: string;
     /** HTTP codes that mean healthy, e.g. `200-399`. */
@@ -191,11 +196,16 @@ export class EcsService extends Construct {
     }
 
     const routing = props.routing as ServiceRouting;
+    const namePrefix = routing.targetGroupNamePrefix ?? `${props.serviceName.slice(0, 5).replace(/-+$/, "")}-`;
+    if (!/^[0-9A-Za-z][0-9A-Za-z-]{0,5}$/.test(namePrefix)) {
+      throw new Error(`service ${props.serviceName}: targetGroupNamePrefix "${namePrefix}" must be 1-6 letters, digits or hyphens, not starting with a hyphen`);
+    }
     const targetGroup = new LbTargetGroup(this, "target-group", {
-      name: routing.targetGroupName,
-      // A port change replaces the target group; the new one (its name carries the port) must exist
-      // before the listener rule lets go of the old one, or AWS refuses to delete it.
+      // A replacement (port, protocol, VPC, target type) must exist before the listener rule lets go
+      // of the old group, or AWS refuses to delete it; a prefix gives the new group a name of its own.
+      namePrefix,
       lifecycle: { createBeforeDestroy: true },
+      tags: { Name: props.family },
       vpcId: routing.vpcId,
       // Bridge mode publishes each task on its own dynamic host port, so targets are instance:port.
       targetType: "instance",

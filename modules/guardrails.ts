@@ -2,6 +2,7 @@ import { Annotations, IAspect, TerraformProvider, TerraformResource, TerraformSt
 import { IConstruct } from "constructs";
 import { LAUNCHED_RESOURCE_TAG_RULES } from "./guardrails-launch-tags";
 import { SPOT_FLEET_RULES } from "./guardrails-spot-fleet";
+import { REPLACEMENT_RULES } from "./guardrails-replacement";
 import { MODERN_TLS_POLICY } from "./tls";
 
 /** A resource's arguments as they will be synthesized: snake_case, overrides applied. */
@@ -229,6 +230,7 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   },
   ...LAUNCHED_RESOURCE_TAG_RULES,
   ...SPOT_FLEET_RULES,
+  ...REPLACEMENT_RULES,
 ];
 
 /**

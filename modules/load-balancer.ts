@@ -159,29 +159,3 @@ export class LoadBalancer extends Construct {
     }
   }
 }
-
-/** What decides a listener rule's place in the evaluation order. */
-export interface RouteSpec {
-  readonly name: string;
-  readonly hostHeaders: readonly string[];
-  readonly pathPatterns: readonly string[];
-}
-
-/** First rule priority; the gaps of 10 leave room for hand-made rules between services. */
-export const FIRST_RULE_PRIORITY = 100;
-export const RULE_PRIORITY_STEP = 10;
-
-/**
- * Listener rule priorities (lower is evaluated first), deterministic from the routes alone:
- * rules with path patterns before host-only rules, exact hosts before wildcard hosts (so the
- * more specific rule wins when two share a host), then in the given order. Priorities are
- * FIRST_RULE_PRIORITY, +RULE_PRIORITY_STEP, ... Adding a route renumbers only the routes after it.
- */
-export function listenerRulePriorities(routes: readonly RouteSpec[]): Map<string, number> {
-  const specificity = (route: RouteSpec): number =>
-    (route.pathPatterns.length > 0 ? 0 : 2) + (route.hostHeaders.some((host) => /[*?]/.test(host)) ? 1 : 0);
-  const ordered = routes
-    .map((route, index) => ({ route, index }))
-    .sort((a, b) => specificity(a.route) - specificity(b.route) || a.index - b.index);
-  return new Map(ordered.map(({ route }, rank) => [route.name, FIRST_RULE_PRIORITY + rank * RULE_PRIORITY_STEP]));
-}

@@ -5,6 +5,7 @@ import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { isValidScheduleExpression } from "../stacks/validators";
 import { EventDeadLetterQueue } from "./event-dead-letter-queue";
+import { JobFailureAlarm } from "./job-failure-alarm";
 import {
   eventBridgeContainerOverrides,
   PLACEMENT_STRATEGY,
@@ -13,6 +14,15 @@ import {
   type RunTaskScope,
 } from "./ecs-run-task";
 import { RetryingTaskStateMachine } from "./retrying-task-state-machine";
+
+/** Where a job that runs its task directly reports a failed run (see `JobFailureAlarm`). */
+export interface ScheduledTaskFailureSignal {
+  /** Rule on the job's failed `ECS Task State Change` events. */
+  readonly ruleName: string;
+  /** Keeps those events for 14 days. */
+  readonly queueName: string;
+  readonly alarmName: string;
+}
 
 /** Run through Step Functions and run again when the task fails. */
 export interface ScheduledTaskRetry {
@@ -95,6 +105,12 @@ export interface ScheduledTaskProps {
    * @default - the rule runs the task directly, once per schedule
    */
   readonly retry?: ScheduledTaskRetry;
+  /**
+   * Required without `retry`: the alarm on failed runs. With `retry`, the state machine's alarm on
+   * executions that failed every attempt is the job's failure signal instead.
+   * @default - none (only allowed with `retry`)
+   */
+  readonly failureSignal?: ScheduledTaskFailureSignal;
 }
 
 /**
@@ -119,12 +135,19 @@ export class ScheduledTask extends Construct {
   public readonly deadLetterQueueUrl: string;
   /** Only for jobs with `retry`. */
   public readonly stateMachineArn?: string;
+  /** The task group every run is started in, `job:<jobName>`: how its stop events are told from the service's. */
+  public readonly taskGroup: string;
+  /** Only for jobs without `retry`: where the events of failed runs are kept. */
+  public readonly failureQueueUrl?: string;
+  /** The alarm that fires when a run fails: on failed runs, or on executions that failed every attempt. */
+  public readonly failureAlarmArn: string;
 
   constructor(scope: Construct, id: string, props: ScheduledTaskProps) {
     super(scope, id);
     checkProps(props);
 
     const { partition, region, accountId } = props;
+    this.taskGroup = `job:${props.jobName}`;
     const ecsArnPrefix = `arn:${partition}:ecs:${region}:${accountId}`;
     this.taskDefinitionArn = `${ecsArnPrefix}:task-definition/${props.taskDefinitionFamily}`;
     const runTask: RunTaskScope = {
@@ -216,6 +239,7 @@ export class ScheduledTask extends Construct {
               orderedPlacementStrategy: PLACEMENT_STRATEGY.map((strategy) => ({ ...strategy })),
               propagateTags: "TASK_DEFINITION",
               enableEcsManagedTags: true,
+              group: this.taskGroup,
             },
             input: JSON.stringify({ containerOverrides: [eventBridgeContainerOverrides(containerOverride)] }),
           }),
@@ -232,6 +256,25 @@ export class ScheduledTask extends Construct {
     this.deadLetterQueueArn = deadLetters.queueArn;
     this.deadLetterQueueUrl = deadLetters.queueUrl;
     this.stateMachineArn = stateMachine?.stateMachineArn;
+
+    // A task that exits non-zero or never starts is invisible to the dead-letter queue, which only
+    // sees launches EventBridge could not make. Retried jobs have the state machine's alarm.
+    if (stateMachine) {
+      this.failureAlarmArn = stateMachine.alarmArn;
+    } else {
+      const signal = props.failureSignal as ScheduledTaskFailureSignal;
+      const failures = new JobFailureAlarm(this, "failed-runs", {
+        jobName: props.jobName,
+        clusterArn: props.clusterArn,
+        taskGroup: this.taskGroup,
+        ruleName: signal.ruleName,
+        queueName: signal.queueName,
+        alarmName: signal.alarmName,
+        alarmActions: props.alarmActions,
+      });
+      this.failureQueueUrl = failures.queueUrl;
+      this.failureAlarmArn = failures.alarmArn;
+    }
   }
 }
 
@@ -244,6 +287,7 @@ function checkProps(props: ScheduledTaskProps): void {
   const taskCount = props.taskCount ?? 1;
   if (!Number.isInteger(taskCount) || taskCount < 1 || taskCount > 10) problems.push(`taskCount must be an integer between 1 and 10, got ${taskCount}`);
   if (props.retry && taskCount !== 1) problems.push("taskCount must be 1 when retry is set");
+  if (!props.retry && !props.failureSignal) problems.push("a job without retry needs failureSignal: nothing else sees a run that exits non-zero or never starts");
   if (props.capacityProviderStrategy?.length === 0) problems.push("capacityProviderStrategy must not be empty (leave it out for the EC2 launch type)");
   const age = props.maximumEventAgeSeconds ?? 3600;
   if (!Number.isInteger(age) || age < 60 || age > 86400) problems.push(`maximumEventAgeSeconds must be between 60 and 86400, got ${age}`);

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { MODERN_TLS_POLICY } from "../modules/tls";
 import { checkCapacityAcrossSections, checkSpotFleetScaling } from "./capacity-rules";
 import { SPOT_ADVICE_RULE_IDS, SPOT_ADVICE_RULES } from "../spot-advisor/rules";
+import { routingIssues } from "./routing";
 import {
   isValidCidr,
   isValidHostHeader,
@@ -407,6 +408,11 @@ const serviceSchema = z
       .array(z.string().regex(/^\/[\x21-\x7e]*$/, "must start with / and contain no spaces"))
       .max(3, "must list at most 3 paths (ALB limit of values per rule condition)")
       .default([]),
+    /**
+     * Listener rule priority (1-50000, unique; lower is evaluated first). Default: derived from the
+     * route's specificity band and a hash of the name, stable when other services come and go.
+     */
+    listenerPriority: int(1, 50000).optional(),
     healthCheck: z
       .object({
         path: z.string().regex(/^\/[\x21-\x7e]*$/, "must start with / and contain no spaces").default("/health"),
@@ -497,6 +503,9 @@ const serviceSchema = z
       }
       if (service.hostHeaders.length > 0 || service.pathPatterns.length > 0) {
         ctx.addIssue({ code: "custom", path: ["hostHeaders"], message: "a daemon service is not behind the load balancer" });
+      }
+      if (service.listenerPriority !== undefined) {
+        ctx.addIssue({ code: "custom", path: ["listenerPriority"], message: "a daemon service has no listener rule" });
       }
       if (service.capacityPool !== "default") {
         ctx.addIssue({
@@ -685,6 +694,7 @@ function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z
   });
   checkSpotTimingBudget(config, ctx);
   checkCapacityAcrossSections(config, ctx);
+  for (const issue of routingIssues(config)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
   if (config.spotDrainer.drainOnRebalance && config.capacity.mode !== "spot-fleet") {
     ctx.addIssue({
       code: "custom",

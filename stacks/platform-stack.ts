@@ -4,6 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { AccessLogsBucket } from "../modules/access-logs-bucket";
+import { AliasRecords } from "../modules/alias-records";
 import { AlertTopic } from "../modules/alert-topic";
 import { AmiWatch } from "../modules/ami-watch";
 import { Certificate } from "../modules/certificate";
@@ -12,7 +13,8 @@ import { DeployRole } from "../modules/deploy-role";
 import { Ec2TaskDefinition } from "../modules/ec2-task-definition";
 import { EcsService } from "../modules/ecs-service";
 import { Guardrails } from "../modules/guardrails";
-import { LoadBalancer, listenerRulePriorities } from "../modules/load-balancer";
+import { LoadBalancer } from "../modules/load-balancer";
+import { listenerRulePriorities } from "../modules/listener-routing";
 import { NAME_LIMITS, Naming } from "../modules/naming";
 import { Network } from "../modules/network";
 import { ScheduledTask } from "../modules/scheduled-task";
@@ -20,6 +22,7 @@ import { ServiceAlarms } from "../modules/service-alarms";
 import { ServiceAutoScaling } from "../modules/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/spot-interruption-drainer";
 import { spotPoolWarnings } from "../spot-advisor/advice";
+import { aliasRecordNames, webRoutes } from "./routing";
 import { longestStopTimeout, type BackendConfig, type EnvironmentConfig, type ScheduledTaskConfig, type ServiceConfig } from "./config";
 
 /** One environment's whole platform: one Terraform stack, one state, one workspace. */
@@ -96,9 +99,18 @@ export class PlatformStack extends TerraformStack {
     const alertTopicArn = config.alerts.topicArn ?? this.alertTopic?.topicArn;
     this.alarmActions = alertTopicArn === undefined ? [] : [alertTopicArn];
     this.loadBalancer = this.buildLoadBalancer(config);
-    const priorities = listenerRulePriorities(config.services.filter((service) => service.kind === "web"));
+    const priorities = listenerRulePriorities(webRoutes(config));
     for (const service of config.services) {
       this.services[service.name] = this.buildService(config, service, priorities.get(service.name));
+    }
+    const hostedZoneId = config.loadBalancer.domain?.hostedZoneId;
+    if (hostedZoneId !== undefined && aliasRecordNames(config).length > 0) {
+      // The certificate's names are validated in this zone, and every host is covered by them (config rule).
+      new AliasRecords(this, "dns", {
+        zoneId: hostedZoneId,
+        names: aliasRecordNames(config),
+        target: { dnsName: this.loadBalancer.dnsName, zoneId: this.loadBalancer.zoneId },
+      });
     }
     for (const job of config.scheduledTasks) {
       this.scheduledTasks[job.name] = this.buildScheduledTask(config, job);
@@ -203,8 +215,6 @@ export class PlatformStack extends TerraformStack {
               priority,
               hostHeaders: service.hostHeaders,
               pathPatterns: service.pathPatterns,
-              // The port is part of the name so that changing it can create the new group before deleting the old.
-              targetGroupName: this.naming.name(`${service.name}-${String(service.containerPort)}`, NAME_LIMITS.loadBalancer),
               healthCheck: service.healthCheck,
               deregistrationDelaySeconds: service.deregistrationDelaySeconds,
               slowStartSeconds: service.slowStartSeconds,
@@ -271,7 +281,8 @@ export class PlatformStack extends TerraformStack {
       taskRoleArn: task.taskRoleArn,
       executionRoleArn: task.executionRoleArn,
       command: job.command,
-      environment: job.environment,
+      // Every job can reach the environment's services through the load balancer, also where no domain exists.
+      environment: { ALB_DNS_NAME: this.loadBalancer.dnsName, ...job.environment },
       taskCount: job.taskCount,
       capacityProviderStrategy: this.compute.capacityProviderStrategy(job.capacityPool),
       retry:
@@ -285,6 +296,14 @@ export class PlatformStack extends TerraformStack {
               alarmName: this.naming.name(`${component}-failed`),
             }
           : undefined,
+      failureSignal:
+        job.retries > 0
+          ? undefined
+          : {
+              ruleName: this.naming.name(`${component}-failed`, NAME_LIMITS.eventRule),
+              queueName: this.naming.name(`${component}-failures`, NAME_LIMITS.sqsQueue),
+              alarmName: this.naming.name(`${component}-failed`),
+            },
     });
   }
 
@@ -420,6 +439,7 @@ export class PlatformStack extends TerraformStack {
           task_definition: job.taskDefinitionArn,
           dead_letter_queue_url: job.deadLetterQueueUrl,
           ...(job.stateMachineArn !== undefined && { state_machine_arn: job.stateMachineArn }),
+          ...(job.failureQueueUrl !== undefined && { failed_runs_queue_url: job.failureQueueUrl }),
         },
       });
     }

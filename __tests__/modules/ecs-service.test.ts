@@ -42,7 +42,6 @@ const webProps: EcsServiceProps = {
     priority: 110,
     hostHeaders: ["www.example.com", "api.example.com"],
     pathPatterns: ["/v1/*"],
-    targetGroupName: "acme-api-api-test",
     healthCheck: { path: "/health", matcher: "200-399", intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
     deregistrationDelaySeconds: 30,
     slowStartSeconds: 60,
@@ -116,8 +115,12 @@ describe("EcsService (web)", () => {
   });
 
   test("target group: instance targets, health check from props, Spot-sized deregistration delay, slow start", () => {
-    expect(soleResource(json, "aws_lb_target_group")).toMatchObject({
-      name: "acme-api-api-test",
+    const group = soleResource(json, "aws_lb_target_group");
+    // A prefix, never a fixed name: a replacement is created before the old group is gone.
+    expect(group.name).toBeUndefined();
+    expect(group).toMatchObject({
+      name_prefix: "api-",
+      tags: { Name: "acme-api-api-test" },
       target_type: "instance",
       protocol: "HTTP",
       vpc_id: "vpc-0a1b2c3d",
@@ -239,6 +242,19 @@ describe("EcsService (web)", () => {
 
   test("refuses a web service without routing", () => {
     expect(() => synth({ ...webProps, routing: undefined })).toThrow(/service api: a web service needs routing and a containerPort/);
+  });
+
+  test.each([
+    ["metrics-agent", undefined, "metri-"],
+    ["a-b-c", undefined, "a-b-c-"],
+    ["api", "web", "web"],
+  ])("service %s with prefix %s gets target group name_prefix %s", (serviceName, targetGroupNamePrefix, expected) => {
+    const props = { ...webProps, serviceName, routing: { ...webProps.routing!, targetGroupNamePrefix } };
+    expect(soleResource(synth(props), "aws_lb_target_group").name_prefix).toBe(expected);
+  });
+
+  test.each(["toolong", "-api", "a_b"])("refuses target group name prefix %s", (targetGroupNamePrefix) => {
+    expect(() => synth({ ...webProps, routing: { ...webProps.routing!, targetGroupNamePrefix } })).toThrow(`targetGroupNamePrefix "${targetGroupNamePrefix}" must be 1-6`);
   });
 });
 

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { LoadBalancer, listenerRulePriorities, type LoadBalancerProps } from "../../modules/load-balancer";
+import { LoadBalancer, type LoadBalancerProps } from "../../modules/load-balancer";
 import { referencedResourceAddress } from "../support/references";
 import { resourcesOfType, soleResource, synthConstructs } from "../support/synth";
 
@@ -118,29 +118,5 @@ describe("LoadBalancer", () => {
     const egress = soleResource(json, "aws_vpc_security_group_egress_rule");
     expect(egress).toMatchObject({ referenced_security_group_id: "sg-instances", from_port: 32768, to_port: 65535, ip_protocol: "tcp" });
     expect(egress.cidr_ipv4).toBeUndefined();
-  });
-});
-
-describe("listenerRulePriorities", () => {
-  const routes = [
-    { name: "api", hostHeaders: ["api.example.com"], pathPatterns: [] },
-    { name: "admin", hostHeaders: ["admin.example.com"], pathPatterns: [] },
-    { name: "catch-all", hostHeaders: ["*.example.com"], pathPatterns: [] },
-    { name: "api-v2", hostHeaders: ["api.example.com"], pathPatterns: ["/v2/*"] },
-  ];
-
-  test("puts path rules first, wildcard hosts last, otherwise keeps the given order, in steps of 10 from 100", () => {
-    expect(Object.fromEntries(listenerRulePriorities(routes))).toEqual({ "api-v2": 100, api: 110, admin: 120, "catch-all": 130 });
-  });
-
-  test("is stable: the same routes always get the same priorities", () => {
-    expect([...listenerRulePriorities(routes)]).toEqual([...listenerRulePriorities(routes.map((route) => ({ ...route })))]);
-  });
-
-  test("gives every route a unique priority", () => {
-    const many = Array.from({ length: 40 }, (_, index) => ({ name: `s${index}`, hostHeaders: [`s${index}.example.com`], pathPatterns: index % 3 === 0 ? ["/x/*"] : [] }));
-    const priorities = [...listenerRulePriorities(many).values()];
-    expect(new Set(priorities).size).toBe(40);
-    expect(Math.min(...priorities)).toBe(100);
   });
 });

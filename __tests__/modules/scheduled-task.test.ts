@@ -1,4 +1,6 @@
+import { TerraformOutput } from "cdktf";
 import { describe, expect, test } from "vitest";
+import { failedRunPattern } from "../../modules/job-failure-alarm";
 import { ScheduledTask, type ScheduledTaskProps } from "../../modules/scheduled-task";
 import { resourcesOfType, soleResource, synthConstructs, type Synthesized } from "../support/synth";
 
@@ -25,6 +27,11 @@ const BASE: ScheduledTaskProps = {
   executionRoleArn: EXECUTION_ROLE,
   command: ["node", "jobs/refresh-feeds.js"],
   environment: { FEED_BATCH_SIZE: "100" },
+  failureSignal: {
+    ruleName: "acme-api-feed-refresh-failed-production",
+    queueName: "acme-api-feed-refresh-failures-production",
+    alarmName: "acme-api-feed-refresh-failed-production",
+  },
 };
 
 const RETRY = {
@@ -36,7 +43,16 @@ const RETRY = {
   alarmName: "acme-api-feed-refresh-failed-production",
 };
 
+/** The job's schedule, launch and dead letters; its failure signal (`failed-runs`) is tested on its own below. */
 function synthJob(overrides: Partial<ScheduledTaskProps> = {}): Synthesized {
+  const json = synthJobWithFailureSignal(overrides);
+  const resource = Object.fromEntries(
+    Object.entries(json.resource ?? {}).map(([type, byId]) => [type, Object.fromEntries(Object.entries(byId).filter(([id]) => !id.includes("failed-runs")))]),
+  );
+  return { ...json, resource };
+}
+
+function synthJobWithFailureSignal(overrides: Partial<ScheduledTaskProps> = {}): Synthesized {
   return synthConstructs((scope) => new ScheduledTask(scope, "job", { ...BASE, ...overrides }));
 }
 
@@ -305,5 +321,58 @@ describe("ScheduledTask with retries", () => {
       dimensions: { StateMachineArn: ref(json, "aws_sfn_state_machine", "arn") },
       threshold: 0,
     });
+  });
+});
+
+describe("ScheduledTask failure signal", () => {
+  const topic = "arn:aws:sns:eu-west-1:123456789012:alerts";
+  const failedRunsRule = (json: Synthesized) => resourcesOfType(json, "aws_cloudwatch_event_rule").find((rule) => rule.event_pattern !== undefined);
+
+  test("GIVEN a job run directly WHEN synthesized THEN its runs carry the job's task group and a rule on their failures feeds an alarm", () => {
+    // GIVEN / WHEN
+    const json = synthJobWithFailureSignal({ alarmActions: [topic] });
+    // THEN the runs are told apart from the service's tasks by their group
+    const runTarget = resourcesOfType(json, "aws_cloudwatch_event_target").find((target) => target.ecs_target !== undefined);
+    expect(runTarget?.ecs_target.group).toBe("job:feed-refresh");
+    // AND a rule catches exactly this job's failed runs in this cluster
+    const rule = failedRunsRule(json);
+    expect(rule?.name).toBe(BASE.failureSignal?.ruleName);
+    expect(JSON.parse(rule?.event_pattern as string)).toEqual(failedRunPattern(CLUSTER_ARN, "job:feed-refresh"));
+    // AND delivers them to an encrypted queue only that rule may write to, kept 14 days
+    const ruleRef = ref(json, "aws_cloudwatch_event_rule", "name", (candidate) => candidate.event_pattern !== undefined);
+    const queueArn = ref(json, "aws_sqs_queue", "arn", (queue) => queue.name === BASE.failureSignal?.queueName);
+    expect(resourcesOfType(json, "aws_cloudwatch_event_target").find((target) => target.rule === ruleRef)).toMatchObject({ arn: queueArn });
+    expect(resourcesOfType(json, "aws_sqs_queue").find((queue) => queue.name === BASE.failureSignal?.queueName)).toMatchObject({
+      sqs_managed_sse_enabled: true,
+      message_retention_seconds: 1209600,
+    });
+    const policies = resourcesOfType(json, "aws_sqs_queue_policy").map((policy) => JSON.parse(policy.policy as string).Statement[0]);
+    expect(policies).toContainEqual(expect.objectContaining({ Resource: queueArn, Condition: { ArnEquals: { "aws:SourceArn": ref(json, "aws_cloudwatch_event_rule", "arn", (candidate) => candidate.event_pattern !== undefined) } } }));
+    // AND every invocation of the rule is an alarm on the topic
+    expect(resourcesOfType(json, "aws_cloudwatch_metric_alarm").find((alarm) => alarm.alarm_name === BASE.failureSignal?.alarmName)).toMatchObject({
+      namespace: "AWS/Events",
+      metric_name: "Invocations",
+      dimensions: { RuleName: ruleRef },
+      statistic: "Sum",
+      comparison_operator: "GreaterThanThreshold",
+      threshold: 0,
+      treat_missing_data: "notBreaching",
+      alarm_actions: [topic],
+    });
+  });
+
+  test("GIVEN a job run directly without a failure signal WHEN constructed THEN it is refused", () => {
+    expect(() => synthJob({ failureSignal: undefined })).toThrow('scheduled job "feed-refresh": a job without retry needs failureSignal');
+  });
+
+  test("GIVEN a retried job WHEN synthesized THEN the state machine's alarm is its failure signal and no task rule is added", () => {
+    let job: ScheduledTask | undefined;
+    const json = synthConstructs((scope) => {
+      job = new ScheduledTask(scope, "job", { ...BASE, failureSignal: undefined, retry: RETRY });
+      new TerraformOutput(scope, "failure-alarm", { value: job.failureAlarmArn });
+    });
+    expect(failedRunsRule(json)).toBeUndefined();
+    expect(json.output?.["failure-alarm"].value).toBe(ref(json, "aws_cloudwatch_metric_alarm", "arn", (alarm) => alarm.alarm_name === RETRY.alarmName));
+    expect(job?.failureQueueUrl).toBeUndefined();
   });
 });

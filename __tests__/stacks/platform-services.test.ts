@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { derivedPriority } from "../../modules/listener-routing";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { referencedResourceAddress, statementsOf } from "../support/references";
 import { resourcesOfType, soleResource, synthEnvironment, type Synthesized } from "../support/synth";
@@ -21,7 +22,8 @@ describe("production traffic and services", () => {
 
   test("HTTPS with the domain's DNS-validated certificate, port 80 redirecting, TLS 1.3/1.2 policy", () => {
     expect(soleResource(json, "aws_acm_certificate")).toMatchObject({ domain_name: "api.example.com", subject_alternative_names: ["admin.example.com"] });
-    expect(soleResource(json, "aws_route53_record").zone_id).toBe("Z0123456789ABCDEFGHIJ");
+    const validation = resourcesOfType(json, "aws_route53_record").filter((record) => record.alias === undefined);
+    expect(validation.map((record) => record.zone_id)).toEqual(["Z0123456789ABCDEFGHIJ"]);
     const listeners = resourcesOfType(json, "aws_lb_listener");
     expect(listeners.map((listener) => [listener.port, listener.protocol, listener.default_action[0].type]).sort()).toEqual([
       [443, "HTTPS", "fixed-response"],
@@ -39,17 +41,23 @@ describe("production traffic and services", () => {
     expect(soleResource(json, "aws_s3_bucket").force_destroy).toBe(false);
   });
 
-  test("two web services on different hosts, with stable priorities in config order", () => {
-    expect(ruleFor(json, "api.example.com").priority).toBe(100);
-    expect(ruleFor(json, "admin.example.com").priority).toBe(110);
+  test("two web services on different hosts, each with the priority derived from its own route and name alone", () => {
+    // exact-host-only band 34000-41999, plus a hash of the name: no other service can move them
+    expect(ruleFor(json, "api.example.com").priority).toBe(derivedPriority({ name: "api", hostHeaders: ["api.example.com"], pathPatterns: [] }));
+    expect(ruleFor(json, "admin.example.com").priority).toBe(derivedPriority({ name: "admin", hostHeaders: ["admin.example.com"], pathPatterns: [] }));
+    for (const host of ["api.example.com", "admin.example.com"]) expect(ruleFor(json, host).priority).toBeGreaterThanOrEqual(34000);
     expect(resourcesOfType(json, "aws_lb_listener_rule")).toHaveLength(2);
     for (const rule of resourcesOfType(json, "aws_lb_listener_rule")) {
       expect(referencedResourceAddress(rule.listener_arn)).toBe(addressOf(json, "aws_lb_listener", resourcesOfType(json, "aws_lb_listener").find((listener) => listener.port === 443)!));
     }
   });
 
-  test("target groups are named with their port, so a port change can create the new one before deleting the old", () => {
-    expect(resourcesOfType(json, "aws_lb_target_group").map((group) => group.name).sort()).toEqual(["acme-api-admin-3000-production", "acme-api-api-8080-production"]);
+  test("target groups take a name prefix (AWS adds a unique suffix), so a replacement can be created before the old one is deleted", () => {
+    const groups = resourcesOfType(json, "aws_lb_target_group");
+    expect(groups.map((group) => [group.name_prefix, group.name, group.tags.Name]).sort()).toEqual([
+      ["admin-", undefined, "acme-api-admin-production"],
+      ["api-", undefined, "acme-api-api-production"],
+    ]);
   });
 
   test("the default pool follows the environment's strategy; a pinned pool uses only that provider", () => {

@@ -63,7 +63,9 @@ describe("PlatformStack scheduled tasks", () => {
       { CapacityProvider: ref(json, "aws_ecs_capacity_provider", "acme-api-on-demand-production", "name"), Weight: 1, Base: 2 },
       { CapacityProvider: ref(json, "aws_ecs_capacity_provider", "acme-api-spot-production", "name"), Weight: 4, Base: 0 },
     ]);
-    expect(state.Parameters.Overrides.ContainerOverrides).toEqual([{ Name: "api", Command: ["node", "jobs/refresh-feeds.js"] }]);
+    expect(state.Parameters.Overrides.ContainerOverrides).toEqual([
+      { Name: "api", Command: ["node", "jobs/refresh-feeds.js"], Environment: [{ Name: "ALB_DNS_NAME", Value: ref(json, "aws_lb", "acme-api-web-production", "dns_name") }] },
+    ]);
     expect(state.Retry[0]).toMatchObject({ ErrorEquals: ["States.TaskFailed"], MaxAttempts: 2 });
     expect(named(json, "aws_cloudwatch_log_group", "/aws/vendedlogs/states/acme-api-feed-refresh-job-production").retention_in_days).toBe(90);
   });
@@ -92,12 +94,12 @@ describe("PlatformStack scheduled tasks", () => {
     // GIVEN / WHEN
     const { json } = synthEnvironment("staging");
     // THEN
-    const ecsTarget = jobOf(json, "staging", "feed-refresh").target.ecs_target;
+    const ecsTarget = jobOf(json, "staging", "smoke-check").target.ecs_target;
     expect(ecsTarget.launch_type).toBe("EC2");
     expect(ecsTarget.capacity_provider_strategy).toBeUndefined();
     // staging's job brings its own image, so it runs its own family (the latest revision of it)
-    expect(ecsTarget.task_definition_arn).toMatch(/:task-definition\/\$\{aws_ecs_task_definition\.job-feed-refresh-task[\w-]*\.family\}$/);
-    expect(resourcesOfType(json, "aws_ecs_task_definition").map((definition) => definition.family)).toContain("acme-api-feed-refresh-job-staging");
+    expect(ecsTarget.task_definition_arn).toMatch(/:task-definition\/\$\{aws_ecs_task_definition\.job-smoke-check-task[\w-]*\.family\}$/);
+    expect(resourcesOfType(json, "aws_ecs_task_definition").map((definition) => definition.family)).toContain("acme-api-smoke-check-job-staging");
   });
 
   test("GIVEN a paused job with its own image WHEN synthesized THEN it gets a disabled rule and its own task definition, log group and roles", () => {
@@ -121,7 +123,10 @@ describe("PlatformStack scheduled tasks", () => {
     const family = ref(json, "aws_ecs_task_definition", "acme-api-cleanup-job-staging", "family", "family");
     expect(target.ecs_target.task_definition_arn).toMatch(TASK_DEFINITIONS);
     expect(target.ecs_target.task_definition_arn.endsWith(`:task-definition/${family}`)).toBe(true);
-    expect(JSON.parse(target.input)).toEqual({ containerOverrides: [{ name: "cleanup" }] });
+    // Every job learns the load balancer's DNS name, the one address that reaches the services without a domain.
+    expect(JSON.parse(target.input)).toEqual({
+      containerOverrides: [{ name: "cleanup", environment: [{ name: "ALB_DNS_NAME", value: ref(json, "aws_lb", "acme-api-web-staging", "dns_name") }] }],
+    });
     const passRole = JSON.parse(eventsPolicy.policy).Statement.find(
       (statement: { Action: string }) => statement.Action === "iam:PassRole",
     );

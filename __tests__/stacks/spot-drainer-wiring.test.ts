@@ -13,10 +13,13 @@ function drainerFunction(json: Synthesized): Record<string, any> | undefined {
   return found[0];
 }
 
+/** The detail types of the EC2 and Auto Scaling events rules listen to (ECS task events are the jobs' failure signals). */
 function detailTypes(json: Synthesized): string[] {
   return resourcesOfType(json, "aws_cloudwatch_event_rule")
     .filter((rule) => rule.event_pattern !== undefined)
-    .map((rule) => (JSON.parse(rule.event_pattern as string) as { "detail-type": string[] })["detail-type"][0])
+    .map((rule) => JSON.parse(rule.event_pattern as string) as { source: string[]; "detail-type": string[] })
+    .filter((pattern) => !pattern.source.includes("aws.ecs"))
+    .map((pattern) => pattern["detail-type"][0])
     .sort();
 }
 

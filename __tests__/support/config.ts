@@ -3,8 +3,9 @@ import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../.
 type Service = NonNullable<EnvironmentInput["services"]>[number];
 
 /**
- * A small valid environment (created VPC, capacity providers, one web service `api` on
- * api.example.com), fresh on every call, for cases to extend or break in one place.
+ * A small valid environment (created VPC, capacity providers, HTTPS with an existing certificate,
+ * one web service `api` on api.example.com), fresh on every call, for cases to extend or break in
+ * one place.
  */
 export function minimalInput(): EnvironmentInput & { services: Service[] } {
   return {
@@ -16,6 +17,8 @@ export function minimalInput(): EnvironmentInput & { services: Service[] } {
       onDemand: { instanceTypes: ["m7i.large"], minSize: 1, maxSize: 2 },
       spot: { instanceTypes: ["m7i.large", "m6i.large"], minSize: 0, maxSize: 4 },
     },
+    // With a certificate the service's host is how clients reach it (HTTP-only environments must route the ALB's DNS name).
+    loadBalancer: { certificateArn: "arn:aws:acm:eu-west-1:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789" },
     services: [{ name: "api", image: "nginx", memory: 512, memoryReservation: 256, containerPort: 80, hostHeaders: ["api.example.com"] }],
   };
 }

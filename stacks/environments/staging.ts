@@ -41,7 +41,8 @@ export const staging: EnvironmentInput = {
       memory: 512,
       memoryReservation: 256,
       containerPort: 80,
-      hostHeaders: ["api.staging.example.com"],
+      // No domain here: clients use the load balancer's DNS name, which only a rule without a Host condition matches.
+      pathPatterns: ["/*"],
       healthCheck: { path: "/" },
       desiredCount: 1,
       environment: { LOG_LEVEL: "debug" },
@@ -50,11 +51,12 @@ export const staging: EnvironmentInput = {
   ],
   scheduledTasks: [
     {
-      // A job that brings its own image: asks the API to refresh its feeds.
-      name: "feed-refresh",
+      // A job that brings its own image: checks that the API answers through the load balancer, as clients
+      // reach it. ALB_DNS_NAME is set for every job; a non-2xx answer exits non-zero and raises the job's alarm.
+      name: "smoke-check",
       schedule: "rate(15 minutes)",
       image: "public.ecr.aws/docker/library/busybox:1.36",
-      command: ["wget", "-qO-", "http://api.staging.example.com/internal/refresh-feeds?batch=100"],
+      command: ["sh", "-c", 'wget -q -O /dev/null "http://$ALB_DNS_NAME/"'],
       cpu: 64,
       memory: 64,
     },

@@ -1,0 +1,230 @@
+/**
+ * How the load balancer's listener picks a service: rule priorities that stay put when services
+ * come and go, and the ALB's own matching (host-header and path-pattern globs) to check routes
+ * against each other. Pure functions without cdktf, so config validation can use them.
+ */
+import { createHash } from "node:crypto";
+
+/** What decides a listener rule's place in the evaluation order. */
+export interface RouteSpec {
+  readonly name: string;
+  readonly hostHeaders: readonly string[];
+  readonly pathPatterns: readonly string[];
+  /**
+   * An explicit priority; otherwise one is derived from the route's specificity band and name.
+   * @default - derived (see `listenerRulePriorities`)
+   */
+  readonly priority?: number;
+}
+
+/** ELBv2 listener rule priorities. */
+export const MIN_RULE_PRIORITY = 1;
+export const MAX_RULE_PRIORITY = 50000;
+
+/** Derived priorities start here; 1-9999 stay free for explicit priorities and hand-made rules. */
+const FIRST_BAND_START = 10000;
+const BAND_WIDTH = 8000;
+
+/**
+ * Specificity bands, most specific first (lower priority numbers are evaluated first): host and
+ * path, wildcard host and path, path only, exact host only, wildcard host only.
+ */
+export const SPECIFICITY_BANDS = [
+  "host and path",
+  "wildcard host and path",
+  "path only",
+  "exact host only",
+  "wildcard host only",
+] as const;
+
+const hasWildcard = (pattern: string): boolean => /[*?]/.test(pattern);
+
+/** Index into SPECIFICITY_BANDS. */
+export function specificityBand(route: RouteSpec): number {
+  const wildcardHost = route.hostHeaders.some(hasWildcard);
+  if (route.pathPatterns.length > 0) {
+    if (route.hostHeaders.length === 0) return 2;
+    return wildcardHost ? 1 : 0;
+  }
+  return wildcardHost ? 4 : 3;
+}
+
+/** The priority range of a band, inclusive. */
+export function bandRange(band: number): { readonly from: number; readonly to: number } {
+  const from = FIRST_BAND_START + band * BAND_WIDTH;
+  return { from, to: from + BAND_WIDTH - 1 };
+}
+
+/**
+ * The derived priority of a route: its band's start plus a stable hash of its name. It depends on
+ * nothing but the route itself, so adding or removing another service never moves it (ELBv2
+ * refuses two rules with one priority while Terraform updates them in parallel: PriorityInUse).
+ */
+export function derivedPriority(route: RouteSpec): number {
+  const hash = createHash("sha256").update(route.name).digest().readUInt32BE(0);
+  return bandRange(specificityBand(route)).from + (hash % BAND_WIDTH);
+}
+
+/** The route's priority: explicit, or derived. */
+export function routePriority(route: RouteSpec): number {
+  return route.priority ?? derivedPriority(route);
+}
+
+/** One thing wrong with a set of routes, naming the route it is about. */
+export interface RoutingProblem {
+  /** Index of the route in the list given. */
+  readonly index: number;
+  /** `priority` when moving or setting the priority fixes it, `routes` when the route itself must change. */
+  readonly field: "priority" | "routes";
+  readonly message: string;
+}
+
+/**
+ * What would make routing depend on chance or leave a service unreachable: two rules with one
+ * priority, two overlapping routes in one band whose order only the name hash decides, and routes
+ * after a rule that matches every request.
+ */
+export function routingProblems(routes: readonly RouteSpec[]): RoutingProblem[] {
+  const problems: RoutingProblem[] = [];
+  const priorities = routes.map(routePriority);
+  routes.forEach((route, index) => {
+    const priority = priorities[index];
+    if (!Number.isInteger(priority) || priority < MIN_RULE_PRIORITY || priority > MAX_RULE_PRIORITY) {
+      problems.push({ index, field: "priority", message: `listener priority ${priority} is outside ${MIN_RULE_PRIORITY}-${MAX_RULE_PRIORITY}` });
+    }
+    for (let other = 0; other < index; other++) {
+      const otherRoute = routes[other];
+      if (priorities[other] === priority) {
+        problems.push({
+          index,
+          field: "priority",
+          message: `listener priority ${priority} is also service "${otherRoute.name}"'s${route.priority === undefined && otherRoute.priority === undefined ? " (the name hashes collide)" : ""}: set listenerPriority on one of them`,
+        });
+      } else if (
+        route.priority === undefined &&
+        otherRoute.priority === undefined &&
+        specificityBand(route) === specificityBand(otherRoute) &&
+        routesOverlap(route, otherRoute)
+      ) {
+        problems.push({
+          index,
+          field: "priority",
+          message: `matches some of the same requests as service "${otherRoute.name}" (both ${SPECIFICITY_BANDS[specificityBand(route)]}), so which one wins would depend on a name hash: set listenerPriority on one of them to order them`,
+        });
+      }
+    }
+  });
+  routes.forEach((route, index) => {
+    if (!matchesEveryRequest(route)) return;
+    routes.forEach((_later, laterIndex) => {
+      if (priorities[laterIndex] > priorities[index]) {
+        problems.push({
+          index: laterIndex,
+          field: "routes",
+          message: `is never reached: service "${route.name}" (priority ${priorities[index]}) comes first and matches every request; give "${route.name}" host headers or narrower paths, or this service a listenerPriority below ${priorities[index]}`,
+        });
+      }
+    });
+  });
+  return problems;
+}
+
+/**
+ * Listener rule priorities by route name (lower is evaluated first). Throws on the problems
+ * `routingProblems` reports; config validation reports them with field paths first.
+ */
+export function listenerRulePriorities(routes: readonly RouteSpec[]): Map<string, number> {
+  const problems = routingProblems(routes);
+  if (problems.length > 0) {
+    throw new Error(`listener routes: ${problems.map((problem) => `${routes[problem.index].name}: ${problem.message}`).join("; ")}`);
+  }
+  return new Map(routes.map((route) => [route.name, routePriority(route)]));
+}
+
+// ---- ALB matching -------------------------------------------------------------------------------
+
+/**
+ * A glob in the ALB's dialect: `*` matches any run of characters (also `/`), `?` exactly one.
+ * Host headers compare case-insensitively, paths case-sensitively.
+ */
+export function globMatches(pattern: string, value: string, caseInsensitive = false): boolean {
+  const p = caseInsensitive ? pattern.toLowerCase() : pattern;
+  const v = caseInsensitive ? value.toLowerCase() : value;
+  // reachable[j]: the pattern prefix so far can consume exactly v[0..j).
+  let reachable = Array.from({ length: v.length + 1 }, (_, j) => j === 0);
+  for (const token of p) {
+    const next = Array.from({ length: v.length + 1 }, () => false);
+    for (let j = 0; j <= v.length; j++) {
+      if (token === "*") next[j] = reachable[j] || (j > 0 && next[j - 1]);
+      else if (j > 0 && reachable[j - 1] && (token === "?" || token === v[j - 1])) next[j] = true;
+    }
+    reachable = next;
+  }
+  return reachable[v.length];
+}
+
+/** Whether some value matches both globs: a search over the product of the two patterns. */
+export function globsOverlap(a: string, b: string, caseInsensitive = false): boolean {
+  const x = caseInsensitive ? a.toLowerCase() : a;
+  const y = caseInsensitive ? b.toLowerCase() : b;
+  const seen = new Set<string>();
+  const stack: Array<[number, number]> = [[0, 0]];
+  while (stack.length > 0) {
+    const [i, j] = stack.pop() as [number, number];
+    const key = `${i},${j}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    if (i === x.length && j === y.length) return true;
+    // A star may match nothing.
+    if (x[i] === "*") stack.push([i + 1, j]);
+    if (y[j] === "*") stack.push([i, j + 1]);
+    // Or both consume one common character (a star stays where it is).
+    if (i < x.length && j < y.length) {
+      const cx = x[i];
+      const cy = y[j];
+      const common = cx === "*" || cy === "*" || cx === "?" || cy === "?" || cx === cy;
+      if (common) stack.push([cx === "*" ? i : i + 1, cy === "*" ? j : j + 1]);
+    }
+  }
+  return false;
+}
+
+/** A request as the listener sees it: the Host header (without port) and the path (without query). */
+export interface ListenerRequest {
+  readonly host: string;
+  readonly path: string;
+}
+
+/** Whether a rule with these conditions matches: every condition present must match one of its values. */
+export function routeMatches(route: Pick<RouteSpec, "hostHeaders" | "pathPatterns">, request: ListenerRequest): boolean {
+  const host = request.host.replace(/:\d+$/, "");
+  const hostOk = route.hostHeaders.length === 0 || route.hostHeaders.some((pattern) => globMatches(pattern, host, true));
+  const pathOk = route.pathPatterns.length === 0 || route.pathPatterns.some((pattern) => globMatches(pattern, request.path));
+  return hostOk && pathOk;
+}
+
+/** Whether two routes can match one request. */
+export function routesOverlap(a: RouteSpec, b: RouteSpec): boolean {
+  const anyOverlap = (xs: readonly string[], ys: readonly string[], caseInsensitive: boolean): boolean =>
+    xs.length === 0 || ys.length === 0 || xs.some((x) => ys.some((y) => globsOverlap(x, y, caseInsensitive)));
+  return anyOverlap(a.hostHeaders, b.hostHeaders, true) && anyOverlap(a.pathPatterns, b.pathPatterns, false);
+}
+
+/** A route with no condition that narrows it: any host (or `*`), any path (or `*`, `/*`). */
+export function matchesEveryRequest(route: RouteSpec): boolean {
+  const anyHost = route.hostHeaders.length === 0 || route.hostHeaders.some((host) => /^\*+$/.test(host));
+  const anyPath = route.pathPatterns.length === 0 || route.pathPatterns.some((path) => /^\/?\*+$/.test(path));
+  return anyHost && anyPath;
+}
+
+/**
+ * A request the route certainly matches, for reachability checks: its first host (wildcards made
+ * concrete) or `fallbackHost`, and its first path (wildcards made concrete) or `/`.
+ */
+export function sampleRequest(route: Pick<RouteSpec, "hostHeaders" | "pathPatterns">, fallbackHost: string): ListenerRequest {
+  const concrete = (pattern: string): string => pattern.replace(/\*/g, "x").replace(/\?/g, "x");
+  return {
+    host: route.hostHeaders.length > 0 ? concrete(route.hostHeaders[0]) : fallbackHost,
+    path: route.pathPatterns.length > 0 ? concrete(route.pathPatterns[0]) : "/",
+  };
+}
