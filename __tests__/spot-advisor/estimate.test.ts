@@ -20,7 +20,7 @@ function asgInput(spot: Record<string, unknown> = {}): EnvironmentInput {
   return input;
 }
 
-/** Spot Fleet (staging): on-demand m7g.large 0..1, fleet m7g.large (weight 1, 52 %) + c7g.large (weight 2, 54 %), 2/4/8 units. */
+/** Spot Fleet (staging): on-demand m7g.large 0..1, fleet m7g.large (weight 1, 52 %) + c7g.large (weight 2, 54 %), 4/4/8 units (the floor is 2 AZs x weight 2). */
 function fleetInput(): EnvironmentInput {
   const input: any = structuredClone(ENVIRONMENTS.staging);
   input.capacity.onDemand = { instanceTypes: ["m7g.large"], minSize: 0, maxSize: 1, desiredCapacity: 0 };
@@ -30,7 +30,7 @@ function fleetInput(): EnvironmentInput {
       { type: "m7g.large", weightedCapacity: 1 },
       { type: "c7g.large", weightedCapacity: 2 },
     ],
-    minCapacity: 2,
+    minCapacity: 4,
     targetCapacity: 4,
     maxCapacity: 8,
   };
@@ -62,7 +62,7 @@ describe("estimated savings vs all on-demand (vCPU-weighted)", () => {
     const result = estimate(fleetInput());
     expect(result.levels.desired).toEqual({ onDemandVcpu: 0, spotVcpu: 6, spotSharePercent: 100, savingsVsOnDemandPercent: 52.7 });
     expect(result.levels.max).toEqual({ onDemandVcpu: 2, spotVcpu: 12, spotSharePercent: 85.7, savingsVsOnDemandPercent: 45.1 });
-    expect(result.levels.min.spotVcpu).toBe(3);
+    expect(result.levels.min).toEqual(result.levels.desired);
   });
 
   test("types the data lacks are left out and listed", () => {
@@ -73,8 +73,8 @@ describe("estimated savings vs all on-demand (vCPU-weighted)", () => {
   });
 
   test("no capacity at a level: shares and savings are null, not 0", () => {
-    const input: any = fleetInput();
-    input.capacity.spotFleet.minCapacity = 0;
+    const input: any = asgInput();
+    input.capacity.onDemand.minSize = 0;
     expect(estimate(input).levels.min).toEqual({ onDemandVcpu: 0, spotVcpu: 0, spotSharePercent: null, savingsVsOnDemandPercent: null });
   });
 
