@@ -1,6 +1,7 @@
 /** The parts of a synthesized `cdk.tf.json` that change review reads. Loads without cdktf. */
 export interface StackJson {
   readonly resource?: Record<string, Record<string, ResourceJson>>;
+  readonly data?: Record<string, Record<string, ResourceJson>>;
   readonly moved?: ReadonlyArray<{ readonly from: string; readonly to: string }>;
   readonly terraform?: Record<string, unknown>;
 }
@@ -19,13 +20,13 @@ export interface StackResource {
   readonly args: Record<string, unknown>;
 }
 
-/** Every resource of a stack, sorted by address. */
-export function stackResources(stack: StackJson): StackResource[] {
+/** Every resource of a stack (or, with `"data"`, every data source as `data.<type>.<name>`), sorted by address. */
+export function stackResources(stack: StackJson, kind: "resource" | "data" = "resource"): StackResource[] {
   const resources: StackResource[] = [];
-  for (const [type, byName] of Object.entries(stack.resource ?? {})) {
+  for (const [type, byName] of Object.entries(stack[kind] ?? {})) {
     for (const [name, resource] of Object.entries(byName)) {
       const { "//": metadata, ...args } = resource;
-      resources.push({ address: `${type}.${name}`, type, path: metadata?.metadata?.path ?? "?", args });
+      resources.push({ address: `${kind === "data" ? "data." : ""}${type}.${name}`, type, path: metadata?.metadata?.path ?? "?", args });
     }
   }
   return resources.sort((a, b) => compare(a.address, b.address));

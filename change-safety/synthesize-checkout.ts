@@ -6,14 +6,15 @@ import type { StackJson } from "./stack-json";
 /**
  * Synthesizes every environment of the checkout in `directory` through its own fast synth entry
  * (`node scripts/app.mjs`, the esbuild bundle) into `outdir`, and returns each stack's JSON by
- * environment name. Runs as a child process, so the caller never loads cdktf and two checkouts can
+ * environment name (`only` limits it to some). Runs as a child process, so the caller never loads cdktf and two checkouts can
  * synthesize at the same time. Rejects with the synth's own message when it fails.
  */
-export async function synthesizeCheckout(directory: string, outdir: string): Promise<Map<string, StackJson>> {
+export async function synthesizeCheckout(directory: string, outdir: string, only: readonly string[] = []): Promise<Map<string, StackJson>> {
   const entry = path.join(directory, "scripts", "app.mjs");
   if (!fs.existsSync(entry)) throw new Error(`${directory} has no scripts/app.mjs to synthesize with`);
   const environment = { ...process.env, CDKTF_OUTDIR: outdir };
-  delete environment.PLATFORM_ENVIRONMENTS;
+  if (only.length > 0) environment.PLATFORM_ENVIRONMENTS = only.join(",");
+  else delete environment.PLATFORM_ENVIRONMENTS;
   const { code, stderr } = await run(process.execPath, [entry], directory, environment);
   if (code !== 0) throw new Error(stderr.trim() || `node scripts/app.mjs exited with ${code}`);
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")) as {

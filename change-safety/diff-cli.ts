@@ -1,0 +1,121 @@
+// `npm run diff -- [--base <git ref>] [environment...] [--json | --markdown]`: what this change does
+// to each environment's live infrastructure, offline, before anyone runs `terraform plan`.
+import * as crypto from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { parseArgs } from "node:util";
+import { ENVIRONMENTS } from "../stacks/environments";
+import { formatMarkdown, formatText } from "./diff-report";
+import { UsageError, exportCommit, resolveBase } from "./git-base";
+import { diffStacks } from "./stack-diff";
+import type { StackJson } from "./stack-json";
+import { synthesizeCheckout } from "./synthesize-checkout";
+
+const HELP = `usage: npm run diff -- [--base <git ref>] [environment...] [--json | --markdown]
+
+Synthesizes the base commit and the working tree and shows, per environment, which Terraform
+resources would be added, removed, moved (moved blocks) or changed (with the changed arguments),
+and first of all which stateful resources would be destroyed or replaced.
+
+  --base <ref>   commit, branch or tag to compare with (default: the merge base of HEAD with main)
+  environment    only these environments (default: all); known: ${Object.keys(ENVIRONMENTS).join(", ")}
+  --json         machine-readable report on stdout (for CI)
+  --markdown     a pull-request comment on stdout
+  -h, --help     this text
+
+Exit status: 0 nothing stateful is lost, 1 a stateful resource would be destroyed or replaced
+(or synthesis failed), 2 bad input. Progress goes to stderr.
+`;
+
+const ROOT = path.resolve(__dirname, "..");
+
+interface Options {
+  readonly base?: string;
+  readonly environments: readonly string[];
+  readonly format: "text" | "json" | "markdown";
+}
+
+/** Validates the command line before anything is synthesized. */
+export function parseOptions(argv: readonly string[], known: readonly string[]): Options | "help" {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...argv],
+      allowPositionals: true,
+      options: { base: { type: "string" }, json: { type: "boolean" }, markdown: { type: "boolean" }, help: { type: "boolean", short: "h" } },
+    });
+  } catch (error) {
+    throw new UsageError(error instanceof Error ? error.message : String(error));
+  }
+  const { values, positionals } = parsed;
+  if (values.help) return "help";
+  if (values.json && values.markdown) throw new UsageError("--json and --markdown exclude each other");
+  if (values.base !== undefined && values.base.trim() === "") throw new UsageError("--base needs a git ref");
+  const unknown = positionals.filter((name) => !known.includes(name));
+  if (unknown.length > 0) throw new UsageError(`unknown environment(s) ${unknown.join(", ")}; known: ${known.join(", ")}`);
+  return { base: values.base, environments: [...new Set(positionals)], format: values.json ? "json" : values.markdown ? "markdown" : "text" };
+}
+
+/** Base stacks by commit, kept under .build/: a commit synthesizes the same with the same installed packages. */
+async function baseStacks(commit: string, scratch: string): Promise<Map<string, StackJson>> {
+  const packages = crypto.createHash("sha256").update(fs.readFileSync(path.join(ROOT, "package-lock.json"))).digest("hex").slice(0, 16);
+  const cache = path.join(ROOT, ".build", "diff-base", `${commit}-${packages}.json`);
+  if (fs.existsSync(cache)) return new Map(Object.entries(JSON.parse(fs.readFileSync(cache, "utf8")) as Record<string, StackJson>));
+  const checkout = path.join(scratch, "base");
+  await exportCommit(ROOT, commit, checkout);
+  const stacks = await synthesizeCheckout(checkout, path.join(scratch, "base.out"));
+  fs.mkdirSync(path.dirname(cache), { recursive: true });
+  for (const stale of fs.readdirSync(path.dirname(cache)).filter((file) => file.endsWith(".json"))) fs.rmSync(path.join(path.dirname(cache), stale));
+  fs.writeFileSync(cache, JSON.stringify(Object.fromEntries(stacks)));
+  return stacks;
+}
+
+async function timed<T>(label: string, work: Promise<T>): Promise<T> {
+  const started = performance.now();
+  const result = await work;
+  process.stderr.write(`${label} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+  return result;
+}
+
+async function main(argv: readonly string[]): Promise<number> {
+  const known = Object.keys(ENVIRONMENTS);
+  let options: Options;
+  let base: { ref: string; commit: string };
+  try {
+    const parsed = parseOptions(argv, known);
+    if (parsed === "help") {
+      process.stdout.write(HELP);
+      return 0;
+    }
+    options = parsed;
+    base = resolveBase(ROOT, options.base);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`diff: ${error.message}\n`);
+    return 2;
+  }
+
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-diff-"));
+  try {
+    process.stderr.write(`synthesizing base ${base.commit.slice(0, 12)} (${base.ref}) and the working tree...\n`);
+    const [before, after] = await Promise.all([
+      timed("base synthesized", baseStacks(base.commit, scratch)),
+      timed("working tree synthesized", synthesizeCheckout(ROOT, path.join(scratch, "head.out"), options.environments)),
+    ]);
+    const names = options.environments.length > 0 ? options.environments : [...new Set([...after.keys(), ...before.keys()])].sort();
+    const diffs = names.map((name) => diffStacks(name, before.get(name), after.get(name)));
+    const losses = diffs.reduce((sum, diff) => sum + diff.statefulLosses.length, 0);
+    if (options.format === "json") process.stdout.write(`${JSON.stringify({ base, statefulLosses: losses, environments: diffs }, null, 2)}\n`);
+    else process.stdout.write(options.format === "markdown" ? formatMarkdown(base, diffs) : formatText(base, diffs));
+    if (losses > 0) process.stderr.write(`diff: ${losses} stateful resource(s) would be destroyed or replaced without a moved block\n`);
+    return losses > 0 ? 1 : 0;
+  } catch (error) {
+    process.stderr.write(`diff failed: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 1;
+  } finally {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) void main(process.argv.slice(2)).then((code) => process.exit(code));
