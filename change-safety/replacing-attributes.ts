@@ -73,11 +73,16 @@ export const REPLACING_ATTRIBUTES: Readonly<Record<string, readonly string[]>> =
   aws_vpc_security_group_ingress_rule: ["security_group_id"],
 };
 
-/** The replace-forcing arguments among `changedPaths` (e.g. `name`, `health_check[0].path`) of a resource of `type`. */
+/**
+ * The replace-forcing arguments a resource of `type` changes, by name (`port`, `container_definitions`,
+ * `deployment_controller.type`), given the paths of its changed leaves (e.g. `health_check[0].path`,
+ * `container_definitions (json) [name=api].image`).
+ */
 export function replacingChanges(type: string, changedPaths: readonly string[]): string[] {
   const replacing = REPLACING_ATTRIBUTES[type] ?? [];
-  return changedPaths.filter((changed) => {
-    const key = changed.replace(/\[\d+\]/g, "").split(" ")[0];
-    return replacing.some((attribute) => key === attribute || key.startsWith(`${attribute}.`));
+  const forcing = changedPaths.flatMap((changed) => {
+    const key = changed.split(" ")[0].replace(/\[[^\]]*\]/g, "");
+    return replacing.filter((attribute) => key === attribute || key.startsWith(`${attribute}.`));
   });
+  return [...new Set(forcing)];
 }

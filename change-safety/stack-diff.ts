@@ -172,7 +172,12 @@ function diffArrays(before: unknown[], after: unknown[], path: string): Attribut
   const old = byId(before);
   const current = byId(after);
   const ids = [...new Set([...old.keys(), ...current.keys()])];
-  return ids.flatMap((id) => diffValues(old.get(id), current.get(id), `${path}[${identity}=${id}]`));
+  return ids.flatMap((id) => {
+    const elementPath = `${path}[${identity}=${id}]`;
+    // A named element that comes or goes is one change, not one per field.
+    if (!old.has(id) || !current.has(id)) return [{ path: elementPath, ...(old.has(id) && { before: display(old.get(id)) }), ...(current.has(id) && { after: display(current.get(id)) }) }];
+    return diffValues(old.get(id), current.get(id), elementPath);
+  });
 }
 
 function joinPath(path: string, name: string): string {

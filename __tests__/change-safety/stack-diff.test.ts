@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { formatMarkdown, formatText } from "../../change-safety/diff-report";
+import { replacingChanges } from "../../change-safety/replacing-attributes";
 import { diffStacks, diffValues, type EnvironmentDiff } from "../../change-safety/stack-diff";
 import type { StackJson } from "../../change-safety/stack-json";
 import { shippedStack } from "../support/shipped-stacks";
@@ -121,7 +122,7 @@ describe("diffStacks on production", () => {
     expect(changed.changes).toEqual([
       { path: "container_definitions (json) [name=api].image", before: '"123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:latest"', after: '"123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:v2"' },
     ]);
-    expect(changed.replacedBy).toEqual(["container_definitions (json) [name=api].image"]);
+    expect(changed.replacedBy).toEqual(["container_definitions"]);
   });
 
   test("user data is summarised, not printed", () => {
@@ -160,10 +161,22 @@ describe("diffValues", () => {
     ["added block, leaf by leaf", {}, { lifecycle: { prevent_destroy: true } }, [{ path: "lifecycle.prevent_destroy", after: "true" }]],
     ["list by position", { l: [1, 2] }, { l: [1, 3, 4] }, [{ path: "l[1]", before: "2", after: "3" }, { path: "l[2]", after: "4" }]],
     ["policy statements by Sid", { p: '{"Statement":[{"Sid":"A","Effect":"Allow"},{"Sid":"B","Effect":"Allow"}]}' }, { p: '{"Statement":[{"Sid":"B","Effect":"Deny"},{"Sid":"A","Effect":"Allow"}]}' }, [{ path: "p (json) Statement[Sid=B].Effect", before: '"Allow"', after: '"Deny"' }]],
+    ["a named element that appears is one change", { env: [{ name: "A", value: "1" }] }, { env: [{ name: "A", value: "1" }, { name: "B", value: "2" }] }, [{ path: "env[name=B]", after: '{"name":"B","value":"2"}' }]],
     ["secrets are not shown", { db_password: "old" }, { db_password: "new" }, [{ path: "db_password", summary: "sensitive value changed (not shown)" }]],
     ["long text is summarised", { doc: "x".repeat(200) }, { doc: "y".repeat(200) }, [{ path: "doc", summary: "long text changed (1 → 1 lines, 1 added, 1 removed)" }]],
   ])("%s", (_case, before, after, expected) => {
     expect(diffValues(before, after)).toEqual(expected);
+  });
+});
+
+describe("replacingChanges", () => {
+  test.each<[string, string[], string[]]>([
+    ["aws_ecs_service", ["deployment_controller[0].type", "desired_count"], ["deployment_controller.type"]],
+    ["aws_lb_target_group", ["health_check.path", "stickiness.enabled"], []],
+    ["aws_ecs_task_definition", ["container_definitions (json) [name=api].image", "container_definitions (json) [name=api].cpu"], ["container_definitions"]],
+    ["aws_unknown_type", ["name"], []],
+  ])("%s %j", (type, paths, expected) => {
+    expect(replacingChanges(type, paths)).toEqual(expected);
   });
 });
 
