@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ENVIRONMENTS_VARIABLE } from "../stacks/selection";
 import type { StackJson } from "./stack-json";
 
 /**
@@ -12,9 +13,9 @@ import type { StackJson } from "./stack-json";
 export async function synthesizeCheckout(directory: string, outdir: string, only: readonly string[] = []): Promise<Map<string, StackJson>> {
   const entry = path.join(directory, "scripts", "app.mjs");
   if (!fs.existsSync(entry)) throw new Error(`${directory} has no scripts/app.mjs to synthesize with`);
-  const environment = { ...process.env, CDKTF_OUTDIR: outdir };
-  if (only.length > 0) environment.PLATFORM_ENVIRONMENTS = only.join(",");
-  else delete environment.PLATFORM_ENVIRONMENTS;
+  const environment: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir };
+  if (only.length > 0) environment[ENVIRONMENTS_VARIABLE] = only.join(",");
+  else delete environment[ENVIRONMENTS_VARIABLE];
   const { code, stderr } = await run(process.execPath, [entry], directory, environment);
   if (code !== 0) throw new Error(stderr.trim() || `node scripts/app.mjs exited with ${code}`);
   const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")) as {
