@@ -6,7 +6,7 @@
  * reported as changes. Loads without cdktf.
  */
 export const REPLACING_ATTRIBUTES: Readonly<Record<string, readonly string[]>> = {
-  aws_acm_certificate: ["domain_name", "subject_alternative_names", "key_algorithm", "certificate_authority_arn", "private_key", "certificate_body", "certificate_chain"],
+  aws_acm_certificate: ["domain_name", "subject_alternative_names", "validation_method", "validation_option", "key_algorithm", "certificate_authority_arn", "private_key", "certificate_body", "certificate_chain"],
   aws_acm_certificate_validation: ["certificate_arn", "validation_record_fqdns"],
   aws_appautoscaling_policy: ["name", "resource_id", "scalable_dimension", "service_namespace"],
   aws_appautoscaling_target: ["resource_id", "scalable_dimension", "service_namespace"],
