@@ -63,7 +63,7 @@ export const REPLACING_ATTRIBUTES: Readonly<Record<string, readonly string[]>> =
     "iam_fleet_role", "launch_template_config", "launch_specification", "allocation_strategy", "instance_pools_to_use_count",
     "spot_price", "valid_until", "valid_from", "replace_unhealthy_instances", "instance_interruption_behaviour",
     "fleet_type", "terminate_instances_with_expiration", "load_balancers", "target_group_arns", "on_demand_allocation_strategy",
-    "on_demand_max_total_price", "spot_maintenance_strategies", "context",
+    "on_demand_max_total_price", "spot_maintenance_strategies",
   ],
   aws_sqs_queue: ["name", "name_prefix", "fifo_queue"],
   aws_sqs_queue_policy: ["queue_url"],
