@@ -28,11 +28,16 @@ async function baseStacks(commit: string, scratch: string): Promise<Map<string, 
   return stacks;
 }
 
-async function timed<T>(label: string, work: Promise<T>): Promise<T> {
+/** Awaits one side's synthesis, reporting its time on stderr and naming the side when it fails. */
+async function timed<T>(side: string, work: Promise<T>): Promise<T> {
   const started = performance.now();
-  const result = await work;
-  process.stderr.write(`${label} in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
-  return result;
+  try {
+    const result = await work;
+    process.stderr.write(`${side} synthesized in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
+    return result;
+  } catch (error) {
+    throw new Error(`${side}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
 
 async function main(argv: readonly string[]): Promise<number> {
@@ -56,10 +61,15 @@ async function main(argv: readonly string[]): Promise<number> {
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "platform-diff-"));
   try {
     process.stderr.write(`synthesizing base ${base.commit.slice(0, 12)} (${base.ref}) and the working tree...\n`);
-    const [before, after] = await Promise.all([
-      timed("base synthesized", baseStacks(base.commit, scratch)),
-      timed("working tree synthesized", synthesizeCheckout(ROOT, path.join(scratch, "head.out"), options.environments)),
+    // Both sides settle before the scratch directory goes, even when one fails early.
+    const sides = await Promise.allSettled([
+      timed("base", baseStacks(base.commit, scratch)),
+      timed("working tree", synthesizeCheckout(ROOT, path.join(scratch, "head.out"), options.environments)),
     ]);
+    const [before, after] = sides.map((side) => {
+      if (side.status === "rejected") throw side.reason;
+      return side.value;
+    });
     const names = options.environments.length > 0 ? options.environments : [...new Set([...after.keys(), ...before.keys()])].sort();
     const diffs = names.map((name) => diffStacks(name, before.get(name), after.get(name)));
     const losses = diffs.reduce((sum, diff) => sum + diff.statefulLosses.length, 0);
