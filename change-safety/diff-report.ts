@@ -37,6 +37,7 @@ export function formatText(base: DiffBase, diffs: readonly EnvironmentDiff[]): s
       ]),
     );
     section("data sources", diff.dataSources.map((entry) => [`${entry.change} ${entry.address}  (${entry.path})`, ...entry.changes.map((attribute) => `    ${change(attribute)}`)]));
+    section("outputs", diff.outputs.map((entry) => [change(entry)]));
     section("terraform settings", diff.settings.map((entry) => [change(entry)]));
   }
   return `${lines.join("\n")}\n`;
@@ -77,6 +78,7 @@ export function formatMarkdown(base: DiffBase, diffs: readonly EnvironmentDiff[]
       details.push(`- data source ${entry.change} ${code(entry.address)}`);
       for (const attribute of entry.changes) details.push(`  - ${code(change(attribute))}`);
     }
+    for (const attribute of diff.outputs) details.push(`- output ${code(change(attribute))}`);
     for (const attribute of diff.settings) details.push(`- terraform settings: ${code(change(attribute))}`);
     lines.push("", "<details><summary>every change</summary>", "", ...details, "", "</details>");
   }

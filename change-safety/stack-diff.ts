@@ -48,6 +48,8 @@ export interface EnvironmentDiff {
   readonly changed: readonly ResourceChange[];
   /** Data sources added, removed or changed: reads, never destroys, but policies documents live here. */
   readonly dataSources: ReadonlyArray<{ readonly address: string; readonly path: string; readonly change: "added" | "removed" | "changed"; readonly changes: readonly AttributeChange[] }>;
+  /** Changed stack outputs (what deploy tools read from state), by output name. */
+  readonly outputs: readonly AttributeChange[];
   /** Changes to the `terraform` block (backend, required providers); a local backend's path is machine-specific and ignored. */
   readonly settings: readonly AttributeChange[];
 }
@@ -99,6 +101,7 @@ export function diffStacks(environment: string, base: StackJson | undefined, hea
     moved: moved.sort((a, b) => compare(a.from, b.from)),
     changed,
     dataSources: diffDataSources(base ?? {}, head ?? {}),
+    outputs: diffValues(withoutMetadata(base?.output), withoutMetadata(head?.output)),
     settings: diffValues(terraformSettings(base), terraformSettings(head)),
   };
 }
@@ -115,6 +118,16 @@ function diffDataSources(base: StackJson, head: StackJson): EnvironmentDiff["dat
     const change = old === undefined ? "added" : current === undefined ? "removed" : "changed";
     return [{ address, path: (current ?? old)?.path ?? "?", change, changes: change === "changed" ? changes : [] }];
   });
+}
+
+/** Outputs without cdktf's `//` metadata. */
+function withoutMetadata(outputs: Record<string, unknown> | undefined): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(outputs ?? {}).map(([name, output]) => {
+      const { "//": _metadata, ...rest } = output as Record<string, unknown>;
+      return [name, rest];
+    }),
+  );
 }
 
 /** The arguments a resource's `lifecycle.ignore_changes` lists. */
@@ -237,5 +250,5 @@ function isEqual(a: unknown, b: unknown): boolean {
 
 /** True when the diff has anything to show. */
 export function hasChanges(diff: EnvironmentDiff): boolean {
-  return diff.added.length + diff.removed.length + diff.moved.length + diff.changed.length + diff.dataSources.length + diff.settings.length > 0;
+  return diff.added.length + diff.removed.length + diff.moved.length + diff.changed.length + diff.dataSources.length + diff.outputs.length + diff.settings.length > 0;
 }

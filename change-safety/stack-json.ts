@@ -3,6 +3,7 @@ export interface StackJson {
   readonly resource?: Record<string, Record<string, ResourceJson>>;
   readonly data?: Record<string, Record<string, ResourceJson>>;
   readonly moved?: ReadonlyArray<{ readonly from: string; readonly to: string }>;
+  readonly output?: Record<string, unknown>;
   readonly terraform?: Record<string, unknown>;
 }
 

@@ -34,7 +34,7 @@ describe("diffStacks on production", () => {
 
     // WHEN diffed / THEN nothing
     const result = diffStacks("production", base as StackJson, head as StackJson);
-    expect(result).toEqual({ environment: "production", statefulLosses: [], added: [], removed: [], moved: [], changed: [], dataSources: [], settings: [] });
+    expect(result).toEqual({ environment: "production", statefulLosses: [], added: [], removed: [], moved: [], changed: [], dataSources: [], outputs: [], settings: [] });
   });
 
   test("renaming the access-log bucket's construct destroys it: a stateful loss, an addition and a removal", () => {
@@ -142,6 +142,12 @@ describe("diffStacks on production", () => {
     expect(diff(head).dataSources).toEqual([
       { address: `data.aws_iam_policy_document.${name}`, path: expect.stringContaining("spot-drainer"), change: "changed", changes: [expect.objectContaining({ path: "statement[0].effect", after: '"Deny"' })] },
     ]);
+  });
+
+  test("a changed output shows by name: deploy tools read them", () => {
+    const head = production() as Mutable & { output: Record<string, any> };
+    delete head.output.alb_zone_id;
+    expect(diff(head).outputs).toEqual([{ path: "alb_zone_id.value", before: '"${aws_lb.load-balancer_30A23327.zone_id}"' }]);
   });
 
   test("a new environment is all additions; a deleted one loses every stateful resource", () => {
