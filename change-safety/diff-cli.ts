@@ -13,6 +13,7 @@ import type { StackJson } from "./stack-json";
 import { synthesizeCheckout } from "./synthesize-checkout";
 
 const ROOT = path.resolve(__dirname, "..");
+const CACHED_BASES = 4;
 
 /** Base stacks by commit, kept under .build/: a commit synthesizes the same with the same installed packages. */
 async function baseStacks(commit: string, scratch: string): Promise<Map<string, StackJson>> {
@@ -22,9 +23,13 @@ async function baseStacks(commit: string, scratch: string): Promise<Map<string, 
   const checkout = path.join(scratch, "base");
   await exportCommit(ROOT, commit, checkout);
   const stacks = await synthesizeCheckout(checkout, path.join(scratch, "base.out"));
-  fs.mkdirSync(path.dirname(cache), { recursive: true });
-  for (const stale of fs.readdirSync(path.dirname(cache)).filter((file) => file.endsWith(".json"))) fs.rmSync(path.join(path.dirname(cache), stale));
+  const directory = path.dirname(cache);
+  fs.mkdirSync(directory, { recursive: true });
   fs.writeFileSync(cache, JSON.stringify(Object.fromEntries(stacks)));
+  // Keeps the few bases in use (a branch's merge base, main, a release tag) and drops older ones.
+  const cached = fs.readdirSync(directory).filter((file) => file.endsWith(".json")).map((file) => path.join(directory, file));
+  const newestFirst = cached.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
+  for (const stale of newestFirst.slice(CACHED_BASES)) fs.rmSync(stale, { force: true });
   return stacks;
 }
 

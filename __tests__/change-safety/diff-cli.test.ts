@@ -9,7 +9,7 @@ const KNOWN = ["staging", "production"];
 
 /** Runs `npm run diff -- <args>` as a user would, without npm's own output. */
 function diff(...args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "change-safety/diff-cli.ts"), ...args], {
+  const result = spawnSync(process.execPath, ["--require", "tsx/cjs", path.join(ROOT, "change-safety/diff-cli.ts"), ...args], {
     cwd: ROOT,
     encoding: "utf8",
   });
