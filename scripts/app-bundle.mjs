@@ -32,11 +32,22 @@ export async function ensureAppBundle({ force = false } = {}) {
     external: ["esbuild"],
     metafile: true,
     logLevel: "warning",
+    write: false,
   });
   const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).map((file) => [file, fingerprint(path.join(root, file))]));
   for (const file of ["package-lock.json", "scripts/app-bundle.mjs"]) inputs[file] = fingerprint(path.join(root, file));
-  fs.writeFileSync(inputsFile, JSON.stringify(inputs));
+  // Written whole and renamed into place: another synth running at the same time (npm run diff,
+  // tests) never reads a half-written bundle.
+  writeAtomically(outfile, result.outputFiles[0].contents);
+  writeAtomically(inputsFile, JSON.stringify(inputs));
   return outfile;
+}
+
+function writeAtomically(file, contents) {
+  const partial = `${file}.${process.pid}.partial`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(partial, contents);
+  fs.renameSync(partial, file);
 }
 
 /**

@@ -13,6 +13,7 @@ import { DeployRole } from "../modules/deploy-role";
 import { Ec2TaskDefinition } from "../modules/ec2-task-definition";
 import { EcsService } from "../modules/ecs-service";
 import { Guardrails } from "../modules/guardrails";
+import { PreventDestroy } from "../change-safety/prevent-destroy";
 import { LoadBalancer } from "../modules/load-balancer";
 import { listenerRulePriorities } from "../modules/listener-routing";
 import { NAME_LIMITS, Naming } from "../modules/naming";
@@ -45,6 +46,12 @@ export class PlatformStack extends TerraformStack {
   public readonly spotAdviceWarnings: readonly string[];
   /** The topic created for the environment's alarms, when `alerts.emails` lists anyone. */
   public readonly alertTopic?: AlertTopic;
+  /**
+   * Whether the environment protects itself from teardown (`loadBalancer.deletionProtection`): the
+   * load balancer's deletion protection, access logs kept on destroy, and `prevent_destroy` on every
+   * stateful resource. Off, the environment can be torn down with one `terraform destroy`.
+   */
+  public readonly deletionProtection: boolean;
   /** What every notifying alarm of the environment triggers: the alert topic, or nothing. */
   private readonly alarmActions: string[];
   /** The deploying account and its partition, looked up once for every ARN the stack builds. */
@@ -62,6 +69,8 @@ export class PlatformStack extends TerraformStack {
       defaultTags: [{ tags: defaultTags(config) }],
     });
     Aspects.of(this).add(new Guardrails());
+    this.deletionProtection = config.loadBalancer.deletionProtection;
+    if (this.deletionProtection) Aspects.of(this).add(new PreventDestroy());
 
     this.accountId = new DataAwsCallerIdentity(this, "account").accountId;
     this.partition = new DataAwsPartition(this, "partition").partition;
@@ -153,7 +162,7 @@ export class PlatformStack extends TerraformStack {
       partition: this.partition,
       expirationDays: settings.accessLogs.expirationDays,
       // An environment that may be torn down (no deletion protection) may take its logs with it.
-      forceDestroy: !settings.deletionProtection,
+      forceDestroy: !this.deletionProtection,
     });
     const certificateArn =
       settings.certificateArn ??
@@ -169,7 +178,7 @@ export class PlatformStack extends TerraformStack {
       subnetIds: this.network.publicSubnetIds,
       ingressCidrs: settings.ingressCidrs,
       idleTimeoutSeconds: settings.idleTimeoutSeconds,
-      deletionProtection: settings.deletionProtection,
+      deletionProtection: this.deletionProtection,
       certificateArn,
       sslPolicy: settings.sslPolicy,
       targetSecurityGroupId: this.compute.instanceSecurityGroupId,

@@ -84,7 +84,7 @@ describe("production traffic and services", () => {
 
   test("Terraform leaves the count to autoscaling and the revision to CI on every web service", () => {
     for (const name of ["api", "admin"]) {
-      expect(byName(resourcesOfType(json, "aws_ecs_service"), name).lifecycle).toEqual({ ignore_changes: ["desired_count", "task_definition"] });
+      expect(byName(resourcesOfType(json, "aws_ecs_service"), name).lifecycle).toMatchObject({ ignore_changes: ["desired_count", "task_definition"] });
     }
   });
 

@@ -1,0 +1,254 @@
+import { isStateful } from "./resource-types";
+import { replacingChanges } from "./replacing-attributes";
+import { compare, movedAddresses, stackResources, type StackJson, type StackResource } from "./stack-json";
+
+/** One changed argument, with display-ready values or a summary where the values must not or cannot be shown. */
+export interface AttributeChange {
+  /** e.g. `name`, `health_check[0].path`, `container_definitions (json) [0].image`. */
+  readonly path: string;
+  readonly before?: string;
+  readonly after?: string;
+  /** Instead of before/after: secrets, user data, long documents. */
+  readonly summary?: string;
+  /** The argument is in the resource's `lifecycle.ignore_changes`: Terraform will not apply it. */
+  readonly ignored?: true;
+}
+
+/** A resource by address and construct path. */
+export interface ResourceRef {
+  readonly address: string;
+  readonly path: string;
+  readonly stateful: boolean;
+}
+
+/** A resource in both stacks (possibly moved) whose arguments differ. */
+export interface ResourceChange extends ResourceRef {
+  /** `replace` when a replace-forcing argument changed: Terraform destroys and recreates it. */
+  readonly action: "update" | "replace";
+  /** The changed arguments that force the replacement. */
+  readonly replacedBy: readonly string[];
+  readonly changes: readonly AttributeChange[];
+  /** Set when a moved block carries the resource from this address. */
+  readonly movedFrom?: string;
+}
+
+/** A stateful resource that would be destroyed or replaced: what a reviewer must look at first. */
+export interface StatefulLoss extends ResourceRef {
+  readonly action: "destroy" | "replace";
+  readonly reason: string;
+}
+
+/** What changing one environment's stack from `base` to `head` does to its resources. */
+export interface EnvironmentDiff {
+  readonly environment: string;
+  readonly statefulLosses: readonly StatefulLoss[];
+  readonly added: readonly ResourceRef[];
+  readonly removed: readonly ResourceRef[];
+  readonly moved: ReadonlyArray<{ readonly from: string; readonly to: string; readonly path: string }>;
+  readonly changed: readonly ResourceChange[];
+  /** Data sources added, removed or changed: reads, never destroys, but policies documents live here. */
+  readonly dataSources: ReadonlyArray<{ readonly address: string; readonly path: string; readonly change: "added" | "removed" | "changed"; readonly changes: readonly AttributeChange[] }>;
+  /** Changed stack outputs (what deploy tools read from state), by output name. */
+  readonly outputs: readonly AttributeChange[];
+  /** Changes to the `terraform` block (backend, required providers); a local backend's path is machine-specific and ignored. */
+  readonly settings: readonly AttributeChange[];
+}
+
+/** Diffs one environment's synthesized stacks; either side may be missing (a new or deleted environment). */
+export function diffStacks(environment: string, base: StackJson | undefined, head: StackJson | undefined): EnvironmentDiff {
+  const before = new Map(stackResources(base ?? {}).map((resource) => [resource.address, resource]));
+  const after = new Map(stackResources(head ?? {}).map((resource) => [resource.address, resource]));
+  const moves = movedAddresses(head ?? {});
+  const ref = (resource: StackResource): ResourceRef => ({ address: resource.address, path: resource.path, stateful: isStateful(resource.type) });
+
+  const removed: ResourceRef[] = [];
+  const moved: Array<{ from: string; to: string; path: string }> = [];
+  const changed: ResourceChange[] = [];
+  const movedTargets = new Set<string>();
+  for (const [address, old] of before) {
+    let current = after.get(address);
+    let movedFrom: string | undefined;
+    if (current === undefined) {
+      const to = moves.get(address);
+      current = to === undefined ? undefined : after.get(to);
+      if (current === undefined) {
+        removed.push(ref(old));
+        continue;
+      }
+      movedFrom = address;
+      movedTargets.add(current.address);
+      moved.push({ from: address, to: current.address, path: current.path });
+    }
+    const ignored = ignoredArguments(current.args);
+    const changes = diffValues(old.args, current.args).map((change) => (ignored.has(topArgument(change.path)) ? { ...change, ignored: true as const } : change));
+    if (changes.length === 0) continue;
+    const replacedBy = replacingChanges(current.type, changes.filter((change) => !change.ignored).map((change) => change.path));
+    changed.push({ ...ref(current), action: replacedBy.length > 0 ? "replace" : "update", replacedBy, changes, ...(movedFrom && { movedFrom }) });
+  }
+  const added = [...after.values()].filter((resource) => !before.has(resource.address) && !movedTargets.has(resource.address)).map(ref);
+
+  const statefulLosses: StatefulLoss[] = [
+    ...removed.filter((resource) => resource.stateful).map((resource): StatefulLoss => ({ ...resource, action: "destroy", reason: "no longer in the stack and no moved block carries it" })),
+    ...changed
+      .filter((resource) => resource.stateful && resource.action === "replace")
+      .map((resource): StatefulLoss => ({ address: resource.address, path: resource.path, stateful: true, action: "replace", reason: `${resource.replacedBy.join(", ")} cannot change in place` })),
+  ];
+  return {
+    environment,
+    statefulLosses,
+    added,
+    removed,
+    moved: moved.sort((a, b) => compare(a.from, b.from)),
+    changed,
+    dataSources: diffDataSources(base ?? {}, head ?? {}),
+    outputs: diffValues(withoutMetadata(base?.output), withoutMetadata(head?.output)),
+    settings: diffValues(terraformSettings(base), terraformSettings(head)),
+  };
+}
+
+function diffDataSources(base: StackJson, head: StackJson): EnvironmentDiff["dataSources"] {
+  const before = new Map(stackResources(base, "data").map((source) => [source.address, source]));
+  const after = new Map(stackResources(head, "data").map((source) => [source.address, source]));
+  const addresses = [...new Set([...before.keys(), ...after.keys()])].sort(compare);
+  return addresses.flatMap((address) => {
+    const old = before.get(address);
+    const current = after.get(address);
+    const changes = diffValues(old?.args, current?.args);
+    if (old !== undefined && current !== undefined && changes.length === 0) return [];
+    const change = old === undefined ? "added" : current === undefined ? "removed" : "changed";
+    return [{ address, path: (current ?? old)?.path ?? "?", change, changes: change === "changed" ? changes : [] }];
+  });
+}
+
+/** Outputs without cdktf's `//` metadata. */
+function withoutMetadata(outputs: Record<string, unknown> | undefined): Record<string, unknown> {
+  return Object.fromEntries(
+    Object.entries(outputs ?? {}).map(([name, output]) => {
+      const { "//": _metadata, ...rest } = output as Record<string, unknown>;
+      return [name, rest];
+    }),
+  );
+}
+
+/** The arguments a resource's `lifecycle.ignore_changes` lists. */
+function ignoredArguments(args: Record<string, unknown>): Set<string> {
+  const ignore = (args.lifecycle as { ignore_changes?: unknown } | undefined)?.ignore_changes;
+  return new Set(Array.isArray(ignore) ? ignore.map(String) : []);
+}
+const topArgument = (path: string): string => path.split(/[ .[]/)[0];
+
+/** The `terraform` block without what differs between checkouts of the same commit. */
+function terraformSettings(stack: StackJson | undefined): Record<string, unknown> {
+  const settings = structuredClone(stack?.terraform ?? {}) as { backend?: { local?: { path?: string } } };
+  // cdktf writes the local state file's absolute path: another checkout directory is not a change.
+  if (settings.backend?.local?.path !== undefined) settings.backend.local.path = settings.backend.local.path.replace(/^.*[\\/]/, "");
+  return settings;
+}
+
+const SENSITIVE_KEY = /password|secret|token|private_key|credential/i;
+const LONG_TEXT = 160;
+
+/** The changed leaves between two argument trees; JSON documents inside strings are compared structurally. */
+export function diffValues(before: unknown, after: unknown, path = ""): AttributeChange[] {
+  if (isEqual(before, after)) return [];
+  const key = path.replace(/\[\d+\]$/, "").split(/[ .]/).pop() ?? "";
+  if (typeof before === "string" && typeof after === "string") {
+    const decodedBefore = decodeJson(before);
+    const decodedAfter = decodeJson(after);
+    if (decodedBefore !== undefined && decodedAfter !== undefined) return diffValues(decodedBefore, decodedAfter, `${path} (json) `).map(trimPath);
+    if (key === "user_data") return [{ path, summary: `user data changed (${describeLines(decodeBase64(before), decodeBase64(after))})` }];
+  }
+  if (SENSITIVE_KEY.test(key) && (typeof before === "string" || typeof after === "string")) return [{ path, summary: "sensitive value changed (not shown)" }];
+  // A block that appears or disappears is shown leaf by leaf, like one that changes.
+  if ((isObject(before) || before === undefined) && (isObject(after) || after === undefined)) {
+    before ??= {};
+    after ??= {};
+  }
+  if (isObject(before) && isObject(after)) {
+    const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compare);
+    return keys.flatMap((name) => diffValues(before[name], after[name], joinPath(path, name)));
+  }
+  if (Array.isArray(before) && Array.isArray(after)) return diffArrays(before, after, path);
+  if ((typeof before === "string" && before.length > LONG_TEXT) || (typeof after === "string" && after.length > LONG_TEXT)) {
+    return [{ path, summary: `long text changed (${describeLines(String(before ?? ""), String(after ?? ""))})` }];
+  }
+  return [{ path, ...(before !== undefined && { before: display(before) }), ...(after !== undefined && { after: display(after) }) }];
+}
+
+/** Lists of named things (containers, statements, tags, variables) are matched by name, other lists by position. */
+function diffArrays(before: unknown[], after: unknown[], path: string): AttributeChange[] {
+  const identity = ["name", "Sid", "key", "device_name", "containerName"].find((field) => [...before, ...after].every((item) => isObject(item) && typeof item[field] === "string"));
+  if (identity === undefined || new Set(after.map((item) => (item as Record<string, unknown>)[identity])).size !== after.length) {
+    return Array.from({ length: Math.max(before.length, after.length) }, (_, index) => diffValues(before[index], after[index], `${path}[${index}]`)).flat();
+  }
+  const byId = (items: unknown[]) => new Map(items.map((item) => [String((item as Record<string, unknown>)[identity]), item]));
+  const old = byId(before);
+  const current = byId(after);
+  const ids = [...new Set([...old.keys(), ...current.keys()])];
+  return ids.flatMap((id) => {
+    const elementPath = `${path}[${identity}=${id}]`;
+    // A named element that comes or goes is one change, not one per field.
+    if (!old.has(id) || !current.has(id)) return [{ path: elementPath, ...(old.has(id) && { before: display(old.get(id)) }), ...(current.has(id) && { after: display(current.get(id)) }) }];
+    return diffValues(old.get(id), current.get(id), elementPath);
+  });
+}
+
+function joinPath(path: string, name: string): string {
+  return path === "" || path.endsWith(" ") ? `${path}${name}` : `${path}.${name}`;
+}
+const trimPath = (change: AttributeChange): AttributeChange => ({ ...change, path: change.path.trimEnd() });
+
+function decodeJson(text: string): unknown {
+  if (!/^\s*[[{]/.test(text)) return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function decodeBase64(text: string): string {
+  const decoded = Buffer.from(text, "base64").toString("utf8");
+  return /^[\x09\x0a\x0d\x20-\x7e\u00a0-\uffff]*$/.test(decoded) ? decoded : text;
+}
+
+/** `12 → 14 lines, 3 added, 1 removed`: the size of a change to a document, not its content. */
+function describeLines(before: string, after: string): string {
+  const old = before.split("\n");
+  const current = after.split("\n");
+  const remaining = new Map<string, number>();
+  for (const line of old) remaining.set(line, (remaining.get(line) ?? 0) + 1);
+  let kept = 0;
+  for (const line of current) {
+    const count = remaining.get(line) ?? 0;
+    if (count > 0) {
+      kept++;
+      remaining.set(line, count - 1);
+    }
+  }
+  return `${old.length} → ${current.length} lines, ${current.length - kept} added, ${old.length - kept} removed`;
+}
+
+function display(value: unknown): string {
+  const text = JSON.stringify(value) ?? String(value);
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((item, index) => isEqual(item, b[index]));
+  if (isObject(a) && isObject(b)) {
+    const keys = Object.keys(a);
+    return keys.length === Object.keys(b).length && keys.every((name) => Object.prototype.hasOwnProperty.call(b, name) && isEqual(a[name], b[name]));
+  }
+  return false;
+}
+
+/** True when the diff has anything to show. */
+export function hasChanges(diff: EnvironmentDiff): boolean {
+  return diff.added.length + diff.removed.length + diff.moved.length + diff.changed.length + diff.dataSources.length + diff.outputs.length + diff.settings.length > 0;
+}
