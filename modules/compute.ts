@@ -14,42 +14,11 @@ import {
 import { EcsCluster } from "./ecs-cluster";
 import { InstanceRole } from "./instance-role";
 import { EcsLaunchTemplate, ecsOptimizedAmiParameter } from "./launch-template";
-import { NAME_LIMITS, Naming } from "./naming";
+import type { ComputeNames } from "./platform-names";
 import { ScalableTarget } from "./scalable-target";
 import { SpotFleet, SpotFleetInstanceType } from "./spot-fleet";
 
-/** The names of everything Compute creates. */
-export interface ComputeNames {
-  readonly cluster: string;
-  readonly instanceRole: string;
-  readonly securityGroup: string;
-  /** Per pool: launch template, ASG, capacity provider and instance Name tag. */
-  readonly onDemand: string;
-  readonly spot: string;
-  readonly spotFleet: string;
-  readonly spotFleetRole: string;
-  readonly spotFleetTargetTracking: string;
-  readonly spotFleetReservationScaling: string;
-  readonly spotFleetCpuReservationAlarm: string;
-  readonly spotFleetMemoryReservationAlarm: string;
-}
-
-/** The standard names (`acme-api-spot-production`, …) within AWS length limits. */
-export function computeNames(naming: Naming): ComputeNames {
-  return {
-    cluster: naming.name(""),
-    instanceRole: naming.name("ecs-instance", NAME_LIMITS.role),
-    securityGroup: naming.name("ecs-instances"),
-    onDemand: naming.name("on-demand"),
-    spot: naming.name("spot"),
-    spotFleet: naming.name("spot-fleet"),
-    spotFleetRole: naming.name("spot-fleet", NAME_LIMITS.role),
-    spotFleetTargetTracking: naming.name("spot-fleet-target-tracking"),
-    spotFleetReservationScaling: naming.name("spot-fleet-reservation"),
-    spotFleetCpuReservationAlarm: naming.name("cpu-reservation-high"),
-    spotFleetMemoryReservationAlarm: naming.name("memory-reservation-high"),
-  };
-}
+export { computeNames, type ComputeNames } from "./platform-names";
 
 /** An Auto Scaling Group's size and instance types. */
 export interface GroupSettings {

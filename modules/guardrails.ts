@@ -219,6 +219,13 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
     check: (args) =>
       args.ecs_target === undefined || typeof asObject(args.dead_letter_config).arn === "string" ? undefined : "ecs_target has no dead_letter_config.arn",
   },
+  {
+    resourceType: "aws_iam_openid_connect_provider",
+    description: "account-wide OIDC providers must be protected from destroy",
+    // One provider per account and URL: every role federating with the issuer trusts it, so destroying
+    // the one environment that happened to create it must not take it away from the others.
+    check: (args) => (isTrue(asObject(args.lifecycle).prevent_destroy) ? undefined : "lifecycle.prevent_destroy is not true"),
+  },
 ];
 
 /**
