@@ -15,7 +15,7 @@ import {
   type Task,
   type TaskDefinition,
 } from "@aws-sdk/client-ecs";
-import { isTransient, withRetry, type Clock } from "./retry";
+import { errorLabel, isTransient, withRetry, type Clock } from "./retry";
 import type { ReleaseTarget } from "./targets";
 import { imageOf, revisionOf, revisionWithImage, shortName, TaskDefinitionMismatch } from "./task-definition";
 
@@ -344,7 +344,7 @@ export class Release {
         task = response.tasks?.[0];
       } catch (error) {
         if (!isTransient(error)) throw error;
-        this.options.progress(`DescribeTasks: ${(error as Error).name}, polling again`);
+        this.options.progress(`DescribeTasks: ${errorLabel(error)}, polling again`);
         continue;
       }
       if (!task) continue;
@@ -395,7 +395,7 @@ export class Release {
       return response.services?.[0];
     } catch (error) {
       if (!isTransient(error)) throw error;
-      this.options.progress(`DescribeServices: ${(error as Error).name}, polling again`);
+      this.options.progress(`DescribeServices: ${errorLabel(error)}, polling again`);
       return undefined;
     }
   }

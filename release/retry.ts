@@ -37,6 +37,12 @@ export function isTransient(error: unknown): boolean {
   return TRANSIENT_ERRORS.has(name ?? "") || TRANSIENT_NETWORK_CODES.has(code ?? "") || status === 429 || status >= 500;
 }
 
+/** `ThrottlingException`, or the network error's code (`ECONNRESET`) where its name is only `Error`. */
+export function errorLabel(error: unknown): string {
+  const { name, code } = error as { name?: string; code?: string };
+  return code ?? name ?? String(error);
+}
+
 /** Exponential backoff with a cap: 1, 2, 4, 8, 15, 15 … seconds. */
 export function backoffMilliseconds(attempt: number, capMilliseconds = 15_000): number {
   return Math.min(capMilliseconds, 1000 * 2 ** (attempt - 1));
@@ -61,7 +67,7 @@ export async function withRetry<T>(what: string, call: () => Promise<T>, options
     } catch (error) {
       const delay = backoffMilliseconds(attempt);
       if (!isTransient(error) || attempt >= maxAttempts || options.clock.now() + delay > options.deadline) throw error;
-      options.onRetry(`${what}: ${(error as Error).name}, retrying in ${delay / 1000} s`);
+      options.onRetry(`${what}: ${errorLabel(error)}, retrying in ${delay / 1000} s`);
       await options.clock.sleep(delay);
     }
   }
