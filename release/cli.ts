@@ -81,6 +81,9 @@ export async function main(argv: readonly string[], context: CliContext): Promis
   } catch (error) {
     if (error instanceof UsageError) {
       context.stderr(`error: ${error.message}\nRun "npm run release -- --help" for usage.\n`);
+      // Scripts that asked for JSON get an object even for bad input.
+      const own = argv.includes("--") ? argv.slice(0, argv.indexOf("--")) : argv;
+      if (own.includes("--json")) context.stdout(`${JSON.stringify({ outcome: "bad-input", reason: error.message })}\n`);
       return 2;
     }
     throw error;

@@ -45,6 +45,13 @@ describe("command line: bad input exits 2 and never reaches AWS", () => {
     expect(ecs.calls()).toHaveLength(0);
   });
 
+  test("with --json, bad input is one JSON object on stdout too", async () => {
+    const result = await runCli(["deploy", "production", "api", "--image", "bad image", "--json"]);
+    expect(result.code).toBe(2);
+    expect(result.json()).toEqual({ outcome: "bad-input", reason: expect.stringContaining('malformed image reference "bad image"') });
+    expect(ecs.calls()).toHaveLength(0);
+  });
+
   test("an invalid environment config is bad input too, naming the field", async () => {
     const { main } = await import("../../release/cli");
     const err: string[] = [];

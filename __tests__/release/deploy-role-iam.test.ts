@@ -9,6 +9,7 @@ import * as path from "node:path";
 import { runSimulation } from "@cloud-copilot/iam-simulate";
 import { describe, expect, test } from "vitest";
 import { environmentTargets, type ReleaseTarget } from "../../release/targets";
+import { parseEnvironmentConfig } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { referencedDataSource } from "../support/references";
 import { resourcesOfType, synthEnvironment, type Synthesized } from "../support/synth";
@@ -174,7 +175,7 @@ describe.each(Object.keys(ENVIRONMENTS))("%s deploy role (synthesized policy)", 
     return { task: roleArn(`${stem}-task-${config.environment}`), execution: roleArn(`${stem}-execution-${config.environment}`) };
   };
   const otherEnvironment = Object.keys(ENVIRONMENTS).find((name) => name !== environment) as string;
-  const other = environmentTargets(synthEnvironment(otherEnvironment).config).find((target) => target.kind === "service") as ReleaseTarget;
+  const other = environmentTargets(parseEnvironmentConfig(ENVIRONMENTS[otherEnvironment])).find((target) => target.kind === "service") as ReleaseTarget;
 
   const allowed = targets.flatMap((target) =>
     Object.entries(CALLS_BY_COMMAND).flatMap(([command, calls]) => calls(target, rolesOf(target)).map((call) => [`${target.name}: ${command} → ${call.action} on ${call.resource}`, call] as const)),
