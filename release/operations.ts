@@ -134,6 +134,9 @@ export class Release {
     const service = await this.describeService(target);
     const primary = this.idlePrimary(service, "rollback");
     const current = primary.taskDefinition as string;
+    if (!shortName(current).startsWith(`${target.family}:`)) {
+      throw new ReleaseFailed(`${target.service} runs ${shortName(current)}, not a revision of ${target.family}: the live service differs from the config`);
+    }
     const previous = await this.previousRevision(target.family, current);
     if (previous === undefined) {
       throw new ReleaseFailed(`no ACTIVE revision of ${target.family} older than ${shortName(current)} to roll back to`);
@@ -271,11 +274,21 @@ export class Release {
     const response = await this.call("UpdateService", () =>
       this.options.ecs.send(new UpdateServiceCommand({ cluster: target.cluster, service: target.service, taskDefinition })),
     );
-    const mine = response.service === undefined ? undefined : primaryOf(response.service);
-    if (!mine?.id || mine.id === previous.id || mine.taskDefinition !== taskDefinition) {
+    const started = (service: Service | undefined) => {
+      const primary = service === undefined ? undefined : primaryOf(service);
+      return primary?.id !== undefined && primary.id !== previous.id && primary.taskDefinition === taskDefinition ? primary : undefined;
+    };
+    let mine = started(response.service);
+    if (mine === undefined) {
+      // The response normally shows the new PRIMARY; look once more before calling the update lost (eventual consistency).
+      await this.options.clock.sleep(this.pollDelay(0));
+      mine = started(await this.describeService(target));
+    }
+    if (mine?.id === undefined) {
       throw new ReleaseFailed(`UpdateService did not start a deployment of ${shortName(taskDefinition)} on ${target.service}`);
     }
-    this.options.progress(`deployment ${mine.id} started: ${shortName(previous.taskDefinition as string)} → ${shortName(taskDefinition)}`);
+    const mineId = mine.id;
+    this.options.progress(`deployment ${mineId} started: ${shortName(previous.taskDefinition as string)} → ${shortName(taskDefinition)}`);
     const seenEvents = new Set((response.service?.events ?? []).map((event) => event.id));
     const details = { previousTaskDefinition: previous.taskDefinition, taskDefinition, image, deploymentId: mine.id };
     let lastState = "";

@@ -193,6 +193,33 @@ describe("deploy <environment> <service> --image", () => {
     expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 2);
   });
 
+  test("an UpdateService response that does not show the new deployment yet is checked once more, then followed", async () => {
+    // GIVEN a stale response (still the old PRIMARY), and the next describe shows ours
+    givenDeployStarts();
+    ecs.on(UpdateServiceCommand).resolves({ service: completed() });
+    ecs
+      .on(DescribeServicesCommand)
+      .resolvesOnce({ services: [completed()] })
+      .resolvesOnce({ services: [rollingOut(0)] })
+      .resolvesOnce({ services: [rollingOut(4, "COMPLETED")] });
+
+    // WHEN
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE, "--json"]);
+
+    // THEN
+    expect(result.code).toBe(0);
+    expect(result.json()).toMatchObject({ outcome: "succeeded", deploymentId: NEW_DEPLOYMENT });
+  });
+
+  test("an update that started no deployment of the new revision fails (exit 1)", async () => {
+    givenDeployStarts();
+    ecs.on(UpdateServiceCommand).resolves({ service: completed() });
+    ecs.on(DescribeServicesCommand).resolves({ services: [completed()] });
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("error: UpdateService did not start a deployment of acme-api-api-production:8 on api");
+  });
+
   test.each([
     ["a deployment still in progress", apiService([deployment(NEW_DEPLOYMENT, 8, "PRIMARY", "IN_PROGRESS")]), "already rolling out deployment ecs-svc/2222222222222222222"],
     [
@@ -299,6 +326,16 @@ describe("rollback <environment> <service>", () => {
     const result = await runCli(["rollback", "production", "api"]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("no ACTIVE revision of acme-api-api-production older than acme-api-api-production:1");
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+
+  test("refuses a service that runs another family than the config names (exit 1, nothing changed)", async () => {
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [apiService([{ ...deployment(OLD_DEPLOYMENT, 3, "PRIMARY", "COMPLETED"), taskDefinition: revisionArn(3, "hand-made") }])],
+    });
+    const result = await runCli(["rollback", "production", "api"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("api runs hand-made:3, not a revision of acme-api-api-production");
     expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
   });
 
