@@ -290,21 +290,21 @@ export class Release {
     const mineId = mine.id;
     this.options.progress(`deployment ${mineId} started: ${shortName(previous.taskDefinition as string)} → ${shortName(taskDefinition)}`);
     const seenEvents = new Set((response.service?.events ?? []).map((event) => event.id));
-    const details = { previousTaskDefinition: previous.taskDefinition, taskDefinition, image, deploymentId: mine.id };
+    const details = { previousTaskDefinition: previous.taskDefinition, taskDefinition, image, deploymentId: mineId };
     let lastState = "";
     for (let poll = 0; ; poll++) {
       const wait = Math.min(this.pollDelay(poll), this.deadline - this.options.clock.now());
       if (wait <= 0) {
         return this.result(command, target, "timed-out", {
           ...details,
-          reason: `deployment ${mine.id} did not complete within ${this.options.timeoutSeconds} s (last state: ${lastState || "unknown"}); ECS keeps rolling it out, its circuit breaker and alarms still apply`,
+          reason: `deployment ${mineId} did not complete within ${this.options.timeoutSeconds} s (last state: ${lastState || "unknown"}); ECS keeps rolling it out, its circuit breaker and alarms still apply`,
         });
       }
       await this.options.clock.sleep(wait);
       const service = await this.describeServiceWhilePolling(target);
       if (service === undefined) continue;
       this.printNewEvents(service, seenEvents);
-      const deployment = service.deployments?.find((candidate) => candidate.id === mine.id);
+      const deployment = service.deployments?.find((candidate) => candidate.id === mineId);
       const primary = primaryOf(service);
       if (!deployment || deployment.status !== "PRIMARY") {
         // ECS replaced our deployment: a rollback (back on the previous revision) or someone else's deploy.
@@ -315,12 +315,12 @@ export class Release {
           rolledBackTo: now,
           ...(rolledBack && { rollbackTrigger: triggerOf(deployment?.rolloutStateReason) }),
           reason: rolledBack
-            ? `deployment ${mine.id} was rolled back to ${shortName(now as string)}${deployment?.rolloutStateReason ? `: ${deployment.rolloutStateReason}` : ""}`
-            : `deployment ${mine.id} was superseded by a deployment of ${now === undefined ? "another revision" : shortName(now)}`,
+            ? `deployment ${mineId} was rolled back to ${shortName(now as string)}${deployment?.rolloutStateReason ? `: ${deployment.rolloutStateReason}` : ""}`
+            : `deployment ${mineId} was superseded by a deployment of ${now === undefined ? "another revision" : shortName(now)}`,
         });
       }
       const state = describeDeployment(deployment);
-      if (state !== lastState) this.options.progress(`deployment ${mine.id}: ${state}`);
+      if (state !== lastState) this.options.progress(`deployment ${mineId}: ${state}`);
       lastState = state;
       if (deployment.rolloutState === "COMPLETED") return this.result(command, target, "succeeded", details);
       if (deployment.rolloutState === "FAILED") {
@@ -328,7 +328,7 @@ export class Release {
         return this.result(command, target, rollsBack ? "rolled-back" : "failed", {
           ...details,
           ...(rollsBack && { rolledBackTo: previous.taskDefinition, rollbackTrigger: triggerOf(deployment.rolloutStateReason) }),
-          reason: `deployment ${mine.id} failed${rollsBack ? ` and ECS is rolling back to ${shortName(previous.taskDefinition as string)}` : ""}: ${deployment.rolloutStateReason ?? "no reason given"}`,
+          reason: `deployment ${mineId} failed${rollsBack ? ` and ECS is rolling back to ${shortName(previous.taskDefinition as string)}` : ""}: ${deployment.rolloutStateReason ?? "no reason given"}`,
         });
       }
     }
