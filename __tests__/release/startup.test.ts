@@ -75,8 +75,10 @@ describe("the release command starts fast and loads no cdktf", () => {
   test("its first AWS call is DescribeServices on the environment's cluster, within 1 s of CPU time", () => {
     expect(run.requests[0]?.target).toBe("AmazonEC2ContainerServiceV20141113.DescribeServices");
     // CPU time is what the tool controls; wall time on a shared 2-core machine also measures the neighbours.
-    expect(run.requests[0].cpuSeconds).toBeLessThan(1);
-    expect(run.requests[0].wallMilliseconds).toBeLessThan(10_000);
+    // Without /proc (macOS) only wall time can be read, with room for a busy machine.
+    const { cpuSeconds, wallMilliseconds } = run.requests[0];
+    if (cpuSeconds !== undefined) expect(cpuSeconds).toBeLessThan(1);
+    expect(wallMilliseconds).toBeLessThan(cpuSeconds !== undefined ? 10_000 : 3_000);
     expect(run.code).toBe(1);
     expect(run.stderr).toContain("not found in cluster acme-api-staging: api");
   });
