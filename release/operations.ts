@@ -415,6 +415,10 @@ export class Release {
 
   /** The PRIMARY deployment of a service no one else is deploying; refuses otherwise (never two rollouts, never roll back twice). */
   private idlePrimary(service: Service, command: "deploy" | "rollback"): Deployment {
+    const controller = service.deploymentController?.type ?? "ECS";
+    if (controller !== "ECS") {
+      throw new ReleaseFailed(`service ${service.serviceName} uses the ${controller} deployment controller; the release command follows rolling (ECS) deployments only`);
+    }
     const primary = primaryOf(service);
     if (!primary?.taskDefinition) throw new ReleaseFailed(`service ${service.serviceName} has no PRIMARY deployment`);
     const others = (service.deployments ?? []).filter((deployment) => deployment.id !== primary.id);

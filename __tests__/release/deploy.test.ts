@@ -236,6 +236,14 @@ describe("deploy <environment> <service> --image", () => {
     expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
   });
 
+  test("refuses a service under another deployment controller (its rollouts have no rolloutState to follow)", async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ ...completed(), deploymentController: { type: "CODE_DEPLOY" } }] });
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("uses the CODE_DEPLOY deployment controller");
+    expect(ecs).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
+  });
+
   test.each([
     ["the service is missing", () => ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: "x", reason: "MISSING" }] }), "service api not found in cluster acme-api-production (eu-west-1): was the stack \"production\" applied?"],
     ["the cluster is missing", () => ecs.on(DescribeServicesCommand).rejects(new ClusterNotFoundException({ message: "Cluster not found.", $metadata: {} })), "cluster acme-api-production does not exist in eu-west-1: was the stack \"production\" applied?"],
