@@ -2,6 +2,7 @@ import { ITerraformDependable } from "cdktf";
 import { Construct } from "constructs";
 import { EcsCapacityProvider } from "@cdktf/provider-aws/lib/ecs-capacity-provider";
 import { EcsClusterCapacityProviders } from "@cdktf/provider-aws/lib/ecs-cluster-capacity-providers";
+import { capacityProviderStrategy, type CapacityPool, type CapacityProviderStrategyItem, type DefaultStrategySettings } from "./capacity-strategy";
 
 /** One ASG-backed capacity provider. */
 export interface CapacityProviderPool {
@@ -20,22 +21,7 @@ export interface ManagedScalingSettings {
   readonly instanceWarmupPeriodSeconds: number;
 }
 
-/** The cluster default: `onDemandBase` tasks on on-demand, the rest split `onDemandWeight`:`spotWeight`. */
-export interface DefaultStrategySettings {
-  readonly onDemandBase: number;
-  readonly onDemandWeight: number;
-  readonly spotWeight: number;
-}
-
-/** A capacity provider strategy item, as ECS services and RunTask targets take it. */
-export interface CapacityProviderStrategyItem {
-  readonly capacityProvider: string;
-  readonly weight: number;
-  readonly base: number;
-}
-
-/** Where a service or job runs: the default mix, or pinned to one pool. */
-export type CapacityPool = "default" | "on-demand" | "spot";
+export type { CapacityPool, CapacityProviderStrategyItem, DefaultStrategySettings } from "./capacity-strategy";
 
 export interface CapacityProvidersProps {
   readonly clusterName: string;
@@ -106,16 +92,6 @@ export class CapacityProviders extends Construct {
 
   /** The strategy for a pool: the default mix (base on on-demand, then weights), or one provider alone. */
   strategy(pool: CapacityPool): CapacityProviderStrategyItem[] {
-    switch (pool) {
-      case "default":
-        return [
-          { capacityProvider: this.onDemandName, weight: this.defaultStrategy.onDemandWeight, base: this.defaultStrategy.onDemandBase },
-          { capacityProvider: this.spotName, weight: this.defaultStrategy.spotWeight, base: 0 },
-        ];
-      case "on-demand":
-        return [{ capacityProvider: this.onDemandName, weight: 1, base: 0 }];
-      case "spot":
-        return [{ capacityProvider: this.spotName, weight: 1, base: 0 }];
-    }
+    return capacityProviderStrategy({ onDemand: this.onDemandName, spot: this.spotName }, this.defaultStrategy, pool);
   }
 }

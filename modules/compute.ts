@@ -14,42 +14,11 @@ import {
 import { EcsCluster } from "./ecs-cluster";
 import { InstanceRole } from "./instance-role";
 import { EcsLaunchTemplate, ecsOptimizedAmiParameter } from "./launch-template";
-import { NAME_LIMITS, Naming } from "./naming";
+import type { ComputeNames } from "./platform-names";
 import { ScalableTarget } from "./scalable-target";
 import { SpotFleet, SpotFleetInstanceType } from "./spot-fleet";
 
-/** The names of everything Compute creates. */
-export interface ComputeNames {
-  readonly cluster: string;
-  readonly instanceRole: string;
-  readonly securityGroup: string;
-  /** Per pool: launch template, ASG, capacity provider and instance Name tag. */
-  readonly onDemand: string;
-  readonly spot: string;
-  readonly spotFleet: string;
-  readonly spotFleetRole: string;
-  readonly spotFleetScaleOut: string;
-  readonly spotFleetScaleIn: string;
-  readonly spotFleetReservationHighAlarm: string;
-  readonly spotFleetReservationLowAlarm: string;
-}
-
-/** The standard names (`acme-api-spot-production`, …) within AWS length limits. */
-export function computeNames(naming: Naming): ComputeNames {
-  return {
-    cluster: naming.name(""),
-    instanceRole: naming.name("ecs-instance", NAME_LIMITS.role),
-    securityGroup: naming.name("ecs-instances"),
-    onDemand: naming.name("on-demand"),
-    spot: naming.name("spot"),
-    spotFleet: naming.name("spot-fleet"),
-    spotFleetRole: naming.name("spot-fleet", NAME_LIMITS.role),
-    spotFleetScaleOut: naming.name("spot-fleet-scale-out"),
-    spotFleetScaleIn: naming.name("spot-fleet-scale-in"),
-    spotFleetReservationHighAlarm: naming.name("reservation-high"),
-    spotFleetReservationLowAlarm: naming.name("reservation-low"),
-  };
-}
+export { computeNames, type ComputeNames } from "./platform-names";
 
 /** An Auto Scaling Group's size and instance types. */
 export interface GroupSettings {

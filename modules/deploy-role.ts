@@ -1,14 +1,12 @@
 import { Construct } from "constructs";
+import { DataAwsIamOpenidConnectProvider } from "@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider";
 import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-connect-provider";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { CI_OIDC_ISSUERS } from "./ci-oidc-issuers";
 
-/** The identity providers CI can federate from: issuer host and the audience its tokens carry. */
-export const CI_OIDC_ISSUERS = {
-  github: { host: "token.actions.githubusercontent.com", audience: "sts.amazonaws.com" },
-  gitlab: { host: "gitlab.com", audience: "https://gitlab.com" },
-} as const;
+export { CI_OIDC_ISSUERS };
 
 export interface DeployRoleProps {
   readonly roleName: string;
@@ -17,9 +15,16 @@ export interface DeployRoleProps {
   readonly subjects: string[];
   /**
    * An existing IAM OIDC provider for the issuer (an account holds one per issuer URL).
-   * @default - one is created
+   * @default - the account's provider for the issuer URL, looked up (or created, see `createOidcProvider`)
    */
   readonly oidcProviderArn?: string;
+  /**
+   * Create the account's OIDC provider for the issuer instead of looking it up. The provider is
+   * account-wide: create it in one stack only, where nothing else federates with the issuer yet.
+   * It is protected from `destroy`, since other roles in the account trust it.
+   * @default false - looked up by its URL (`data.aws_iam_openid_connect_provider`)
+   */
+  readonly createOidcProvider?: boolean;
   /** Partition, region and account of the stack, for the ARNs the role is scoped to. */
   readonly partition: string;
   readonly region: string;
@@ -28,9 +33,9 @@ export interface DeployRoleProps {
   readonly clusterArn: string;
   /** Services the deploy may describe and update. */
   readonly serviceArns: string[];
-  /** Task definition families the deploy may run tasks from (e.g. migrations). */
+  /** Task definition families the deploy may register revisions of and run tasks from (services' and jobs' with their own image). */
   readonly taskDefinitionFamilies: string[];
-  /** Task and execution roles a new task definition may reference. */
+  /** Task and execution roles of those families, which a new revision or a one-off task passes to ECS. */
   readonly passRoleArns: string[];
   /**
    * ECR repositories (names, in this account and region) the deploy may push to.
@@ -42,7 +47,8 @@ export interface DeployRoleProps {
 /**
  * The role a CI pipeline assumes through OIDC to deploy this environment: register a task
  * definition, point this environment's services at it, run one-off tasks, push images.
- * Nothing else, and no long-lived keys.
+ * Nothing else, and no long-lived keys. What it allows is exactly what `npm run release` calls
+ * (proven by IAM simulation in `__tests__/release/`).
  */
 export class DeployRole extends Construct {
   public readonly roleArn: string;
@@ -52,9 +58,10 @@ export class DeployRole extends Construct {
   constructor(scope: Construct, id: string, props: DeployRoleProps) {
     super(scope, id);
     const issuer = CI_OIDC_ISSUERS[props.provider];
-    this.oidcProviderArn =
-      props.oidcProviderArn ??
-      new IamOpenidConnectProvider(this, "oidc-provider", { url: `https://${issuer.host}`, clientIdList: [issuer.audience] }).arn;
+    if (props.oidcProviderArn !== undefined && props.createOidcProvider) {
+      throw new Error(`deploy role ${props.roleName}: set either oidcProviderArn or createOidcProvider, not both`);
+    }
+    this.oidcProviderArn = props.oidcProviderArn ?? this.oidcProvider(`https://${issuer.host}`, issuer.audience, props.createOidcProvider ?? false);
 
     const trust = new DataAwsIamPolicyDocument(this, "trust", {
       statement: [
@@ -84,11 +91,23 @@ export class DeployRole extends Construct {
       policy: new DataAwsIamPolicyDocument(this, "policy-document", { statement: deployStatements(props) }).json,
     });
   }
+
+  /**
+   * The account's provider for the issuer: looked up by URL, so that no environment owns (and
+   * `destroy` deletes) what every other role federating with the issuer depends on; created only
+   * on request, and then protected from destroy.
+   */
+  private oidcProvider(url: string, audience: string, create: boolean): string {
+    if (!create) return new DataAwsIamOpenidConnectProvider(this, "oidc-provider", { url }).arn;
+    return new IamOpenidConnectProvider(this, "oidc-provider", { url, clientIdList: [audience], lifecycle: { preventDestroy: true } }).arn;
+  }
 }
 
 function deployStatements(props: DeployRoleProps): DataAwsIamPolicyDocumentStatement[] {
   const ecs = `arn:${props.partition}:ecs:${props.region}:${props.accountId}`;
   const inCluster = [{ test: "ArnEquals", variable: "ecs:cluster", values: [props.clusterArn] }];
+  const familyRevisions = props.taskDefinitionFamilies.map((family) => `${ecs}:task-definition/${family}:*`);
+  const clusterTasks = `${ecs}:task/${props.clusterName}/*`;
   const statements: DataAwsIamPolicyDocumentStatement[] = [
     {
       sid: "UpdateServices",
@@ -98,23 +117,39 @@ function deployStatements(props: DeployRoleProps): DataAwsIamPolicyDocumentState
     },
     {
       // Neither action supports resource-level permissions.
-      sid: "TaskDefinitions",
+      sid: "ReadTaskDefinitions",
       effect: "Allow",
-      actions: ["ecs:DescribeTaskDefinition", "ecs:RegisterTaskDefinition"],
+      actions: ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"],
       resources: ["*"],
+    },
+    {
+      sid: "RegisterTaskDefinitions",
+      effect: "Allow",
+      actions: ["ecs:RegisterTaskDefinition"],
+      resources: familyRevisions,
+    },
+    {
+      // Tag-on-create authorization: a revision registered with its tags, and a task run with tags
+      // propagated from its task definition, are also authorized as ecs:TagResource.
+      sid: "TagOnCreate",
+      effect: "Allow",
+      actions: ["ecs:TagResource"],
+      resources: [...familyRevisions, clusterTasks],
+      condition: [{ test: "StringEquals", variable: "ecs:CreateAction", values: ["RegisterTaskDefinition", "RunTask"] }],
     },
     {
       sid: "RunTasks",
       effect: "Allow",
       actions: ["ecs:RunTask"],
-      resources: props.taskDefinitionFamilies.map((family) => `${ecs}:task-definition/${family}:*`),
+      resources: familyRevisions,
       condition: inCluster,
     },
     {
+      // StopTask: a one-off task that outlives its timeout is stopped, not left running.
       sid: "WatchTasks",
       effect: "Allow",
-      actions: ["ecs:DescribeTasks"],
-      resources: [`${ecs}:task/${props.clusterName}/*`],
+      actions: ["ecs:DescribeTasks", "ecs:StopTask"],
+      resources: [clusterTasks],
       condition: inCluster,
     },
     {

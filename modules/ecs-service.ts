@@ -100,6 +100,12 @@ export interface EcsServiceProps {
   /** Seconds load balancer health checks are ignored after a task starts. */
   readonly healthCheckGracePeriodSeconds: number;
   /**
+   * CloudWatch alarms that fail a deployment while it runs (and its bake time after) when any is in
+   * ALARM; ECS then rolls the deployment back, like the circuit breaker does for tasks that fail to start.
+   * @default - none: only the circuit breaker decides
+   */
+  readonly deploymentAlarmNames?: string[];
+  /**
    * Where tasks run. Daemons always use the EC2 launch type, which capacity providers do not serve.
    * @default - EC2 launch type (Spot Fleet mode)
    */
@@ -177,6 +183,7 @@ export class EcsService extends Construct {
       taskDefinition: task.taskDefinitionArn,
       deploymentMinimumHealthyPercent: props.minHealthyPercent,
       deploymentCircuitBreaker: { enable: true, rollback: true },
+      alarms: props.deploymentAlarmNames && { alarmNames: props.deploymentAlarmNames, enable: true, rollback: true },
       enableEcsManagedTags: true,
       propagateTags: "SERVICE",
     };

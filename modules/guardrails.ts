@@ -231,6 +231,13 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
   ...LAUNCHED_RESOURCE_TAG_RULES,
   ...SPOT_FLEET_RULES,
   ...REPLACEMENT_RULES,
+  {
+    resourceType: "aws_iam_openid_connect_provider",
+    description: "account-wide OIDC providers must be protected from destroy",
+    // One provider per account and URL: every role federating with the issuer trusts it, so destroying
+    // the one environment that happened to create it must not take it away from the others.
+    check: (args) => (isTrue(asObject(args.lifecycle).prevent_destroy) ? undefined : "lifecycle.prevent_destroy is not true"),
+  },
 ];
 
 /**

@@ -26,6 +26,8 @@ export interface ServiceAlarmsProps {
 export class ServiceAlarms extends Construct {
   public readonly unhealthyTargetsAlarmArn: string;
   public readonly target5xxAlarmArn: string;
+  /** Both alarms' names (references, so a consumer such as the service's deployment alarms is created after them). */
+  public readonly alarmNames: string[];
 
   constructor(scope: Construct, id: string, props: ServiceAlarmsProps) {
     super(scope, id);
@@ -41,21 +43,24 @@ export class ServiceAlarms extends Construct {
       alarmActions: [...(props.alarmActions ?? [])],
       okActions: [...(props.alarmActions ?? [])],
     };
-    this.unhealthyTargetsAlarmArn = new CloudwatchMetricAlarm(this, "unhealthy-targets", {
+    const unhealthyTargets = new CloudwatchMetricAlarm(this, "unhealthy-targets", {
       ...common,
       alarmName: `${props.alarmNamePrefix}-unhealthy-targets`,
       alarmDescription: `${props.alarmNamePrefix}: targets failing load balancer health checks for 3 minutes`,
       metricName: "UnHealthyHostCount",
       statistic: "Maximum",
       threshold: 0,
-    }).arn;
-    this.target5xxAlarmArn = new CloudwatchMetricAlarm(this, "target-5xx", {
+    });
+    const target5xx = new CloudwatchMetricAlarm(this, "target-5xx", {
       ...common,
       alarmName: `${props.alarmNamePrefix}-target-5xx`,
       alarmDescription: `${props.alarmNamePrefix}: more than ${props.target5xxPerMinute} 5xx responses a minute from its targets for 3 minutes`,
       metricName: "HTTPCode_Target_5XX_Count",
       statistic: "Sum",
       threshold: props.target5xxPerMinute,
-    }).arn;
+    });
+    this.unhealthyTargetsAlarmArn = unhealthyTargets.arn;
+    this.target5xxAlarmArn = target5xx.arn;
+    this.alarmNames = [target5xx.alarmName, unhealthyTargets.alarmName];
   }
 }

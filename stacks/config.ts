@@ -4,6 +4,7 @@
  * gets its config, so every environment is validated before anything is synthesized.
  */
 import { z } from "zod";
+import { CI_OIDC_ISSUERS } from "../modules/ci-oidc-issuers";
 import { MODERN_TLS_POLICY } from "../modules/tls";
 import { checkCapacityAcrossSections, checkSpotFleetScaling } from "./capacity-rules";
 import { SPOT_ADVICE_RULE_IDS, SPOT_ADVICE_RULES } from "../spot-advisor/rules";
@@ -590,10 +591,24 @@ const ciDeploySchema = z.object({
    * `repo:<org>/<repo>:environment:production`; GitLab `project_path:<group>/<project>:ref_type:branch:ref:main`.
    */
   subjects: z.array(z.string().min(3)).min(1, "must list at least one OIDC subject"),
-  /** Use an existing OIDC provider ARN instead of creating one (there is one per account and URL). */
+  /** Use this OIDC provider ARN instead of looking up the account's provider for the issuer URL. */
   oidcProviderArn: z.string().regex(ARN, "must be an IAM OIDC provider ARN").optional(),
+  /**
+   * Create the account's OIDC provider for the issuer in this stack. There is one per account and
+   * URL: only where nothing else federates with the issuer yet, in one environment per account.
+   * Default false: the provider is looked up by its URL.
+   */
+  createOidcProvider: z.boolean().default(false),
   /** ECR repositories (names) in this account the deploy may push to. */
   ecrRepositories: z.array(z.string().regex(/^[a-z0-9]+([._/-][a-z0-9]+)*$/, "must be an ECR repository name")).default([]),
+}).superRefine((ciDeploy, ctx) => {
+  if (ciDeploy.createOidcProvider && ciDeploy.oidcProviderArn !== undefined) {
+    ctx.addIssue({ code: "custom", path: ["createOidcProvider"], message: "set either createOidcProvider or oidcProviderArn, not both" });
+  }
+  const host = CI_OIDC_ISSUERS[ciDeploy.provider].host;
+  if (ciDeploy.oidcProviderArn !== undefined && !ciDeploy.oidcProviderArn.endsWith(`:oidc-provider/${host}`)) {
+    ctx.addIssue({ code: "custom", path: ["oidcProviderArn"], message: `must be the IAM OIDC provider of ${host} (…:oidc-provider/${host}) for provider ${ciDeploy.provider}` });
+  }
 });
 
 const environmentSchema = z

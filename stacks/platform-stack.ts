@@ -1,4 +1,4 @@
-import { Annotations, Aspects, CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
+import { Annotations, Aspects, CloudBackend, Lazy, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
@@ -18,6 +18,7 @@ import { LoadBalancer } from "../modules/load-balancer";
 import { listenerRulePriorities } from "../modules/listener-routing";
 import { NAME_LIMITS, Naming } from "../modules/naming";
 import { Network } from "../modules/network";
+import { jobComponent, jobTaskDefinitionNames, serviceNames } from "../modules/platform-names";
 import { ScheduledTask } from "../modules/scheduled-task";
 import { ServiceAlarms } from "../modules/service-alarms";
 import { ServiceAutoScaling } from "../modules/service-autoscaling";
@@ -52,6 +53,8 @@ export class PlatformStack extends TerraformStack {
    * stateful resource. Off, the environment can be torn down with one `terraform destroy`.
    */
   public readonly deletionProtection: boolean;
+  /** The task definitions of jobs that bring their own image: CI deploys new revisions of them too. */
+  private readonly jobTaskDefinitions: JobTaskSource[] = [];
   /** What every notifying alarm of the environment triggers: the alert topic, or nothing. */
   private readonly alarmActions: string[];
   /** The deploying account and its partition, looked up once for every ARN the stack builds. */
@@ -188,10 +191,12 @@ export class PlatformStack extends TerraformStack {
   }
 
   private buildService(config: EnvironmentConfig, service: ServiceConfig, priority: number | undefined): EcsService {
-    const family = this.naming.name(service.name);
+    const names = serviceNames(this.naming, service.name);
+    const family = names.family;
     const web = service.kind === "web";
+    let deploymentAlarms: ServiceAlarms | undefined;
     const ecsService = new EcsService(this, `service-${service.name}`, {
-      serviceName: service.name,
+      serviceName: names.serviceName,
       family,
       clusterArn: this.compute.clusterArn,
       region: config.region,
@@ -207,14 +212,16 @@ export class PlatformStack extends TerraformStack {
       secrets: service.secrets,
       repositoryCredentialsSecretArn: service.repositoryCredentialsSecretArn,
       stopTimeoutSeconds: service.stopTimeoutSeconds,
-      logGroupName: `/ecs/${family}`,
+      logGroupName: names.logGroupName,
       logRetentionDays: service.logRetentionDays ?? config.logs.retentionDays,
-      executionRoleName: this.naming.name(`${service.name}-execution`, NAME_LIMITS.role),
-      taskRoleName: this.naming.name(`${service.name}-task`, NAME_LIMITS.role),
+      executionRoleName: names.executionRoleName,
+      taskRoleName: names.taskRoleName,
       desiredCount: service.desiredCount,
       minHealthyPercent: service.minHealthyPercent,
       maxPercent: service.maxPercent,
       healthCheckGracePeriodSeconds: service.healthCheckGracePeriodSeconds,
+      // The service's own alarms (made below, as they need its target group) roll a deploy back on 5xx or unhealthy targets.
+      deploymentAlarmNames: web ? Lazy.listValue({ produce: () => deploymentAlarms?.alarmNames }) : undefined,
       capacityProviderStrategy: web ? this.compute.capacityProviderStrategy(service.capacityPool) : undefined,
       routing:
         web && priority !== undefined
@@ -233,7 +240,7 @@ export class PlatformStack extends TerraformStack {
       dependsOn: [this.compute.capacityReady],
     });
     if (ecsService.targetGroupArnSuffix !== undefined) {
-      new ServiceAlarms(this, `alarms-${service.name}`, {
+      deploymentAlarms = new ServiceAlarms(this, `alarms-${service.name}`, {
         alarmNamePrefix: family,
         loadBalancerArnSuffix: this.loadBalancer.loadBalancerArnSuffix,
         targetGroupArnSuffix: ecsService.targetGroupArnSuffix,
@@ -268,8 +275,8 @@ export class PlatformStack extends TerraformStack {
    * Functions.
    */
   private buildScheduledTask(config: EnvironmentConfig, job: ScheduledTaskConfig): ScheduledTask {
-    const component = `${job.name}-job`;
-    const task = this.jobTaskSource(config, job, component);
+    const component = jobComponent(job.name);
+    const task = this.jobTaskSource(config, job);
     const stateMachineName = this.naming.name(component, NAME_LIMITS.stateMachine);
     return new ScheduledTask(this, `job-${job.name}`, {
       jobName: job.name,
@@ -317,20 +324,22 @@ export class PlatformStack extends TerraformStack {
   }
 
   /** The task definition a job runs: its service's, or its own when it brings an image. */
-  private jobTaskSource(config: EnvironmentConfig, job: ScheduledTaskConfig, component: string): JobTaskSource {
+  private jobTaskSource(config: EnvironmentConfig, job: ScheduledTaskConfig): JobTaskSource {
     if (job.image !== undefined) {
-      const family = this.naming.name(component);
-      return new Ec2TaskDefinition(this, `job-${job.name}-task`, {
-        family,
-        logGroupName: `/ecs/${family}`,
+      const names = jobTaskDefinitionNames(this.naming, job.name);
+      const task = new Ec2TaskDefinition(this, `job-${job.name}-task`, {
+        family: names.family,
+        logGroupName: names.logGroupName,
         logRetentionDays: config.logs.retentionDays,
-        executionRoleName: this.naming.name(`${component}-execution`, NAME_LIMITS.role),
-        taskRoleName: this.naming.name(`${component}-task`, NAME_LIMITS.role),
-        container: { name: job.name, image: job.image, cpu: job.cpu, memory: job.memory, logStreamPrefix: "job" },
+        executionRoleName: names.executionRoleName,
+        taskRoleName: names.taskRoleName,
+        container: { name: names.containerName, image: job.image, cpu: job.cpu, memory: job.memory, logStreamPrefix: "job" },
         partition: this.partition,
         region: config.region,
         accountId: this.accountId,
       });
+      this.jobTaskDefinitions.push(task);
+      return task;
     }
     const service = job.service === undefined ? undefined : this.services[job.service];
     // parseEnvironmentConfig already refuses this; a stack built from an unvalidated object must not get further.
@@ -345,14 +354,16 @@ export class PlatformStack extends TerraformStack {
       provider: ciDeploy.provider,
       subjects: ciDeploy.subjects,
       oidcProviderArn: ciDeploy.oidcProviderArn,
+      createOidcProvider: ciDeploy.createOidcProvider,
       partition: this.partition,
       region: config.region,
       accountId: this.accountId,
       clusterName: this.compute.clusterName,
       clusterArn: this.compute.clusterArn,
       serviceArns: services.map((service) => service.serviceArn),
-      taskDefinitionFamilies: services.map((service) => service.taskDefinitionFamily),
-      passRoleArns: services.flatMap((service) => [service.taskRoleArn, service.executionRoleArn]),
+      // Jobs with an image of their own are deployed (new revisions) and run like services.
+      taskDefinitionFamilies: [...services, ...this.jobTaskDefinitions].map((task) => task.taskDefinitionFamily),
+      passRoleArns: [...services, ...this.jobTaskDefinitions].flatMap((task) => [task.taskRoleArn, task.executionRoleArn]),
       ecrRepositories: ciDeploy.ecrRepositories,
     });
   }

@@ -177,8 +177,18 @@ describe("staging traffic and services", () => {
   });
 
   test("has no deploy role without ciDeploy", () => {
-    expect(json.output?.deploy_role_arn).toBeUndefined();
+    const { json: withoutCi } = synthEnvironment({ ...ENVIRONMENTS.staging, ciDeploy: undefined });
+    expect(withoutCi.output?.deploy_role_arn).toBeUndefined();
+    expect(resourcesOfType(withoutCi, "aws_iam_openid_connect_provider")).toHaveLength(0);
+    expect(resourcesOfType(withoutCi, "aws_iam_role").filter((role) => role.name.endsWith("-deploy-staging"))).toHaveLength(0);
+  });
+
+  test("the deploy role looks up the account's GitHub OIDC provider and may deploy the job that brings its own image", () => {
     expect(resourcesOfType(json, "aws_iam_openid_connect_provider")).toHaveLength(0);
+    expect(Object.values(json.data?.aws_iam_openid_connect_provider ?? {})).toEqual([expect.objectContaining({ url: "https://token.actions.githubusercontent.com" })]);
+    const deployPolicy = resourcesOfType(json, "aws_iam_role_policy").find((policy) => policy.name === "deploy");
+    const families = statementsOf(json, deployPolicy?.policy).RegisterTaskDefinitions.resources as string[];
+    expect(families.map((arn) => arn.replace(/^.*:task-definition\//, ""))).toEqual(["acme-api-api-staging:*", expect.stringMatching(/^\$\{aws_ecs_task_definition\..*\.family\}:\*$/)]);
   });
 });
 

@@ -64,4 +64,6 @@ export const staging: EnvironmentInput = {
   spotDrainer: { drainOnRebalance: true },
   amiWatch: { emails: ["platform-staging@example.com"] },
   alerts: { emails: ["platform-staging@example.com"] },
+  // The account's GitHub OIDC provider is looked up, not created (createOidcProvider: true creates it, once per account).
+  ciDeploy: { provider: "github", subjects: ["repo:acme/acme-api:environment:staging"] },
 };

@@ -1,0 +1,107 @@
+import { ECSClient } from "@aws-sdk/client-ecs";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { checkImageReference } from "../../release/targets";
+import { ENVIRONMENTS } from "../../stacks/environments";
+import { IMAGE, runCli } from "./support";
+
+const ecs = mockClient(ECSClient);
+beforeEach(() => ecs.reset());
+afterEach(() => ecs.reset());
+
+describe("command line: bad input exits 2 and never reaches AWS", () => {
+  test.each<[string, string[], string]>([
+    ["no command", [], "missing command: deploy, rollback, run or status"],
+    ["an unknown command", ["promote", "production", "api"], 'unknown command "promote"'],
+    ["a missing environment", ["status"], "status: missing <environment>"],
+    ["a missing service", ["deploy", "production", "--image", IMAGE], "deploy: missing <service>"],
+    ["an unknown environment, listing the known ones", ["status", "prod"], 'unknown environment "prod"; known environments: staging, production'],
+    ["an unknown service, listing services and jobs", ["rollback", "staging", "web"], 'unknown service "web" in environment "staging"; services: api; jobs with their own image: feed-refresh'],
+    ["a job that runs a service's task definition", ["deploy", "production", "nightly-report", "--image", IMAGE], 'job "nightly-report" runs the task definition of service "api": deploy or run service "api" instead'],
+    ["deploy without --image", ["deploy", "production", "api"], "deploy: missing --image <image-ref>"],
+    ["an image reference with spaces", ["deploy", "production", "api", "--image", "acme api:1"], 'malformed image reference "acme api:1"'],
+    ["an image reference with an uppercase repository", ["deploy", "production", "api", "--image", "ghcr.io/Acme/api:1"], "malformed image reference"],
+    ["a truncated digest", ["deploy", "production", "api", "--image", "acme/api@sha256:abc"], "malformed image reference"],
+    ["an empty image", ["deploy", "production", "api", "--image", ""], "malformed image reference"],
+    ["a timeout of 0", ["deploy", "production", "api", "--image", IMAGE, "--timeout", "0"], "--timeout: must be a whole number of seconds between 1 and 86400"],
+    ["a timeout that is not a number", ["rollback", "production", "api", "--timeout", "10m"], '--timeout: must be a whole number of seconds between 1 and 86400, got "10m"'],
+    ["an unknown option", ["deploy", "production", "api", "--image", IMAGE, "--force"], "Unknown option '--force'"],
+    ["an option without its value", ["deploy", "production", "api", "--image"], "Option '--image <value>' argument missing"],
+    ["rollback with an image", ["rollback", "production", "api", "--image", IMAGE], "rollback: takes no --image"],
+    ["status with a timeout", ["status", "production", "--timeout", "60"], "status: takes no --timeout"],
+    ["an extra argument", ["status", "production", "api", "admin"], 'status: unexpected argument "admin"'],
+    ["run without a command", ["run", "production", "api"], "run: missing the task's command after --"],
+    ["run with an empty command", ["run", "production", "api", "--"], "run: missing the task's command after --"],
+    ["a command after -- for deploy", ["deploy", "production", "api", "--image", IMAGE, "--", "echo"], "deploy: takes no command after --"],
+  ])("%s", async (_case, argv, message) => {
+    // WHEN
+    const result = await runCli(argv);
+
+    // THEN
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(`error: ${message}`);
+    expect(result.stderr).toContain('Run "npm run release -- --help" for usage.');
+    expect(result.stdout).toBe("");
+    expect(ecs.calls()).toHaveLength(0);
+  });
+
+  test("with --json, bad input is one JSON object on stdout too", async () => {
+    const result = await runCli(["deploy", "production", "api", "--image", "bad image", "--json"]);
+    expect(result.code).toBe(2);
+    expect(result.json()).toEqual({ outcome: "bad-input", reason: expect.stringContaining('malformed image reference "bad image"') });
+    expect(ecs.calls()).toHaveLength(0);
+  });
+
+  test("an invalid environment config is bad input too, naming the field", async () => {
+    const { main } = await import("../../release/cli");
+    const err: string[] = [];
+    const code = await main(["status", "broken"], {
+      environments: { broken: { ...ENVIRONMENTS.staging, environment: "broken", region: "europe" } },
+      stdout: () => undefined,
+      stderr: (text) => err.push(text),
+      clock: { now: () => 0, sleep: async () => undefined },
+      ecsClient: (region) => new ECSClient({ region }),
+    });
+    expect(code).toBe(2);
+    expect(err.join("")).toContain("region: must be an AWS region");
+    expect(ecs.calls()).toHaveLength(0);
+  });
+
+  test("--help prints the usage on stdout and exits 0", async () => {
+    const result = await runCli(["--help"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("Usage: npm run release -- <command> <environment>");
+    expect(result.stdout).toContain("Exit codes: 0 success; 1");
+    expect(ecs.calls()).toHaveLength(0);
+  });
+
+  test("everything after -- is the task's command, options included", async () => {
+    const { parseInvocation } = await import("../../release/cli");
+    expect(parseInvocation(["run", "staging", "api", "--timeout", "300", "--", "node", "migrate.js", "--json", "--", "x"])).toMatchObject({
+      command: "run",
+      environment: "staging",
+      name: "api",
+      timeoutSeconds: 300,
+      json: false,
+      taskCommand: ["node", "migrate.js", "--json", "--", "x"],
+    });
+  });
+});
+
+describe("image references", () => {
+  test.each([
+    "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:1.5.0",
+    "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/acme-api@sha256:" + "a".repeat(64),
+    "ghcr.io/acme/api:v1.2.3-rc.1",
+    "localhost:5000/api:dev",
+    "nginx",
+    "public.ecr.aws/nginx/nginx:1.27-alpine",
+    "acme/api:1.0@sha256:" + "0123456789abcdef".repeat(4),
+  ])("accepts %s", (image) => {
+    expect(checkImageReference(image)).toBe(image);
+  });
+
+  test.each(["acme/api:", "acme//api", "acme/api:-tag", ":1.0", "acme/api:" + "x".repeat(129), "https://ghcr.io/acme/api:1"])("refuses %s", (image) => {
+    expect(() => checkImageReference(image)).toThrow("malformed image reference");
+  });
+});

@@ -1,0 +1,360 @@
+import {
+  AccessDeniedException,
+  ClusterNotFoundException,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListTaskDefinitionsCommand,
+  RegisterTaskDefinitionCommand,
+  ServerException,
+  UpdateServiceCommand,
+} from "@aws-sdk/client-ecs";
+import { mockClient } from "aws-sdk-client-mock";
+import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import {
+  apiService,
+  awsError,
+  CLUSTER,
+  deployment,
+  IMAGE,
+  liveTaskDefinition,
+  NEW_DEPLOYMENT,
+  OLD_DEPLOYMENT,
+  OLD_IMAGE,
+  revisionArn,
+  runCli,
+} from "./support";
+
+const ecs = mockClient(ECSClient);
+beforeEach(() => ecs.reset());
+afterEach(() => ecs.reset());
+
+const completed = () => apiService([deployment(OLD_DEPLOYMENT, 7, "PRIMARY", "COMPLETED")], [{ id: "e1", message: "(service api) has reached a steady state." }]);
+const rollingOut = (running: number, state: "IN_PROGRESS" | "COMPLETED" | "FAILED" = "IN_PROGRESS", reason?: string) =>
+  apiService(
+    [
+      deployment(NEW_DEPLOYMENT, 8, "PRIMARY", state, { runningCount: running, ...(reason && { rolloutStateReason: reason }) }),
+      ...(state === "COMPLETED" ? [] : [deployment(OLD_DEPLOYMENT, 7, "ACTIVE", "COMPLETED", { runningCount: 4 - running })]),
+    ],
+    [{ id: "e1", message: "(service api) has reached a steady state." }],
+  );
+
+/** Describe → describe revision 7 → register 8 → update, the common start of a production `api` deploy. */
+function givenDeployStarts() {
+  ecs.on(DescribeServicesCommand).resolvesOnce({ services: [completed()], failures: [] });
+  ecs.on(DescribeTaskDefinitionCommand).resolves(liveTaskDefinition(7));
+  ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { ...liveTaskDefinition(8, IMAGE).taskDefinition } });
+  ecs.on(UpdateServiceCommand).resolves({ service: rollingOut(0) });
+}
+
+describe("deploy <environment> <service> --image", () => {
+  test("registers a revision of the LIVE task definition differing only in the image, updates without desiredCount, follows its deployment to COMPLETED", async () => {
+    // GIVEN a deployment that starts, brings up tasks and completes
+    givenDeployStarts();
+    ecs
+      .on(DescribeServicesCommand)
+      .resolvesOnce({ services: [completed()] })
+      .resolvesOnce({ services: [rollingOut(2)] })
+      .resolvesOnce({ services: [rollingOut(4)] })
+      .resolvesOnce({ services: [rollingOut(4, "COMPLETED")] });
+
+    // WHEN
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE, "--json"]);
+
+    // THEN it succeeded and says so on stdout as one JSON object
+    expect(result.code).toBe(0);
+    expect(result.json()).toMatchObject({
+      outcome: "succeeded",
+      command: "deploy",
+      environment: "production",
+      cluster: CLUSTER,
+      service: "api",
+      family: "acme-api-api-production",
+      previousTaskDefinition: revisionArn(7),
+      taskDefinition: revisionArn(8),
+      image: IMAGE,
+      deploymentId: NEW_DEPLOYMENT,
+    });
+    // the revision it read is the one the PRIMARY deployment runs, by full ARN, with its tags
+    expect(ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: revisionArn(7), include: ["TAGS"] });
+    // the new revision is the live one with only the image changed: no read-only fields, empty values kept, aws: tags dropped
+    const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input;
+    const live = liveTaskDefinition(7).taskDefinition;
+    expect(registered).toEqual({
+      family: live.family,
+      taskRoleArn: live.taskRoleArn,
+      executionRoleArn: live.executionRoleArn,
+      networkMode: "bridge",
+      requiresCompatibilities: ["EC2"],
+      placementConstraints: [],
+      volumes: [],
+      containerDefinitions: [{ ...live.containerDefinitions![0], image: IMAGE }],
+      tags: [{ key: "team", value: "payments" }],
+    });
+    // the update names only the revision: autoscaling owns desiredCount
+    expect(ecs.commandCalls(UpdateServiceCommand).map((call) => call.args[0].input)).toEqual([{ cluster: CLUSTER, service: "api", taskDefinition: revisionArn(8) }]);
+    // progress: one line per state change with elapsed seconds
+    expect(result.stderr).toMatch(/\[\s+0s\] registered acme-api-api-production:8 \(from acme-api-api-production:7, api → .*acme-api:1\.5\.0\)/);
+    expect(result.stderr).toMatch(/\[\s+\d+s\] deployment ecs-svc\/2222222222222222222: IN_PROGRESS, 2\/4 running/);
+    expect(result.stderr).toMatch(/\[\s+\d+s\] deployment ecs-svc\/2222222222222222222: COMPLETED, 4\/4 running/);
+    expect(result.stderr).toContain("done: api runs acme-api-api-production:8");
+  });
+
+  test("a deployment the circuit breaker fails is a rolled-back release (exit 1), reported as soon as it shows FAILED", async () => {
+    // GIVEN the breaker trips while the old deployment still runs
+    givenDeployStarts();
+    ecs
+      .on(DescribeServicesCommand)
+      .resolvesOnce({ services: [completed()] })
+      .resolvesOnce({ services: [rollingOut(0)] })
+      .resolvesOnce({ services: [rollingOut(0, "FAILED", "ECS deployment circuit breaker: tasks failed to start.")] });
+
+    // WHEN
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE, "--json"]);
+
+    // THEN
+    expect(result.code).toBe(1);
+    expect(result.json()).toMatchObject({
+      outcome: "rolled-back",
+      rollbackTrigger: "circuit-breaker",
+      rolledBackTo: revisionArn(7),
+      reason: expect.stringContaining("ECS deployment circuit breaker: tasks failed to start."),
+    });
+    expect(result.stderr).toContain("error: deploy rolled back by the circuit-breaker");
+  });
+
+  test("a service back on the old revision under a new PRIMARY is a rollback even though it is stable, e.g. triggered by its alarms", async () => {
+    // GIVEN the 5xx alarm fires; ECS demotes our deployment and rolls back under a new deployment id
+    givenDeployStarts();
+    const rolledBack = apiService(
+      [
+        deployment("ecs-svc/3333333333333333333", 7, "PRIMARY", "COMPLETED"),
+        deployment(NEW_DEPLOYMENT, 8, "ACTIVE", "FAILED", { rolloutStateReason: "ECS deployment detected triggered alarm(s): acme-api-api-production-target-5xx." }),
+      ],
+      [
+        { id: "e3", message: "(service api) rolling back to deployment ecs-svc/3333333333333333333." },
+        { id: "e1", message: "(service api) has reached a steady state." },
+      ],
+    );
+    ecs
+      .on(DescribeServicesCommand)
+      .resolvesOnce({ services: [completed()] })
+      .resolvesOnce({ services: [rollingOut(4)] })
+      .resolvesOnce({ services: [rolledBack] });
+
+    // WHEN
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE, "--json"]);
+
+    // THEN
+    expect(result.code).toBe(1);
+    expect(result.json()).toMatchObject({ outcome: "rolled-back", rollbackTrigger: "alarm", rolledBackTo: revisionArn(7) });
+    expect(result.stderr).toContain("event: (service api) rolling back to deployment ecs-svc/3333333333333333333.");
+    expect(result.stderr).not.toContain("event: (service api) has reached a steady state.");
+  });
+
+  test("a deployment that never completes times out at --timeout (exit 1) and is left to ECS", async () => {
+    // GIVEN tasks that never all come up
+    givenDeployStarts();
+    ecs.on(DescribeServicesCommand).resolvesOnce({ services: [completed()] }).resolves({ services: [rollingOut(3)] });
+
+    // WHEN
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE, "--timeout", "120", "--json"]);
+
+    // THEN it polled with growing delays up to the deadline, and no longer
+    expect(result.code).toBe(1);
+    expect(result.json()).toMatchObject({ outcome: "timed-out", elapsedSeconds: 120, reason: expect.stringContaining("IN_PROGRESS, 3/4 running") });
+    expect(result.clock.sleeps.slice(0, 5)).toEqual([3000, 5000, 10_000, 15_000, 15_000]);
+    expect(result.clock.sleeps.reduce((sum, ms) => sum + ms, 0)).toBe(120_000);
+    expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
+  });
+
+  test("throttling and server errors are retried with backoff, on calls and while polling", async () => {
+    // GIVEN ThrottlingException (after the SDK's own retries) on the update and twice while polling, and a ServerException
+    givenDeployStarts();
+    ecs
+      .on(UpdateServiceCommand)
+      .rejectsOnce(awsError("ThrottlingException", "Rate exceeded"))
+      .resolves({ service: rollingOut(0) });
+    ecs
+      .on(DescribeServicesCommand)
+      .resolvesOnce({ services: [completed()] })
+      .rejectsOnce(awsError("ThrottlingException", "Rate exceeded"))
+      .rejectsOnce(new ServerException({ message: "internal error", $metadata: { httpStatusCode: 500 } }))
+      .resolvesOnce({ services: [rollingOut(4, "COMPLETED")] });
+
+    // WHEN
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE]);
+
+    // THEN
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("UpdateService: ThrottlingException, retrying in 1 s");
+    expect(result.stderr).toContain("DescribeServices: ThrottlingException, polling again");
+    expect(result.stderr).toContain("DescribeServices: ServerException, polling again");
+    expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 2);
+  });
+
+  test("an UpdateService response that does not show the new deployment yet is checked once more, then followed", async () => {
+    // GIVEN a stale response (still the old PRIMARY), and the next describe shows ours
+    givenDeployStarts();
+    ecs.on(UpdateServiceCommand).resolves({ service: completed() });
+    ecs
+      .on(DescribeServicesCommand)
+      .resolvesOnce({ services: [completed()] })
+      .resolvesOnce({ services: [rollingOut(0)] })
+      .resolvesOnce({ services: [rollingOut(4, "COMPLETED")] });
+
+    // WHEN
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE, "--json"]);
+
+    // THEN
+    expect(result.code).toBe(0);
+    expect(result.json()).toMatchObject({ outcome: "succeeded", deploymentId: NEW_DEPLOYMENT });
+  });
+
+  test("an update that started no deployment of the new revision fails (exit 1)", async () => {
+    givenDeployStarts();
+    ecs.on(UpdateServiceCommand).resolves({ service: completed() });
+    ecs.on(DescribeServicesCommand).resolves({ services: [completed()] });
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("error: UpdateService did not start a deployment of acme-api-api-production:8 on api");
+  });
+
+  test.each([
+    ["a deployment still in progress", apiService([deployment(NEW_DEPLOYMENT, 8, "PRIMARY", "IN_PROGRESS")]), "already rolling out deployment ecs-svc/2222222222222222222"],
+    [
+      "a previous deployment still draining",
+      apiService([deployment(NEW_DEPLOYMENT, 8, "PRIMARY", "COMPLETED"), deployment(OLD_DEPLOYMENT, 7, "ACTIVE", "COMPLETED")]),
+      "1 older deployment(s) still draining",
+    ],
+  ])("refuses to start while someone else deploys: %s (exit 1, nothing registered)", async (_case, service, message) => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [service] });
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(message);
+    expect(ecs).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+
+  test("refuses a service under another deployment controller (its rollouts have no rolloutState to follow)", async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ ...completed(), deploymentController: { type: "CODE_DEPLOY" } }] });
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("uses the CODE_DEPLOY deployment controller");
+    expect(ecs).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
+  });
+
+  test.each([
+    ["the service is missing", () => ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: "x", reason: "MISSING" }] }), "service api not found in cluster acme-api-production (eu-west-1): was the stack \"production\" applied?"],
+    ["the cluster is missing", () => ecs.on(DescribeServicesCommand).rejects(new ClusterNotFoundException({ message: "Cluster not found.", $metadata: {} })), "cluster acme-api-production does not exist in eu-west-1: was the stack \"production\" applied?"],
+  ])("says clearly when %s (the stack was never applied)", async (_case, given, message) => {
+    given();
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`error: ${message}`);
+    expect(ecs).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
+  });
+
+  test("a live task definition without the service's container is refused before registering", async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [completed()] });
+    ecs.on(DescribeTaskDefinitionCommand).resolves(liveTaskDefinition(7, OLD_IMAGE, "acme-api-api-production", "web"));
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('has no container "api" (it has: web)');
+    expect(ecs).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
+  });
+
+  test("AccessDenied is final: reported without a stack trace, not retried", async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [completed()] });
+    ecs.on(DescribeTaskDefinitionCommand).resolves(liveTaskDefinition(7));
+    ecs.on(RegisterTaskDefinitionCommand).rejects(new AccessDeniedException({ message: "not authorized to perform: ecs:TagResource", $metadata: { httpStatusCode: 400 } }));
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE, "--json"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("error: AccessDeniedException: not authorized to perform: ecs:TagResource");
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(result.json()).toMatchObject({ outcome: "failed", reason: expect.stringContaining("AccessDeniedException") });
+    expect(ecs).toHaveReceivedCommandTimes(RegisterTaskDefinitionCommand, 1);
+  });
+
+  test("a job with its own image gets a new revision of its family, which the schedule runs next (no service to update)", async () => {
+    // GIVEN staging's feed-refresh job, latest ACTIVE revision 3
+    const family = "acme-api-feed-refresh-job-staging";
+    const live = liveTaskDefinition(3, "public.ecr.aws/docker/library/busybox:1.36", family, "feed-refresh");
+    ecs.on(DescribeTaskDefinitionCommand).resolves(live);
+    ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { ...live.taskDefinition, revision: 4, taskDefinitionArn: revisionArn(4, family) } });
+
+    // WHEN
+    const result = await runCli(["deploy", "staging", "feed-refresh", "--image", "public.ecr.aws/docker/library/busybox:1.37", "--json"]);
+
+    // THEN
+    expect(result.code).toBe(0);
+    expect(ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: family, include: ["TAGS"] });
+    const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input;
+    expect(registered.family).toBe(family);
+    expect(registered.containerDefinitions?.[0].image).toBe("public.ecr.aws/docker/library/busybox:1.37");
+    expect(result.json()).toMatchObject({ outcome: "succeeded", kind: "job", taskDefinition: revisionArn(4, family) });
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+    expect(ecs).not.toHaveReceivedCommand(DescribeServicesCommand);
+  });
+});
+
+describe("rollback <environment> <service>", () => {
+  test("pages through ACTIVE revisions newest first to the one before the running revision, and follows the rollout", async () => {
+    // GIVEN the service runs :12; :13 was registered but never deployed; :9 is on the second page; another family shares the prefix
+    const running = apiService([deployment(OLD_DEPLOYMENT, 12, "PRIMARY", "COMPLETED")]);
+    ecs
+      .on(ListTaskDefinitionsCommand)
+      .resolvesOnce({ taskDefinitionArns: [revisionArn(30, "acme-api-api-production-v2"), revisionArn(13), revisionArn(12)], nextToken: "page-2" })
+      .resolvesOnce({ taskDefinitionArns: [revisionArn(9), revisionArn(4)] });
+    ecs.on(UpdateServiceCommand).resolves({
+      service: apiService([deployment(NEW_DEPLOYMENT, 9, "PRIMARY", "IN_PROGRESS"), deployment(OLD_DEPLOYMENT, 12, "ACTIVE", "COMPLETED")]),
+    });
+    ecs
+      .on(DescribeServicesCommand)
+      .resolvesOnce({ services: [running] })
+      .resolvesOnce({ services: [apiService([deployment(NEW_DEPLOYMENT, 9, "PRIMARY", "COMPLETED")])] });
+
+    // WHEN
+    const result = await runCli(["rollback", "production", "api", "--json"]);
+
+    // THEN
+    expect(result.code).toBe(0);
+    expect(ecs.commandCalls(ListTaskDefinitionsCommand).map((call) => call.args[0].input)).toEqual([
+      { familyPrefix: "acme-api-api-production", status: "ACTIVE", sort: "DESC", maxResults: 100, nextToken: undefined },
+      { familyPrefix: "acme-api-api-production", status: "ACTIVE", sort: "DESC", maxResults: 100, nextToken: "page-2" },
+    ]);
+    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: CLUSTER, service: "api", taskDefinition: revisionArn(9) });
+    expect(result.json()).toMatchObject({ outcome: "succeeded", command: "rollback", previousTaskDefinition: revisionArn(12), taskDefinition: revisionArn(9) });
+    expect(ecs).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
+  });
+
+  test("fails (exit 1) without an older ACTIVE revision, changing nothing", async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [apiService([deployment(OLD_DEPLOYMENT, 1, "PRIMARY", "COMPLETED")])] });
+    ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [revisionArn(1)] });
+    const result = await runCli(["rollback", "production", "api"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("no ACTIVE revision of acme-api-api-production older than acme-api-api-production:1");
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+
+  test("refuses a service that runs another family than the config names (exit 1, nothing changed)", async () => {
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [apiService([{ ...deployment(OLD_DEPLOYMENT, 3, "PRIMARY", "COMPLETED"), taskDefinition: revisionArn(3, "hand-made") }])],
+    });
+    const result = await runCli(["rollback", "production", "api"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("api runs hand-made:3, not a revision of acme-api-api-production");
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+
+  test("never rolls back twice: refuses while the circuit breaker's own rollback is under way", async () => {
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [apiService([deployment("ecs-svc/3", 7, "PRIMARY", "IN_PROGRESS"), deployment(NEW_DEPLOYMENT, 8, "ACTIVE", "FAILED")])],
+    });
+    const result = await runCli(["rollback", "production", "api"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("not starting a rollback");
+    expect(ecs).not.toHaveReceivedCommand(ListTaskDefinitionsCommand);
+    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
+  });
+});

@@ -1,0 +1,98 @@
+import { spawn } from "node:child_process";
+import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
+import * as os from "node:os";
+import * as path from "node:path";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+
+const root = path.resolve(__dirname, "../..");
+const CDKTF_MODULE = /node_modules[\\/](cdktf|@cdktf[\\/]provider-aws|constructs)[\\/]/;
+
+interface Request {
+  readonly target: string;
+  readonly wallMilliseconds: number;
+  /** CPU time the CLI process had used when its request arrived (from /proc): independent of how loaded the machine is. */
+  readonly cpuSeconds: number | undefined;
+}
+
+/**
+ * Runs `node scripts/release.mjs …` (what `npm run release` runs) against a local endpoint
+ * (AWS_ENDPOINT_URL), recording every request it makes and every module it loaded.
+ */
+async function runReleaseProcess(args: string[]): Promise<{ code: number | null; requests: Request[]; modules: string[]; stderr: string }> {
+  const requests: Request[] = [];
+  const directory = fs.mkdtempSync(path.join(os.tmpdir(), "release-startup-"));
+  const modulesFile = path.join(directory, "modules.json");
+  const hook = path.join(directory, "report-modules.cjs");
+  fs.writeFileSync(hook, `process.on("exit", () => require("node:fs").writeFileSync(${JSON.stringify(modulesFile)}, JSON.stringify(Object.keys(require.cache))));\n`);
+  const child: { started: number; pid?: number } = { started: 0 };
+  const server = http.createServer((request, response) => {
+    let cpuSeconds: number | undefined;
+    try {
+      const fields = fs.readFileSync(`/proc/${child.pid}/stat`, "utf8").split(") ")[1].split(" ");
+      cpuSeconds = (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch {
+      cpuSeconds = undefined;
+    }
+    requests.push({ target: String(request.headers["x-amz-target"]), wallMilliseconds: performance.now() - child.started, cpuSeconds });
+    request.resume();
+    response.setHeader("content-type", "application/x-amz-json-1.1");
+    response.end(JSON.stringify({ services: [], failures: [{ arn: "arn:aws:ecs:eu-west-1:123456789012:service/acme-api-staging/api", reason: "MISSING" }] }));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const env = {
+    PATH: process.env.PATH,
+    AWS_ENDPOINT_URL: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    AWS_ACCESS_KEY_ID: "AKIDEXAMPLE",
+    AWS_SECRET_ACCESS_KEY: "secret",
+    NODE_OPTIONS: `--require ${hook}`,
+  };
+  child.started = performance.now();
+  const process_ = spawn(process.execPath, [path.join(root, "scripts/release.mjs"), ...args], { cwd: root, env, stdio: ["ignore", "ignore", "pipe"] });
+  child.pid = process_.pid;
+  let stderr = "";
+  process_.stderr.on("data", (chunk) => (stderr += String(chunk)));
+  const code = await new Promise<number | null>((resolve) => process_.on("exit", resolve));
+  server.close();
+  const modules = fs.existsSync(modulesFile) ? (JSON.parse(fs.readFileSync(modulesFile, "utf8")) as string[]) : [];
+  fs.rmSync(directory, { recursive: true, force: true });
+  return { code, requests, modules, stderr };
+}
+
+describe("the release command starts fast and loads no cdktf", () => {
+  let run: Awaited<ReturnType<typeof runReleaseProcess>>;
+  beforeAll(async () => {
+    // Builds .build/release.cjs if needed, so the measured run starts from the cached bundle like every run but the first.
+    await runReleaseProcess(["--help"]);
+    run = await runReleaseProcess(["status", "staging"]);
+  }, 60_000);
+  afterAll(() => {
+    const first = run.requests[0];
+    if (first) console.info(`release status staging: first AWS call after ${Math.round(first.wallMilliseconds)} ms wall, ${first.cpuSeconds ?? "?"} s CPU`);
+  });
+
+  test("its first AWS call is DescribeServices on the environment's cluster, within 1 s of CPU time", () => {
+    expect(run.requests[0]?.target).toBe("AmazonEC2ContainerServiceV20141113.DescribeServices");
+    // CPU time is what the tool controls; wall time on a shared 2-core machine also measures the neighbours.
+    // Without /proc (macOS) only wall time can be read, with room for a busy machine.
+    const { cpuSeconds, wallMilliseconds } = run.requests[0];
+    if (cpuSeconds !== undefined) expect(cpuSeconds).toBeLessThan(1);
+    expect(wallMilliseconds).toBeLessThan(cpuSeconds !== undefined ? 10_000 : 3_000);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain("not found in cluster acme-api-staging: api");
+  });
+
+  test("neither cdktf nor the provider bindings nor constructs are loaded", () => {
+    expect(run.modules.length).toBeGreaterThan(10);
+    expect(run.modules.some((file) => file.includes(`${path.sep}@aws-sdk${path.sep}client-ecs${path.sep}`))).toBe(true);
+    expect(run.modules.filter((file) => CDKTF_MODULE.test(file))).toEqual([]);
+  });
+
+  test("bad input exits 2 before any request", async () => {
+    const bad = await runReleaseProcess(["deploy", "staging", "api", "--image", "not a reference"]);
+    expect(bad.code).toBe(2);
+    expect(bad.requests).toEqual([]);
+    expect(bad.stderr).toContain('malformed image reference "not a reference"');
+  }, 30_000);
+});

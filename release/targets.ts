@@ -1,0 +1,112 @@
+/**
+ * What the release CLI acts on, named exactly as the stack names it: the environment config
+ * (validated like a synth does) and the platform's naming functions. Loads no cdktf.
+ */
+import type { CapacityProviderStrategyItem } from "../modules/capacity-strategy";
+import { capacityProviderStrategy } from "../modules/capacity-strategy";
+import { Naming } from "../modules/naming";
+import { computeNames, jobTaskDefinitionNames, serviceNames } from "../modules/platform-names";
+import { ConfigError, parseEnvironmentConfig, type EnvironmentConfig, type EnvironmentInput } from "../stacks/config";
+
+/** Bad input: the CLI exits 2 and makes no AWS call that changes anything. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+/** Where a one-off task of a job runs (a service's tasks run where the live service runs them). */
+export type Placement = { readonly capacityProviderStrategy: CapacityProviderStrategyItem[] } | { readonly launchType: "EC2" };
+
+/** A service, or a scheduled job with an image of its own, of one environment. */
+export interface ReleaseTarget {
+  readonly kind: "service" | "job";
+  /** The config name (`services[].name` / `scheduledTasks[].name`). */
+  readonly name: string;
+  readonly environment: string;
+  readonly region: string;
+  readonly cluster: string;
+  /** Task definition family. */
+  readonly family: string;
+  /** The container whose image a deploy replaces and whose command `run` overrides. */
+  readonly container: string;
+  /** The ECS service (services only). */
+  readonly service?: string;
+  /** Jobs only: the capacity the schedule runs them on. */
+  readonly placement?: Placement;
+}
+
+/** One environment's validated config; an unknown name is a UsageError listing the known ones. */
+export function loadEnvironment(environments: Readonly<Record<string, EnvironmentInput>>, name: string): EnvironmentConfig {
+  const input = environments[name];
+  if (input === undefined) {
+    throw new UsageError(`unknown environment "${name}"; known environments: ${Object.keys(environments).join(", ")}`);
+  }
+  try {
+    return parseEnvironmentConfig(input);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+/** Every service and every job with its own image, in config order. */
+export function environmentTargets(config: EnvironmentConfig): ReleaseTarget[] {
+  const naming = new Naming(config.project, config.environment);
+  const compute = computeNames(naming);
+  const common = { environment: config.environment, region: config.region, cluster: compute.cluster };
+  const services = config.services.map((service): ReleaseTarget => {
+    const names = serviceNames(naming, service.name);
+    return { ...common, kind: "service", name: service.name, family: names.family, container: names.containerName, service: names.serviceName };
+  });
+  const jobs = config.scheduledTasks
+    .filter((job) => job.image !== undefined)
+    .map((job): ReleaseTarget => {
+      const names = jobTaskDefinitionNames(naming, job.name);
+      const placement: Placement =
+        config.capacity.mode === "capacity-providers"
+          ? { capacityProviderStrategy: capacityProviderStrategy(compute, config.capacity.strategy, job.capacityPool) }
+          : { launchType: "EC2" };
+      return { ...common, kind: "job", name: job.name, family: names.family, container: names.containerName, placement };
+    });
+  return [...services, ...jobs];
+}
+
+/** The service or job called `name`; anything else is a UsageError listing what exists. */
+export function findTarget(config: EnvironmentConfig, name: string): ReleaseTarget {
+  const targets = environmentTargets(config);
+  const matches = targets.filter((target) => target.name === name);
+  if (matches.length === 1) return matches[0];
+  if (matches.length > 1) {
+    throw new UsageError(`"${name}" is both a service and a job in environment "${config.environment}": rename one of them`);
+  }
+  const serviceJob = config.scheduledTasks.find((job) => job.name === name && job.service !== undefined);
+  if (serviceJob) {
+    throw new UsageError(
+      `job "${name}" runs the task definition of service "${serviceJob.service}": deploy or run service "${serviceJob.service}" instead`,
+    );
+  }
+  const known = (kind: ReleaseTarget["kind"]) => targets.filter((target) => target.kind === kind).map((target) => target.name);
+  const jobs = known("job");
+  throw new UsageError(
+    `unknown service "${name}" in environment "${config.environment}"; services: ${known("service").join(", ") || "(none)"}` +
+      (jobs.length > 0 ? `; jobs with their own image: ${jobs.join(", ")}` : ""),
+  );
+}
+
+// Docker's reference grammar (distribution/reference): [domain[:port]/]path[:tag][@digest].
+const DOMAIN_COMPONENT = "(?:[a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9])";
+const DOMAIN = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?`;
+const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
+const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
+
+/** Refuses what is not a container image reference (`registry/repository:tag` or `@sha256:digest`). */
+export function checkImageReference(image: string): string {
+  if (image.length > 255 + 128 + 72 || !IMAGE_REFERENCE.test(image)) {
+    throw new UsageError(
+      `malformed image reference "${image}": expected [registry/]repository[:tag][@sha256:<64 hex digits>], e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:1.4.2`,
+    );
+  }
+  return image;
+}
