@@ -16,7 +16,7 @@ describe("command line: bad input exits 2 and never reaches AWS", () => {
     ["a missing environment", ["status"], "status: missing <environment>"],
     ["a missing service", ["deploy", "production", "--image", IMAGE], "deploy: missing <service>"],
     ["an unknown environment, listing the known ones", ["status", "prod"], 'unknown environment "prod"; known environments: staging, production'],
-    ["an unknown service, listing services and jobs", ["rollback", "staging", "web"], 'unknown service "web" in environment "staging"; services: api; jobs with their own image: feed-refresh'],
+    ["an unknown service, listing services and jobs", ["rollback", "staging", "web"], 'unknown service "web" in environment "staging"; services: api; jobs with their own image: smoke-check'],
     ["a job that runs a service's task definition", ["deploy", "production", "nightly-report", "--image", IMAGE], 'job "nightly-report" runs the task definition of service "api": deploy or run service "api" instead'],
     ["deploy without --image", ["deploy", "production", "api"], "deploy: missing --image <image-ref>"],
     ["an image reference with spaces", ["deploy", "production", "api", "--image", "acme api:1"], 'malformed image reference "acme api:1"'],

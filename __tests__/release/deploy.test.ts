@@ -277,14 +277,14 @@ describe("deploy <environment> <service> --image", () => {
   });
 
   test("a job with its own image gets a new revision of its family, which the schedule runs next (no service to update)", async () => {
-    // GIVEN staging's feed-refresh job, latest ACTIVE revision 3
-    const family = "acme-api-feed-refresh-job-staging";
-    const live = liveTaskDefinition(3, "public.ecr.aws/docker/library/busybox:1.36", family, "feed-refresh");
+    // GIVEN staging's smoke-check job, latest ACTIVE revision 3
+    const family = "acme-api-smoke-check-job-staging";
+    const live = liveTaskDefinition(3, "public.ecr.aws/docker/library/busybox:1.36", family, "smoke-check");
     ecs.on(DescribeTaskDefinitionCommand).resolves(live);
     ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { ...live.taskDefinition, revision: 4, taskDefinitionArn: revisionArn(4, family) } });
 
     // WHEN
-    const result = await runCli(["deploy", "staging", "feed-refresh", "--image", "public.ecr.aws/docker/library/busybox:1.37", "--json"]);
+    const result = await runCli(["deploy", "staging", "smoke-check", "--image", "public.ecr.aws/docker/library/busybox:1.37", "--json"]);
 
     // THEN
     expect(result.code).toBe(0);

@@ -33,7 +33,8 @@ function synthesizedService(json: Synthesized, name: string) {
 /** The names the stack gives a job with its own image, and where its schedule runs it. */
 function synthesizedJob(json: Synthesized, target: ReleaseTarget) {
   const taskDefinition = Object.values(json.resource?.aws_ecs_task_definition ?? {}).find((candidate) => candidate.family === target.family) as Record<string, any>;
-  const rule = Object.entries(json.resource?.aws_cloudwatch_event_target ?? {}).find(([id]) => id.startsWith(`job-${target.name}_`))?.[1] as Record<string, any>;
+  // The job's schedule target is the one that runs a task (its failure rule targets a queue).
+  const rule = Object.entries(json.resource?.aws_cloudwatch_event_target ?? {}).find(([id, candidate]) => id.startsWith(`job-${target.name}_`) && candidate.ecs_target)?.[1] as Record<string, any>;
   const ecsTarget = rule.ecs_target;
   return {
     family: taskDefinition?.family as string,

@@ -135,19 +135,19 @@ describe("run <environment> <service> -- <command>", () => {
   });
 
   test("a job with its own image runs its latest revision by full ARN with the EC2 launch type in spot-fleet mode", async () => {
-    const family = "acme-api-feed-refresh-job-staging";
-    ecs.on(DescribeTaskDefinitionCommand).resolves(liveTaskDefinition(5, "public.ecr.aws/docker/library/busybox:1.36", family, "feed-refresh"));
+    const family = "acme-api-smoke-check-job-staging";
+    ecs.on(DescribeTaskDefinitionCommand).resolves(liveTaskDefinition(5, "public.ecr.aws/docker/library/busybox:1.36", family, "smoke-check"));
     ecs.on(RunTaskCommand).resolves({ tasks: [{ taskArn: taskArn(), lastStatus: "PENDING" }] });
     ecs.on(DescribeTasksCommand).resolves({
-      tasks: [{ taskArn: taskArn(), lastStatus: "STOPPED", stopCode: "EssentialContainerExited", containers: [{ name: "feed-refresh", exitCode: 0 }] }],
+      tasks: [{ taskArn: taskArn(), lastStatus: "STOPPED", stopCode: "EssentialContainerExited", containers: [{ name: "smoke-check", exitCode: 0 }] }],
     });
-    const result = await runCli(["run", "staging", "feed-refresh", "--", "wget", "-qO-", "http://example.com/"]);
+    const result = await runCli(["run", "staging", "smoke-check", "--", "wget", "-qO-", "http://example.com/"]);
     expect(result.code).toBe(0);
     expect(ecs).toHaveReceivedCommandWith(RunTaskCommand, {
       cluster: "acme-api-staging",
       taskDefinition: revisionArn(5, family),
       launchType: "EC2",
-      overrides: { containerOverrides: [{ name: "feed-refresh", command: ["wget", "-qO-", "http://example.com/"] }] },
+      overrides: { containerOverrides: [{ name: "smoke-check", command: ["wget", "-qO-", "http://example.com/"] }] },
     });
     expect(ecs).not.toHaveReceivedCommand(DescribeServicesCommand);
   });
@@ -191,11 +191,11 @@ describe("status <environment> [<service>]", () => {
 
   test("prints a table without --json and fails (exit 1) for a service the cluster does not have", async () => {
     ecs.on(DescribeServicesCommand).resolves({ services: [], failures: [{ arn: "arn:aws:ecs:eu-west-1:123456789012:service/acme-api-staging/api", reason: "MISSING" }] });
-    ecs.on(DescribeTaskDefinitionCommand).resolves(liveTaskDefinition(3, "public.ecr.aws/docker/library/busybox:1.36", "acme-api-feed-refresh-job-staging", "feed-refresh"));
+    ecs.on(DescribeTaskDefinitionCommand).resolves(liveTaskDefinition(3, "public.ecr.aws/docker/library/busybox:1.36", "acme-api-smoke-check-job-staging", "smoke-check"));
     const result = await runCli(["status", "staging"]);
     expect(result.code).toBe(1);
     expect(result.stdout).toContain("api: not found");
-    expect(result.stdout).toContain("feed-refresh (job): revision 3, image public.ecr.aws/docker/library/busybox:1.36");
+    expect(result.stdout).toContain("smoke-check (job): revision 3, image public.ecr.aws/docker/library/busybox:1.36");
     expect(result.stderr).toContain("not found in cluster acme-api-staging: api (was the stack applied?)");
   });
 });
