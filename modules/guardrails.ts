@@ -1,5 +1,6 @@
-import { Annotations, IAspect, TerraformResource } from "cdktf";
+import { Annotations, DefaultTokenResolver, IAspect, StringConcat, TerraformResource, TerraformStack, Tokenization } from "cdktf";
 import { IConstruct } from "constructs";
+import { SECURITY_GUARDRAIL_RULES, STACK_GUARDRAIL_RULES, type StackGuardrailRule, type SynthesizedResource } from "./guardrails-security";
 import { MODERN_TLS_POLICY } from "./tls";
 
 /** A resource's arguments as they will be synthesized: snake_case, overrides applied. */
@@ -219,6 +220,7 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
     check: (args) =>
       args.ecs_target === undefined || typeof asObject(args.dead_letter_config).arn === "string" ? undefined : "ecs_target has no dead_letter_config.arn",
   },
+  ...SECURITY_GUARDRAIL_RULES,
 ];
 
 /**
@@ -228,18 +230,44 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
 export class Guardrails implements IAspect {
   private readonly rulesByType = new Map<string, GuardrailRule[]>();
 
-  constructor(rules: readonly GuardrailRule[] = GUARDRAIL_RULES) {
+  constructor(
+    rules: readonly GuardrailRule[] = GUARDRAIL_RULES,
+    private readonly stackRules: readonly StackGuardrailRule[] = STACK_GUARDRAIL_RULES,
+  ) {
     for (const rule of rules) {
       this.rulesByType.set(rule.resourceType, [...(this.rulesByType.get(rule.resourceType) ?? []), rule]);
     }
   }
 
   visit(node: IConstruct): void {
+    if (TerraformStack.isStack(node)) {
+      this.visitStack(node);
+      return;
+    }
     if (!TerraformResource.isTerraformResource(node)) return;
     const rules = this.rulesByType.get(node.terraformResourceType);
     if (!rules) return;
     for (const problem of this.problems(node, rules)) {
       Annotations.of(node).addError(problem);
+    }
+  }
+
+  /** Rules that relate resources to each other, once per stack; each violation is reported on its resource. */
+  private visitStack(stack: TerraformStack): void {
+    if (this.stackRules.length === 0) return;
+    const resources: SynthesizedResource[] = stack.node
+      .findAll()
+      .filter((node): node is TerraformResource => TerraformResource.isTerraformResource(node) && TerraformStack.of(node) === stack)
+      .map((resource) => {
+        // Resolved, so that references read `${type.id.attribute}` as in the synthesized JSON.
+        const synthesized = Tokenization.resolve(resource.toTerraform(), { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) }) as { resource?: Record<string, Record<string, ResourceArguments>> };
+        const args = synthesized.resource?.[resource.terraformResourceType]?.[resource.friendlyUniqueId] ?? {};
+        return { resource, type: resource.terraformResourceType, id: resource.friendlyUniqueId, args };
+      });
+    for (const rule of this.stackRules) {
+      for (const { resource, problem } of rule.check(resources)) {
+        Annotations.of(resource.resource).addError(`${rule.description}: ${problem}`);
+      }
     }
   }
 

@@ -14,11 +14,12 @@ import { EcsService } from "../modules/ecs-service";
 import { Guardrails } from "../modules/guardrails";
 import { LoadBalancer, listenerRulePriorities } from "../modules/load-balancer";
 import { NAME_LIMITS, Naming } from "../modules/naming";
-import { Network } from "../modules/network";
+import { Network, type NetworkProps } from "../modules/network";
 import { ScheduledTask } from "../modules/scheduled-task";
 import { ServiceAlarms } from "../modules/service-alarms";
 import { ServiceAutoScaling } from "../modules/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/spot-interruption-drainer";
+import { WebApplicationFirewall } from "../modules/web-application-firewall";
 import { longestStopTimeout, type BackendConfig, type EnvironmentConfig, type ScheduledTaskConfig, type ServiceConfig } from "./config";
 
 /** One environment's whole platform: one Terraform stack, one state, one workspace. */
@@ -59,7 +60,7 @@ export class PlatformStack extends TerraformStack {
 
     this.accountId = new DataAwsCallerIdentity(this, "account").accountId;
     this.partition = new DataAwsPartition(this, "partition").partition;
-    this.network = new Network(this, "network", { ...config.network, namePrefix: this.naming.name("") });
+    this.network = new Network(this, "network", { ...this.networkSettings(config), namePrefix: this.naming.name("") });
 
     const capacity = config.capacity;
     this.compute = new Compute(this, "compute", {
@@ -121,6 +122,14 @@ export class PlatformStack extends TerraformStack {
     this.addScheduledTaskOutputs();
   }
 
+  /** The network config, with what a created VPC's flow logs need from the rest of the environment. */
+  private networkSettings(config: EnvironmentConfig): NetworkProps {
+    const network = config.network;
+    if (network.mode === "existing") return { ...network, namePrefix: this.naming.name("") };
+    const flowLogs = { ...network.flowLogs, logRetentionDays: config.logs.retentionDays, accountId: this.accountId, partition: this.partition, region: config.region };
+    return { ...network, flowLogs, namePrefix: this.naming.name("") };
+  }
+
   /** The ALB with its access-log bucket, and HTTPS when the environment has a certificate or a domain. */
   private buildLoadBalancer(config: EnvironmentConfig): LoadBalancer {
     const settings = config.loadBalancer;
@@ -143,7 +152,7 @@ export class PlatformStack extends TerraformStack {
           subjectAlternativeNames: settings.domain.subjectAlternativeNames,
           hostedZoneId: settings.domain.hostedZoneId,
         }).certificateArn);
-    return new LoadBalancer(this, "load-balancer", {
+    const loadBalancer = new LoadBalancer(this, "load-balancer", {
       name: this.naming.name("web", NAME_LIMITS.loadBalancer),
       vpcId: this.network.vpcId,
       subnetIds: this.network.publicSubnetIds,
@@ -156,6 +165,22 @@ export class PlatformStack extends TerraformStack {
       accessLogs: { bucketName: accessLogs.bucketName, prefix: accessLogs.prefix },
       dependsOn: [accessLogs.policy],
     });
+    const waf = settings.waf;
+    if (waf) {
+      new WebApplicationFirewall(
+        this,
+        "waf",
+        waf.mode === "existing"
+          ? { resourceArn: loadBalancer.loadBalancerArn, webAclArn: waf.webAclArn }
+          : {
+              resourceArn: loadBalancer.loadBalancerArn,
+              name: this.naming.name("web"),
+              rateLimitPerFiveMinutes: waf.rateLimitPerFiveMinutes,
+              managedRulesAction: waf.managedRulesAction,
+            },
+      );
+    }
+    return loadBalancer;
   }
 
   private buildService(config: EnvironmentConfig, service: ServiceConfig, priority: number | undefined): EcsService {
@@ -345,6 +370,7 @@ export class PlatformStack extends TerraformStack {
       stopTimeoutSeconds: longestStopTimeout(config).seconds,
       drainOnRebalance,
       reservedConcurrency: drainer.reservedConcurrency,
+      tracingMode: config.lambdas.tracingMode,
       logRetentionDays: config.logs.retentionDays,
       alarmActions: this.alarmActions,
     });
@@ -373,6 +399,9 @@ export class PlatformStack extends TerraformStack {
         pinnedAmiId: pool.pinnedAmiId,
       })),
       logRetentionDays: config.logs.retentionDays,
+      tracingMode: config.lambdas.tracingMode,
+      failureQueueName: this.naming.name("ami-watch-failures", NAME_LIMITS.sqsQueue),
+      alarmActions: this.alarmActions,
     });
   }
 
