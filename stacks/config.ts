@@ -13,6 +13,7 @@ import {
   SPOT_WARNING_SECONDS,
 } from "./validators";
 import {
+  containerUserSchema,
   flowLogsSchema,
   lambdasSchema,
   logsKmsKeySchema,
@@ -440,6 +441,7 @@ const serviceSchema = z
     target5xxAlarmPerMinute: int(1, 1000000).default(10),
     readonlyRootFilesystem: readonlyRootFilesystemSchema(),
     writablePaths: writablePathsSchema(),
+    user: containerUserSchema(),
   })
   .superRefine((service, ctx) => {
     if (service.memoryReservation > service.memory) {
@@ -507,6 +509,7 @@ const scheduledTaskSchema = z
     capacityPool: z.enum(["default", "on-demand", "spot"]).default("default"),
     readonlyRootFilesystem: readonlyRootFilesystemSchema(),
     writablePaths: writablePathsSchema(),
+    user: containerUserSchema(),
   })
   .superRefine((job, ctx) => {
     if (!isValidScheduleExpression(job.schedule)) {

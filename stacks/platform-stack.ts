@@ -13,6 +13,7 @@ import { Ec2TaskDefinition } from "../modules/ec2-task-definition";
 import { EcsService } from "../modules/ecs-service";
 import { Guardrails } from "../modules/guardrails";
 import { LoadBalancer, listenerRulePriorities } from "../modules/load-balancer";
+import { EncryptLogGroups, LogEncryptionKey } from "../modules/log-encryption";
 import { NAME_LIMITS, Naming } from "../modules/naming";
 import { Network, type NetworkProps } from "../modules/network";
 import { ScheduledTask } from "../modules/scheduled-task";
@@ -21,6 +22,7 @@ import { ServiceAutoScaling } from "../modules/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/spot-interruption-drainer";
 import { WebApplicationFirewall } from "../modules/web-application-firewall";
 import { longestStopTimeout, type BackendConfig, type EnvironmentConfig, type ScheduledTaskConfig, type ServiceConfig } from "./config";
+import { CREATE_LOG_KEY } from "./security-config";
 
 /** One environment's whole platform: one Terraform stack, one state, one workspace. */
 export class PlatformStack extends TerraformStack {
@@ -40,6 +42,8 @@ export class PlatformStack extends TerraformStack {
   public readonly amiWatch?: AmiWatch;
   /** The topic created for the environment's alarms, when `alerts.emails` lists anyone. */
   public readonly alertTopic?: AlertTopic;
+  /** The KMS key every log group of the environment is encrypted with, when `logs.kmsKey` is set. */
+  public readonly logsKeyArn?: string;
   /** What every notifying alarm of the environment triggers: the alert topic, or nothing. */
   private readonly alarmActions: string[];
   /** The deploying account and its partition, looked up once for every ARN the stack builds. */
@@ -61,6 +65,7 @@ export class PlatformStack extends TerraformStack {
     this.accountId = new DataAwsCallerIdentity(this, "account").accountId;
     this.partition = new DataAwsPartition(this, "partition").partition;
     this.network = new Network(this, "network", { ...this.networkSettings(config), namePrefix: this.naming.name("") });
+    this.logsKeyArn = this.encryptLogs(config);
 
     const capacity = config.capacity;
     this.compute = new Compute(this, "compute", {
@@ -118,8 +123,29 @@ export class PlatformStack extends TerraformStack {
       new TerraformOutput(this, "ami_updates_topic_arn", { value: this.amiWatch.topicArn });
     }
     if (alertTopicArn !== undefined) new TerraformOutput(this, "alerts_topic_arn", { value: alertTopicArn });
+    if (this.logsKeyArn !== undefined) new TerraformOutput(this, "logs_kms_key_arn", { value: this.logsKeyArn });
     this.addServiceOutputs();
     this.addScheduledTaskOutputs();
+  }
+
+  /**
+   * `logs.kmsKey`: every log group of the stack, whichever construct made it, gets the key (created,
+   * or given), and synthesis fails if one ends up without it.
+   */
+  private encryptLogs(config: EnvironmentConfig): string | undefined {
+    const kmsKey = config.logs.kmsKey;
+    if (kmsKey === undefined) return undefined;
+    const keyArn =
+      kmsKey === CREATE_LOG_KEY
+        ? new LogEncryptionKey(this, "logs-key", {
+            aliasName: this.naming.name("logs"),
+            region: config.region,
+            accountId: this.accountId,
+            partition: this.partition,
+          }).keyArn
+        : kmsKey;
+    Aspects.of(this).add(new EncryptLogGroups(keyArn));
+    return keyArn;
   }
 
   /** The network config, with what a created VPC's flow logs need from the rest of the environment. */
@@ -203,6 +229,9 @@ export class PlatformStack extends TerraformStack {
       secrets: service.secrets,
       repositoryCredentialsSecretArn: service.repositoryCredentialsSecretArn,
       stopTimeoutSeconds: service.stopTimeoutSeconds,
+      readonlyRootFilesystem: service.readonlyRootFilesystem,
+      writablePaths: service.writablePaths,
+      user: service.user,
       logGroupName: `/ecs/${family}`,
       logRetentionDays: service.logRetentionDays ?? config.logs.retentionDays,
       executionRoleName: this.naming.name(`${service.name}-execution`, NAME_LIMITS.role),
@@ -299,6 +328,9 @@ export class PlatformStack extends TerraformStack {
               roleName: this.naming.name(`${component}-sfn`, NAME_LIMITS.role),
               logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
               logRetentionDays: config.logs.retentionDays,
+              logLevel: config.stepFunctions.logLevel,
+              includeExecutionData: config.stepFunctions.includeExecutionData,
+              tracing: config.stepFunctions.tracing,
               alarmName: this.naming.name(`${component}-failed`),
             }
           : undefined,
@@ -315,7 +347,16 @@ export class PlatformStack extends TerraformStack {
         logRetentionDays: config.logs.retentionDays,
         executionRoleName: this.naming.name(`${component}-execution`, NAME_LIMITS.role),
         taskRoleName: this.naming.name(`${component}-task`, NAME_LIMITS.role),
-        container: { name: job.name, image: job.image, cpu: job.cpu, memory: job.memory, logStreamPrefix: "job" },
+        container: {
+          name: job.name,
+          image: job.image,
+          cpu: job.cpu,
+          memory: job.memory,
+          logStreamPrefix: "job",
+          readonlyRootFilesystem: job.readonlyRootFilesystem,
+          writablePaths: job.writablePaths,
+          user: job.user,
+        },
         partition: this.partition,
         region: config.region,
         accountId: this.accountId,

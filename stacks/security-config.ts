@@ -87,6 +87,13 @@ export const writablePathsSchema = () =>
       "With readonlyRootFilesystem: directories that stay writable, each an empty scratch volume of the task (e.g. /tmp, /var/cache/nginx); absolute, no duplicates, not /.",
     );
 
+export const containerUserSchema = () =>
+  z
+    .string()
+    .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31})?$/, "must be a user, uid, user:group or uid:gid such as 1000:1000")
+    .optional()
+    .describe("Run the container as this user (and group), e.g. 1000:1000, instead of the image's user (often root). Default: the image's USER.");
+
 export const wafSchema = () =>
   z
     .discriminatedUnion("mode", [
@@ -154,6 +161,7 @@ interface SecurityConfigView {
     readonly service?: string;
     readonly readonlyRootFilesystem: boolean;
     readonly writablePaths: readonly string[];
+    readonly user?: string;
   }>;
 }
 
@@ -186,11 +194,12 @@ export function checkSecurityCrossReferences(config: SecurityConfigView, ctx: z.
     }
   });
   config.scheduledTasks.forEach((job, index) => {
-    if (job.service !== undefined && (job.readonlyRootFilesystem || job.writablePaths.length > 0)) {
+    if (job.service !== undefined && (job.readonlyRootFilesystem || job.writablePaths.length > 0 || job.user !== undefined)) {
+      const field = job.readonlyRootFilesystem ? "readonlyRootFilesystem" : job.writablePaths.length > 0 ? "writablePaths" : "user";
       ctx.addIssue({
         code: "custom",
-        path: ["scheduledTasks", index, job.readonlyRootFilesystem ? "readonlyRootFilesystem" : "writablePaths"],
-        message: `job "${job.name}": runs service "${job.service}"'s task definition, which takes the service's readonlyRootFilesystem and writablePaths`,
+        path: ["scheduledTasks", index, field],
+        message: `job "${job.name}": runs service "${job.service}"'s task definition, which takes the service's readonlyRootFilesystem, writablePaths and user`,
       });
     } else if (job.writablePaths.length > 0 && !job.readonlyRootFilesystem) {
       ctx.addIssue({

@@ -42,6 +42,9 @@ export const staging: EnvironmentInput = {
       healthCheck: { path: "/" },
       desiredCount: 1,
       environment: { LOG_LEVEL: "debug" },
+      // nginx writes its cache, pid file and temp files; everything else stays read-only.
+      readonlyRootFilesystem: true,
+      writablePaths: ["/var/cache/nginx", "/var/run", "/tmp"],
       autoscaling: { minCount: 1, maxCount: 4, cpuTargetPercent: 70 },
     },
   ],
@@ -54,6 +57,8 @@ export const staging: EnvironmentInput = {
       command: ["wget", "-qO-", "http://api.staging.example.com/internal/refresh-feeds?batch=100"],
       cpu: 64,
       memory: 64,
+      // wget -O- writes to stdout only.
+      readonlyRootFilesystem: true,
     },
   ],
   spotDrainer: { drainOnRebalance: true },
