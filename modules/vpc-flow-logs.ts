@@ -95,10 +95,10 @@ export class VpcFlowLogs extends Construct {
           resources: [logGroup.arn, `${logGroup.arn}:*`],
         },
         {
-          // Delivery checks the group exists; DescribeLogGroups is authorized on the account's log-group ARNs.
+          // Delivery checks the group exists; DescribeLogGroups has no resource-level permissions (an ARN would never match).
           sid: "FindLogGroup",
           actions: ["logs:DescribeLogGroups"],
-          resources: [`arn:${partition}:logs:${region}:${accountId}:log-group:*`],
+          resources: ["*"],
         },
       ],
     });
