@@ -6,6 +6,11 @@ import { PlatformStack } from "../../stacks/platform-stack";
 import { referencedResourceAddress, statementsOf } from "../support/references";
 import { resourcesOfType, soleResource, synthEnvironment, type Synthesized } from "../support/synth";
 
+let stagingJson: Synthesized | undefined;
+let productionJson: Synthesized | undefined;
+/** The shipped stacks, synthesized once for the whole file (read-only use). */
+const shipped = { staging: () => (stagingJson ??= synthEnvironment("staging").json), production: () => (productionJson ??= synthEnvironment("production").json) };
+
 const KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
 function containers(json: Synthesized): Array<Record<string, any>> {
@@ -22,7 +27,7 @@ describe("logs KMS key", () => {
     "GIVEN logs.kmsKey create (%#) WHEN synthesized THEN every log group of the stack uses the one rotating key, and its policy names exactly those groups",
     (input) => {
       // GIVEN / WHEN
-      const { json } = synthEnvironment(input);
+      const json = input === "production" ? shipped.production() : synthEnvironment(input).json;
       // THEN
       const logGroups = resourcesOfType(json, "aws_cloudwatch_log_group");
       expect(logGroups.length).toBeGreaterThanOrEqual(4);
@@ -62,7 +67,7 @@ describe("logs KMS key", () => {
   });
 
   test("GIVEN no logs.kmsKey WHEN synthesized THEN log groups keep CloudWatch Logs' own encryption", () => {
-    const { json } = synthEnvironment("staging");
+    const json = shipped.staging();
     for (const group of resourcesOfType(json, "aws_cloudwatch_log_group")) expect(group.kms_key_id).toBeUndefined();
   });
 
@@ -83,7 +88,7 @@ describe("logs KMS key", () => {
 describe("VPC flow logs", () => {
   test("GIVEN staging's created VPC WHEN synthesized THEN all its traffic is logged to an expiring group through a role only this account's flow logs may assume", () => {
     // GIVEN / WHEN
-    const { json } = synthEnvironment("staging");
+    const json = shipped.staging();
     // THEN
     const flowLog = soleResource(json, "aws_flow_log");
     expect(referencedResourceAddress(flowLog.vpc_id)).toMatch(/^aws_vpc\./);
@@ -119,14 +124,14 @@ describe("VPC flow logs", () => {
   });
 
   test("GIVEN production's existing VPC WHEN synthesized THEN no flow log is made (the VPC's owner runs them)", () => {
-    expect(resourcesOfType(synthEnvironment("production").json, "aws_flow_log")).toEqual([]);
+    expect(resourcesOfType(shipped.production(), "aws_flow_log")).toEqual([]);
   });
 });
 
 describe("WAF", () => {
   test("GIVEN production WHEN synthesized THEN a regional web ACL with the rate limit and the three managed groups guards the load balancer, every rule with metrics", () => {
     // GIVEN / WHEN
-    const { json } = synthEnvironment("production");
+    const json = shipped.production();
     // THEN
     const acl = soleResource(json, "aws_wafv2_web_acl");
     expect(acl).toMatchObject({ scope: "REGIONAL", default_action: { allow: {} } });
@@ -165,7 +170,7 @@ describe("WAF", () => {
   });
 
   test("GIVEN staging (no waf) WHEN synthesized THEN there is no web ACL, and the ALB still mitigates desync", () => {
-    const { json } = synthEnvironment("staging");
+    const json = shipped.staging();
     expect(resourcesOfType(json, "aws_wafv2_web_acl_association")).toEqual([]);
     expect(soleResource(json, "aws_lb").desync_mitigation_mode).toBe("defensive");
   });
@@ -173,7 +178,7 @@ describe("WAF", () => {
 
 describe("Step Functions and Lambdas", () => {
   test("GIVEN a retried job WHEN synthesized THEN its state machine logs errors without execution data to an expiring, encrypted group, untraced by default", () => {
-    const { json } = synthEnvironment("production");
+    const json = shipped.production();
     const machine = soleResource(json, "aws_sfn_state_machine");
     expect(machine.logging_configuration).toMatchObject({ level: "ERROR", include_execution_data: false });
     expect(machine.tracing_configuration).toEqual({ enabled: false });
@@ -200,7 +205,7 @@ describe("Step Functions and Lambdas", () => {
   });
 
   test.each(["staging", "production"] as const)("GIVEN %s WHEN synthesized THEN every function reserves concurrency, traces PassThrough and sends failed async events to an encrypted queue", (name) => {
-    const { json } = synthEnvironment(name);
+    const json = shipped[name]();
     const functions = resourcesOfType(json, "aws_lambda_function");
     expect(functions.length).toBe(2);
     const invokeConfigs = resourcesOfType(json, "aws_lambda_function_event_invoke_config");
@@ -227,7 +232,7 @@ describe("Step Functions and Lambdas", () => {
   });
 
   test("GIVEN the AMI watch WHEN synthesized THEN it reserves one execution and its failures alarm the alert topic", () => {
-    const { json } = synthEnvironment("production");
+    const json = shipped.production();
     const watch = resourcesOfType(json, "aws_lambda_function").find((fn) => fn.function_name === "acme-api-ami-watch-production");
     expect(watch?.reserved_concurrent_executions).toBe(1);
     const alarm = resourcesOfType(json, "aws_cloudwatch_metric_alarm").find((candidate) => candidate.alarm_name === "acme-api-ami-watch-failures-production-not-empty");
@@ -242,7 +247,7 @@ describe("Step Functions and Lambdas", () => {
 describe("containers", () => {
   test("GIVEN the shipped examples WHEN synthesized THEN every container runs with an init process and without NET_RAW, and no container is privileged", () => {
     for (const name of ["staging", "production"] as const) {
-      for (const container of containers(synthEnvironment(name).json)) {
+      for (const container of containers(shipped[name]())) {
         expect(container.linuxParameters).toEqual({ initProcessEnabled: true, capabilities: { drop: ["NET_RAW"] } });
         expect(container.privileged).toBeUndefined();
       }
@@ -250,7 +255,7 @@ describe("containers", () => {
   });
 
   test("GIVEN staging's nginx WHEN synthesized THEN its root is read-only with scratch volumes for cache, run and tmp", () => {
-    const { json } = synthEnvironment("staging");
+    const json = shipped.staging();
     const task = resourcesOfType(json, "aws_ecs_task_definition").find((candidate) => candidate.family === "acme-api-api-staging");
     const [nginx] = JSON.parse(String(task?.container_definitions)) as Array<Record<string, any>>;
     expect(nginx.readonlyRootFilesystem).toBe(true);
@@ -265,7 +270,7 @@ describe("containers", () => {
   });
 
   test("GIVEN production WHEN synthesized THEN its web services are read-only with /tmp, and the CloudWatch agent daemon is left writable", () => {
-    const byName = Object.fromEntries(containers(synthEnvironment("production").json).map((container) => [container.name, container]));
+    const byName = Object.fromEntries(containers(shipped.production()).map((container) => [container.name, container]));
     expect(byName.api).toMatchObject({ readonlyRootFilesystem: true, mountPoints: [{ sourceVolume: "scratch-0", containerPath: "/tmp", readOnly: false }] });
     expect(byName.admin).toMatchObject({ readonlyRootFilesystem: true });
     expect(byName["metrics-agent"].readonlyRootFilesystem).toBe(false);
