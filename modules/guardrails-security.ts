@@ -90,6 +90,11 @@ export interface SynthesizedResource {
 /** A rule over a whole stack, for safety that lives in how resources relate. */
 export interface StackGuardrailRule {
   readonly description: string;
+  /**
+   * The arguments the rule reads, by resource type: only these are resolved (resolving every
+   * resource of a stack would cost a fifth of a synth).
+   */
+  readonly reads: Readonly<Record<string, readonly string[]>>;
   /** The offending resources, each with what is wrong. */
   check(resources: readonly SynthesizedResource[]): Array<{ readonly resource: SynthesizedResource; readonly problem: string }>;
 }
@@ -102,6 +107,7 @@ function references(value: unknown, target: SynthesizedResource): boolean {
 export const STACK_GUARDRAIL_RULES: readonly StackGuardrailRule[] = [
   {
     description: "created VPCs must have flow logs",
+    reads: { aws_vpc: [], aws_flow_log: ["vpc_id"] },
     check: (resources) => {
       const flowLogs = resources.filter((candidate) => candidate.type === "aws_flow_log");
       return resources
@@ -111,6 +117,7 @@ export const STACK_GUARDRAIL_RULES: readonly StackGuardrailRule[] = [
   },
   {
     description: "Lambda functions must keep failed asynchronous invocations",
+    reads: { aws_lambda_function: ["dead_letter_config"], aws_lambda_function_event_invoke_config: ["function_name", "destination_config"] },
     // An event the function failed on (after Lambda's retries) is otherwise dropped without a trace.
     check: (resources) => {
       const invokeConfigs = resources.filter((candidate) => candidate.type === "aws_lambda_function_event_invoke_config");

@@ -255,16 +255,22 @@ export class Guardrails implements IAspect {
   /** Rules that relate resources to each other, once per stack; each violation is reported on its resource. */
   private visitStack(stack: TerraformStack): void {
     if (this.stackRules.length === 0) return;
-    const resources: SynthesizedResource[] = stack.node
+    const resolver = new DefaultTokenResolver(new StringConcat());
+    const candidates = stack.node
       .findAll()
-      .filter((node): node is TerraformResource => TerraformResource.isTerraformResource(node) && TerraformStack.of(node) === stack)
-      .map((resource) => {
-        // Resolved, so that references read `${type.id.attribute}` as in the synthesized JSON.
-        const synthesized = Tokenization.resolve(resource.toTerraform(), { scope: stack, resolver: new DefaultTokenResolver(new StringConcat()) }) as { resource?: Record<string, Record<string, ResourceArguments>> };
-        const args = synthesized.resource?.[resource.terraformResourceType]?.[resource.friendlyUniqueId] ?? {};
-        return { resource, type: resource.terraformResourceType, id: resource.friendlyUniqueId, args };
-      });
+      .filter((node): node is TerraformResource => TerraformResource.isTerraformResource(node) && TerraformStack.of(node) === stack);
     for (const rule of this.stackRules) {
+      const resources: SynthesizedResource[] = candidates
+        .filter((resource) => rule.reads[resource.terraformResourceType] !== undefined)
+        .map((resource) => {
+          const synthesized = resource.toTerraform() as { resource?: Record<string, Record<string, ResourceArguments>> };
+          const all = synthesized.resource?.[resource.terraformResourceType]?.[resource.friendlyUniqueId] ?? {};
+          // Resolved, so that references read `${type.id.attribute}` as in the synthesized JSON.
+          const args = Object.fromEntries(
+            rule.reads[resource.terraformResourceType].map((key) => [key, Tokenization.resolve(all[key], { scope: stack, resolver })]),
+          );
+          return { resource, type: resource.terraformResourceType, id: resource.friendlyUniqueId, args };
+        });
       for (const { resource, problem } of rule.check(resources)) {
         Annotations.of(resource.resource).addError(`${rule.description}: ${problem}`);
       }
