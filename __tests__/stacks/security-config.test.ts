@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { parseEnvironmentConfig } from "../../stacks/config";
+import * as security from "../../stacks/security-config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { minimalInput, validationMessage } from "../support/config";
 
@@ -100,5 +101,42 @@ describe("security config", () => {
     expect(config.logs.kmsKey).toBe("create");
     expect(config.loadBalancer.waf).toMatchObject({ mode: "create", managedRulesAction: "block" });
     expect(config.services.filter((service) => service.kind === "web").every((service) => service.readonlyRootFilesystem)).toBe(true);
+  });
+});
+
+/** Field paths under `schema` without a `.describe()` text (the config reference is generated from them). */
+function undescribed(schema: any, path: string): string[] {
+  const def = schema._zod.def;
+  switch (def.type) {
+    case "optional":
+    case "default":
+    case "prefault":
+    case "nullable":
+      return undescribed(def.innerType, path);
+    case "union":
+      return (def.options as unknown[]).flatMap((option) => undescribed(option, path));
+    case "object":
+      return Object.entries(def.shape as Record<string, any>).flatMap(([key, field]) => [
+        ...(field.description ? [] : [`${path}.${key}`]),
+        ...undescribed(field, `${path}.${key}`),
+      ]);
+    default:
+      return [];
+  }
+}
+
+describe("security config descriptions", () => {
+  test.each([
+    ["network.flowLogs", security.flowLogsSchema()],
+    ["logs.kmsKey", security.logsKmsKeySchema()],
+    ["services[].readonlyRootFilesystem", security.readonlyRootFilesystemSchema()],
+    ["services[].writablePaths", security.writablePathsSchema()],
+    ["services[].user", security.containerUserSchema()],
+    ["loadBalancer.waf", security.wafSchema()],
+    ["stepFunctions", security.stepFunctionsSchema()],
+    ["lambdas", security.lambdasSchema()],
+  ])("GIVEN %s WHEN its schema is read THEN it and every field in it carry a description", (path, schema) => {
+    expect(schema.description).toEqual(expect.any(String));
+    expect(undescribed(schema, path)).toEqual([]);
   });
 });
