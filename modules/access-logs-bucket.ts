@@ -87,6 +87,12 @@ export class AccessLogsBucket extends Construct {
           status: "Enabled",
           filter: [{ prefix: `${props.prefix}/` }],
           expiration: [{ days: props.expirationDays }],
+        },
+        {
+          // Bucket-wide: parts of an upload that never completed are stored (and billed) until aborted.
+          id: "abort-incomplete-multipart-uploads",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
           abortIncompleteMultipartUpload: [{ daysAfterInitiation: 1 }],
         },
       ],

@@ -6,6 +6,8 @@ import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
+import { LambdaFailureQueue } from "./lambda-failure-queue";
+import { fitName, NAME_LIMITS } from "./naming";
 import { NodejsFunction } from "./nodejs-function";
 
 /** Where the public ECS-optimized Amazon Linux 2023 parameters live (x86_64 directly below, arm64 under `arm64/`). */
@@ -72,6 +74,23 @@ export interface AmiWatchProps {
   readonly instanceWarmupSeconds?: number;
   /** Days the function's log group keeps logs. */
   readonly logRetentionDays: number;
+  /**
+   * Concurrency reserved for the function: one check at a time is all a daily schedule needs.
+   * @default 1
+   */
+  readonly reservedConcurrency?: number;
+  /** @default "PassThrough" */
+  readonly tracingMode?: "PassThrough" | "Active";
+  /**
+   * Keeps scheduled checks that failed after Lambda's retries (at most 80 characters).
+   * @default - `<functionName>-failures`
+   */
+  readonly failureQueueName?: string;
+  /**
+   * Notified when a check failed for good (SNS topic ARNs).
+   * @default - none
+   */
+  readonly alarmActions?: readonly string[];
 }
 
 /**
@@ -123,6 +142,8 @@ export class AmiWatch extends Construct {
       description: "Reports (and optionally rolls) container instances behind the recommended ECS-optimized AMI",
       timeoutSeconds: 60,
       logRetentionDays: props.logRetentionDays,
+      reservedConcurrency: props.reservedConcurrency ?? 1,
+      tracingMode: props.tracingMode,
       environment: {
         ENVIRONMENT: props.environment,
         STACK_NAME: props.stackName,
@@ -157,6 +178,16 @@ export class AmiWatch extends Construct {
         { sid: "Notify", actions: ["sns:Publish"], resources: [topic.arn] },
         ...refreshStatements,
       ],
+    });
+
+    const failureQueueName = props.failureQueueName ?? fitName(`${props.functionName}-failures`, NAME_LIMITS.sqsQueue);
+    new LambdaFailureQueue(this, "failures", {
+      functionName: fn.functionName,
+      roleName: fn.roleName,
+      queueName: failureQueueName,
+      alarmName: `${failureQueueName}-not-empty`,
+      alarmDescription: `The AMI check of ${props.environment} failed after retries: the event is in ${failureQueueName}, see the function's log group`,
+      alarmActions: props.alarmActions,
     });
 
     const rule = new CloudwatchEventRule(this, "schedule", {

@@ -60,7 +60,26 @@ export interface ContainerSpec {
    * @default false - the account's default log driver mode
    */
   readonly nonBlockingLogs?: boolean;
+  /**
+   * Mount the root filesystem read-only; `writablePaths` stay writable.
+   * @default false
+   */
+  readonly readonlyRootFilesystem?: boolean;
+  /**
+   * Absolute directories the container may write to, each an empty scratch volume of the task that
+   * lives as long as the task (e.g. `/tmp`).
+   * @default - none
+   */
+  readonly writablePaths?: readonly string[];
+  /**
+   * User (and group) the container runs as, e.g. `1000` or `app:app`.
+   * @default - the image's user
+   */
+  readonly user?: string;
 }
+
+/** Linux capabilities every container loses: raw sockets allow spoofing packets on the instance's bridge network. */
+export const DROPPED_CAPABILITIES = ["NET_RAW"] as const;
 
 export interface Ec2TaskDefinitionProps {
   /** Task definition family. */
@@ -129,6 +148,8 @@ export class Ec2TaskDefinition extends Construct {
       executionRoleArn: executionRole.arn,
       taskRoleArn: taskRole.arn,
       containerDefinitions: JSON.stringify([containerDefinition(container, props.logGroupName, props.region)]),
+      // Docker-managed scratch space on the instance, removed with the task.
+      volume: container.writablePaths?.length ? scratchVolumes(container).map((volume) => ({ name: volume.name })) : undefined,
       // The awslogs driver refuses to start a container whose log group does not exist yet.
       dependsOn: [logGroup],
     });
@@ -212,6 +233,13 @@ function containerDefinition(container: ContainerSpec, logGroupName: string, reg
     }),
     ...(container.repositoryCredentialsSecretArn && { repositoryCredentials: { credentialsParameter: container.repositoryCredentialsSecretArn } }),
     ...(container.stopTimeoutSeconds !== undefined && { stopTimeout: container.stopTimeoutSeconds }),
+    ...(container.user !== undefined && { user: container.user }),
+    readonlyRootFilesystem: container.readonlyRootFilesystem ?? false,
+    ...(container.writablePaths?.length && {
+      mountPoints: scratchVolumes(container).map((volume) => ({ sourceVolume: volume.name, containerPath: volume.path, readOnly: false })),
+    }),
+    // An init process reaps zombies and forwards SIGTERM, so a Spot drain stops the application cleanly.
+    linuxParameters: { initProcessEnabled: true, capabilities: { drop: [...DROPPED_CAPABILITIES] } },
     logConfiguration: {
       logDriver: "awslogs",
       options: {
@@ -222,6 +250,11 @@ function containerDefinition(container: ContainerSpec, logGroupName: string, reg
       },
     },
   };
+}
+
+/** The task's scratch volumes, one per writable path of the container. */
+function scratchVolumes(container: ContainerSpec): Array<{ name: string; path: string }> {
+  return (container.writablePaths ?? []).map((path, index) => ({ name: `scratch-${index}`, path }));
 }
 
 /** `123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:tag` → the repository's ARN; other registries → undefined. */

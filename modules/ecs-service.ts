@@ -86,6 +86,21 @@ export interface EcsServiceProps {
   readonly repositoryCredentialsSecretArn?: string;
   /** Seconds between SIGTERM and SIGKILL. */
   readonly stopTimeoutSeconds: number;
+  /**
+   * Mount the container's root filesystem read-only; `writablePaths` stay writable.
+   * @default false
+   */
+  readonly readonlyRootFilesystem?: boolean;
+  /**
+   * Directories that stay writable (scratch volumes of the task), e.g. `/tmp`.
+   * @default - none
+   */
+  readonly writablePaths?: readonly string[];
+  /**
+   * User (and group) the container runs as.
+   * @default - the image's user
+   */
+  readonly user?: string;
 
   readonly logGroupName: string;
   readonly logRetentionDays: number;
@@ -170,6 +185,9 @@ export class EcsService extends Construct {
         logStreamPrefix: props.serviceName,
         // A slow log pipeline must not block the application's writes to stdout.
         nonBlockingLogs: true,
+        readonlyRootFilesystem: props.readonlyRootFilesystem,
+        writablePaths: props.writablePaths,
+        user: props.user,
       },
     });
     this.logGroupName = task.logGroupName;

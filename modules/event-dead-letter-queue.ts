@@ -54,6 +54,14 @@ export class EventDeadLetterQueue extends Construct {
             Resource: queue.arn,
             Condition: { ArnEquals: { "aws:SourceArn": [...props.sourceRuleArns] } },
           },
+          {
+            Sid: "DenyInsecureTransport",
+            Effect: "Deny",
+            Principal: "*",
+            Action: "sqs:*",
+            Resource: queue.arn,
+            Condition: { Bool: { "aws:SecureTransport": "false" } },
+          },
         ],
       }),
     });

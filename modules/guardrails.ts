@@ -1,8 +1,9 @@
-import { Annotations, IAspect, TerraformProvider, TerraformResource, TerraformStack } from "cdktf";
+import { Annotations, DefaultTokenResolver, IAspect, StringConcat, TerraformProvider, TerraformResource, TerraformStack, Tokenization } from "cdktf";
 import { IConstruct } from "constructs";
 import { LAUNCHED_RESOURCE_TAG_RULES } from "./guardrails-launch-tags";
-import { SPOT_FLEET_RULES } from "./guardrails-spot-fleet";
 import { REPLACEMENT_RULES } from "./guardrails-replacement";
+import { SECURITY_GUARDRAIL_RULES, STACK_GUARDRAIL_RULES, type StackGuardrailRule, type SynthesizedResource } from "./guardrails-security";
+import { SPOT_FLEET_RULES } from "./guardrails-spot-fleet";
 import { MODERN_TLS_POLICY } from "./tls";
 
 /** A resource's arguments as they will be synthesized: snake_case, overrides applied. */
@@ -238,6 +239,7 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
     // the one environment that happened to create it must not take it away from the others.
     check: (args) => (isTrue(asObject(args.lifecycle).prevent_destroy) ? undefined : "lifecycle.prevent_destroy is not true"),
   },
+  ...SECURITY_GUARDRAIL_RULES,
 ];
 
 /**
@@ -247,18 +249,50 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
 export class Guardrails implements IAspect {
   private readonly rulesByType = new Map<string, GuardrailRule[]>();
 
-  constructor(rules: readonly GuardrailRule[] = GUARDRAIL_RULES) {
+  constructor(
+    rules: readonly GuardrailRule[] = GUARDRAIL_RULES,
+    private readonly stackRules: readonly StackGuardrailRule[] = STACK_GUARDRAIL_RULES,
+  ) {
     for (const rule of rules) {
       this.rulesByType.set(rule.resourceType, [...(this.rulesByType.get(rule.resourceType) ?? []), rule]);
     }
   }
 
   visit(node: IConstruct): void {
+    if (TerraformStack.isStack(node)) {
+      this.visitStack(node);
+      return;
+    }
     if (!TerraformResource.isTerraformResource(node)) return;
     const rules = this.rulesByType.get(node.terraformResourceType);
     if (!rules) return;
     for (const problem of this.problems(node, rules)) {
       Annotations.of(node).addError(problem);
+    }
+  }
+
+  /** Rules that relate resources to each other, once per stack; each violation is reported on its resource. */
+  private visitStack(stack: TerraformStack): void {
+    if (this.stackRules.length === 0) return;
+    const resolver = new DefaultTokenResolver(new StringConcat());
+    const candidates = stack.node
+      .findAll()
+      .filter((node): node is TerraformResource => TerraformResource.isTerraformResource(node) && TerraformStack.of(node) === stack);
+    for (const rule of this.stackRules) {
+      const resources: SynthesizedResource[] = candidates
+        .filter((resource) => rule.reads[resource.terraformResourceType] !== undefined)
+        .map((resource) => {
+          const synthesized = resource.toTerraform() as { resource?: Record<string, Record<string, ResourceArguments>> };
+          const all = synthesized.resource?.[resource.terraformResourceType]?.[resource.friendlyUniqueId] ?? {};
+          // Resolved, so that references read `${type.id.attribute}` as in the synthesized JSON.
+          const args = Object.fromEntries(
+            rule.reads[resource.terraformResourceType].map((key) => [key, Tokenization.resolve(all[key], { scope: stack, resolver })]),
+          );
+          return { resource, type: resource.terraformResourceType, id: resource.friendlyUniqueId, args };
+        });
+      for (const { resource, problem } of rule.check(resources)) {
+        Annotations.of(resource.resource).addError(`${rule.description}: ${problem}`);
+      }
     }
   }
 

@@ -31,6 +31,12 @@ export interface LoadBalancerProps {
    * @default "ELBSecurityPolicy-TLS13-1-2-2021-06"
    */
   readonly sslPolicy?: string;
+  /**
+   * How the load balancer treats requests that could be read two ways (HTTP desync): `defensive`
+   * passes them safely and refuses the dangerous ones; `strictest` refuses anything not RFC 7230.
+   * @default "defensive"
+   */
+  readonly desyncMitigationMode?: "defensive" | "strictest";
   /** Security group of the container instances: the only place the load balancer may send traffic to. */
   readonly targetSecurityGroupId: string;
   /**
@@ -124,6 +130,7 @@ export class LoadBalancer extends Construct {
       idleTimeout: props.idleTimeoutSeconds,
       enableDeletionProtection: props.deletionProtection,
       dropInvalidHeaderFields: true,
+      desyncMitigationMode: props.desyncMitigationMode ?? "defensive",
       accessLogs: props.accessLogs ? { bucket: props.accessLogs.bucketName, prefix: props.accessLogs.prefix, enabled: true } : undefined,
       dependsOn: props.dependsOn,
     });

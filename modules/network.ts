@@ -10,6 +10,7 @@ import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcFlowLogs, type VpcFlowLogsProps } from "./vpc-flow-logs";
 
 /** Use a VPC that already exists (the common case). */
 export interface ExistingNetworkProps {
@@ -42,6 +43,11 @@ export interface CreatedNetworkProps {
    * so losing an AZ does not cut the others off.
    */
   readonly natGateways: "none" | "single" | "per-az";
+  /**
+   * Flow logs of the created VPC; they cannot be turned off (a guardrail refuses a VPC without them).
+   * @default - to a CloudWatch log group `/aws/vpc-flow-logs/<namePrefix>` kept 30 days
+   */
+  readonly flowLogs?: Omit<VpcFlowLogsProps, "vpcId" | "name">;
 }
 
 export type NetworkProps = (ExistingNetworkProps | CreatedNetworkProps) & {
@@ -58,6 +64,8 @@ export class Network extends Construct {
   public readonly instanceSubnetIds: string[];
   /** Whether instances must get a public IP to reach ECS, ECR and CloudWatch. */
   public readonly assignPublicIp: boolean;
+  /** Flow logs of the created VPC (none for an existing VPC: its owner runs them). */
+  public readonly flowLogs?: VpcFlowLogs;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -81,6 +89,7 @@ export class Network extends Construct {
       enableDnsSupport: true,
       tags: { Name: props.namePrefix },
     });
+    this.flowLogs = new VpcFlowLogs(this, "flow-logs", { ...props.flowLogs, vpcId: vpc.id, name: props.namePrefix });
     // Closes the default security group: anything that forgets its own gets no traffic.
     new DefaultSecurityGroup(this, "default-security-group", { vpcId: vpc.id, tags: { Name: `${props.namePrefix}-default-closed` } });
     const gateway = new InternetGateway(this, "internet-gateway", { vpcId: vpc.id, tags: { Name: props.namePrefix } });

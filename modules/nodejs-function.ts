@@ -38,9 +38,15 @@ export interface NodejsFunctionProps {
   readonly memorySize?: number;
   /**
    * Concurrency reserved for (and capping) the function.
-   * @default - unreserved
+   * @default 1
    */
   readonly reservedConcurrency?: number;
+  /**
+   * X-Ray tracing: `PassThrough` traces only requests that arrive sampled, `Active` samples itself
+   * (and the role gets the X-Ray write permissions).
+   * @default "PassThrough"
+   */
+  readonly tracingMode?: "PassThrough" | "Active";
   /** Days its log group keeps logs. */
   readonly logRetentionDays: number;
   /**
@@ -69,6 +75,7 @@ export class NodejsFunction extends Construct {
     super(scope, id);
     const root = projectRoot();
     const bundle = bundleLambda(path.resolve(root, props.entry), props.cacheDir ?? path.join(root, ".build", "lambdas"));
+    const tracingMode = props.tracingMode ?? "PassThrough";
     const asset = new TerraformAsset(this, "code", { path: bundle.zipPath, type: AssetType.FILE, assetHash: bundle.codeHash });
 
     // Created up front with a retention, so Lambda never creates a never-expiring group itself.
@@ -81,6 +88,9 @@ export class NodejsFunction extends Construct {
     const permissions = new DataAwsIamPolicyDocument(this, "permissions", {
       statement: [
         { sid: "OwnLogs", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroup.arn}:*`] },
+        ...(tracingMode === "Active"
+          ? [{ sid: "WriteTraces", actions: ["xray:PutTraceSegments", "xray:PutTelemetryRecords"], resources: ["*"] }]
+          : []),
         ...(props.policyStatements ?? []),
       ],
     });
@@ -97,7 +107,8 @@ export class NodejsFunction extends Construct {
       sourceCodeHash: asset.assetHash,
       timeout: props.timeoutSeconds ?? 30,
       memorySize: props.memorySize ?? 256,
-      reservedConcurrentExecutions: props.reservedConcurrency,
+      reservedConcurrentExecutions: props.reservedConcurrency ?? 1,
+      tracingConfig: { mode: tracingMode },
       environment: props.environment ? { variables: props.environment } : undefined,
       loggingConfig: { logFormat: "JSON", logGroup: logGroup.name },
       dependsOn: [logGroup],

@@ -22,6 +22,21 @@ export interface RetryingTaskStateMachineProps {
   /** Under `/aws/vendedlogs/` so log delivery does not grow the account's CloudWatch Logs resource policy. */
   readonly logGroupName: string;
   readonly logRetentionDays: number;
+  /**
+   * Execution events logged.
+   * @default "ERROR"
+   */
+  readonly logLevel?: "ALL" | "ERROR" | "FATAL";
+  /**
+   * Log execution input and output too (they carry the job's command and environment overrides).
+   * @default false
+   */
+  readonly includeExecutionData?: boolean;
+  /**
+   * X-Ray tracing of executions (the role gets the X-Ray write permissions).
+   * @default false
+   */
+  readonly tracing?: boolean;
   /** Alarm on executions that failed after every retry. */
   readonly alarmName: string;
   /**
@@ -74,6 +89,7 @@ export class RetryingTaskStateMachine extends Construct {
       throw new Error(`state machine ${props.stateMachineName}: retries must be an integer between 1 and 10, got ${props.retries}`);
     }
     const { partition, region, accountId } = props;
+    const tracing = props.tracing ?? false;
     const stateMachineArn = `arn:${partition}:states:${region}:${accountId}:stateMachine:${props.stateMachineName}`;
 
     const logGroup = new CloudwatchLogGroup(this, "logs", {
@@ -134,6 +150,17 @@ export class RetryingTaskStateMachine extends Construct {
             ],
             Resource: "*",
           },
+          ...(tracing
+            ? [
+                {
+                  // X-Ray has no resource-level permissions.
+                  Sid: "WriteTraces",
+                  Effect: "Allow",
+                  Action: ["xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets"],
+                  Resource: "*",
+                },
+              ]
+            : []),
         ],
       }),
     });
@@ -145,11 +172,11 @@ export class RetryingTaskStateMachine extends Construct {
       definition: JSON.stringify(this.definition(props)),
       loggingConfiguration: {
         logDestination: `${logGroup.arn}:*`,
-        level: "ERROR",
-        // Inputs and outputs carry the job's environment overrides; keep them out of the logs.
-        includeExecutionData: false,
+        level: props.logLevel ?? "ERROR",
+        // Inputs and outputs carry the job's environment overrides; keep them out of the logs unless asked.
+        includeExecutionData: props.includeExecutionData ?? false,
       },
-      tracingConfiguration: { enabled: false },
+      tracingConfiguration: { enabled: tracing },
       // Creation checks that the role may deliver logs, so the policy must be in place first.
       dependsOn: [policy],
     });

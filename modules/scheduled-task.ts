@@ -35,6 +35,12 @@ export interface ScheduledTaskRetry {
   readonly logRetentionDays: number;
   /** Alarm on runs that failed on every attempt. */
   readonly alarmName: string;
+  /** @default "ERROR" */
+  readonly logLevel?: "ALL" | "ERROR" | "FATAL";
+  /** @default false */
+  readonly includeExecutionData?: boolean;
+  /** X-Ray tracing of executions. @default false */
+  readonly tracing?: boolean;
 }
 
 export interface ScheduledTaskProps {
@@ -183,6 +189,9 @@ export class ScheduledTask extends Construct {
           roleName: props.retry.roleName,
           logGroupName: props.retry.logGroupName,
           logRetentionDays: props.retry.logRetentionDays,
+          logLevel: props.retry.logLevel,
+          includeExecutionData: props.retry.includeExecutionData,
+          tracing: props.retry.tracing,
           alarmName: props.retry.alarmName,
           alarmActions: props.alarmActions,
           partition,

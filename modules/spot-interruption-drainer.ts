@@ -100,6 +100,8 @@ export interface SpotInterruptionDrainerProps {
   readonly reservedConcurrency: number;
   /** Days the function's log group keeps logs. */
   readonly logRetentionDays: number;
+  /** @default "PassThrough" */
+  readonly tracingMode?: "PassThrough" | "Active";
   /**
    * Where the alarms on failed drains notify (SNS topic ARNs).
    * @default - none: the alarms only show in the console
@@ -183,6 +185,7 @@ export class SpotInterruptionDrainer extends Construct {
           : "Drains ECS container instances on EC2 Spot interruption warnings",
       timeoutSeconds,
       reservedConcurrency: props.reservedConcurrency,
+      tracingMode: props.tracingMode,
       logRetentionDays: props.logRetentionDays,
       environment: {
         CLUSTER_NAME: props.clusterName,

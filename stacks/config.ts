@@ -16,6 +16,17 @@ import {
   LOG_RETENTION_DAYS,
   SPOT_WARNING_SECONDS,
 } from "./validators";
+import {
+  containerUserSchema,
+  flowLogsSchema,
+  lambdasSchema,
+  logsKmsKeySchema,
+  readonlyRootFilesystemSchema,
+  stepFunctionsSchema,
+  wafSchema,
+  writablePathsSchema,
+  checkSecurityCrossReferences,
+} from "./security-config";
 
 const NAME_CHARSET = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 const REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d$/;
@@ -103,6 +114,7 @@ const networkSchema = z.discriminatedUnion("mode", [
      * `single` is one NAT gateway; `per-az` survives the loss of an AZ.
      */
     natGateways: z.enum(["none", "single", "per-az"]),
+    flowLogs: flowLogsSchema(),
   }),
 ]);
 
@@ -469,6 +481,9 @@ const serviceSchema = z
     logRetentionDays: logRetentionDays().optional(),
     /** Web services: alarm when targets answer more than this many 5xx a minute, 3 minutes running. */
     target5xxAlarmPerMinute: int(1, 1000000).default(10),
+    readonlyRootFilesystem: readonlyRootFilesystemSchema(),
+    writablePaths: writablePathsSchema(),
+    user: containerUserSchema(),
   })
   .superRefine((service, ctx) => {
     if (service.memoryReservation > service.memory) {
@@ -537,6 +552,9 @@ const scheduledTaskSchema = z
     /** > 0: run through Step Functions and retry when the task fails (e.g. Spot interruption); jobs must be idempotent. */
     retries: int(0, 10).default(0),
     capacityPool: z.enum(["default", "on-demand", "spot"]).default("default"),
+    readonlyRootFilesystem: readonlyRootFilesystemSchema(),
+    writablePaths: writablePathsSchema(),
+    user: containerUserSchema(),
   })
   .superRefine((job, ctx) => {
     if (!isValidScheduleExpression(job.schedule)) {
@@ -577,6 +595,7 @@ const loadBalancerSchema = z
       .regex(MODERN_TLS_POLICY, "must be a TLS 1.3/1.2 policy such as ELBSecurityPolicy-TLS13-1-2-2021-06")
       .default("ELBSecurityPolicy-TLS13-1-2-2021-06"),
     accessLogs: z.object({ expirationDays: int(1, 3650).default(90) }).prefault({}),
+    waf: wafSchema(),
   })
   .superRefine((lb, ctx) => {
     if (lb.certificateArn && lb.domain) {
@@ -624,7 +643,7 @@ const environmentSchema = z
     network: networkSchema,
     capacity: capacitySchema,
     loadBalancer: loadBalancerSchema.prefault({}),
-    logs: z.object({ retentionDays: logRetentionDays().default(30) }).prefault({}),
+    logs: z.object({ retentionDays: logRetentionDays().default(30), kmsKey: logsKmsKeySchema() }).prefault({}),
     services: z.array(serviceSchema).default([]),
     scheduledTasks: z.array(scheduledTaskSchema).default([]),
     spotDrainer: z
@@ -674,6 +693,8 @@ const environmentSchema = z
         }
       }),
     ciDeploy: ciDeploySchema.optional(),
+    stepFunctions: stepFunctionsSchema(),
+    lambdas: lambdasSchema(),
   })
   .superRefine(checkCrossReferences);
 
@@ -710,6 +731,7 @@ function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z
   checkSpotTimingBudget(config, ctx);
   checkCapacityAcrossSections(config, ctx);
   for (const issue of routingIssues(config)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
+  checkSecurityCrossReferences(config, ctx);
   if (config.spotDrainer.drainOnRebalance && config.capacity.mode !== "spot-fleet") {
     ctx.addIssue({
       code: "custom",

@@ -16,8 +16,9 @@ import { Guardrails } from "../modules/guardrails";
 import { PreventDestroy } from "../change-safety/prevent-destroy";
 import { LoadBalancer } from "../modules/load-balancer";
 import { listenerRulePriorities } from "../modules/listener-routing";
+import { EncryptLogGroups, LogEncryptionKey } from "../modules/log-encryption";
 import { NAME_LIMITS, Naming } from "../modules/naming";
-import { Network } from "../modules/network";
+import { Network, type NetworkProps } from "../modules/network";
 import { jobComponent, jobTaskDefinitionNames, serviceNames } from "../modules/platform-names";
 import { ScheduledTask } from "../modules/scheduled-task";
 import { ServiceAlarms } from "../modules/service-alarms";
@@ -25,7 +26,9 @@ import { ServiceAutoScaling } from "../modules/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/spot-interruption-drainer";
 import { spotPoolWarnings } from "../spot-advisor/advice";
 import { aliasRecordNames, webRoutes } from "./routing";
+import { WebApplicationFirewall } from "../modules/web-application-firewall";
 import { longestStopTimeout, type BackendConfig, type EnvironmentConfig, type ScheduledTaskConfig, type ServiceConfig } from "./config";
+import { CREATE_LOG_KEY } from "./security-config";
 
 /** One environment's whole platform: one Terraform stack, one state, one workspace. */
 export class PlatformStack extends TerraformStack {
@@ -55,6 +58,8 @@ export class PlatformStack extends TerraformStack {
   public readonly deletionProtection: boolean;
   /** The task definitions of jobs that bring their own image: CI deploys new revisions of them too. */
   private readonly jobTaskDefinitions: JobTaskSource[] = [];
+  /** The KMS key every log group of the environment is encrypted with, when `logs.kmsKey` is set. */
+  public readonly logsKeyArn?: string;
   /** What every notifying alarm of the environment triggers: the alert topic, or nothing. */
   private readonly alarmActions: string[];
   /** The deploying account and its partition, looked up once for every ARN the stack builds. */
@@ -77,7 +82,8 @@ export class PlatformStack extends TerraformStack {
 
     this.accountId = new DataAwsCallerIdentity(this, "account").accountId;
     this.partition = new DataAwsPartition(this, "partition").partition;
-    this.network = new Network(this, "network", { ...config.network, namePrefix: this.naming.name("") });
+    this.network = new Network(this, "network", { ...this.networkSettings(config), namePrefix: this.naming.name("") });
+    this.logsKeyArn = this.encryptLogs(config);
 
     const capacity = config.capacity;
     this.compute = new Compute(this, "compute", {
@@ -149,8 +155,37 @@ export class PlatformStack extends TerraformStack {
       new TerraformOutput(this, "ami_updates_topic_arn", { value: this.amiWatch.topicArn });
     }
     if (alertTopicArn !== undefined) new TerraformOutput(this, "alerts_topic_arn", { value: alertTopicArn });
+    if (this.logsKeyArn !== undefined) new TerraformOutput(this, "logs_kms_key_arn", { value: this.logsKeyArn });
     this.addServiceOutputs();
     this.addScheduledTaskOutputs();
+  }
+
+  /**
+   * `logs.kmsKey`: every log group of the stack, whichever construct made it, gets the key (created,
+   * or given), and synthesis fails if one ends up without it.
+   */
+  private encryptLogs(config: EnvironmentConfig): string | undefined {
+    const kmsKey = config.logs.kmsKey;
+    if (kmsKey === undefined) return undefined;
+    const keyArn =
+      kmsKey === CREATE_LOG_KEY
+        ? new LogEncryptionKey(this, "logs-key", {
+            aliasName: this.naming.name("logs"),
+            region: config.region,
+            accountId: this.accountId,
+            partition: this.partition,
+          }).keyArn
+        : kmsKey;
+    Aspects.of(this).add(new EncryptLogGroups(keyArn));
+    return keyArn;
+  }
+
+  /** The network config, with what a created VPC's flow logs need from the rest of the environment. */
+  private networkSettings(config: EnvironmentConfig): NetworkProps {
+    const network = config.network;
+    if (network.mode === "existing") return { ...network, namePrefix: this.naming.name("") };
+    const flowLogs = { ...network.flowLogs, logRetentionDays: config.logs.retentionDays, accountId: this.accountId, partition: this.partition, region: config.region };
+    return { ...network, flowLogs, namePrefix: this.naming.name("") };
   }
 
   /** The ALB with its access-log bucket, and HTTPS when the environment has a certificate or a domain. */
@@ -175,7 +210,7 @@ export class PlatformStack extends TerraformStack {
           subjectAlternativeNames: settings.domain.subjectAlternativeNames,
           hostedZoneId: settings.domain.hostedZoneId,
         }).certificateArn);
-    return new LoadBalancer(this, "load-balancer", {
+    const loadBalancer = new LoadBalancer(this, "load-balancer", {
       name: this.naming.name("web", NAME_LIMITS.loadBalancer),
       vpcId: this.network.vpcId,
       subnetIds: this.network.publicSubnetIds,
@@ -188,6 +223,22 @@ export class PlatformStack extends TerraformStack {
       accessLogs: { bucketName: accessLogs.bucketName, prefix: accessLogs.prefix },
       dependsOn: [accessLogs.policy],
     });
+    const waf = settings.waf;
+    if (waf) {
+      new WebApplicationFirewall(
+        this,
+        "waf",
+        waf.mode === "existing"
+          ? { resourceArn: loadBalancer.loadBalancerArn, webAclArn: waf.webAclArn }
+          : {
+              resourceArn: loadBalancer.loadBalancerArn,
+              name: this.naming.name("web"),
+              rateLimitPerFiveMinutes: waf.rateLimitPerFiveMinutes,
+              managedRulesAction: waf.managedRulesAction,
+            },
+      );
+    }
+    return loadBalancer;
   }
 
   private buildService(config: EnvironmentConfig, service: ServiceConfig, priority: number | undefined): EcsService {
@@ -212,6 +263,9 @@ export class PlatformStack extends TerraformStack {
       secrets: service.secrets,
       repositoryCredentialsSecretArn: service.repositoryCredentialsSecretArn,
       stopTimeoutSeconds: service.stopTimeoutSeconds,
+      readonlyRootFilesystem: service.readonlyRootFilesystem,
+      writablePaths: service.writablePaths,
+      user: service.user,
       logGroupName: names.logGroupName,
       logRetentionDays: service.logRetentionDays ?? config.logs.retentionDays,
       executionRoleName: names.executionRoleName,
@@ -309,6 +363,9 @@ export class PlatformStack extends TerraformStack {
               roleName: this.naming.name(`${component}-sfn`, NAME_LIMITS.role),
               logGroupName: `/aws/vendedlogs/states/${stateMachineName}`,
               logRetentionDays: config.logs.retentionDays,
+              logLevel: config.stepFunctions.logLevel,
+              includeExecutionData: config.stepFunctions.includeExecutionData,
+              tracing: config.stepFunctions.tracing,
               alarmName: this.naming.name(`${component}-failed`),
             }
           : undefined,
@@ -333,7 +390,16 @@ export class PlatformStack extends TerraformStack {
         logRetentionDays: config.logs.retentionDays,
         executionRoleName: names.executionRoleName,
         taskRoleName: names.taskRoleName,
-        container: { name: names.containerName, image: job.image, cpu: job.cpu, memory: job.memory, logStreamPrefix: "job" },
+        container: {
+          name: names.containerName,
+          image: job.image,
+          cpu: job.cpu,
+          memory: job.memory,
+          logStreamPrefix: "job",
+          readonlyRootFilesystem: job.readonlyRootFilesystem,
+          writablePaths: job.writablePaths,
+          user: job.user,
+        },
         partition: this.partition,
         region: config.region,
         accountId: this.accountId,
@@ -395,6 +461,7 @@ export class PlatformStack extends TerraformStack {
       terminateAfterRebalanceDrain:
         drainOnRebalance && this.compute.spotFleetRequestId !== undefined ? { spotFleetRequestId: this.compute.spotFleetRequestId } : undefined,
       reservedConcurrency: drainer.reservedConcurrency,
+      tracingMode: config.lambdas.tracingMode,
       logRetentionDays: config.logs.retentionDays,
       alarmActions: this.alarmActions,
     });
@@ -423,6 +490,9 @@ export class PlatformStack extends TerraformStack {
         pinnedAmiId: pool.pinnedAmiId,
       })),
       logRetentionDays: config.logs.retentionDays,
+      tracingMode: config.lambdas.tracingMode,
+      failureQueueName: this.naming.name("ami-watch-failures", NAME_LIMITS.sqsQueue),
+      alarmActions: this.alarmActions,
     });
   }
 

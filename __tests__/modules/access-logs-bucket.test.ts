@@ -34,6 +34,19 @@ describe("AccessLogsBucket", () => {
     expect(rule).toMatchObject({ status: "Enabled", filter: [{ prefix: "test/" }], expiration: [{ days: 45 }] });
   });
 
+  test("GIVEN the bucket WHEN synthesized THEN incomplete multipart uploads anywhere in it are aborted after a day", () => {
+    const rules = soleResource(json, "aws_s3_bucket_lifecycle_configuration").rule as Array<Record<string, unknown>>;
+    const abort = rules.filter((rule) => rule.abort_incomplete_multipart_upload !== undefined);
+    expect(abort).toEqual([
+      {
+        id: "abort-incomplete-multipart-uploads",
+        status: "Enabled",
+        filter: [{ prefix: "" }],
+        abort_incomplete_multipart_upload: [{ days_after_initiation: 1 }],
+      },
+    ]);
+  });
+
   test("lets the regional ELB account and the log-delivery service write only under prefix/AWSLogs/account", () => {
     // GIVEN the bucket policy's document
     const statements = statementsOf(json, soleResource(json, "aws_s3_bucket_policy").policy);

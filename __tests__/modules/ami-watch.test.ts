@@ -39,6 +39,7 @@ function synthWatch(overrides: Partial<AmiWatchProps> = {}): Synthesized {
 
 interface Statement {
   sid?: string;
+  effect?: string;
   actions: string[];
   resources?: string[];
   condition?: unknown;
@@ -49,7 +50,7 @@ function statements(json: Synthesized): Statement[] {
 }
 
 function allowedActions(json: Synthesized): string[] {
-  return statements(json).flatMap((statement) => statement.actions);
+  return statements(json).flatMap((statement) => (statement.effect === "Deny" ? [] : statement.actions));
 }
 
 function statementFor(json: Synthesized, action: string): Statement {
@@ -174,6 +175,7 @@ describe("AmiWatch", () => {
         "logs:CreateLogStream",
         "logs:PutLogEvents",
         "sns:Publish",
+        "sqs:SendMessage",
         "ssm:GetParameter",
         "sts:AssumeRole",
       ]);

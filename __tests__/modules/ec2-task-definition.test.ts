@@ -51,6 +51,8 @@ describe("Ec2TaskDefinition", () => {
         essential: true,
         cpu: 256,
         memory: 512,
+        readonlyRootFilesystem: false,
+        linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["NET_RAW"] } },
         logConfiguration: {
           logDriver: "awslogs",
           options: { "awslogs-group": BASE.logGroupName, "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "job" },
@@ -73,6 +75,9 @@ describe("Ec2TaskDefinition", () => {
       healthCheck: { command: ["CMD-SHELL", "true"], intervalSeconds: 30, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 10 },
       stopTimeoutSeconds: 25,
       nonBlockingLogs: true,
+      readonlyRootFilesystem: true,
+      writablePaths: ["/tmp", "/var/cache/app"],
+      user: "1000:1000",
     };
     // WHEN
     const json = synth({ container });
@@ -93,6 +98,13 @@ describe("Ec2TaskDefinition", () => {
       healthCheck: { command: ["CMD-SHELL", "true"], interval: 30, timeout: 5, retries: 3, startPeriod: 10 },
       repositoryCredentials: { credentialsParameter: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-XyZ123" },
       stopTimeout: 25,
+      user: "1000:1000",
+      readonlyRootFilesystem: true,
+      mountPoints: [
+        { sourceVolume: "scratch-0", containerPath: "/tmp", readOnly: false },
+        { sourceVolume: "scratch-1", containerPath: "/var/cache/app", readOnly: false },
+      ],
+      linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["NET_RAW"] } },
       logConfiguration: {
         logDriver: "awslogs",
         options: {
@@ -104,6 +116,17 @@ describe("Ec2TaskDefinition", () => {
         },
       },
     });
+  });
+
+  test("GIVEN writable paths WHEN synthesized THEN each is a Docker-managed scratch volume of the task (no host path)", () => {
+    // GIVEN / WHEN
+    const json = synth({ container: { ...BASE.container, readonlyRootFilesystem: true, writablePaths: ["/tmp", "/var/run"] } });
+    // THEN
+    expect(soleResource(json, "aws_ecs_task_definition").volume).toEqual([{ name: "scratch-0" }, { name: "scratch-1" }]);
+  });
+
+  test("GIVEN no writable paths WHEN synthesized THEN the task has no volumes", () => {
+    expect(soleResource(synth(), "aws_ecs_task_definition").volume).toBeUndefined();
   });
 
   test("GIVEN an ECR image WHEN synthesized THEN the execution role may pull only that repository and write only its log group", () => {

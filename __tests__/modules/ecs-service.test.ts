@@ -103,6 +103,8 @@ describe("EcsService (web)", () => {
       ],
       repositoryCredentials: { credentialsParameter: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-XyZ123" },
       stopTimeout: 25,
+      readonlyRootFilesystem: false,
+      linuxParameters: { initProcessEnabled: true, capabilities: { drop: ["NET_RAW"] } },
       logConfiguration: {
         logDriver: "awslogs",
         options: expect.objectContaining({ "awslogs-group": "/ecs/acme-api-api-test", "awslogs-region": "eu-west-1", "awslogs-stream-prefix": "api" }),

@@ -17,7 +17,7 @@ const taskDefinition = (stack: TerraformStack, networkMode: string, container: R
 
 describe("Guardrails for traffic and services", () => {
   test.each<[string, (stack: TerraformStack) => void]>([
-    ["an ALB that drops invalid headers", (stack) => new Lb(stack, "alb", { name: "web", dropInvalidHeaderFields: true })],
+    ["an ALB that drops invalid headers", (stack) => new Lb(stack, "alb", { name: "web", dropInvalidHeaderFields: true, desyncMitigationMode: "defensive" })],
     ["an HTTPS listener with the TLS 1.3/1.2 policy", (stack) => httpsListener(stack, "ELBSecurityPolicy-TLS13-1-2-2021-06")],
     ["an HTTPS listener with the TLS 1.3-only policy", (stack) => httpsListener(stack, "ELBSecurityPolicy-TLS13-1-3-2021-06")],
     ["an HTTP listener (no TLS policy to check)", (stack) => new LbListener(stack, "http", { loadBalancerArn: "arn:lb", port: 80, protocol: "HTTP", defaultAction: notFound })],
@@ -27,7 +27,11 @@ describe("Guardrails for traffic and services", () => {
   });
 
   test.each<[string, (stack: TerraformStack) => void, string]>([
-    ["an ALB that passes invalid headers on", (stack) => new Lb(stack, "alb", { name: "web" }), "[guarded/alb] load balancers must drop invalid header fields: drop_invalid_header_fields is not true"],
+    [
+      "an ALB that passes invalid headers on",
+      (stack) => new Lb(stack, "alb", { name: "web", desyncMitigationMode: "strictest" }),
+      "[guarded/alb] load balancers must drop invalid header fields: drop_invalid_header_fields is not true",
+    ],
     [
       "an HTTPS listener that still speaks TLS 1.0",
       (stack) => httpsListener(stack, "ELBSecurityPolicy-2016-08"),

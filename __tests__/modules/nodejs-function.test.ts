@@ -45,6 +45,23 @@ describe("NodejsFunction", () => {
     expect(bundleBytes).toBeLessThan(1024 * 1024);
   });
 
+  test.each<[string, { reservedConcurrency?: number; tracingMode?: "PassThrough" | "Active" }, number, string, boolean]>([
+    ["defaults", {}, 1, "PassThrough", false],
+    ["Active tracing and a larger reservation", { reservedConcurrency: 3, tracingMode: "Active" }, 3, "Active", true],
+  ])("GIVEN %s WHEN synthesized THEN concurrency is reserved and the tracing mode set, with X-Ray writes only when Active", (_case, props, reserved, mode, xray) => {
+    // GIVEN / WHEN
+    const json = synthConstructs((scope) => {
+      new NodejsFunction(scope, "fn", { functionName: "fn", entry, description: "d", logRetentionDays: 7, ...props });
+    });
+    // THEN
+    const fn = soleResource(json, "aws_lambda_function");
+    expect(fn.reserved_concurrent_executions).toBe(reserved);
+    expect(fn.tracing_config).toEqual({ mode });
+    const documents = Object.values(json.data?.aws_iam_policy_document ?? {}) as Array<{ statement?: Array<{ actions?: string[] }> }>;
+    const actions = documents.flatMap((document) => (document.statement ?? []).flatMap((statement) => statement.actions ?? []));
+    expect(actions.includes("xray:PutTraceSegments")).toBe(xray);
+  });
+
   test("grants writing only to its own log group plus the given statements", () => {
     // GIVEN / WHEN
     const json = synthConstructs((scope) => {

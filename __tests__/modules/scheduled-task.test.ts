@@ -195,6 +195,14 @@ describe("ScheduledTask reliability", () => {
         Resource: ref(json, "aws_sqs_queue", "arn"),
         Condition: { ArnEquals: { "aws:SourceArn": [ref(json, "aws_cloudwatch_event_rule", "arn")] } },
       },
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "sqs:*",
+        Resource: ref(json, "aws_sqs_queue", "arn"),
+        Condition: { Bool: { "aws:SecureTransport": "false" } },
+      },
     ]);
   });
 

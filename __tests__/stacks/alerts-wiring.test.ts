@@ -49,7 +49,8 @@ describe("alerts in the platform stack", () => {
 
     // THEN
     expect(stack.alertTopic).toBeUndefined();
-    expect(resourcesOfType(json, "aws_kms_key")).toEqual([]);
+    // The only key left is the logs key production asks for.
+    expect(resourcesOfType(json, "aws_kms_key").map((key) => key.description)).toEqual(["Encrypts the CloudWatch log groups of acme-api-logs-production"]);
     for (const alarm of notifyingAlarms(json)) expect(alarm.alarm_actions).toEqual([topicArn]);
   });
 

@@ -28,6 +28,8 @@ describe("scheduledTasks config", () => {
       enabled: true,
       retries: 0,
       capacityPool: "default",
+      readonlyRootFilesystem: false,
+      writablePaths: [],
     });
   });
 

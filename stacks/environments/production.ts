@@ -37,8 +37,9 @@ export const production: EnvironmentInput = {
     deletionProtection: true,
     idleTimeoutSeconds: 60,
     domain: { name: "api.example.com", subjectAlternativeNames: ["admin.example.com"], hostedZoneId: "Z0123456789ABCDEFGHIJ" },
+    waf: { mode: "create", rateLimitPerFiveMinutes: 2000 },
   },
-  logs: { retentionDays: 90 },
+  logs: { retentionDays: 90, kmsKey: "create" },
   services: [
     {
       name: "api",
@@ -54,6 +55,8 @@ export const production: EnvironmentInput = {
       stopTimeoutSeconds: 25,
       environment: { NODE_ENV: "production" },
       secrets: { DATABASE_URL: "arn:aws:ssm:eu-west-1:123456789012:parameter/acme-api/production/database-url" },
+      readonlyRootFilesystem: true,
+      writablePaths: ["/tmp"],
       autoscaling: { minCount: 4, maxCount: 40, cpuTargetPercent: 60, requestsPerTarget: 1000, stepScaling: { thresholdPercent: 85 } },
     },
     {
@@ -67,6 +70,8 @@ export const production: EnvironmentInput = {
       desiredCount: 2,
       capacityPool: "on-demand",
       autoscaling: { minCount: 2, maxCount: 6, memoryTargetPercent: 75, disableScaleIn: false },
+      readonlyRootFilesystem: true,
+      writablePaths: ["/tmp"],
     },
     {
       name: "metrics-agent",

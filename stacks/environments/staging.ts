@@ -46,6 +46,9 @@ export const staging: EnvironmentInput = {
       healthCheck: { path: "/" },
       desiredCount: 1,
       environment: { LOG_LEVEL: "debug" },
+      // nginx writes its cache, pid file and temp files; everything else stays read-only.
+      readonlyRootFilesystem: true,
+      writablePaths: ["/var/cache/nginx", "/var/run", "/tmp"],
       autoscaling: { minCount: 1, maxCount: 4, cpuTargetPercent: 70 },
     },
   ],
@@ -59,6 +62,8 @@ export const staging: EnvironmentInput = {
       command: ["sh", "-c", 'wget -q -O /dev/null "http://$ALB_DNS_NAME/"'],
       cpu: 64,
       memory: 64,
+      // wget -O- writes to stdout only.
+      readonlyRootFilesystem: true,
     },
   ],
   spotDrainer: { drainOnRebalance: true },
