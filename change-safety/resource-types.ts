@@ -37,6 +37,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, "stateful" | "replaceable">
   aws_ecs_cluster_capacity_providers: "replaceable",
   aws_ecs_task_definition: "replaceable",
   aws_eip: "replaceable",
+  aws_flow_log: "replaceable",
   aws_iam_instance_profile: "replaceable",
   aws_iam_openid_connect_provider: "replaceable",
   aws_iam_role: "replaceable",
@@ -66,6 +67,8 @@ export const RESOURCE_TYPES: Readonly<Record<string, "stateful" | "replaceable">
   aws_sqs_queue_policy: "replaceable",
   aws_vpc_security_group_egress_rule: "replaceable",
   aws_vpc_security_group_ingress_rule: "replaceable",
+  aws_wafv2_web_acl: "replaceable",
+  aws_wafv2_web_acl_association: "replaceable",
 };
 
 /** True for the types whose destruction loses data or identity; unknown types count as stateful. */

@@ -24,7 +24,7 @@ describe("security config", () => {
   });
 
   test("GIVEN a created WAF without limits WHEN parsed THEN it blocks with a 2000-per-5-minutes rate limit", () => {
-    const config = parseEnvironmentConfig({ ...minimalInput(), loadBalancer: { waf: { mode: "create" } } });
+    const config = parseEnvironmentConfig({ ...minimalInput(), loadBalancer: { ...minimalInput().loadBalancer, waf: { mode: "create" } } });
     expect(config.loadBalancer.waf).toEqual({ mode: "create", rateLimitPerFiveMinutes: 2000, managedRulesAction: "block" });
   });
 
@@ -43,13 +43,13 @@ describe("security config", () => {
       (input) => (input.logs = { kmsKey: KEY_ARN.replace("eu-west-1", "us-east-1") }),
       "logs.kmsKey: is in us-east-1, but CloudWatch Logs only uses keys of the log group's region (eu-west-1)",
     ],
-    ["a web ACL ARN that is not one", (input) => (input.loadBalancer = { waf: { mode: "existing", webAclArn: "acme-acl" } }), "loadBalancer.waf.webAclArn: must be a regional WAFv2 web ACL ARN"],
+    ["a web ACL ARN that is not one", (input) => (input.loadBalancer = { ...input.loadBalancer, waf: { mode: "existing", webAclArn: "acme-acl" } }), "loadBalancer.waf.webAclArn: must be a regional WAFv2 web ACL ARN"],
     [
       "a web ACL of another region",
-      (input) => (input.loadBalancer = { waf: { mode: "existing", webAclArn: ACL_ARN.replace("eu-west-1", "us-east-1") } }),
+      (input) => (input.loadBalancer = { ...input.loadBalancer, waf: { mode: "existing", webAclArn: ACL_ARN.replace("eu-west-1", "us-east-1") } }),
       "loadBalancer.waf.webAclArn: is in us-east-1; a load balancer can only use a web ACL of its own region (eu-west-1)",
     ],
-    ["a rate limit below WAF's minimum", (input) => (input.loadBalancer = { waf: { mode: "create", rateLimitPerFiveMinutes: 50 } }), "loadBalancer.waf.rateLimitPerFiveMinutes: must be >= 100"],
+    ["a rate limit below WAF's minimum", (input) => (input.loadBalancer = { ...input.loadBalancer, waf: { mode: "create", rateLimitPerFiveMinutes: 50 } }), "loadBalancer.waf.rateLimitPerFiveMinutes: must be >= 100"],
     ["a relative writable path", (input) => Object.assign(input.services[0], { readonlyRootFilesystem: true, writablePaths: ["tmp"] }), "services.0.writablePaths.0: must be an absolute path"],
     ["/ as a writable path", (input) => Object.assign(input.services[0], { readonlyRootFilesystem: true, writablePaths: ["/"] }), "services.0.writablePaths.0: must not be /"],
     [
@@ -90,7 +90,7 @@ describe("security config", () => {
     ["a platform-created logs key", (input) => (input.logs = { kmsKey: "create" })],
     ["an existing logs key of the region", (input) => (input.logs = { kmsKey: KEY_ARN })],
     ["an existing multi-Region logs key", (input) => (input.logs = { kmsKey: "arn:aws:kms:eu-west-1:123456789012:key/mrk-1234abcd12ab34cd56ef1234567890ab" })],
-    ["an existing web ACL of the region", (input) => (input.loadBalancer = { waf: { mode: "existing", webAclArn: ACL_ARN } })],
+    ["an existing web ACL of the region", (input) => (input.loadBalancer = { ...input.loadBalancer, waf: { mode: "existing", webAclArn: ACL_ARN } })],
     ["a read-only image job with scratch space", (input) => (input.scheduledTasks = [{ name: "ping", schedule: "rate(1 hour)", image: "busybox", readonlyRootFilesystem: true, writablePaths: ["/tmp"], user: "65534" }])],
   ])("GIVEN %s WHEN parsed THEN it is valid", (_case, change) => {
     expect(validationMessage(minimalInput(), change)).toBe("valid");

@@ -265,7 +265,7 @@ describe("containers", () => {
       { sourceVolume: "scratch-2", containerPath: "/tmp", readOnly: false },
     ]);
     expect(task?.volume).toEqual([{ name: "scratch-0" }, { name: "scratch-1" }, { name: "scratch-2" }]);
-    const job = resourcesOfType(json, "aws_ecs_task_definition").find((candidate) => candidate.family === "acme-api-feed-refresh-job-staging");
+    const job = resourcesOfType(json, "aws_ecs_task_definition").find((candidate) => candidate.family === "acme-api-smoke-check-job-staging");
     expect(JSON.parse(String(job?.container_definitions))[0]).toMatchObject({ readonlyRootFilesystem: true });
   });
 
