@@ -5,11 +5,14 @@
  */
 import { z } from "zod";
 import { MODERN_TLS_POLICY } from "../modules/tls";
+import { describeIssues } from "./config-problems";
+import { placeholderProblems } from "./placeholders";
+import { strictEverywhere } from "./strict-schema";
 import {
   isValidCidr,
   isValidHostHeader,
-  isValidScheduleExpression,
   LOG_RETENTION_DAYS,
+  scheduleProblem,
   SPOT_WARNING_SECONDS,
 } from "./validators";
 
@@ -44,9 +47,37 @@ const logRetentionDays = () =>
       message: `must be one of ${LOG_RETENTION_DAYS.join(", ")} (CloudWatch Logs retention values; never-expire is refused)`,
     });
 const cidr = () => z.string().refine(isValidCidr, { message: "must be an IPv4 CIDR block such as 10.0.0.0/16" });
-const SCHEDULE_SYNTAX =
-  "must be an EventBridge schedule: cron(min hour day-of-month month day-of-week year) with exactly one of day-of-month/day-of-week set to ?, or rate(N minute|minutes|hour|hours|day|days)";
-const schedule = () => z.string().refine(isValidScheduleExpression, { message: SCHEDULE_SYNTAX });
+/** An EventBridge schedule; the error says what is wrong with it (field count, unit, the `?` rule) and that it runs in UTC. */
+const schedule = () =>
+  z.string().superRefine((expression, ctx) => {
+    const problem = scheduleProblem(expression);
+    if (problem !== undefined) ctx.addIssue({ code: "custom", message: scheduleMessage(expression, problem) });
+  });
+const scheduleMessage = (expression: string, problem: string) => `"${expression}": ${problem} (schedules run in UTC)`;
+
+/**
+ * Values spelled the one documented way (kebab-case, like every other enum in the config), with the
+ * old spellings still accepted: each use of one is reported once per parse as a deprecation warning.
+ * The parsed value is `output(value)`, so constructs get what the AWS API wants.
+ */
+function kebabEnum<const Values extends readonly [string, ...string[]], Output extends string>(
+  field: string,
+  values: Values,
+  deprecated: Readonly<Record<string, Values[number]>>,
+  output: (value: Values[number]) => Output,
+) {
+  const old = Object.keys(deprecated) as [string, ...string[]];
+  const documented = values.map((value) => `"${value}"`).join(", ");
+  return z
+    .union([z.enum(values), z.enum(old).meta({ deprecated: true })], { error: () => `must be one of ${documented}` })
+    .transform((value) => {
+      const documented = (deprecated[value] ?? value) as Values[number];
+      if (documented !== value) deprecations?.push(`${field}: "${value}" is a deprecated spelling; write "${documented}"`);
+      return output(documented);
+    });
+}
+/** Deprecation warnings of the parse under way (parsing is synchronous, so one list at a time). */
+let deprecations: string[] | undefined;
 
 const backendSchema = z.discriminatedUnion("type", [
   z.object({
@@ -155,9 +186,18 @@ const spotFleetSchema = z
     targetCapacity: int(0, 10000),
     minCapacity: int(0, 10000).default(0),
     maxCapacity: int(1, 10000),
-    allocationStrategy: z
-      .enum(["priceCapacityOptimized", "capacityOptimized", "capacityOptimizedPrioritized", "diversified", "lowestPrice"])
-      .default("priceCapacityOptimized"),
+    allocationStrategy: kebabEnum(
+      "capacity.spotFleet.allocationStrategy",
+      ["price-capacity-optimized", "capacity-optimized", "capacity-optimized-prioritized", "diversified", "lowest-price"],
+      {
+        priceCapacityOptimized: "price-capacity-optimized",
+        capacityOptimized: "capacity-optimized",
+        capacityOptimizedPrioritized: "capacity-optimized-prioritized",
+        lowestPrice: "lowest-price",
+      },
+      // The Spot Fleet API spells them in camelCase.
+      (value) => value.replace(/-([a-z])/g, (_match, letter: string) => letter.toUpperCase()) as SpotFleetAllocationStrategy,
+    ).prefault("price-capacity-optimized"),
     /** ISO 8601 end of the request; default: no end. */
     validUntil: z.iso.datetime({ message: "must be an ISO 8601 date-time such as 2027-01-01T00:00:00Z" }).optional(),
     targetTracking: z
@@ -291,15 +331,27 @@ const capacitySchema = z
     for (const [field, types] of pools) {
       types.forEach((type, index) => {
         if (instanceArchitecture(type) !== capacity.architecture) {
+          const path = field === "spotFleet.instanceTypes" ? ["spotFleet", "instanceTypes", index, "type"] : [...field.split("."), index];
           ctx.addIssue({
             code: "custom",
-            path: [...field.split("."), index],
-            message: `${type} is ${instanceArchitecture(type)}, but architecture is ${capacity.architecture}`,
+            path,
+            message: `${type} is ${instanceArchitecture(type)}, but architecture is ${capacity.architecture}: use ${capacity.architecture} types such as ${similarInstanceTypes(type, capacity.architecture).join(" or ")}, or change capacity.architecture`,
           });
         }
       });
     }
   });
+
+/** The Spot Fleet API's spelling of an allocation strategy. */
+type SpotFleetAllocationStrategy = "priceCapacityOptimized" | "capacityOptimized" | "capacityOptimizedPrioritized" | "diversified" | "lowestPrice";
+
+/** Types of the same class and size for the other architecture (m7g.large -> m7i.large, m6i.large), as fix suggestions. */
+export function similarInstanceTypes(instanceType: string, architecture: "arm64" | "x86_64"): string[] {
+  const [family, size] = instanceType.split(".");
+  const instanceClass = /^[a-z]+?(?=\d)/.exec(family)?.[0] ?? "m";
+  if (instanceClass === "t") return architecture === "arm64" ? [`t4g.${size}`] : [`t3.${size}`, `t3a.${size}`];
+  return architecture === "arm64" ? [`${instanceClass}7g.${size}`, `${instanceClass}6g.${size}`] : [`${instanceClass}7i.${size}`, `${instanceClass}6i.${size}`];
+}
 
 /** Graviton families carry a `g` after the generation digit (m7g, c6gn, t4g, is4gen); a1 is the first. */
 export function instanceArchitecture(instanceType: string): "arm64" | "x86_64" {
@@ -494,8 +546,9 @@ const scheduledTaskSchema = z
     capacityPool: z.enum(["default", "on-demand", "spot"]).default("default"),
   })
   .superRefine((job, ctx) => {
-    if (!isValidScheduleExpression(job.schedule)) {
-      ctx.addIssue({ code: "custom", path: ["schedule"], message: `job "${job.name}": ${SCHEDULE_SYNTAX}` });
+    const problem = scheduleProblem(job.schedule);
+    if (problem !== undefined) {
+      ctx.addIssue({ code: "custom", path: ["schedule"], message: `job "${job.name}": ${scheduleMessage(job.schedule, problem)}` });
     }
     if (job.retries > 0 && job.taskCount > 1) {
       // Step Functions' runTask.sync waits for one task; retrying a group of tasks as one unit is not what it does.
@@ -615,6 +668,12 @@ const environmentSchema = z
   })
   .superRefine(checkCrossReferences);
 
+/** The schema as parsed: every object in it refuses unknown keys (see strict-schema.ts), including objects added later. */
+const strictEnvironmentSchema = strictEverywhere(environmentSchema);
+
+/** The environment schema as validation applies it; `docs/` is generated from it (`npm run docs`). */
+export const ENVIRONMENT_SCHEMA: z.ZodType<EnvironmentConfig, EnvironmentInput> = strictEnvironmentSchema;
+
 /** Rules that span sections: uniqueness, references between services and jobs, and the Spot timing budget. */
 function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z.RefinementCtx): void {
   const serviceNames = new Set<string>();
@@ -674,7 +733,12 @@ function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z
     if (job.service !== undefined) {
       const target = config.services.find((service) => service.name === job.service);
       if (!target) {
-        ctx.addIssue({ code: "custom", path: ["scheduledTasks", index, "service"], message: `job "${job.name}": unknown service "${job.service}"` });
+        const known = config.services.filter((service) => service.kind === "web").map((service) => `"${service.name}"`);
+        ctx.addIssue({
+          code: "custom",
+          path: ["scheduledTasks", index, "service"],
+          message: `job "${job.name}": unknown service "${job.service}"; services it can run: ${known.length > 0 ? known.join(", ") : "none (give the job an image instead)"}`,
+        });
       } else if (target.kind === "daemon") {
         ctx.addIssue({ code: "custom", path: ["scheduledTasks", index, "service"], message: `job "${job.name}": service "${job.service}" is a daemon` });
       }
@@ -692,7 +756,7 @@ function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z
 /** The longest SIGTERM-to-SIGKILL grace of any container on the instances, and the field that sets it. */
 export interface StopTimeout {
   readonly seconds: number;
-  /** Config path of the setting, e.g. `services.1.stopTimeoutSeconds`. */
+  /** Config path of the setting, e.g. `services[agent].stopTimeoutSeconds`. */
   readonly field: string;
 }
 
@@ -703,8 +767,8 @@ export interface StopTimeout {
  */
 export function longestStopTimeout(config: Pick<EnvironmentConfig, "capacity" | "services">): StopTimeout {
   return config.services.reduce<StopTimeout>(
-    (longest, service, index) =>
-      service.stopTimeoutSeconds > longest.seconds ? { seconds: service.stopTimeoutSeconds, field: `services.${index}.stopTimeoutSeconds` } : longest,
+    (longest, service) =>
+      service.stopTimeoutSeconds > longest.seconds ? { seconds: service.stopTimeoutSeconds, field: `services[${service.name}].stopTimeoutSeconds` } : longest,
     { seconds: config.capacity.containerStopTimeoutSeconds, field: "capacity.containerStopTimeoutSeconds" },
   );
 }
@@ -776,17 +840,39 @@ export class ConfigError extends Error {
   }
 }
 
-/** Validates one environment and fills in defaults, or throws a ConfigError listing every problem. */
-export function parseEnvironmentConfig(input: unknown): EnvironmentConfig {
-  const result = environmentSchema.safeParse(input);
-  if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => {
-    const field = issue.path.map(String).join(".") || "(root)";
-    return `${field}: ${issue.message}`;
-  });
+/** A validated environment and what it still should change (deprecated spellings), one line each. */
+export interface ValidatedEnvironment {
+  readonly config: EnvironmentConfig;
+  readonly warnings: readonly string[];
+}
+
+/**
+ * Validates one environment and fills in defaults, or throws a ConfigError listing every problem:
+ * unknown fields (with the closest known one), placeholders left by `npm run new-env`, and every
+ * value the schema refuses, each with its path (list items by name) and the offending value.
+ */
+export function validateEnvironment(input: unknown): ValidatedEnvironment {
+  const warnings: string[] = [];
+  deprecations = warnings;
+  let result: ReturnType<typeof strictEnvironmentSchema.safeParse>;
+  try {
+    result = strictEnvironmentSchema.safeParse(input);
+  } finally {
+    deprecations = undefined;
+  }
+  const placeholders = placeholderProblems(input);
+  if (result.success && placeholders.length === 0) return { config: result.data, warnings: [...new Set(warnings)] };
+  // A placeholder also fails its field's own check; its line says what to fill, so the other is left out.
+  const filled = (line: string) => !placeholders.some((problem) => line.startsWith(problem.slice(0, problem.indexOf(": ") + 2)));
+  const problems = [...placeholders, ...(result.success ? [] : describeIssues(result.error.issues, input).filter(filled))];
   const name =
     typeof input === "object" && input !== null && typeof (input as { environment?: unknown }).environment === "string"
       ? (input as { environment: string }).environment
       : "(unnamed)";
   throw new ConfigError(name, problems);
+}
+
+/** Validates one environment and fills in defaults, or throws a ConfigError listing every problem. */
+export function parseEnvironmentConfig(input: unknown): EnvironmentConfig {
+  return validateEnvironment(input).config;
 }
