@@ -83,7 +83,7 @@ let deprecations: string[] | undefined;
 const backendSchema = z.discriminatedUnion("type", [
   z.object({
     type: z.literal("local").describe("Local state file: synth and plan work offline; for trying things out, not for teams."),
-    path: z.string().min(1).optional().describe("State file path, relative to the stack directory `cdktf.out/stacks/<environment>` where Terraform runs. Default: `terraform.<environment>.tfstate` there (a relative path, so the synthesized stack is the same on every machine)."),
+    path: z.string().min(1).optional().describe("State file path, relative to the stack directory `cdktf.out/stacks/<environment>` where Terraform runs. Default: `../../../terraform.<environment>.tfstate`, i.e. `terraform.<environment>.tfstate` in the project root (beside `cdktf.out`), as a relative path so the stack is the same on every machine."),
   }),
   z.object({
     type: z.literal("cloud").describe("Terraform Cloud / HCP Terraform `cloud` block."),

@@ -432,7 +432,9 @@ function configureBackend(stack: TerraformStack, config: EnvironmentConfig): voi
   const backend: BackendConfig = config.backend;
   switch (backend.type) {
     case "local":
-      new LocalBackend(stack, backend.path ? { path: backend.path } : {});
+      // Relative to the stack's directory (cdktf.out/stacks/<env>), where Terraform runs: the project root, cdktf's
+      // own default location, without the absolute path of the synthesizing machine in the stack.
+      new LocalBackend(stack, { path: backend.path ?? `../../../terraform.${stack.node.id}.tfstate` });
       return;
     case "cloud":
       new CloudBackend(stack, {
