@@ -370,6 +370,7 @@ export class Compute extends Construct {
     const largest = Math.max(...settings.instanceTypes.map((type) => type.weightedCapacity));
     const reservationAlarm = (alarmName: string, metricName: string) => ({
       alarmName,
+      alarmDescription: `Scaling, not an incident: the cluster's ${metricName} passed ${settings.reservationScaleOutPercent}%, so the Spot Fleet adds capacity for tasks waiting to be placed`,
       namespace: "AWS/ECS",
       metricName,
       dimensions: { ClusterName: this.clusterName },

@@ -219,6 +219,12 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
     check: (args) =>
       args.ecs_target === undefined || typeof asObject(args.dead_letter_config).arn === "string" ? undefined : "ecs_target has no dead_letter_config.arn",
   },
+  {
+    resourceType: "aws_cloudwatch_metric_alarm",
+    description: "CloudWatch alarms must say what they mean",
+    // The description is what the notification and the console show the person on call (see README, Runbook).
+    check: (args) => (typeof args.alarm_description === "string" && args.alarm_description.trim().length >= 10 ? undefined : "alarm_description is missing or empty"),
+  },
 ];
 
 /**

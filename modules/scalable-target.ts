@@ -33,6 +33,8 @@ export interface TargetTrackingPolicyProps {
 /** A CloudWatch alarm that triggers a step scaling policy when the metric is at or above the threshold. */
 export interface StepAlarmProps {
   readonly alarmName: string;
+  /** What the alarm means, for whoever sees it fire. */
+  readonly alarmDescription: string;
   readonly namespace: string;
   readonly metricName: string;
   readonly dimensions: Record<string, string>;
@@ -136,6 +138,7 @@ export class ScalableTarget extends Construct {
     props.alarms.forEach((alarm, index) => {
       new CloudwatchMetricAlarm(this, `${id}-alarm-${index}`, {
         alarmName: alarm.alarmName,
+        alarmDescription: alarm.alarmDescription,
         namespace: alarm.namespace,
         metricName: alarm.metricName,
         dimensions: alarm.dimensions,

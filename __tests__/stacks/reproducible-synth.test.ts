@@ -13,7 +13,7 @@ function synthesizeCopyAt(dir: string): Map<string, Buffer> {
   fs.mkdirSync(dir, { recursive: true });
   for (const entry of PROJECT_FILES) fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
   fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
-  const env = { ...process.env, PLATFORM_ENVIRONMENTS: "" };
+  const env: NodeJS.ProcessEnv = { ...process.env, PLATFORM_ENVIRONMENTS: "" };
   delete env.CDKTF_OUTDIR;
   execFileSync(process.execPath, ["scripts/app.mjs"], { cwd: dir, env });
   const outdir = path.join(dir, "cdktf.out");
