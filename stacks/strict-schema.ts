@@ -53,7 +53,11 @@ function unknownKeysError(known: readonly string[]) {
 
 /** A copy of `schema` with `changes` in its definition, keeping its description and other metadata. */
 function rebuilt<T extends z.ZodType>(schema: T, changes: Partial<SchemaDef>): T {
-  const copy = schema.clone({ ...schema._zod.def, ...changes } as T["_zod"]["def"]) as T;
+  // Descriptors, not a spread: a default's value is a getter that hands every parse a fresh copy.
+  const descriptors = Object.getOwnPropertyDescriptors(schema._zod.def) as Record<string, PropertyDescriptor>;
+  for (const key of Object.keys(changes)) delete descriptors[key];
+  const def = Object.assign(Object.defineProperties({}, descriptors), changes);
+  const copy = schema.clone(def as T["_zod"]["def"]) as T;
   const meta = z.globalRegistry.get(schema);
   if (meta) z.globalRegistry.add(copy, meta);
   return copy;

@@ -97,6 +97,15 @@ describe("strict config: an unknown key is an error naming it, its path and the 
   });
 });
 
+describe("strictness keeps the schema's behaviour", () => {
+  test("defaults are fresh for every parse (no object shared between environments)", () => {
+    const [one, two] = [parseEnvironmentConfig(minimalInput()), parseEnvironmentConfig(minimalInput())];
+    expect(one.tags).not.toBe(two.tags);
+    expect(one.scheduledTasks).not.toBe(two.scheduledTasks);
+    expect(one.capacity.instanceRefresh.checkpointPercentages).not.toBe(two.capacity.instanceRefresh.checkpointPercentages);
+  });
+});
+
 describe("one spelling for enums: kebab-case", () => {
   test("the Spot Fleet allocation strategy takes the kebab-case spelling and gives the Spot Fleet API its own", () => {
     const env = staging();
