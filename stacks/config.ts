@@ -396,7 +396,7 @@ const serviceSchema = z
     hostHeaders: z
       .array(z.string().refine(isValidHostHeader, { message: "must be a host name such as api.example.com (* wildcards allowed)" }))
       .max(3, "must list at most 3 hosts (ALB limit of values per rule condition)")
-      .default([]).describe("Host names routed to the service (ALB host-header condition, `*` wildcards allowed). A web service needs hostHeaders or pathPatterns."),
+      .default([]).describe("Host names routed to the service (ALB host-header condition, `*` wildcards allowed). A web service needs hostHeaders or pathPatterns; at most 5 of both together (ALB rule limit)."),
     pathPatterns: z
       .array(z.string().regex(/^\/[\x21-\x7e]*$/, "must start with / and contain no spaces"))
       .max(3, "must list at most 3 paths (ALB limit of values per rule condition)")
