@@ -359,7 +359,14 @@ export class Compute extends Construct {
         { fromAboveThreshold: 0, adjustment: largest },
         { fromAboveThreshold: 10, adjustment: 2 * largest },
       ],
-      alarms: [{ alarmName: names.spotFleetReservationHighAlarm, metricMath, threshold: settings.reservationScaleOutPercent }],
+      alarms: [
+        {
+          alarmName: names.spotFleetReservationHighAlarm,
+          alarmDescription: `Scaling, not an incident: the cluster's reservation (max of CPU and memory) passed ${settings.reservationScaleOutPercent}%, so the Spot Fleet adds capacity for tasks waiting to be placed`,
+          metricMath,
+          threshold: settings.reservationScaleOutPercent,
+        },
+      ],
     });
     target.addStepScaleInPolicy("scale-in", {
       policyName: names.spotFleetScaleIn,
@@ -368,6 +375,7 @@ export class Compute extends Construct {
       alarms: [
         {
           alarmName: names.spotFleetReservationLowAlarm,
+          alarmDescription: `Scaling, not an incident: the cluster's reservation stayed at or below ${settings.reservationScaleInPercent}% for ${settings.scaleInEvaluationMinutes} minutes, so the Spot Fleet removes one instance`,
           metricMath,
           threshold: settings.reservationScaleInPercent,
           evaluationPeriods: settings.scaleInEvaluationMinutes,

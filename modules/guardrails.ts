@@ -240,6 +240,12 @@ export const GUARDRAIL_RULES: readonly GuardrailRule[] = [
     check: (args) => (isTrue(asObject(args.lifecycle).prevent_destroy) ? undefined : "lifecycle.prevent_destroy is not true"),
   },
   ...SECURITY_GUARDRAIL_RULES,
+  {
+    resourceType: "aws_cloudwatch_metric_alarm",
+    description: "CloudWatch alarms must say what they mean",
+    // The description is what the notification and the console show the person on call (see README, Runbook).
+    check: (args) => (typeof args.alarm_description === "string" && args.alarm_description.trim().length >= 10 ? undefined : "alarm_description is missing or empty"),
+  },
 ];
 
 /**

@@ -52,6 +52,8 @@ export interface MetricMath {
  */
 export interface StepAlarmProps {
   readonly alarmName: string;
+  /** What the alarm means, for whoever sees it fire. */
+  readonly alarmDescription: string;
   /** @default - none; required unless `metricMath` is set */
   readonly namespace?: string;
   /** @default - none; required unless `metricMath` is set */
@@ -200,6 +202,7 @@ export class ScalableTarget extends Construct {
     const statistic = alarm.statistic ?? "Average";
     const common = {
       alarmName: alarm.alarmName,
+      alarmDescription: alarm.alarmDescription,
       evaluationPeriods: alarm.evaluationPeriods ?? 2,
       threshold: alarm.threshold,
       comparisonOperator,

@@ -137,26 +137,42 @@ export class PlatformStack extends TerraformStack {
     if (config.spotDrainer.enabled) this.spotDrainer = this.buildSpotDrainer(config);
     if (config.amiWatch.enabled) this.amiWatch = this.buildAmiWatch(config, id);
 
-    new TerraformOutput(this, "vpc_id", { value: this.network.vpcId });
-    new TerraformOutput(this, "cluster_name", { value: this.compute.clusterName });
-    new TerraformOutput(this, "cluster_arn", { value: this.compute.clusterArn });
-    new TerraformOutput(this, "autoscaling_group_names", { value: this.compute.autoScalingGroupNames });
+    new TerraformOutput(this, "vpc_id", { description: "The environment's VPC: for peering, endpoints and other stacks that join it", value: this.network.vpcId });
+    new TerraformOutput(this, "cluster_name", { description: "ECS cluster name: `aws ecs ... --cluster` in runbooks and deploys", value: this.compute.clusterName });
+    new TerraformOutput(this, "cluster_arn", { description: "ECS cluster ARN: for IAM policies and tools outside this stack", value: this.compute.clusterArn });
+    new TerraformOutput(this, "autoscaling_group_names", {
+      description: "The Auto Scaling groups of the container instances: instance refresh, scaling activity, instance health",
+      value: this.compute.autoScalingGroupNames,
+    });
     if (this.compute.capacityProviderNames) {
-      new TerraformOutput(this, "capacity_provider_names", { value: this.compute.capacityProviderNames });
+      new TerraformOutput(this, "capacity_provider_names", {
+        description: "ECS capacity providers (on-demand, Spot): for capacity provider strategies of tasks run by hand",
+        value: this.compute.capacityProviderNames,
+      });
     }
     if (this.compute.spotFleetRequestId) {
-      new TerraformOutput(this, "spot_fleet_request_id", { value: this.compute.spotFleetRequestId });
+      new TerraformOutput(this, "spot_fleet_request_id", {
+        description: "The Spot Fleet request: `aws ec2 describe-spot-fleet-request-history` shows launches, interruptions and errors",
+        value: this.compute.spotFleetRequestId,
+      });
     }
     if (this.spotDrainer) {
-      new TerraformOutput(this, "spot_drainer_function_name", { value: this.spotDrainer.functionName });
-      new TerraformOutput(this, "spot_drainer_failure_queue_url", { value: this.spotDrainer.failureQueueUrl });
+      new TerraformOutput(this, "spot_drainer_function_name", { description: "The Spot drainer Lambda: its logs are /aws/lambda/<name>", value: this.spotDrainer.functionName });
+      new TerraformOutput(this, "spot_drainer_failure_queue_url", {
+        description: "SQS queue of interruption events the drainer failed on (see README, Runbook)",
+        value: this.spotDrainer.failureQueueUrl,
+      });
     }
     if (this.amiWatch) {
-      new TerraformOutput(this, "ami_updates_topic_arn", { value: this.amiWatch.topicArn });
+      new TerraformOutput(this, "ami_updates_topic_arn", { description: "SNS topic the AMI watch reports newer ECS-optimized AMIs to: subscribe more receivers here", value: this.amiWatch.topicArn });
     }
-    if (alertTopicArn !== undefined) new TerraformOutput(this, "alerts_topic_arn", { value: alertTopicArn });
-    if (this.logsKeyArn !== undefined) new TerraformOutput(this, "logs_kms_key_arn", { value: this.logsKeyArn });
-    this.addServiceOutputs();
+    if (alertTopicArn !== undefined) {
+      new TerraformOutput(this, "alerts_topic_arn", { description: "SNS topic every alarm of the environment notifies: subscribe paging or chat here", value: alertTopicArn });
+    }
+    if (this.logsKeyArn !== undefined) {
+      new TerraformOutput(this, "logs_kms_key_arn", { description: "KMS key every log group of the environment is encrypted with (logs.kmsKey)", value: this.logsKeyArn });
+    }
+    this.addServiceOutputs(config);
     this.addScheduledTaskOutputs();
   }
 
@@ -497,9 +513,15 @@ export class PlatformStack extends TerraformStack {
   }
 
   /** Shaped for CI deploy tools reading state: one object per service with everything a deploy needs. */
-  private addServiceOutputs(): void {
-    new TerraformOutput(this, "alb_dns_name", { value: this.loadBalancer.dnsName });
-    new TerraformOutput(this, "alb_zone_id", { value: this.loadBalancer.zoneId });
+  private addServiceOutputs(config: EnvironmentConfig): void {
+    new TerraformOutput(this, "alb_dns_name", { description: "The load balancer's DNS name: point the services' host names at it (CNAME or alias)", value: this.loadBalancer.dnsName });
+    new TerraformOutput(this, "alb_zone_id", { description: "The load balancer's Route 53 zone id, for alias records", value: this.loadBalancer.zoneId });
+    for (const service of config.services.filter((candidate) => candidate.kind === "web")) {
+      new TerraformOutput(this, `service_${service.name.replace(/-/g, "_")}_url`, {
+        description: `Where web service ${service.name} answers: its first host (or the load balancer's DNS name) and path`,
+        value: serviceUrl(service, this.loadBalancer.httpsEnabled, this.loadBalancer.dnsName),
+      });
+    }
     for (const [name, service] of Object.entries(this.services)) {
       new TerraformOutput(this, `service_${name.replace(/-/g, "_")}`, {
         description: `ECS service ${name}: what a deploy needs to register a revision and roll it out`,
@@ -516,14 +538,16 @@ export class PlatformStack extends TerraformStack {
         },
       });
     }
-    if (this.deployRole) new TerraformOutput(this, "deploy_role_arn", { value: this.deployRole.roleArn });
+    if (this.deployRole) {
+      new TerraformOutput(this, "deploy_role_arn", { description: "The role CI assumes through OIDC to push images and release services", value: this.deployRole.roleArn });
+    }
   }
 
   /** Where to look when a job did not run: its rule, its dead letters, its executions. */
   private addScheduledTaskOutputs(): void {
     for (const [name, job] of Object.entries(this.scheduledTasks)) {
       new TerraformOutput(this, `scheduled_task_${name.replace(/-/g, "_")}`, {
-        description: `Scheduled job ${name}`,
+        description: `Scheduled job ${name}: its rule, task definition, dead-letter queue (runs EventBridge could not start) and retrying state machine`,
         value: {
           rule: job.ruleName,
           task_definition: job.taskDefinitionArn,
@@ -534,6 +558,16 @@ export class PlatformStack extends TerraformStack {
       });
     }
   }
+}
+
+/**
+ * The URL a web service answers on: https when the load balancer terminates TLS, its first exact host
+ * (the load balancer's DNS name when it has only wildcards or paths), and its first path without the wildcard.
+ */
+export function serviceUrl(service: ServiceConfig, https: boolean, loadBalancerDnsName: string): string {
+  const host = service.hostHeaders.find((candidate) => !/[*?]/.test(candidate)) ?? loadBalancerDnsName;
+  const path = service.pathPatterns[0]?.replace(/[*?].*$/, "") ?? "/";
+  return `${https ? "https" : "http"}://${host}${path}`;
 }
 
 /** What a scheduled job needs from the task definition it runs. */
@@ -553,7 +587,9 @@ function configureBackend(stack: TerraformStack, config: EnvironmentConfig): voi
   const backend: BackendConfig = config.backend;
   switch (backend.type) {
     case "local":
-      new LocalBackend(stack, backend.path ? { path: backend.path } : {});
+      // Relative to the stack's directory (cdktf.out/stacks/<env>), where Terraform runs: the project root, cdktf's
+      // own default location, without the absolute path of the synthesizing machine in the stack.
+      new LocalBackend(stack, { path: backend.path ?? `../../../terraform.${stack.node.id}.tfstate` });
       return;
     case "cloud":
       new CloudBackend(stack, {

@@ -1,7 +1,10 @@
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { App } from "cdktf";
-import { parseEnvironmentConfig, type EnvironmentInput } from "./config";
+import { Naming } from "../modules/naming";
+import { validateEnvironment, type EnvironmentConfig, type EnvironmentInput } from "./config";
 import { PlatformStack } from "./platform-stack";
+import { releaseDriftWarnings } from "./release-drift";
 
 export interface SynthesizeOptions {
   /** Every environment's raw config, by stack name; all are validated, even those not selected. */
@@ -13,7 +16,12 @@ export interface SynthesizeOptions {
 }
 
 export interface SynthesisResult {
-  /** Warnings of the synthesized stacks (Spot pool advice), once each; also in the manifest's annotations. */
+  /**
+   * Every warning once: deprecated config spellings, Spot pool advice, and services whose image,
+   * environment or secrets changed since the last synth in `outdir` (releases own what runs; see
+   * release-drift.ts). Those of synthesized stacks are also in the manifest's annotations, which is
+   * what `cdktf synth` prints (it hides a successful app's stderr).
+   */
   readonly warnings: readonly string[];
 }
 
@@ -23,11 +31,13 @@ export interface SynthesisResult {
  * violation leaves no half-written output behind.
  */
 export function synthesizeEnvironments(options: SynthesizeOptions): SynthesisResult {
+  const deprecations = new Map<string, string[]>();
   const configs = Object.entries(options.environments).map(([name, input]) => {
-    const config = parseEnvironmentConfig(input);
+    const { config, warnings } = validateEnvironment(input);
     if (config.environment !== name) {
       throw new Error(`environment "${name}": its config says environment "${config.environment}"; the stack name and the environment must match`);
     }
+    deprecations.set(name, warnings.map((message) => `${name}: ${message}`));
     return config;
   });
   const scratch = `${options.outdir}.partial-${process.pid}`;
@@ -37,13 +47,43 @@ export function synthesizeEnvironments(options: SynthesizeOptions): SynthesisRes
     // it is. Terraform checks its own version on init; the platform's checks are config validation
     // above and the Guardrails aspect, which still fail synthesis through error annotations.
     const app = new App({ outdir: scratch, skipValidation: true });
-    const stacks = configs
-      .filter((candidate) => options.selected.includes(candidate.environment))
-      .map((config) => new PlatformStack(app, config.environment, config));
+    const selected = configs.filter((candidate) => options.selected.includes(candidate.environment));
+    const stacks = selected.map((config) => new PlatformStack(app, config.environment, config));
     app.synth();
+    // Known from the config or the written stack rather than from a construct, so they join the
+    // stacks' own annotations (Spot advice) in the manifest here.
+    const late = new Map(selected.map((config) => [config.environment, [...(deprecations.get(config.environment) ?? []), ...driftSinceLastSynth(config, scratch, options.outdir)]]));
+    addWarningAnnotations(scratch, late);
     fs.cpSync(scratch, options.outdir, { recursive: true });
-    return { warnings: stacks.flatMap((stack) => stack.spotAdviceWarnings) };
+    const unselected = [...deprecations].filter(([name]) => !late.has(name)).flatMap(([, messages]) => messages);
+    return { warnings: [...unselected, ...stacks.flatMap((stack) => [...(late.get(stack.node.id) ?? []), ...stack.spotAdviceWarnings])] };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
+  }
+}
+
+/** Adds warnings to the stacks' annotations in the manifest cdktf wrote, as `Annotations.addWarning` would. */
+function addWarningAnnotations(outdir: string, warnings: ReadonlyMap<string, readonly string[]>): void {
+  if ([...warnings.values()].every((messages) => messages.length === 0)) return;
+  const file = path.join(outdir, "manifest.json");
+  const manifest = JSON.parse(fs.readFileSync(file, "utf8"));
+  for (const [stack, messages] of warnings) {
+    const entry = manifest.stacks[stack];
+    entry.annotations = [...(entry.annotations ?? []), ...messages.map((message) => ({ constructPath: stack, level: "@cdktf/warn", message, stacktrace: [] }))];
+  }
+  fs.writeFileSync(file, JSON.stringify(manifest, null, 2));
+}
+
+/** Release drift of one environment between the previous synth in `outdir` and the new one in `scratch`. */
+function driftSinceLastSynth(config: EnvironmentConfig, scratch: string, outdir: string): string[] {
+  const file = path.join("stacks", config.environment, "cdk.tf.json");
+  if (!fs.existsSync(path.join(outdir, file))) return [];
+  const naming = new Naming(config.project, config.environment);
+  const services = config.services.map((service) => ({ name: service.name, family: naming.name(service.name) }));
+  const read = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
+  try {
+    return releaseDriftWarnings(config.environment, services, read(outdir), read(scratch));
+  } catch {
+    return []; // An unreadable previous synth is no baseline; it is about to be replaced anyway.
   }
 }

@@ -69,22 +69,59 @@ function isValidCronItem(item: string, field: CronField): boolean {
   return values.length === 1 || (values[0] as number) <= (values[1] as number);
 }
 
+const CRON_FIELD_NAMES = ["minutes", "hours", "day-of-month", "month", "day-of-week", "year"];
+const CRON_SHAPE = "cron(minutes hours day-of-month month day-of-week year)";
+
+/**
+ * What is wrong with an EventBridge schedule, or undefined when it is valid: `rate(N unit)` or the
+ * 6-field `cron(...)` with exactly one of day-of-month/day-of-week as `?`. EventBridge evaluates both in UTC.
+ */
+export function scheduleProblem(expression: string): string | undefined {
+  if (expression.startsWith("rate(")) return rateProblem(expression);
+  const cron = /^cron\((.*)\)$/.exec(expression);
+  if (!cron) return `must be rate(N unit) or ${CRON_SHAPE}`;
+  const fields = cron[1].trim().split(/\s+/).filter((field) => field !== "");
+  if (fields.length !== 6) {
+    const hint = fields.length === 5 ? " (a Unix cron has 5: add the year, e.g. cron(0 2 * * ? *), and put ? in day-of-month or day-of-week)" : "";
+    return `has ${fields.length} cron fields, EventBridge needs 6: ${CRON_SHAPE}${hint}`;
+  }
+  const [, , dayOfMonth, , dayOfWeek] = fields;
+  if ((dayOfMonth === "?") === (dayOfWeek === "?")) {
+    return `exactly one of day-of-month ("${dayOfMonth}") and day-of-week ("${dayOfWeek}") must be ?, e.g. cron(0 2 * * ? *) or cron(0 2 ? * MON *)`;
+  }
+  for (const [index, text] of fields.entries()) {
+    if (text === "?") {
+      if (index === 2 || index === 4) continue;
+      return `? is only allowed in day-of-month or day-of-week, not in ${CRON_FIELD_NAMES[index]}`;
+    }
+    const field = CRON_FIELDS[index];
+    if (!text.toUpperCase().split(",").every((item) => isValidCronItem(item, field))) {
+      const names = field.names ? ` or ${field.names[0]}-${field.names[field.names.length - 1]}` : "";
+      return `${CRON_FIELD_NAMES[index]} "${text}" is not valid: values ${field.min}-${field.max}${names}, with , - * /`;
+    }
+  }
+  return undefined;
+}
+
+function rateProblem(expression: string): string | undefined {
+  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
+  if (!rate) {
+    const unit = /^rate\(\S+ (\S+)\)$/.exec(expression)?.[1];
+    if (unit !== undefined && !/^(minute|minutes|hour|hours|day|days)$/.test(unit)) {
+      return `unit "${unit}" is not one EventBridge knows: use minute(s), hour(s) or day(s)`;
+    }
+    return "must be rate(N unit) with a whole number N > 0 and a unit of minute(s), hour(s) or day(s), e.g. rate(15 minutes)";
+  }
+  const amount = Number(rate[1]);
+  if (amount === 0) return "the rate must be at least 1";
+  // EventBridge wants the singular unit for 1 and the plural for more.
+  const singular = rate[2].replace(/s$/, "");
+  if (amount === 1 && rate[2].endsWith("s")) return `1 takes the singular unit: rate(1 ${singular})`;
+  if (amount > 1 && !rate[2].endsWith("s")) return `${amount} takes the plural unit: rate(${amount} ${singular}s)`;
+  return undefined;
+}
+
 /** EventBridge schedule: `rate(N unit)` or the 6-field `cron(...)` with exactly one of day-of-month/day-of-week as `?`. */
 export function isValidScheduleExpression(expression: string): boolean {
-  const rate = /^rate\((\d+) (minute|minutes|hour|hours|day|days)\)$/.exec(expression);
-  if (rate) {
-    const amount = Number(rate[1]);
-    // EventBridge wants the singular unit for 1 and the plural for more.
-    return amount > 0 && (amount === 1) === !rate[2].endsWith("s");
-  }
-  const cron = /^cron\((.*)\)$/.exec(expression);
-  if (!cron) return false;
-  const fields = cron[1].trim().split(/\s+/);
-  if (fields.length !== 6) return false;
-  const [, , dayOfMonth, , dayOfWeek] = fields;
-  if ((dayOfMonth === "?") === (dayOfWeek === "?")) return false;
-  return fields.every((text, index) => {
-    if (text === "?") return index === 2 || index === 4;
-    return text.toUpperCase().split(",").every((item) => isValidCronItem(item, CRON_FIELDS[index]));
-  });
+  return scheduleProblem(expression) === undefined;
 }

@@ -53,8 +53,8 @@ describe("ScalableTarget", () => {
           { fromAboveThreshold: 20, adjustment: 3 },
         ],
         alarms: [
-          { alarmName: "api-cpu-high", namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: { ClusterName: "c", ServiceName: "api" }, threshold: 85 },
-          { alarmName: "api-memory-high", namespace: "AWS/ECS", metricName: "MemoryUtilization", dimensions: { ClusterName: "c", ServiceName: "api" }, threshold: 85, evaluationPeriods: 3 },
+          { alarmName: "api-cpu-high", alarmDescription: "CPU high: add tasks", namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: { ClusterName: "c", ServiceName: "api" }, threshold: 85 },
+          { alarmName: "api-memory-high", alarmDescription: "memory high: add tasks", namespace: "AWS/ECS", metricName: "MemoryUtilization", dimensions: { ClusterName: "c", ServiceName: "api" }, threshold: 85, evaluationPeriods: 3 },
         ],
       });
     });
@@ -89,7 +89,7 @@ describe("ScalableTarget", () => {
       policyName: "p",
       cooldownSeconds: 60,
       steps: [{ fromAboveThreshold: 0, adjustment: 1 }],
-      alarms: [{ alarmName: "a", namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: {}, threshold: 80 }],
+      alarms: [{ alarmName: "a", alarmDescription: "a description", namespace: "AWS/ECS", metricName: "CPUUtilization", dimensions: {}, threshold: 80 }],
       ...override,
     };
     expect(() => synthConstructs((scope) => new ScalableTarget(scope, "scaling", TARGET).addStepScalingPolicy("p", policy))).toThrow(message);

@@ -60,20 +60,20 @@ describe("parseEnvironmentConfig", () => {
     ["stop timeout beyond the warning", (i) => (i.capacity.containerStopTimeoutSeconds = 121), "capacity.containerStopTimeoutSeconds: must be <= 120"],
     ["AMI id", (i) => (i.capacity.amiId = "ami-xyz"), "capacity.amiId: must be an AMI id"],
     ["duplicate service", (i) => i.services.push({ ...i.services[0], hostHeaders: ["other.example.com"] }), 'services.1.name: duplicate service name "api"'],
-    ["duplicate host", (i) => i.services.push({ ...i.services[0], name: "web" }), 'services.1.hostHeaders.0: host "api.example.com" is already routed to service "api"'],
-    ["memory reservation > memory", (i) => (i.services[0].memoryReservation = 1024), "services.0.memoryReservation: must be <= memory (512)"],
-    ["port 0", (i) => (i.services[0].containerPort = 0), "services.0.containerPort: must be >= 1"],
-    ["port 70000", (i) => (i.services[0].containerPort = 70000), "services.0.containerPort: must be <= 65535"],
-    ["host name", (i) => (i.services[0].hostHeaders = ["not a host"]), "services.0.hostHeaders.0: must be a host name"],
-    ["service name length", (i) => (i.services[0].name = "a-really-long-service-name"), "services.0.name: must be at most 20 characters"],
-    ["unknown capacity pool", (i) => (i.services[0].capacityPool = "gpu"), "services.0.capacityPool:"],
-    ["secret ARN", (i) => (i.services[0].secrets = { DB: "plain-text" }), "services.0.secrets.DB: must be an SSM parameter or Secrets Manager secret ARN"],
+    ["duplicate host", (i) => i.services.push({ ...i.services[0], name: "web" }), 'services[web].hostHeaders.0: host "api.example.com" is already routed to service "api"'],
+    ["memory reservation > memory", (i) => (i.services[0].memoryReservation = 1024), "services[api].memoryReservation: must be <= memory (512)"],
+    ["port 0", (i) => (i.services[0].containerPort = 0), "services[api].containerPort: must be >= 1"],
+    ["port 70000", (i) => (i.services[0].containerPort = 70000), "services[api].containerPort: must be <= 65535"],
+    ["host name", (i) => (i.services[0].hostHeaders = ["not a host"]), "services[api].hostHeaders.0: must be a host name"],
+    ["service name length", (i) => (i.services[0].name = "a-really-long-service-name"), "services[a-really-long-service-name].name: must be at most 20 characters"],
+    ["unknown capacity pool", (i) => (i.services[0].capacityPool = "gpu"), "services[api].capacityPool:"],
+    ["secret ARN", (i) => (i.services[0].secrets = { DB: "plain-text" }), "services[api].secrets.DB: must be an SSM parameter or Secrets Manager secret ARN"],
     ["log retention", (i) => (i.logs = { retentionDays: 0 }), "logs.retentionDays: must be one of 1, 3, 5"],
-    ["autoscaling min > max", (i) => (i.services[0].autoscaling = { minCount: 5, maxCount: 2, cpuTargetPercent: 50 }), "services.0.autoscaling.maxCount: must be >= minCount (5)"],
-    ["timing budget", (i) => (i.services[0].deregistrationDelaySeconds = 90), 'services.0.deregistrationDelaySeconds: service "api": deregistrationDelaySeconds (90) + stopTimeoutSeconds (30) + spotDrainer.deadlineMarginSeconds (10) = 130 s does not fit'],
-    ["bad cron", (i) => (i.scheduledTasks = [{ name: "nightly", schedule: "cron(0 2 * * * *)", service: "api" }]), "scheduledTasks.0.schedule:"],
-    ["bad rate", (i) => (i.scheduledTasks = [{ name: "often", schedule: "rate(0 minutes)", service: "api" }]), "scheduledTasks.0.schedule:"],
-    ["job on unknown service", (i) => (i.scheduledTasks = [{ name: "nightly", schedule: "rate(1 day)", service: "nope" }]), 'scheduledTasks.0.service: job "nightly": unknown service "nope"'],
+    ["autoscaling min > max", (i) => (i.services[0].autoscaling = { minCount: 5, maxCount: 2, cpuTargetPercent: 50 }), "services[api].autoscaling.maxCount: must be >= minCount (5)"],
+    ["timing budget", (i) => (i.services[0].deregistrationDelaySeconds = 90), 'services[api].deregistrationDelaySeconds: service "api": deregistrationDelaySeconds (90) + stopTimeoutSeconds (30) + spotDrainer.deadlineMarginSeconds (10) = 130 s does not fit'],
+    ["bad cron", (i) => (i.scheduledTasks = [{ name: "nightly", schedule: "cron(0 2 * * * *)", service: "api" }]), 'scheduledTasks[nightly].schedule: job "nightly": "cron(0 2 * * * *)": exactly one of day-of-month ("*") and day-of-week ("*") must be ?'],
+    ["bad rate", (i) => (i.scheduledTasks = [{ name: "often", schedule: "rate(0 minutes)", service: "api" }]), 'scheduledTasks[often].schedule: job "often": "rate(0 minutes)": the rate must be at least 1 (schedules run in UTC)'],
+    ["job on unknown service", (i) => (i.scheduledTasks = [{ name: "nightly", schedule: "rate(1 day)", service: "nope" }]), 'scheduledTasks[nightly].service: job "nightly": unknown service "nope"; services it can run: "api"'],
     ["alarm e-mail", (i) => (i.amiWatch = { emails: ["not-an-address"] }), "amiWatch.emails.0: must be an e-mail address"],
     ["lifecycle heartbeat too short", (i) => (i.spotDrainer = { lifecycleHeartbeatSeconds: 59 }), "spotDrainer.lifecycleHeartbeatSeconds: must be >= 60"],
     ["lifecycle heartbeat beyond the Lambda timeout", (i) => (i.spotDrainer = { lifecycleHeartbeatSeconds: 841 }), "spotDrainer.lifecycleHeartbeatSeconds: must be <= 840"],
@@ -93,7 +93,7 @@ describe("parseEnvironmentConfig", () => {
     expect(message).toMatch(/^invalid configuration for environment "test":/);
     expect(message).toContain("region:");
     expect(message).toContain("capacity.spot.maxSize:");
-    expect(message).toContain("services.0.containerPort:");
+    expect(message).toContain("services[api].containerPort:");
   });
 
   test("rejects input that is not an object with a message, not a crash", () => {

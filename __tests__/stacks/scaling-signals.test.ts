@@ -14,6 +14,7 @@ const FLEET = {
 const TARGET = "ec2 spot-fleet-request/sfr-0123456789abcdef0 ec2:spot-fleet-request:TargetCapacity";
 const reservation = (metricName: string, threshold: number): StepAlarmProps => ({
   alarmName: `${metricName}-${threshold}`,
+  alarmDescription: `scaling on ${metricName}`,
   namespace: "AWS/ECS",
   metricName,
   dimensions: { ClusterName: "c" },

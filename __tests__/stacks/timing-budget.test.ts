@@ -36,28 +36,28 @@ describe("Spot timing budget", () => {
     [
       "one second over, naming the service and its own fields",
       environment([web("api", { deregistrationDelaySeconds: 61, stopTimeoutSeconds: 50 })]),
-      ['services.0.deregistrationDelaySeconds: service "api": deregistrationDelaySeconds (61) + stopTimeoutSeconds (50) + spotDrainer.deadlineMarginSeconds (10) = 121 s does not fit the 120 s Spot interruption warning'],
+      ['services[api].deregistrationDelaySeconds: service "api": deregistrationDelaySeconds (61) + stopTimeoutSeconds (50) + spotDrainer.deadlineMarginSeconds (10) = 121 s does not fit the 120 s Spot interruption warning'],
     ],
     [
       "a larger margin eats the budget",
       environment([web("api", { deregistrationDelaySeconds: 60, stopTimeoutSeconds: 30 })], 30, 40),
-      ['services.0.deregistrationDelaySeconds: service "api": deregistrationDelaySeconds (60) + stopTimeoutSeconds (30) + spotDrainer.deadlineMarginSeconds (40) = 130 s'],
+      ['services[api].deregistrationDelaySeconds: service "api": deregistrationDelaySeconds (60) + stopTimeoutSeconds (30) + spotDrainer.deadlineMarginSeconds (40) = 130 s'],
     ],
     [
       "another service's longer stop timeout shortens every service's deregistration window",
       environment([web("api", { deregistrationDelaySeconds: 60, stopTimeoutSeconds: 20 }), web("worker", { deregistrationDelaySeconds: 0, stopTimeoutSeconds: 55 })]),
-      ['services.0.deregistrationDelaySeconds: service "api": deregistrationDelaySeconds (60) + the longest stop timeout on the instances (services.1.stopTimeoutSeconds = 55) + spotDrainer.deadlineMarginSeconds (10) = 125 s'],
+      ['services[api].deregistrationDelaySeconds: service "api": deregistrationDelaySeconds (60) + the longest stop timeout on the instances (services[worker].stopTimeoutSeconds = 55) + spotDrainer.deadlineMarginSeconds (10) = 125 s'],
     ],
     [
       "a daemon's stop timeout counts for the web services too",
       environment([web("api", { deregistrationDelaySeconds: 45 }), daemon("agent", { stopTimeoutSeconds: 70 })]),
-      ['services.0.deregistrationDelaySeconds: service "api": deregistrationDelaySeconds (45) + the longest stop timeout on the instances (services.1.stopTimeoutSeconds = 70) + spotDrainer.deadlineMarginSeconds (10) = 125 s'],
+      ['services[api].deregistrationDelaySeconds: service "api": deregistrationDelaySeconds (45) + the longest stop timeout on the instances (services[agent].stopTimeoutSeconds = 70) + spotDrainer.deadlineMarginSeconds (10) = 125 s'],
     ],
     ["a daemon has no deregistration delay of its own", environment([daemon("agent", { stopTimeoutSeconds: 100, deregistrationDelaySeconds: 300 })]), []],
     [
       "a daemon that cannot stop in time",
       environment([daemon("agent", { stopTimeoutSeconds: 115 })]),
-      ['services.0.stopTimeoutSeconds: service "agent": stopTimeoutSeconds (115) + spotDrainer.deadlineMarginSeconds (10) = 125 s does not fit the 120 s Spot interruption warning'],
+      ['services[agent].stopTimeoutSeconds: service "agent": stopTimeoutSeconds (115) + spotDrainer.deadlineMarginSeconds (10) = 125 s does not fit the 120 s Spot interruption warning'],
     ],
     [
       "the agent default stop timeout alone",
@@ -67,7 +67,7 @@ describe("Spot timing budget", () => {
     [
       "the agent default stop timeout with a service's deregistration delay",
       environment([web("api", { deregistrationDelaySeconds: 50, stopTimeoutSeconds: 20 })], 70),
-      ['services.0.deregistrationDelaySeconds: service "api": deregistrationDelaySeconds (50) + the longest stop timeout on the instances (capacity.containerStopTimeoutSeconds = 70) + spotDrainer.deadlineMarginSeconds (10) = 130 s'],
+      ['services[api].deregistrationDelaySeconds: service "api": deregistrationDelaySeconds (50) + the longest stop timeout on the instances (capacity.containerStopTimeoutSeconds = 70) + spotDrainer.deadlineMarginSeconds (10) = 130 s'],
     ],
   ])("%s", (_case, input, expected) => {
     // GIVEN an environment / WHEN validated
@@ -80,7 +80,7 @@ describe("Spot timing budget", () => {
 
   test.each([
     { case: "agent default is longest", services: [web("api", { stopTimeoutSeconds: 20 })], agent: 45, expected: { seconds: 45, field: "capacity.containerStopTimeoutSeconds" } },
-    { case: "a service is longest", services: [web("api", { stopTimeoutSeconds: 20 }), daemon("agent", { stopTimeoutSeconds: 50 })], agent: 30, expected: { seconds: 50, field: "services.1.stopTimeoutSeconds" } },
+    { case: "a service is longest", services: [web("api", { stopTimeoutSeconds: 20 }), daemon("agent", { stopTimeoutSeconds: 50 })], agent: 30, expected: { seconds: 50, field: "services[agent].stopTimeoutSeconds" } },
     { case: "a tie keeps the agent default", services: [web("api", { stopTimeoutSeconds: 30 })], agent: 30, expected: { seconds: 30, field: "capacity.containerStopTimeoutSeconds" } },
   ])("longestStopTimeout: $case", ({ services, agent, expected }) => {
     expect(longestStopTimeout(parseEnvironmentConfig(environment(services, agent)))).toEqual(expected);
@@ -91,7 +91,7 @@ describe("spotDrainer.drainOnRebalance", () => {
   test("is refused outside spot-fleet mode, where managed draining handles capacity rebalance", () => {
     // GIVEN capacity providers with drainOnRebalance / WHEN validated / THEN
     expect(configProblems({ ...environment([web("api")]), spotDrainer: { drainOnRebalance: true } })).toEqual([
-      "spotDrainer.drainOnRebalance: only applies in spot-fleet mode: ASGs with capacity rebalance replace such instances themselves and managed draining moves their tasks",
+      "spotDrainer.drainOnRebalance: only applies in spot-fleet mode: ASGs with capacity rebalance replace such instances themselves and managed draining moves their tasks (got true)",
     ]);
   });
 
