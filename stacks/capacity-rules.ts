@@ -70,7 +70,7 @@ export function checkCapacityAcrossSections(config: EnvironmentConfig, ctx: Ctx)
     ctx.addIssue({
       code: "custom",
       path: ["capacity", "spotFleet", "allocationStrategy"],
-      message: "lowestPrice with capacityRebalance launches replacements in the pool most likely to be interrupted next: use priceCapacityOptimized or capacityOptimized",
+      message: "lowest-price with capacityRebalance launches replacements in the pool most likely to be interrupted next: use price-capacity-optimized or capacity-optimized",
     });
   }
 }

@@ -147,7 +147,10 @@ describe("diffStacks on production", () => {
   test("a changed output shows by name: deploy tools read them", () => {
     const head = production() as Mutable & { output: Record<string, any> };
     delete head.output.alb_zone_id;
-    expect(diff(head).outputs).toEqual([{ path: "alb_zone_id.value", before: '"${aws_lb.load-balancer_30A23327.zone_id}"' }]);
+    expect(diff(head).outputs).toEqual([
+      { path: "alb_zone_id.description", before: '"The load balancer\'s Route 53 zone id, for alias records"' },
+      { path: "alb_zone_id.value", before: '"${aws_lb.load-balancer_30A23327.zone_id}"' },
+    ]);
   });
 
   test("a new environment is all additions; a deleted one loses every stateful resource", () => {

@@ -129,7 +129,7 @@ describe("acknowledging advice in capacity.spotAdvice", () => {
 
   test.each([
     [{ rule: "cheap-types", reason: "x" }, /^capacity\.spotAdvice\.acknowledge\.0\.rule: /],
-    [{ rule: "single-az", reason: "  " }, /^capacity\.spotAdvice\.acknowledge\.0\.reason: must say why the advice does not apply$/],
+    [{ rule: "single-az", reason: "  " }, /^capacity\.spotAdvice\.acknowledge\.0\.reason: must say why the advice does not apply \(got "  "\)$/],
     [{ rule: "high-interruption", type: "huge", reason: "x" }, /^capacity\.spotAdvice\.acknowledge\.0\.type: must be an EC2 instance type/],
   ])("config validation refuses %j", (acknowledgement, problem) => {
     const input: any = minimalInput();

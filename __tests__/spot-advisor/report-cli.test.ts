@@ -65,7 +65,7 @@ describe("npm run report", () => {
   test("an invalid environment config exits 2 listing its problems", () => {
     const result = run(["staging"], { environments: { staging: { ...ENVIRONMENTS.staging, region: "moon-1" } } });
     expect(result.code).toBe(2);
-    expect(result.stderr).toBe('report: invalid configuration for environment "staging":\n  - region: must be an AWS region such as eu-west-1\n');
+    expect(result.stderr).toBe('report: invalid configuration for environment "staging":\n  - region: must be an AWS region such as eu-west-1 (got "moon-1")\n');
   });
 
   test("a missing dataset exits 1 with the reason, and writes no partial output", () => {

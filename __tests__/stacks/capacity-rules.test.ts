@@ -23,21 +23,21 @@ describe("Spot Fleet rebalance: drain only what the fleet replaces, and terminat
       "fleet capacity rebalance without rebalance draining",
       (env) => (env.spotDrainer.drainOnRebalance = false),
       [
-        "capacity.spotFleet.capacityRebalance: needs spotDrainer.enabled and spotDrainer.drainOnRebalance: the fleet launches a replacement but leaves the old instance running and no longer counted, and only the drainer drains and terminates it",
+        "capacity.spotFleet.capacityRebalance: needs spotDrainer.enabled and spotDrainer.drainOnRebalance: the fleet launches a replacement but leaves the old instance running and no longer counted, and only the drainer drains and terminates it (got true)",
       ],
     ],
     [
       "fleet capacity rebalance with the drainer off",
       (env) => (env.spotDrainer = { enabled: false }),
       [
-        "capacity.spotFleet.capacityRebalance: needs spotDrainer.enabled and spotDrainer.drainOnRebalance: the fleet launches a replacement but leaves the old instance running and no longer counted, and only the drainer drains and terminates it",
+        "capacity.spotFleet.capacityRebalance: needs spotDrainer.enabled and spotDrainer.drainOnRebalance: the fleet launches a replacement but leaves the old instance running and no longer counted, and only the drainer drains and terminates it (got true)",
       ],
     ],
     [
-      "fleet capacity rebalance with lowestPrice",
-      (env) => (env.capacity.spotFleet.allocationStrategy = "lowestPrice"),
+      "fleet capacity rebalance with lowest-price",
+      (env) => (env.capacity.spotFleet.allocationStrategy = "lowest-price"),
       [
-        "capacity.spotFleet.allocationStrategy: lowestPrice with capacityRebalance launches replacements in the pool most likely to be interrupted next: use priceCapacityOptimized or capacityOptimized",
+        "capacity.spotFleet.allocationStrategy: lowest-price with capacityRebalance launches replacements in the pool most likely to be interrupted next: use price-capacity-optimized or capacity-optimized",
       ],
     ],
   ])("GIVEN %s WHEN validated THEN the problems are as expected", (_case, change, expected) => {
@@ -66,12 +66,12 @@ describe("Spot Fleet scaling: one signal both ways, and a floor over every AZ", 
           publicSubnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"],
           instanceSubnetIds: ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012", "subnet-0a1b2c3d4e5f60013"],
         }),
-      ["capacity.spotFleet.minCapacity: must be >= 3 (3 AZs x largest weightedCapacity 1) so that scale-in keeps at least one instance per AZ: a fleet scaled in below that runs every task in one AZ"],
+      ["capacity.spotFleet.minCapacity: must be >= 3 (3 AZs x largest weightedCapacity 1) so that scale-in keeps at least one instance per AZ: a fleet scaled in below that runs every task in one AZ (got 2)"],
     ],
     [
       "a scale-in threshold that one removal pushes past scale-out",
       (env) => Object.assign(env.capacity.spotFleet, { reservationScaleOutPercent: 80, reservationScaleInPercent: 50 }),
-      ["capacity.spotFleet.reservationScaleInPercent: must be at most half of reservationScaleOutPercent (80): removing one of two instances doubles the reservation, which would add the capacity back"],
+      ["capacity.spotFleet.reservationScaleInPercent: must be at most half of reservationScaleOutPercent (80): removing one of two instances doubles the reservation, which would add the capacity back (got 50)"],
     ],
     [
       "the removed CPU target tracking",

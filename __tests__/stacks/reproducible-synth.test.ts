@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -6,13 +6,15 @@ import { promisify } from "node:util";
 import { describe, expect, test } from "vitest";
 
 const root = path.resolve(__dirname, "../..");
-/** What a clone holds that synthesis reads (node_modules is linked: it is not part of the commit). */
-const PROJECT_FILES = ["main.ts", "package.json", "package-lock.json", "cdktf.json", "tsconfig.json", "scripts", "stacks", "modules", "lambdas"];
+/** What a clone holds: the files git tracks (node_modules is linked: it is not part of the commit). */
+const PROJECT_FILES = execFileSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], { cwd: root, encoding: "utf8" })
+  .split("\n")
+  .filter((file) => file && fs.existsSync(path.join(root, file)));
 
 /** A copy of the project at `dir`, synthesized there with the default output directory; every output file's bytes by relative path. */
 async function synthesizeCopyAt(dir: string): Promise<Map<string, Buffer>> {
   fs.mkdirSync(dir, { recursive: true });
-  for (const entry of PROJECT_FILES) fs.cpSync(path.join(root, entry), path.join(dir, entry), { recursive: true });
+  for (const file of PROJECT_FILES) fs.cpSync(path.join(root, file), path.join(dir, file));
   fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
   const env: NodeJS.ProcessEnv = { ...process.env, PLATFORM_ENVIRONMENTS: "" };
   delete env.CDKTF_OUTDIR;

@@ -78,20 +78,20 @@ describe("reachability failing examples", () => {
       ],
     };
     expect(configProblems(input)).toEqual([
-      'services.0.hostHeaders.1: service "api": host "admin.example.com" is not covered by the load balancer\'s certificate (api.example.com, *.internal.example.com), so HTTPS clients would get a name mismatch: add it to loadBalancer.domain.subjectAlternativeNames',
+      'services[api].hostHeaders.1: service "api": host "admin.example.com" is not covered by the load balancer\'s certificate (api.example.com, *.internal.example.com), so HTTPS clients would get a name mismatch: add it to loadBalancer.domain.subjectAlternativeNames',
     ]);
   });
 
   test("GIVEN the shipped production hosts WHEN one is added without its certificate name THEN it is refused", () => {
     const services = ENVIRONMENTS.production.services!.map((service) => (service.name === "admin" ? { ...service, hostHeaders: ["ops.example.com"] } : service));
-    expect(configProblems({ ...ENVIRONMENTS.production, services })).toEqual([expect.stringMatching(/^services\.1\.hostHeaders\.0: service "admin": host "ops\.example\.com" is not covered/)]);
+    expect(configProblems({ ...ENVIRONMENTS.production, services })).toEqual([expect.stringMatching(/^services\[admin\]\.hostHeaders\.0: service "admin": host "ops\.example\.com" is not covered/)]);
   });
 
   test("GIVEN an HTTP-only environment whose services all require a host WHEN validated THEN it is refused, naming the fix", () => {
     const input: EnvironmentInput = { ...ENVIRONMENTS.staging, services: [{ ...ENVIRONMENTS.staging.services![0], pathPatterns: [], hostHeaders: ["api.staging.example.com"] }] };
     expect(configProblems(input)).toEqual([
       expect.stringMatching(
-        /^services\.0\.hostHeaders: the environment has no loadBalancer\.domain or certificateArn, so clients reach it by the load balancer's DNS name, but every web service requires a Host header \(api: api\.staging\.example\.com\).*route one service by pathPatterns alone/,
+        /^services\[api\]\.hostHeaders: the environment has no loadBalancer\.domain or certificateArn, so clients reach it by the load balancer's DNS name, but every web service requires a Host header \(api: api\.staging\.example\.com\).*route one service by pathPatterns alone/,
       ),
     ]);
   });
@@ -123,17 +123,17 @@ describe("listener priorities in config", () => {
 
   test("GIVEN two services with one explicit priority WHEN validated THEN the second is refused at its listenerPriority", () => {
     const input = { ...minimalInput(), services: [web("api", { listenerPriority: 500 }), web("admin", { listenerPriority: 500 })] };
-    expect(configProblems(input)).toEqual(['services.1.listenerPriority: service "admin": listener priority 500 is also service "api"\'s: set listenerPriority on one of them']);
+    expect(configProblems(input)).toEqual(['services[admin].listenerPriority: service "admin": listener priority 500 is also service "api"\'s: set listenerPriority on one of them']);
   });
 
   test("GIVEN a path-only catch-all before a host service WHEN validated THEN the unreachable one is named, with the fix", () => {
     const input = { ...minimalInput(), services: [web("site", { hostHeaders: [], pathPatterns: ["/*"] }), web("admin")] };
-    expect(configProblems(input)).toEqual([expect.stringMatching(/^services\.1\.pathPatterns: service "admin": is never reached: service "site" \(priority \d+\) comes first and matches every request/)]);
+    expect(configProblems(input)).toEqual([expect.stringMatching(/^services\[admin\]\.pathPatterns: service "admin": is never reached: service "site" \(priority \d+\) comes first and matches every request/)]);
   });
 
   test.each<[string, Record<string, unknown>, string]>([
-    ["out of range", { listenerPriority: 50001 }, "services.0.listenerPriority: must be <= 50000"],
-    ["on a daemon", { kind: "daemon", containerPort: undefined, hostHeaders: [], listenerPriority: 10 }, "services.0.listenerPriority: a daemon service has no listener rule"],
+    ["out of range", { listenerPriority: 50001 }, "services[api].listenerPriority: must be <= 50000 (got 50001)"],
+    ["on a daemon", { kind: "daemon", containerPort: undefined, hostHeaders: [], listenerPriority: 10 }, "services[api].listenerPriority: a daemon service has no listener rule (got 10)"],
   ])("GIVEN a listenerPriority %s WHEN validated THEN it is refused", (_case, change, message) => {
     expect(configProblems({ ...minimalInput(), services: [web("api", change)] })).toContain(message);
   });
