@@ -37,9 +37,9 @@ step "type check and tests"
 npm test -- --reporter=dot
 step "lint"
 npm run lint --silent
-step "synth"
+step "synth (npm run synth: the wrapper picks the cdktn CLI)"
 rm -rf cdktf.out
-npx cdktn synth >/dev/null
+npm run synth --silent >/dev/null
 step "compare with the cdktf stacks"
 node cdktn-switch/compare-synth.mjs "$cdktf_out" cdktf.out
 if [ -f "$root/../shared/tools/tfvalidate/tfvalidate.mjs" ]; then

@@ -8,7 +8,11 @@ import { createRequire } from "node:module";
 import * as path from "node:path";
 
 const require = createRequire(import.meta.url);
-const cli = path.join(path.dirname(require.resolve("cdktf-cli/package.json")), "bundle", "bin", "cdktf");
+// The CLI this checkout installs: cdktf's, or CDK Terrain's after `npm run switch-to-cdktn`.
+const { devDependencies } = JSON.parse(fs.readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+const name = devDependencies["cdktn-cli"] ? "cdktn" : "cdktf";
+const manifest = require.resolve(`${name}-cli/package.json`);
+const cli = path.join(path.dirname(manifest), JSON.parse(fs.readFileSync(manifest, "utf8")).bin[name]);
 const env = { ...process.env, CHECKPOINT_DISABLE: "1" };
 if (env.TF_CLI_CONFIG_FILE && !fs.existsSync(env.TF_CLI_CONFIG_FILE)) delete env.TF_CLI_CONFIG_FILE;
 const result = spawnSync(process.execPath, [cli, ...process.argv.slice(2)], { stdio: "inherit", env });
