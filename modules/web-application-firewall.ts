@@ -12,6 +12,20 @@ export const MANAGED_RULE_GROUPS = [
   "AWSManagedRulesKnownBadInputsRuleSet",
 ] as const;
 
+/**
+ * Rules of a managed group that only count: the common rule set's SizeRestrictions_BODY blocks every
+ * request body over 8 KB, which an API's uploads and batch calls exceed, with a 403 that no target and
+ * so no 5xx alarm ever sees.
+ */
+export const COUNTED_MANAGED_RULES: Readonly<Partial<Record<(typeof MANAGED_RULE_GROUPS)[number], readonly string[]>>> = {
+  AWSManagedRulesCommonRuleSet: ["SizeRestrictions_BODY"],
+};
+
+const ruleActionOverrides = (group: (typeof MANAGED_RULE_GROUPS)[number]) => {
+  const counted = COUNTED_MANAGED_RULES[group] ?? [];
+  return counted.length === 0 ? {} : { rule_action_override: counted.map((name) => ({ name, action_to_use: { count: {} } })) };
+};
+
 export interface WebApplicationFirewallProps {
   /** The regional resource to protect, e.g. the load balancer's ARN. */
   readonly resourceArn: string;
@@ -58,7 +72,7 @@ export class WebApplicationFirewall extends Construct {
         // `none` keeps the group's own actions (block); `count` turns them all into counting.
         overrideAction: managedAction === "count" ? { count: {} } : { none: {} },
         // The statement is an untyped nested block in the provider binding: written as Terraform JSON.
-        statement: { managed_rule_group_statement: { name: group, vendor_name: "AWS" } },
+        statement: { managed_rule_group_statement: { name: group, vendor_name: "AWS", ...ruleActionOverrides(group) } },
         visibilityConfig: visibility(`${name}-${group}`),
       }));
       const rateRule: Wafv2WebAclRule = {

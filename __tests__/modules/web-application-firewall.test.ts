@@ -23,6 +23,17 @@ describe("WebApplicationFirewall", () => {
     expect(soleResource(json, "aws_wafv2_web_acl_association").resource_arn).toBe(ALB);
   });
 
+  test("GIVEN the common rule set WHEN synthesized THEN bodies over 8 KB are counted, not blocked (an API's uploads would get 403s no alarm sees)", () => {
+    const json = synthConstructs((scope) => new WebApplicationFirewall(scope, "waf", { resourceArn: ALB, name: "acme-web-test" }));
+    const rules = soleResource(json, "aws_wafv2_web_acl").rule as Array<Record<string, any>>;
+    const overrides = Object.fromEntries(rules.slice(1).map((rule) => [rule.name, rule.statement.managed_rule_group_statement.rule_action_override]));
+    expect(overrides).toEqual({
+      AWSManagedRulesAmazonIpReputationList: undefined,
+      AWSManagedRulesCommonRuleSet: [{ name: "SizeRestrictions_BODY", action_to_use: { count: {} } }],
+      AWSManagedRulesKnownBadInputsRuleSet: undefined,
+    });
+  });
+
   test("GIVEN an existing ACL WHEN synthesized THEN only the association is made", () => {
     const webAclArn = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/shared/a1b2c3d4-5678-90ab-cdef-0123456789ab";
     const json = synthConstructs((scope) => new WebApplicationFirewall(scope, "waf", { resourceArn: ALB, webAclArn }));
