@@ -47,37 +47,54 @@ const WEB_TASK: Task = {
 };
 const REPORT_TASK: Task = { taskArn: taskArn(1), group: "family:report", lastStatus: "RUNNING", containers: [{ name: "report" }] };
 
+/** A daemon service's task (e.g. a metrics agent): the scheduler never moves it off a DRAINING instance. */
+const AGENT_TASK: Task = { taskArn: taskArn(2), group: "service:agent", lastStatus: "RUNNING", containers: [{ name: "agent" }] };
+/** The service scheduler replaces a replica task this long after the instance is set DRAINING. */
+const MOVE_AFTER_MS = 15_000;
+
 /**
  * An instance with a web service task and a standalone task. The scheduler moves the web task away
- * once the instance is DRAINING; the standalone task stays until it is stopped.
+ * MOVE_AFTER_MS after the instance is DRAINING; daemon and standalone tasks stay until stopped.
+ * DescribeContainerInstances reports runningTasksCount as ECS does: every task on the instance, daemons included.
  */
-function givenInstance({ status = "ACTIVE", tasks = [WEB_TASK, REPORT_TASK] }: { status?: string; tasks?: Task[] } = {}): void {
+function givenInstance({ status = "ACTIVE", tasks = [WEB_TASK, REPORT_TASK] }: { status?: string; tasks?: Task[] } = {}): { stopTimes: number[] } {
   const stopped = new Set<string>();
-  let draining = status === "DRAINING";
-  const onInstance = () => tasks.filter((t) => !stopped.has(t.taskArn as string) && !(draining && t.group?.startsWith("service:")));
+  const stopTimes: number[] = [];
+  let drainingSince = status === "DRAINING" ? -Infinity : undefined;
+  const moved = (t: Task) =>
+    t.group === "service:web" && drainingSince !== undefined && clock.now() >= drainingSince + MOVE_AFTER_MS;
+  const isStopped = (t: Task) => stopped.has(t.taskArn as string) || moved(t);
+  const onInstance = () => tasks.filter((t) => !isStopped(t));
   ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [CI_ARN] });
   ecs.on(DescribeContainerInstancesCommand).callsFake(() => ({
     containerInstances: [
-      { containerInstanceArn: CI_ARN, status: draining ? "DRAINING" : status, runningTasksCount: onInstance().length, pendingTasksCount: 0 },
+      {
+        containerInstanceArn: CI_ARN,
+        status: drainingSince !== undefined ? "DRAINING" : status,
+        runningTasksCount: onInstance().length,
+        pendingTasksCount: 0,
+      },
     ],
   }));
   ecs.on(UpdateContainerInstancesStateCommand).callsFake(() => {
-    draining = true;
+    drainingSince = clock.now();
     return { failures: [] };
   });
-  // The first listing happens before the scheduler reacts to DRAINING.
-  let listings = 0;
-  ecs.on(ListTasksCommand).callsFake(() => ({ taskArns: (listings++ === 0 ? tasks : onInstance()).map((t) => t.taskArn) }));
+  ecs.on(ListTasksCommand).callsFake(() => ({ taskArns: onInstance().map((t) => t.taskArn) }));
   ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
     tasks: tasks
       .filter((t) => input.tasks.includes(t.taskArn as string))
-      .map((t) => ({ ...t, lastStatus: stopped.has(t.taskArn as string) ? "STOPPED" : t.lastStatus })),
+      .map((t) => ({ ...t, lastStatus: isStopped(t) ? "STOPPED" : t.lastStatus })),
   }));
   ecs.on(DescribeServicesCommand).resolves({
-    services: [{ serviceName: "web", loadBalancers: [{ targetGroupArn: TG_WEB, containerName: "web", containerPort: 8080 }] }],
+    services: [
+      { serviceName: "web", schedulingStrategy: "REPLICA", loadBalancers: [{ targetGroupArn: TG_WEB, containerName: "web", containerPort: 8080 }] },
+      { serviceName: "agent", schedulingStrategy: "DAEMON", loadBalancers: [] },
+    ],
   });
   ecs.on(StopTaskCommand).callsFake((input: { task: string }) => {
     stopped.add(input.task);
+    stopTimes.push(clock.now());
     return {};
   });
   elb.on(DeregisterTargetsCommand).resolves({});
@@ -85,6 +102,7 @@ function givenInstance({ status = "ACTIVE", tasks = [WEB_TASK, REPORT_TASK] }: {
     TargetHealthDescriptions: [{ Target: { Id: INSTANCE, Port: 32768 }, TargetHealth: { State: "unused", Reason: "Target.NotRegistered" } }],
   });
   autoscaling.on(CompleteLifecycleActionCommand).resolves({});
+  return { stopTimes };
 }
 
 let clock: ReturnType<typeof fakeClock>;
@@ -163,6 +181,19 @@ describe("lifecycle drain: full drain", () => {
       lifecycleAction: "completed",
     });
     expect(logLines().filter((l) => l.level === "error")).toEqual([]);
+  });
+
+  test("GIVEN a daemon task (counted in runningTasksCount, never moved by the scheduler) WHEN draining THEN it is stopped once the replicas left, not at the stop point", async () => {
+    const { stopTimes } = givenInstance({ tasks: [WEB_TASK, AGENT_TASK] });
+
+    const summary = await drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps());
+
+    expect(ecs).toHaveReceivedCommandTimes(StopTaskCommand, 1);
+    expect(ecs).toHaveReceivedCommandWith(StopTaskCommand, { cluster: CLUSTER, task: AGENT_TASK.taskArn });
+    // DRAINING at +2 s, the web task replaced 15 s later; polled every 5 s: the daemon is stopped at +17 s, not at +560 s.
+    expect(stopTimes).toEqual([EVENT_TIME + 2_000 + MOVE_AFTER_MS]);
+    expect(summary).toMatchObject({ stoppedTasks: [AGENT_TASK.taskArn], lifecycleAction: "completed" });
+    expect(clock.time).toBeLessThan(EVENT_TIME + 60_000);
   });
 
   test("GIVEN every task leaves before the stop point WHEN draining THEN nothing is stopped and the action completes right away", async () => {

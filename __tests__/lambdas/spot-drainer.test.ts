@@ -273,14 +273,62 @@ describe("spot drainer: nothing to do", () => {
     expect(summary).toMatchObject({ markedDraining: true, deregisteredTargets: 0, stoppedTasks: [] });
   });
 
-  test("GIVEN an event that arrives after its deadline WHEN handled THEN no AWS call is made", async () => {
-    clock.time = DEADLINE + 1;
+});
+
+describe("spot drainer: the 2-minute budget at its boundary", () => {
+  test.each([
+    [109_000, "inside the margin's edge"],
+    [111_000, "inside the margin"],
+    [119_000, "one second before the reclaim"],
+  ])("GIVEN an event %i ms old (%s) WHEN handled THEN the instance is still set DRAINING and taken out of the load balancer without waiting", async (age) => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768), standaloneTask(1)], health: { [TG_WEB]: ["draining"] } });
+    clock.time = EVENT_TIME + age;
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.skipped).toBeUndefined();
+    expect(ecs).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { status: "DRAINING" });
+    expect(elb).toHaveReceivedCommandWith(DeregisterTargetsCommand, { TargetGroupArn: TG_WEB, Targets: [{ Id: INSTANCE, Port: 32768 }] });
+    expect(ecs).toHaveReceivedCommandTimes(StopTaskCommand, 2);
+    // Past the stop point: nothing is waited for.
+    expect(clock.sleeps).toEqual([]);
+    expect(summary.deadline).toBe(DEADLINE);
+  });
+
+  test.each([120_000, 121_000, 600_000])("GIVEN an event %i ms old WHEN handled THEN the instance is gone: stale, no AWS call", async (age) => {
+    clock.time = EVENT_TIME + age;
 
     const summary = await drainForEvent(spotEvent, config, deps());
 
     expect(summary.skipped).toBe("stale-event");
     expect(ecs).not.toHaveReceivedAnyCommand();
     expect(elb).not.toHaveReceivedAnyCommand();
+  });
+
+  test("GIVEN an event without a parsable time WHEN handled THEN it is stale (no budget can be computed)", async () => {
+    const summary = await drainForEvent({ ...spotEvent, time: "yesterday" }, config, deps());
+
+    expect(summary.skipped).toBe("stale-event");
+    expect(ecs).not.toHaveReceivedAnyCommand();
+  });
+
+  test.each([
+    // remaining invocation time, expected deadline
+    [200_000, DEADLINE, "the 2-minute warning binds"],
+    [60_000, EVENT_TIME + 3_000 + 60_000 - 2_000, "the invocation's remaining time (minus 2 s) binds"],
+  ])("GIVEN %i ms left in the invocation WHEN draining THEN the deadline is %i (%s) and StopTask goes out 30 s before it", async (remaining, deadline) => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768)], health: { [TG_WEB]: ["draining"] } });
+    const stopTimes: number[] = [];
+    ecs.on(StopTaskCommand).callsFake(() => {
+      stopTimes.push(clock.now());
+      return {};
+    });
+
+    const summary = await drainForEvent(spotEvent, config, { ...deps(), remainingTimeMs: () => remaining });
+
+    expect(summary.deadline).toBe(deadline);
+    expect(stopTimes).toEqual([deadline - 30_000]);
+    expect(clock.time).toBeLessThanOrEqual(deadline);
   });
 });
 

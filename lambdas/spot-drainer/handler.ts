@@ -34,8 +34,8 @@ export async function handler(
   const log = createLogger({ eventId: event.id, instanceId });
   try {
     const config = readConfig(process.env);
+    const remainingTimeMs = context ? () => context.getRemainingTimeInMillis() : undefined;
     if (lifecycle) {
-      const remainingTimeMs = context ? () => context.getRemainingTimeInMillis() : undefined;
       return await drainForLifecycleAction(event, config, readLifecycleConfig(process.env), {
         ecs,
         elb,
@@ -46,7 +46,7 @@ export async function handler(
         remainingTimeMs,
       });
     }
-    return await drainForEvent(event as Ec2InstanceEvent, config, { ecs, elb, now: Date.now, sleep, log });
+    return await drainForEvent(event as Ec2InstanceEvent, config, { ecs, elb, now: Date.now, sleep, log, remainingTimeMs });
   } catch (err) {
     log.error("drain failed", describeError(err));
     throw err;
