@@ -1,11 +1,15 @@
 import { MockInstance, afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
 import {
+  AccessDeniedException,
+  ClientException,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
+  InvalidParameterException,
   ListContainerInstancesCommand,
+  ServerException,
   ListTasksCommand,
   Service,
   StopTaskCommand,
@@ -413,6 +417,138 @@ describe("spot drainer: deadlines and failures", () => {
   });
 });
 
+describe("spot drainer: API limits and refusals", () => {
+  test("GIVEN ListContainerInstances answers over two pages (the match on the second) WHEN draining THEN it follows nextToken and drains that instance", async () => {
+    givenInstance({ tasks: [] });
+    ecs
+      .on(ListContainerInstancesCommand)
+      .callsFake((input: { nextToken?: string }) =>
+        input.nextToken === "ci-page-2" ? { containerInstanceArns: [CI_ARN] } : { containerInstanceArns: [], nextToken: "ci-page-2" },
+      );
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(ecs).toHaveReceivedCommandTimes(ListContainerInstancesCommand, 2);
+    expect(ecs).toHaveReceivedNthCommandWith(ListContainerInstancesCommand, 2, { cluster: CLUSTER, nextToken: "ci-page-2" });
+    expect(summary).toMatchObject({ containerInstanceArn: CI_ARN, markedDraining: true });
+  });
+
+  test("GIVEN tasks of 23 services on the instance WHEN mapping them to target groups THEN DescribeServices is called in batches of at most 10 and every service's target is deregistered", async () => {
+    const names = Array.from({ length: 23 }, (_, n) => `svc-${n}`);
+    const tg = (n: number) => `arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/svc-${n}/${n.toString(16).padStart(16, "0")}`;
+    const tasks = names.map((name, n): Task => ({
+      taskArn: taskArn(n),
+      group: `service:${name}`,
+      lastStatus: "RUNNING",
+      containers: [{ name, networkBindings: [{ containerPort: 8080, hostPort: 33000 + n, protocol: "tcp" }] }],
+    }));
+    givenInstance({ tasks });
+    ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => {
+      // The real API refuses more than 10 names per call.
+      if (input.services.length > 10) throw new InvalidParameterException({ message: "services cannot exceed 10", $metadata: {} });
+      return {
+        services: input.services.map((name) => {
+          const n = Number(name.slice(4));
+          return { serviceName: name, loadBalancers: [{ targetGroupArn: tg(n), containerName: name, containerPort: 8080 }] };
+        }),
+        failures: [],
+      };
+    });
+    elb.on(DescribeTargetHealthCommand).callsFake((input: { Targets: TargetDescription[] }) => ({
+      TargetHealthDescriptions: input.Targets.map((Target) => ({ Target, TargetHealth: { State: "unused" } })),
+    }));
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    const batches = ecs.commandCalls(DescribeServicesCommand).map((call) => call.args[0].input.services?.length);
+    expect(batches).toEqual([10, 10, 3]);
+    expect(new Set(ecs.commandCalls(DescribeServicesCommand).flatMap((call) => call.args[0].input.services))).toEqual(new Set(names));
+    expect(elb).toHaveReceivedCommandTimes(DeregisterTargetsCommand, 23);
+    expect(elb).toHaveReceivedCommandWith(DeregisterTargetsCommand, { TargetGroupArn: tg(22), Targets: [{ Id: INSTANCE, Port: 33022 }] });
+    expect(summary).toMatchObject({ deregisteredTargets: 23, drainedTargets: 23 });
+  });
+
+  test.each([
+    ["InvalidParameterException", () => new InvalidParameterException({ message: "Container instance status cannot be changed", $metadata: {} })],
+    ["ClientException", () => new ClientException({ message: "The container instance is not in a state to be drained", $metadata: {} })],
+    ["AccessDeniedException", () => new AccessDeniedException({ message: "not authorized to perform ecs:UpdateContainerInstancesState", $metadata: {} })],
+  ])("GIVEN UpdateContainerInstancesState refuses DRAINING with %s WHEN draining THEN the refusal is logged and targets are still deregistered and tasks stopped", async (name, error) => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768), standaloneTask(1)], health: { [TG_WEB]: ["unused"] } });
+    ecs.on(UpdateContainerInstancesStateCommand).rejects(error());
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(ecs).toHaveReceivedCommandTimes(UpdateContainerInstancesStateCommand, 1);
+    expect(elb).toHaveReceivedCommandWith(DeregisterTargetsCommand, { TargetGroupArn: TG_WEB, Targets: [{ Id: INSTANCE, Port: 32768 }] });
+    expect(ecs).toHaveReceivedCommandTimes(StopTaskCommand, 2);
+    expect(summary).toMatchObject({ markedDraining: false, deregisteredTargets: 1, drainedTargets: 1 });
+    expect(logLines()).toContainEqual(
+      expect.objectContaining({ level: "error", msg: "could not set DRAINING, continuing", failures: [expect.objectContaining({ reason: name })] }),
+    );
+  });
+
+  test("GIVEN UpdateContainerInstancesState reports the transition refused in failures[] WHEN draining THEN it goes on undrained", async () => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768)], health: { [TG_WEB]: ["unused"] } });
+    ecs.on(UpdateContainerInstancesStateCommand).resolves({ containerInstances: [], failures: [{ arn: CI_ARN, reason: "INACTIVE" }] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary).toMatchObject({ markedDraining: false, deregisteredTargets: 1, stoppedTasks: [taskArn(0)] });
+  });
+
+  test("GIVEN the container instance disappears between lookup and DRAINING (failures[] MISSING) WHEN draining THEN it stops without deregistering", async () => {
+    givenInstance();
+    ecs.on(UpdateContainerInstancesStateCommand).resolves({ containerInstances: [], failures: [{ arn: CI_ARN, reason: "MISSING" }] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary).toMatchObject({ skipped: "container-instance-missing", markedDraining: false, containerInstanceArn: CI_ARN });
+    expect(ecs).not.toHaveReceivedCommand(ListTasksCommand);
+    expect(elb).not.toHaveReceivedAnyCommand();
+  });
+
+  test.each(["INACTIVE", "DEREGISTERING"])("GIVEN the container instance is %s WHEN the warning arrives THEN nothing is drained", async (status) => {
+    givenInstance({ status });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.skipped).toBe("container-instance-inactive");
+    expect(ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
+    expect(ecs).not.toHaveReceivedCommand(StopTaskCommand);
+  });
+
+  test("GIVEN an unexpected container instance status WHEN the warning arrives THEN it drains anyway without a state change", async () => {
+    givenInstance({ status: "REGISTERING", tasks: [standaloneTask(0)] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
+    expect(summary).toMatchObject({ markedDraining: false, stoppedTasks: [taskArn(0)] });
+    expect(logLines()).toContainEqual(expect.objectContaining({ level: "warn", status: "REGISTERING" }));
+  });
+
+  test("GIVEN DescribeServices keeps failing with ServerException WHEN draining THEN nothing is deregistered but every task is still stopped", async () => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768), standaloneTask(1)] });
+    ecs.on(DescribeServicesCommand).rejects(new ServerException({ message: "internal error", $metadata: {} }));
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(elb).not.toHaveReceivedAnyCommand();
+    expect(summary).toMatchObject({ deregisteredTargets: 0, stoppedTasks: [taskArn(0), taskArn(1)] });
+  });
+
+  test("GIVEN two container instances for one EC2 instance WHEN draining THEN the first is drained and the extra is logged", async () => {
+    givenInstance({ tasks: [] });
+    const extra = `${CI_ARN.slice(0, -1)}1`;
+    ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [CI_ARN, extra] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.containerInstanceArn).toBe(CI_ARN);
+    expect(logLines()).toContainEqual(expect.objectContaining({ level: "warn", extra: [extra] }));
+  });
+});
+
 describe("withRetry", () => {
   const retryable = [
     ["name ThrottlingException", throttled()],
@@ -474,6 +610,15 @@ describe("handler (environment and event routing)", () => {
     await expect(handler(event)).resolves.toMatchObject({ skipped });
     expect(ecs).not.toHaveReceivedAnyCommand();
     expect(logLines()).toContainEqual(expect.objectContaining({ level: "info", skipped, eventId: event.id, instanceId: INSTANCE }));
+  });
+
+  test("GIVEN the Lambda context WHEN a warning is handled THEN the invocation's remaining time bounds the deadline", async () => {
+    givenInstance({ tasks: [] });
+
+    const summary = await handler(spotEvent, { getRemainingTimeInMillis: () => 30_000 });
+
+    // Invoked at event time + 3 s with 30 s left: deadline = +3 s + 30 s − 2 s, earlier than event time + 110 s.
+    expect(summary.deadline).toBe(EVENT_TIME + 31_000);
   });
 
   test("GIVEN DRAIN_ON_REBALANCE=true WHEN a rebalance recommendation arrives THEN the instance is drained", async () => {
