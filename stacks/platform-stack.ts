@@ -182,6 +182,7 @@ export class PlatformStack extends TerraformStack {
       logRetentionDays: service.logRetentionDays ?? config.logs.retentionDays,
       executionRoleName: this.naming.name(`${service.name}-execution`, NAME_LIMITS.role),
       taskRoleName: this.naming.name(`${service.name}-task`, NAME_LIMITS.role),
+      taskRolePermissions: service.taskRole,
       desiredCount: service.desiredCount,
       minHealthyPercent: service.minHealthyPercent,
       maxPercent: service.maxPercent,
