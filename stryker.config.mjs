@@ -14,6 +14,6 @@ export default {
   thresholds: { high: 90, low: 85, break: 85 },
   tempDirName: ".stryker-tmp",
   // The handlers' tests run on an injected clock in milliseconds; a mutant that loops forever is caught fast.
-  timeoutMS: 2000,
+  timeoutMS: 3000,
   ignorePatterns: ["cdktf.out", ".build", "reports", ".gen"],
 };

@@ -2,7 +2,9 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
+import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
@@ -72,6 +74,11 @@ export interface AmiWatchProps {
   readonly instanceWarmupSeconds?: number;
   /** Days the function's log group keeps logs. */
   readonly logRetentionDays: number;
+  /**
+   * Where the alarm on failed runs notifies (SNS topic ARNs).
+   * @default - none: the alarm only shows in the console
+   */
+  readonly alarmActions?: string[];
 }
 
 /**
@@ -171,6 +178,26 @@ export class AmiWatch extends Construct {
       functionName: fn.functionName,
       principal: "events.amazonaws.com",
       sourceArn: rule.arn,
+    });
+
+    // A run that could not check a pool fails (lambdas/ami-watch/handler.ts). The next scheduled run is the retry:
+    // Lambda's own async retries would only mail the same findings again.
+    new LambdaFunctionEventInvokeConfig(this, "invoke-config", { functionName: fn.functionName, maximumRetryAttempts: 0 });
+    new CloudwatchMetricAlarm(this, "errors-alarm", {
+      alarmName: `${props.functionName}-errors`,
+      alarmDescription: `The AMI watch ${props.functionName} could not check every pool of ${props.environment} (permissions, parameter, launch template): see its log group`,
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: fn.functionName },
+      statistic: "Sum",
+      // Daily by default: one failed run is enough, and it stays in alarm until a run succeeds.
+      period: 3600,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "ignore",
+      alarmActions: props.alarmActions,
+      okActions: props.alarmActions,
     });
 
     this.functionName = fn.functionName;

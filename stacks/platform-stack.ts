@@ -374,6 +374,7 @@ export class PlatformStack extends TerraformStack {
         pinnedAmiId: pool.pinnedAmiId,
       })),
       logRetentionDays: config.logs.retentionDays,
+      alarmActions: this.alarmActions,
     });
   }
 

