@@ -549,6 +549,175 @@ describe("spot drainer: API limits and refusals", () => {
   });
 });
 
+describe("spot drainer: what it refuses and what it reports", () => {
+  const logged = (msg: string) => logLines().filter((line) => line.msg === msg);
+
+  test.each([
+    ["a Spot warning from another source", { ...spotEvent, source: "aws.health" }, "unsupported-event"],
+    ["a warning without detail.instance-id", { ...spotEvent, detail: { "instance-action": "terminate" } }, "missing-instance-id"],
+    ["a warning without detail", { ...spotEvent, detail: undefined as unknown as typeof spotEvent.detail }, "missing-instance-id"],
+  ])("GIVEN %s WHEN handled THEN it is skipped (%s) without any AWS call", async (_label, event, skipped) => {
+    const summary = await drainForEvent(event, config, deps());
+
+    expect(summary).toEqual({ instanceId: (event.detail as Record<string, string> | undefined)?.["instance-id"], markedDraining: false, deregisteredTargets: 0, drainedTargets: 0, stoppedTasks: [], skipped });
+    expect(ecs).not.toHaveReceivedAnyCommand();
+    expect(logLines()).toContainEqual(expect.objectContaining({ level: "info", skipped }));
+  });
+
+  test.each([
+    [109_999, false],
+    [110_000, true],
+    [110_001, true],
+  ])("GIVEN an event %i ms old WHEN handled THEN the late-drain warning is logged: %s", async (age, late) => {
+    givenInstance({ tasks: [] });
+    clock.time = EVENT_TIME + age;
+
+    await drainForEvent(spotEvent, config, deps());
+
+    expect(logged("event arrived inside the deadline margin, draining without waiting")).toEqual(
+      late ? [expect.objectContaining({ level: "warn", eventTime: spotEvent.time, deadline: DEADLINE, instanceId: INSTANCE })] : [],
+    );
+  });
+
+  test("GIVEN a normal drain WHEN it runs THEN its steps are logged with their facts, and no warning", async () => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768), standaloneTask(1)], health: { [TG_WEB]: ["unused"] } });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(logged("set container instance to DRAINING")).toEqual([expect.objectContaining({ level: "info", containerInstanceArn: CI_ARN })]);
+    expect(logged("listed tasks")).toEqual([expect.objectContaining({ taskCount: 2, containerInstanceArn: CI_ARN })]);
+    expect(logged("drain finished")).toEqual([expect.objectContaining({ ...summary, detailType: spotEvent["detail-type"], eventId: spotEvent.id })]);
+    expect(logLines().filter((line) => line.level === "warn" || line.level === "error")).toEqual([]);
+  });
+
+  test.each([
+    ["DRAINING", "container instance already DRAINING, skipping state change"],
+  ])("GIVEN the instance is %s WHEN draining THEN it says so", async (status, msg) => {
+    givenInstance({ status, tasks: [] });
+    await drainForEvent(spotEvent, config, deps());
+    expect(logged(msg)).toHaveLength(1);
+  });
+
+  test.each([
+    ["not in the cluster", () => ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [] }), "instance is not in the cluster", { cluster: CLUSTER }],
+    [
+      "MISSING at lookup",
+      () => {
+        ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [CI_ARN] });
+        ecs.on(DescribeContainerInstancesCommand).resolves({ containerInstances: [], failures: [{ arn: CI_ARN, reason: "MISSING" }] });
+      },
+      "container instance is gone",
+      { failures: [{ arn: CI_ARN, reason: "MISSING" }] },
+    ],
+    [
+      "MISSING when set DRAINING",
+      () => {
+        givenInstance();
+        ecs.on(UpdateContainerInstancesStateCommand).resolves({ failures: [{ arn: CI_ARN, reason: "MISSING" }] });
+      },
+      "container instance is gone",
+      { failures: [{ arn: CI_ARN, reason: "MISSING" }] },
+    ],
+    ["INACTIVE", () => givenInstance({ status: "INACTIVE" }), "container instance is being deregistered", { status: "INACTIVE" }],
+  ])("GIVEN an instance %s WHEN the warning arrives THEN the skip is logged with why", async (_label, given, msg, fields) => {
+    given();
+    await drainForEvent(spotEvent, config, deps());
+    expect(logged(msg)).toEqual([expect.objectContaining({ level: "info", ...fields })]);
+  });
+
+  test("GIVEN only standalone tasks WHEN draining THEN no service is described and they are still stopped", async () => {
+    givenInstance({ tasks: [standaloneTask(0), standaloneTask(1)] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(ecs).not.toHaveReceivedCommand(DescribeServicesCommand);
+    expect(summary.stoppedTasks).toEqual([taskArn(0), taskArn(1)]);
+  });
+
+  test("GIVEN DescribeServices reports a service MISSING WHEN draining THEN it is logged and the other service's targets are still deregistered", async () => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768), serviceTask(1, "admin", 3000, 32769)], health: { [TG_WEB]: ["unused"] } });
+    ecs.on(DescribeServicesCommand).resolves({ services: [SERVICES[0]], failures: [{ arn: "admin", reason: "MISSING" }] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.deregisteredTargets).toBe(1);
+    expect(logged("some services could not be described")).toEqual([expect.objectContaining({ level: "warn", failures: [{ arn: "admin", reason: "MISSING" }] })]);
+  });
+
+  test("GIVEN DescribeServices is denied WHEN draining THEN the error is logged, nothing is deregistered and the tasks are stopped", async () => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768)] });
+    ecs.on(DescribeServicesCommand).rejects(new AccessDeniedException({ message: "not authorized to perform ecs:DescribeServices", $metadata: {} }));
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary).toMatchObject({ deregisteredTargets: 0, stoppedTasks: [taskArn(0)] });
+    expect(logged("could not map services to target groups, skipping deregistration")).toEqual([
+      expect.objectContaining({ level: "error", errorName: "AccessDeniedException" }),
+    ]);
+  });
+
+  test("GIVEN the second ListTasks fails WHEN stopping THEN the tasks listed first are stopped", async () => {
+    givenInstance({ tasks: [standaloneTask(0), standaloneTask(1)] });
+    ecs
+      .on(ListTasksCommand)
+      .resolvesOnce({ taskArns: [taskArn(0), taskArn(1)] })
+      .rejects(new AccessDeniedException({ message: "denied", $metadata: {} }));
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.stoppedTasks).toEqual([taskArn(0), taskArn(1)]);
+    expect(logged("could not re-list tasks, stopping the ones listed earlier")).toEqual([expect.objectContaining({ level: "error", errorName: "AccessDeniedException" })]);
+  });
+
+  test.each([
+    ["AccessDeniedException", new AccessDeniedException({ message: "not authorized to perform ecs:StopTask", $metadata: {} })],
+    ["an InvalidParameterException about something else", new InvalidParameterException({ message: "Invalid cluster name", $metadata: {} })],
+  ])("GIVEN StopTask fails with %s for one task WHEN stopping THEN the others are stopped and that one is reported, not counted", async (_label, error) => {
+    givenInstance({ tasks: [standaloneTask(0), standaloneTask(1)] });
+    ecs.on(StopTaskCommand, { task: taskArn(0) }).rejects(error);
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.stoppedTasks).toEqual([taskArn(1)]);
+    expect(logged("stop task failed")).toEqual([expect.objectContaining({ level: "error", task: taskArn(0) })]);
+  });
+
+  test("GIVEN StopTask says the task is already stopped WHEN stopping THEN it counts as stopped and is logged as such", async () => {
+    givenInstance({ tasks: [standaloneTask(0)] });
+    ecs.on(StopTaskCommand).rejects(new InvalidParameterException({ message: "The referenced task is already stopped.", $metadata: {} }));
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.stoppedTasks).toEqual([taskArn(0)]);
+    expect(logged("task already stopped")).toEqual([expect.objectContaining({ level: "info", task: taskArn(0) })]);
+  });
+
+  test("GIVEN throttling once WHEN draining THEN the retry is logged with its attempt, delay and error", async () => {
+    givenInstance({ tasks: [] });
+    ecs.on(ListContainerInstancesCommand).rejectsOnce(throttled()).resolves({ containerInstanceArns: [CI_ARN] });
+
+    await drainForEvent(spotEvent, config, deps());
+
+    expect(logged("retrying after transient error")).toEqual([
+      expect.objectContaining({ level: "warn", attempt: 1, delayMs: 100, errorName: "ThrottlingException", instanceId: INSTANCE }),
+    ]);
+  });
+
+  test("GIVEN throttling throughout WHEN giving up THEN the reason is logged", async () => {
+    ecs.on(ListContainerInstancesCommand).rejects(throttled());
+
+    await expect(drainForEvent(spotEvent, config, deps())).rejects.toThrow("Rate exceeded");
+
+    expect(logged("giving up retries, the next attempt would pass the deadline")).toEqual([expect.objectContaining({ level: "error", deadline: STOP_AT })]);
+  });
+
+  test("GIVEN a single container instance WHEN draining THEN no 'several container instances' warning", async () => {
+    givenInstance({ tasks: [] });
+    await drainForEvent(spotEvent, config, deps());
+    expect(logged("several container instances for one EC2 instance, using the first")).toEqual([]);
+  });
+});
+
 describe("withRetry", () => {
   const retryable = [
     ["name ThrottlingException", throttled()],
@@ -610,6 +779,31 @@ describe("handler (environment and event routing)", () => {
     await expect(handler(event)).resolves.toMatchObject({ skipped });
     expect(ecs).not.toHaveReceivedAnyCommand();
     expect(logLines()).toContainEqual(expect.objectContaining({ level: "info", skipped, eventId: event.id, instanceId: INSTANCE }));
+  });
+
+  test("GIVEN a drain that fails WHEN invoked THEN the handler logs it with the event and instance, and rethrows", async () => {
+    ecs.on(ListContainerInstancesCommand).rejects(new AccessDeniedException({ message: "denied", $metadata: {} }));
+
+    await expect(handler(spotEvent)).rejects.toThrow("denied");
+
+    expect(logLines()).toContainEqual({ level: "error", msg: "drain failed", eventId: spotEvent.id, instanceId: INSTANCE, errorName: "AccessDeniedException", errorMessage: "denied" });
+  });
+
+  test("GIVEN an event without detail WHEN invoked THEN it is skipped, not a TypeError", async () => {
+    await expect(handler({ ...spotEvent, detail: undefined as unknown as typeof spotEvent.detail })).resolves.toMatchObject({ skipped: "missing-instance-id" });
+  });
+
+  test("GIVEN targets that drain over 10 s WHEN the real handler polls THEN it waits on real timers between polls", async () => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768)], health: { [TG_WEB]: ["draining", "draining", "unused"] } });
+
+    const pending = handler(spotEvent);
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(elb).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 1);
+    await vi.advanceTimersByTimeAsync(10_001);
+    const summary = await pending;
+
+    expect(elb).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 3);
+    expect(summary).toMatchObject({ drainedTargets: 1, stoppedTasks: [taskArn(0)] });
   });
 
   test("GIVEN the Lambda context WHEN a warning is handled THEN the invocation's remaining time bounds the deadline", async () => {
