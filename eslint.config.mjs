@@ -1,7 +1,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules/", "cdktf.out/", ".build/", ".gen/"] },
+  { ignores: ["node_modules/", "cdktf.out/", ".build/", ".gen/", ".stryker-tmp/", "reports/"] },
   ...tseslint.configs.recommended,
   {
     rules: {

@@ -2,6 +2,7 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
+import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
@@ -186,8 +187,11 @@ export class AmiWatch extends Construct {
       roleName: fn.roleName,
       queueName: failureQueueName,
       alarmName: `${failureQueueName}-not-empty`,
-      alarmDescription: `The AMI check of ${props.environment} failed after retries: the event is in ${failureQueueName}, see the function's log group`,
+      alarmDescription: `The AMI check of ${props.environment} failed: the event is in ${failureQueueName}, see the function's log group`,
       alarmActions: props.alarmActions,
+      // A run that could not check a pool fails (lambdas/ami-watch/handler.ts). The next scheduled run is the
+      // retry: Lambda's own async retries would only mail the same findings again.
+      maximumRetryAttempts: 0,
     });
 
     const rule = new CloudwatchEventRule(this, "schedule", {
@@ -202,6 +206,24 @@ export class AmiWatch extends Construct {
       functionName: fn.functionName,
       principal: "events.amazonaws.com",
       sourceArn: rule.arn,
+    });
+
+    // Each failed run, at once; it stays in alarm until a run succeeds (the queue keeps the failed events).
+    new CloudwatchMetricAlarm(this, "errors-alarm", {
+      alarmName: `${props.functionName}-errors`,
+      alarmDescription: `The AMI watch ${props.functionName} could not check every pool of ${props.environment} (permissions, parameter, launch template): see its log group`,
+      namespace: "AWS/Lambda",
+      metricName: "Errors",
+      dimensions: { FunctionName: fn.functionName },
+      statistic: "Sum",
+      // Daily by default: one failed run is enough, and it stays in alarm until a run succeeds.
+      period: 3600,
+      evaluationPeriods: 1,
+      threshold: 0,
+      comparisonOperator: "GreaterThanThreshold",
+      treatMissingData: "ignore",
+      alarmActions: props.alarmActions ? [...props.alarmActions] : undefined,
+      okActions: props.alarmActions ? [...props.alarmActions] : undefined,
     });
 
     this.functionName = fn.functionName;

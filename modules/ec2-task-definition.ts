@@ -4,6 +4,7 @@ import { DataAwsIamPolicyDocument, type DataAwsIamPolicyDocumentStatement } from
 import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 
 /** The container's docker HEALTHCHECK. */
 export interface ContainerHealthCheck {
@@ -81,6 +82,32 @@ export interface ContainerSpec {
 /** Linux capabilities every container loses: raw sockets allow spoofing packets on the instance's bridge network. */
 export const DROPPED_CAPABILITIES = ["NET_RAW"] as const;
 
+/** One statement of the task role's inline policy. */
+export interface TaskRoleStatement {
+  /** @default - none */
+  readonly sid?: string;
+  /** @default "Allow" */
+  readonly effect?: "Allow" | "Deny";
+  readonly actions: string[];
+  readonly resources: string[];
+  /** @default - none */
+  readonly conditions?: ReadonlyArray<{ readonly test: string; readonly variable: string; readonly values: string[] }>;
+}
+
+/** The application's own AWS permissions. */
+export interface TaskRolePermissions {
+  /**
+   * Inline statements, the least-privilege way (e.g. `cloudwatch:PutMetricData` with a `cloudwatch:namespace` condition).
+   * @default - none
+   */
+  readonly statements?: TaskRoleStatement[];
+  /**
+   * Managed policies (AWS or customer managed) attached to the task role.
+   * @default - none
+   */
+  readonly managedPolicyArns?: string[];
+}
+
 export interface Ec2TaskDefinitionProps {
   /** Task definition family. */
   readonly family: string;
@@ -88,6 +115,11 @@ export interface Ec2TaskDefinitionProps {
   readonly logRetentionDays: number;
   readonly executionRoleName: string;
   readonly taskRoleName: string;
+  /**
+   * What the application may do with AWS.
+   * @default - nothing: an empty task role
+   */
+  readonly taskRolePermissions?: TaskRolePermissions;
   readonly container: ContainerSpec;
   /** Region of the stack: the log driver's region and the task role's trust condition. */
   readonly region: string;
@@ -104,8 +136,8 @@ const ECS_TASKS = "ecs-tasks.amazonaws.com";
 /**
  * A task definition for the EC2 launch type with bridge networking and one essential container
  * logging to its own expiring log group; an execution role that may only write that group, pull
- * that image and read that container's secrets; and an empty task role the application's own
- * permissions are attached to where they are known.
+ * that image and read that container's secrets; and a task role with the application's own permissions
+ * (`taskRolePermissions`), empty unless they are given.
  */
 export class Ec2TaskDefinition extends Construct {
   public readonly taskDefinitionArn: string;
@@ -139,6 +171,27 @@ export class Ec2TaskDefinition extends Construct {
       name: props.taskRoleName,
       description: `Application permissions of ${container.name}`,
       assumeRolePolicy: this.ecsTasksTrust("task-trust", props),
+    });
+    const permissions = props.taskRolePermissions ?? {};
+    if ((permissions.statements ?? []).length > 0) {
+      new IamRolePolicy(this, "task-policy", {
+        role: taskRole.name,
+        name: "application",
+        policy: new DataAwsIamPolicyDocument(this, "task-policy-document", {
+          statement: (permissions.statements ?? []).map((statement) => ({
+            ...(statement.sid !== undefined && { sid: statement.sid }),
+            effect: statement.effect ?? "Allow",
+            actions: statement.actions,
+            resources: statement.resources,
+            ...(statement.conditions !== undefined && statement.conditions.length > 0 && {
+              condition: statement.conditions.map((c) => ({ test: c.test, variable: c.variable, values: c.values })),
+            }),
+          })),
+        }).json,
+      });
+    }
+    (permissions.managedPolicyArns ?? []).forEach((policyArn, index) => {
+      new IamRolePolicyAttachment(this, `task-managed-policy-${index}`, { role: taskRole.name, policyArn });
     });
 
     const taskDefinition = new EcsTaskDefinition(this, "task-definition", {

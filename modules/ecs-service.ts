@@ -3,7 +3,7 @@ import { Construct } from "constructs";
 import { EcsService as EcsServiceResource } from "@cdktf/provider-aws/lib/ecs-service";
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
-import { Ec2TaskDefinition, type ContainerHealthCheck } from "./ec2-task-definition";
+import { Ec2TaskDefinition, type ContainerHealthCheck, type TaskRolePermissions } from "./ec2-task-definition";
 
 /** One entry of an ECS capacity provider strategy. */
 export interface CapacityProviderStrategyItem {
@@ -106,6 +106,11 @@ export interface EcsServiceProps {
   readonly logRetentionDays: number;
   readonly executionRoleName: string;
   readonly taskRoleName: string;
+  /**
+   * The application's own AWS permissions.
+   * @default - nothing: an empty task role
+   */
+  readonly taskRolePermissions?: TaskRolePermissions;
 
   /** Tasks at creation; autoscaling owns the count afterwards. Ignored for daemons. */
   readonly desiredCount: number;
@@ -168,6 +173,7 @@ export class EcsService extends Construct {
       logRetentionDays: props.logRetentionDays,
       executionRoleName: props.executionRoleName,
       taskRoleName: props.taskRoleName,
+      taskRolePermissions: props.taskRolePermissions,
       region: props.region,
       accountId: props.accountId,
       container: {

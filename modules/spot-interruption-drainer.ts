@@ -16,14 +16,21 @@ export const REBALANCE_RECOMMENDATION = "EC2 Instance Rebalance Recommendation";
 /** Detail type of ASG lifecycle actions; must match lambdas/spot-drainer/lifecycle.ts. */
 export const LIFECYCLE_ACTION = "EC2 Instance-terminate Lifecycle Action";
 
-/** The drain must finish inside the 2-minute Spot warning, with room for the function's own start-up. */
-const TIMEOUT_SECONDS = 100;
+/**
+ * The whole 2-minute Spot warning: the handler's deadline (event time + 120 s − margin, and at most its
+ * remaining invocation time − 2 s) never lies past an invocation this long, so the function is never cut
+ * off in the middle of a drain it planned (lambdas/spot-drainer/drain.ts).
+ */
+const TIMEOUT_SECONDS = 120;
 /** Lambda's longest timeout. */
 const MAX_TIMEOUT_SECONDS = 900;
 /** Lifecycle drains run up to the hook's heartbeat; this covers delivery and start-up on top. */
 const LIFECYCLE_TIMEOUT_SLACK_SECONDS = 60;
-/** An event older than this cannot be drained usefully any more: half the warning is gone. */
-const MAXIMUM_EVENT_AGE_SECONDS = 60;
+/**
+ * Until the instance is reclaimed a late event still helps (DRAINING, targets out of the load balancer);
+ * the handler itself skips events older than the 2-minute warning.
+ */
+const MAXIMUM_EVENT_AGE_SECONDS = 120;
 
 /** The subset of an EventBridge event pattern the rules use. */
 interface EventPattern {
@@ -133,11 +140,11 @@ export interface SpotInterruptionDrainerProps {
  * Events are never retried: a retry after the warning drains an instance that is gone. Failed events
  * land in an encrypted SQS queue, and alarms watch that queue and the function's errors.
  *
- * Timeout: 100 s for Spot alone. With lifecycle hooks the one function gets the longest heartbeat
+ * Timeout: 120 s (the whole warning) for Spot alone. With lifecycle hooks the one function gets the longest heartbeat
  * plus 60 s (at most Lambda's 900 s): the Spot path still bounds itself by the 2-minute warning, and
  * the lifecycle path completes the action before the earlier of the heartbeat and the function's
  * remaining time (so a heartbeat over 840 s is cut short, never left to time out). The invoke
- * config's 60 s maximum event age holds for lifecycle actions too: EventBridge delivers them at once,
+ * config's 120 s maximum event age holds for lifecycle actions too: EventBridge delivers them at once,
  * and one only ages out when throttled, in which case it lands in the failure queue and the hook
  * continues the termination undrained at its heartbeat timeout. A lifecycle drain holds one unit of
  * the reserved concurrency for up to the heartbeat; an instance refresh replaces few instances at a time.
@@ -343,7 +350,7 @@ export class SpotInterruptionDrainer extends Construct {
     new CloudwatchEventTarget(this, `${id}-target`, {
       rule: rule.name,
       arn: fn.functionArn,
-      // EventBridge only retries failed deliveries; past a minute the warning is half gone.
+      // EventBridge only retries failed deliveries; past the 2-minute warning the instance is gone.
       retryPolicy: { maximumEventAgeInSeconds: MAXIMUM_EVENT_AGE_SECONDS, maximumRetryAttempts: 2 },
     });
     new LambdaPermission(this, `${id}-permission`, {

@@ -432,6 +432,29 @@ const autoscalingSchema = z
     }
   });
 
+/**
+ * The application's own AWS permissions (its ECS task role). Least privilege first: statements scoped by
+ * resource and condition; managed policies where a vendor documents one.
+ */
+const taskRoleSchema = z.object({
+  statements: z
+    .array(
+      z.object({
+        sid: z.string().regex(/^[A-Za-z0-9]+$/, "must be alphanumeric").optional(),
+        effect: z.enum(["Allow", "Deny"]).default("Allow"),
+        actions: z.array(z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9*]+$/, "must be an IAM action such as cloudwatch:PutMetricData")).min(1),
+        resources: z.array(z.string().regex(/^(\*|arn:aws[a-z-]*:.+)$/, "must be * or an ARN")).min(1),
+        conditions: z
+          .array(z.object({ test: z.string().min(1), variable: z.string().min(1), values: z.array(z.string()).min(1) }))
+          .default([]),
+      }),
+    )
+    .default([]),
+  managedPolicyArns: z
+    .array(z.string().regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/.+$/, "must be an IAM policy ARN such as arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"))
+    .default([]),
+});
+
 const serviceSchema = z
   .object({
     name: dnsName(20).describe("Service name, unique in the environment: names the ECS service, task family, log group, roles and target group."),
@@ -483,6 +506,7 @@ const serviceSchema = z
         z.string().regex(SECRET_ARN, "must be an SSM parameter or Secrets Manager secret ARN"),
       )
       .default({}).describe("Environment variables from SSM parameters or Secrets Manager (name → ARN); the execution role may read exactly these. Later changes ship with releases."),
+    taskRole: taskRoleSchema.optional().describe("What the application may do with AWS (its task role): least-privilege statements and/or managed policy ARNs; none by default."),
     repositoryCredentialsSecretArn: z.string().regex(SECRET_ARN, "must be a Secrets Manager secret ARN").optional().describe("Secrets Manager secret with private registry credentials (never in user data)."),
     stopTimeoutSeconds: int(2, SPOT_WARNING_SECONDS).default(30).describe("SIGTERM-to-SIGKILL grace; with deregistrationDelaySeconds it must fit the 120 s Spot warning."),
     deregistrationDelaySeconds: int(0, 3600).default(30).describe("Seconds the load balancer lets in-flight requests finish on a deregistered target."),

@@ -286,6 +286,7 @@ export class PlatformStack extends TerraformStack {
       logRetentionDays: service.logRetentionDays ?? config.logs.retentionDays,
       executionRoleName: names.executionRoleName,
       taskRoleName: names.taskRoleName,
+      taskRolePermissions: service.taskRole,
       desiredCount: service.desiredCount,
       minHealthyPercent: service.minHealthyPercent,
       maxPercent: service.maxPercent,

@@ -149,6 +149,9 @@ function publishedMessage(): { Subject: string; Message: string } {
 
 let logs: Record<string, unknown>[];
 
+/** The summary the run logged as it finished (a run that failed a pool rejects after logging it). */
+const finishedSummary = (): Record<string, unknown> | undefined => logs.find((line) => line.message === "AMI watch finished");
+
 beforeEach(() => {
   logs = [];
   vi.spyOn(console, "log").mockImplementation((line: string) => logs.push(JSON.parse(line)));
@@ -266,15 +269,15 @@ describe("ami-watch handler", () => {
     test.each([
       { case: "ParameterNotFound", error: notFound, errorName: "ParameterNotFound" },
       { case: "throttling", error: throttled, errorName: "ThrottlingException" },
-    ])("GIVEN GetParameter fails with $case for the only architecture WHEN run THEN it logs, resolves and publishes nothing", async ({ error, errorName }) => {
+    ])("GIVEN GetParameter fails with $case for the only architecture WHEN run THEN it logs, publishes nothing and fails the run naming the pool", async ({ error, errorName }) => {
       setEnv([SPOT_ARM64]);
       givenTemplateImage(SPOT_ARM64.launchTemplateId, OLD_ARM64.id);
       ssm.on(GetParameterCommand).rejects(error);
 
-      const summary = await handler();
+      await expect(handler()).rejects.toThrow("could not check pool(s) spot of production");
 
       expect(sns).not.toHaveReceivedCommand(PublishCommand);
-      expect(summary).toMatchObject({ checkedPools: [], failedPools: ["spot"], messagePublished: false });
+      expect(logs).toContainEqual(expect.objectContaining({ level: "info", message: "AMI watch finished", checkedPools: [], failedPools: ["spot"], messagePublished: false }));
       expect(logs).toContainEqual(expect.objectContaining({ level: "error", architecture: "arm64", errorName }));
     });
 
@@ -283,16 +286,18 @@ describe("ami-watch handler", () => {
       givenTemplateImage(SPOT_ARM64.launchTemplateId, OLD_ARM64.id);
       ssm.on(GetParameterCommand).resolves(recommendedParameter(ARM64_PARAM, JSON.stringify({ schema_version: 1 })));
 
-      await expect(handler()).resolves.toMatchObject({ failedPools: ["spot"], messagePublished: false });
+      await expect(handler()).rejects.toThrow("could not check pool(s) spot");
+      expect(sns).not.toHaveReceivedCommand(PublishCommand);
     });
 
-    test("GIVEN arm64 fails and x86_64 works WHEN run THEN the x86_64 pool is still reported", async () => {
+    test("GIVEN arm64 fails and x86_64 works WHEN run THEN the x86_64 pool is still reported, then the run fails", async () => {
       setEnv([SPOT_ARM64, SPOT_X86]);
       givenTemplateImage(SPOT_ARM64.launchTemplateId, OLD_ARM64.id);
       givenTemplateImage(SPOT_X86.launchTemplateId, OLD_X86.id);
       ssm.on(GetParameterCommand, { Name: ARM64_PARAM }).rejects(throttled);
 
-      const summary = await handler();
+      await expect(handler()).rejects.toThrow("could not check pool(s) spot of");
+      const summary = finishedSummary();
 
       expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
       const { Message } = publishedMessage();
@@ -309,9 +314,10 @@ describe("ami-watch handler", () => {
     );
     givenTemplateImage(SPOT_X86.launchTemplateId, OLD_X86.id);
 
-    const summary = await handler();
+    await expect(handler()).rejects.toThrow("could not check pool(s) spot of");
 
-    expect(summary).toMatchObject({ failedPools: ["spot"], outdatedPools: ["spot-x86"], messagePublished: true });
+    expect(sns).toHaveReceivedCommandTimes(PublishCommand, 1);
+    expect(finishedSummary()).toMatchObject({ failedPools: ["spot"], outdatedPools: ["spot-x86"], messagePublished: true });
     expect(logs).toContainEqual(expect.objectContaining({ level: "error", pool: "spot" }));
   });
 

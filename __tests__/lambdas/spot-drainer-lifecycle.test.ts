@@ -14,7 +14,7 @@ import {
 } from "@aws-sdk/client-ecs";
 import { DeregisterTargetsCommand, DescribeTargetHealthCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { handler } from "../../lambdas/spot-drainer/handler";
-import { LifecycleDeps, drainForLifecycleAction } from "../../lambdas/spot-drainer/lifecycle";
+import { LifecycleDeps, drainForLifecycleAction, isLifecycleAction } from "../../lambdas/spot-drainer/lifecycle";
 import { DrainerConfig, LifecycleConfig, readLifecycleConfig } from "../../lambdas/spot-drainer/config";
 import lifecycleEvent from "./fixtures/lifecycle-action.json";
 import { callOrder, drainerConfig, fakeClock, jsonLogLines, taskArnIn } from "./support/drainer";
@@ -47,37 +47,54 @@ const WEB_TASK: Task = {
 };
 const REPORT_TASK: Task = { taskArn: taskArn(1), group: "family:report", lastStatus: "RUNNING", containers: [{ name: "report" }] };
 
+/** A daemon service's task (e.g. a metrics agent): the scheduler never moves it off a DRAINING instance. */
+const AGENT_TASK: Task = { taskArn: taskArn(2), group: "service:agent", lastStatus: "RUNNING", containers: [{ name: "agent" }] };
+/** The service scheduler replaces a replica task this long after the instance is set DRAINING. */
+const MOVE_AFTER_MS = 15_000;
+
 /**
  * An instance with a web service task and a standalone task. The scheduler moves the web task away
- * once the instance is DRAINING; the standalone task stays until it is stopped.
+ * MOVE_AFTER_MS after the instance is DRAINING; daemon and standalone tasks stay until stopped.
+ * DescribeContainerInstances reports runningTasksCount as ECS does: every task on the instance, daemons included.
  */
-function givenInstance({ status = "ACTIVE", tasks = [WEB_TASK, REPORT_TASK] }: { status?: string; tasks?: Task[] } = {}): void {
+function givenInstance({ status = "ACTIVE", tasks = [WEB_TASK, REPORT_TASK] }: { status?: string; tasks?: Task[] } = {}): { stopTimes: number[] } {
   const stopped = new Set<string>();
-  let draining = status === "DRAINING";
-  const onInstance = () => tasks.filter((t) => !stopped.has(t.taskArn as string) && !(draining && t.group?.startsWith("service:")));
+  const stopTimes: number[] = [];
+  let drainingSince = status === "DRAINING" ? -Infinity : undefined;
+  const moved = (t: Task) =>
+    t.group === "service:web" && drainingSince !== undefined && clock.now() >= drainingSince + MOVE_AFTER_MS;
+  const isStopped = (t: Task) => stopped.has(t.taskArn as string) || moved(t);
+  const onInstance = () => tasks.filter((t) => !isStopped(t));
   ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [CI_ARN] });
   ecs.on(DescribeContainerInstancesCommand).callsFake(() => ({
     containerInstances: [
-      { containerInstanceArn: CI_ARN, status: draining ? "DRAINING" : status, runningTasksCount: onInstance().length, pendingTasksCount: 0 },
+      {
+        containerInstanceArn: CI_ARN,
+        status: drainingSince !== undefined ? "DRAINING" : status,
+        runningTasksCount: onInstance().length,
+        pendingTasksCount: 0,
+      },
     ],
   }));
   ecs.on(UpdateContainerInstancesStateCommand).callsFake(() => {
-    draining = true;
+    drainingSince = clock.now();
     return { failures: [] };
   });
-  // The first listing happens before the scheduler reacts to DRAINING.
-  let listings = 0;
-  ecs.on(ListTasksCommand).callsFake(() => ({ taskArns: (listings++ === 0 ? tasks : onInstance()).map((t) => t.taskArn) }));
+  ecs.on(ListTasksCommand).callsFake(() => ({ taskArns: onInstance().map((t) => t.taskArn) }));
   ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => ({
     tasks: tasks
       .filter((t) => input.tasks.includes(t.taskArn as string))
-      .map((t) => ({ ...t, lastStatus: stopped.has(t.taskArn as string) ? "STOPPED" : t.lastStatus })),
+      .map((t) => ({ ...t, lastStatus: isStopped(t) ? "STOPPED" : t.lastStatus })),
   }));
   ecs.on(DescribeServicesCommand).resolves({
-    services: [{ serviceName: "web", loadBalancers: [{ targetGroupArn: TG_WEB, containerName: "web", containerPort: 8080 }] }],
+    services: [
+      { serviceName: "web", schedulingStrategy: "REPLICA", loadBalancers: [{ targetGroupArn: TG_WEB, containerName: "web", containerPort: 8080 }] },
+      { serviceName: "agent", schedulingStrategy: "DAEMON", loadBalancers: [] },
+    ],
   });
   ecs.on(StopTaskCommand).callsFake((input: { task: string }) => {
     stopped.add(input.task);
+    stopTimes.push(clock.now());
     return {};
   });
   elb.on(DeregisterTargetsCommand).resolves({});
@@ -85,6 +102,7 @@ function givenInstance({ status = "ACTIVE", tasks = [WEB_TASK, REPORT_TASK] }: {
     TargetHealthDescriptions: [{ Target: { Id: INSTANCE, Port: 32768 }, TargetHealth: { State: "unused", Reason: "Target.NotRegistered" } }],
   });
   autoscaling.on(CompleteLifecycleActionCommand).resolves({});
+  return { stopTimes };
 }
 
 let clock: ReturnType<typeof fakeClock>;
@@ -163,6 +181,19 @@ describe("lifecycle drain: full drain", () => {
       lifecycleAction: "completed",
     });
     expect(logLines().filter((l) => l.level === "error")).toEqual([]);
+  });
+
+  test("GIVEN a daemon task (counted in runningTasksCount, never moved by the scheduler) WHEN draining THEN it is stopped once the replicas left, not at the stop point", async () => {
+    const { stopTimes } = givenInstance({ tasks: [WEB_TASK, AGENT_TASK] });
+
+    const summary = await drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps());
+
+    expect(ecs).toHaveReceivedCommandTimes(StopTaskCommand, 1);
+    expect(ecs).toHaveReceivedCommandWith(StopTaskCommand, { cluster: CLUSTER, task: AGENT_TASK.taskArn });
+    // DRAINING at +2 s, the web task replaced 15 s later; polled every 5 s: the daemon is stopped at +17 s, not at +560 s.
+    expect(stopTimes).toEqual([EVENT_TIME + 2_000 + MOVE_AFTER_MS]);
+    expect(summary).toMatchObject({ stoppedTasks: [AGENT_TASK.taskArn], lifecycleAction: "completed" });
+    expect(clock.time).toBeLessThan(EVENT_TIME + 60_000);
   });
 
   test("GIVEN every task leaves before the stop point WHEN draining THEN nothing is stopped and the action completes right away", async () => {
@@ -296,6 +327,106 @@ describe("handler routing of lifecycle actions", () => {
     await expect(handler(lifecycleEvent)).resolves.toMatchObject({ skipped: "not-our-hook" });
     expect(ecs).not.toHaveReceivedAnyCommand();
     expect(autoscaling).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe("lifecycle drain: edges and what it reports", () => {
+  const logged = (msg: string) => logLines().filter((line) => line.msg === msg);
+  const withDetail = (detail: Record<string, unknown>) => ({ ...lifecycleEvent, detail: { ...lifecycleEvent.detail, ...detail } });
+
+  test.each([
+    ["an action without a hook name", withDetail({ LifecycleHookName: undefined }), "not-our-hook"],
+    ["an action without an instance id", withDetail({ EC2InstanceId: undefined }), "missing-instance-id"],
+    ["an action without a group name", withDetail({ AutoScalingGroupName: undefined }), "missing-instance-id"],
+  ])("GIVEN %s WHEN it arrives THEN it is skipped (%s) and nothing is completed", async (_label, event, skipped) => {
+    const summary = await drainForLifecycleAction(event, config, lifecycle, deps());
+
+    expect(summary.skipped).toBe(skipped);
+    expect(ecs).not.toHaveReceivedAnyCommand();
+    expect(autoscaling).not.toHaveReceivedAnyCommand();
+    expect(logLines()).toContainEqual(expect.objectContaining({ level: "info", skipped }));
+  });
+
+  test.each([
+    [{ source: "aws.autoscaling", "detail-type": "EC2 Instance-terminate Lifecycle Action" }, true],
+    [{ source: "aws.autoscaling", "detail-type": "EC2 Instance Launch Successful" }, false],
+    [{ source: "aws.ec2", "detail-type": "EC2 Instance-terminate Lifecycle Action" }, false],
+    [{ source: "aws.ec2", "detail-type": "EC2 Spot Instance Interruption Warning" }, false],
+  ])("GIVEN %o WHEN routed THEN isLifecycleAction is %s", (event, expected) => {
+    expect(isLifecycleAction(event)).toBe(expected);
+  });
+
+  test("GIVEN an action exactly at its deadline WHEN it arrives THEN it is not drained, only completed, and says why", async () => {
+    clock.time = DEADLINE;
+
+    const summary = await drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps());
+
+    expect(summary).toMatchObject({ skipped: "stale-event", lifecycleAction: "completed", deadline: DEADLINE });
+    expect(ecs).not.toHaveReceivedAnyCommand();
+    expect(logged("lifecycle action arrived after its deadline, completing it")).toEqual([expect.objectContaining({ eventTime: lifecycleEvent.time })]);
+  });
+
+  test("GIVEN a drain WHEN it stops tasks THEN the reason names the Auto Scaling termination and the completion is logged", async () => {
+    givenInstance({ tasks: [REPORT_TASK] });
+
+    await drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps());
+
+    expect(ecs).toHaveReceivedCommandWith(StopTaskCommand, { task: REPORT_TASK.taskArn, reason: `Auto Scaling terminates instance ${INSTANCE}` });
+    expect(logged("completed lifecycle action")).toEqual([expect.objectContaining({ level: "info", hookName: HOOK, autoScalingGroupName: GROUP, detailType: lifecycleEvent["detail-type"] })]);
+  });
+
+  test("GIVEN only daemon tasks WHEN draining THEN nobody is waited for: no DescribeTasks of an empty list, the daemon is stopped at once", async () => {
+    const { stopTimes } = givenInstance({ tasks: [AGENT_TASK] });
+
+    const summary = await drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps());
+
+    expect(stopTimes).toEqual([EVENT_TIME + 2_000]);
+    for (const call of ecs.commandCalls(DescribeTasksCommand)) expect(call.args[0].input.tasks).not.toEqual([]);
+    expect(summary.stoppedTasks).toEqual([AGENT_TASK.taskArn]);
+  });
+
+  test("GIVEN nothing is left to stop WHEN draining THEN no task is waited for before completing", async () => {
+    givenInstance({ tasks: [WEB_TASK] });
+
+    await drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps());
+
+    for (const call of ecs.commandCalls(DescribeTasksCommand)) expect(call.args[0].input.tasks).not.toEqual([]);
+    expect(logged("tasks still stopping at the deadline, completing anyway")).toEqual([]);
+  });
+
+  test("GIVEN DescribeTasks fails while waiting for tasks to leave WHEN draining THEN it stops what is left and still completes", async () => {
+    givenInstance({ tasks: [WEB_TASK, REPORT_TASK] });
+    let calls = 0;
+    ecs.on(DescribeTasksCommand).callsFake((input: { tasks: string[] }) => {
+      // The first call maps the tasks; the next ones (the wait) are denied.
+      if (calls++ === 0) return { tasks: [WEB_TASK, REPORT_TASK].filter((t) => input.tasks.includes(t.taskArn as string)) };
+      throw Object.assign(new Error("denied"), { name: "AccessDeniedException" });
+    });
+
+    const summary = await drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps());
+
+    expect(summary).toMatchObject({ lifecycleAction: "completed" });
+    expect(ecs).toHaveReceivedCommand(StopTaskCommand);
+    expect(logged("could not check the tasks, going on")).not.toEqual([]);
+  });
+
+  test("GIVEN a task that never stops WHEN the deadline comes THEN the wait says so and the action is completed", async () => {
+    givenInstance({ tasks: [REPORT_TASK] });
+    ecs.on(StopTaskCommand).resolves({});
+
+    await drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps());
+
+    expect(logged("tasks still stopping at the deadline, completing anyway")).toEqual([expect.objectContaining({ level: "warn", pending: [REPORT_TASK.taskArn] })]);
+    expect(autoscaling).toHaveReceivedCommandWith(CompleteLifecycleActionCommand, completion);
+  });
+
+  test("GIVEN CompleteLifecycleAction is denied WHEN completing THEN the failure is logged with its reason", async () => {
+    givenInstance({ tasks: [] });
+    autoscaling.on(CompleteLifecycleActionCommand).rejects(Object.assign(new Error("not authorized"), { name: "AccessDenied" }));
+
+    await expect(drainForLifecycleAction(lifecycleEvent, config, lifecycle, deps())).rejects.toThrow("not authorized");
+
+    expect(logged("could not complete the lifecycle action, the hook will continue at its timeout")).toEqual([expect.objectContaining({ level: "error", errorName: "AccessDenied" })]);
   });
 });
 

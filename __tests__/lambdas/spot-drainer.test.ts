@@ -1,11 +1,15 @@
 import { MockInstance, afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
 import {
+  AccessDeniedException,
+  ClientException,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
+  InvalidParameterException,
   ListContainerInstancesCommand,
+  ServerException,
   ListTasksCommand,
   Service,
   StopTaskCommand,
@@ -273,14 +277,62 @@ describe("spot drainer: nothing to do", () => {
     expect(summary).toMatchObject({ markedDraining: true, deregisteredTargets: 0, stoppedTasks: [] });
   });
 
-  test("GIVEN an event that arrives after its deadline WHEN handled THEN no AWS call is made", async () => {
-    clock.time = DEADLINE + 1;
+});
+
+describe("spot drainer: the 2-minute budget at its boundary", () => {
+  test.each([
+    [109_000, "inside the margin's edge"],
+    [111_000, "inside the margin"],
+    [119_000, "one second before the reclaim"],
+  ])("GIVEN an event %i ms old (%s) WHEN handled THEN the instance is still set DRAINING and taken out of the load balancer without waiting", async (age) => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768), standaloneTask(1)], health: { [TG_WEB]: ["draining"] } });
+    clock.time = EVENT_TIME + age;
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.skipped).toBeUndefined();
+    expect(ecs).toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { status: "DRAINING" });
+    expect(elb).toHaveReceivedCommandWith(DeregisterTargetsCommand, { TargetGroupArn: TG_WEB, Targets: [{ Id: INSTANCE, Port: 32768 }] });
+    expect(ecs).toHaveReceivedCommandTimes(StopTaskCommand, 2);
+    // Past the stop point: nothing is waited for.
+    expect(clock.sleeps).toEqual([]);
+    expect(summary.deadline).toBe(DEADLINE);
+  });
+
+  test.each([120_000, 121_000, 600_000])("GIVEN an event %i ms old WHEN handled THEN the instance is gone: stale, no AWS call", async (age) => {
+    clock.time = EVENT_TIME + age;
 
     const summary = await drainForEvent(spotEvent, config, deps());
 
     expect(summary.skipped).toBe("stale-event");
     expect(ecs).not.toHaveReceivedAnyCommand();
     expect(elb).not.toHaveReceivedAnyCommand();
+  });
+
+  test("GIVEN an event without a parsable time WHEN handled THEN it is stale (no budget can be computed)", async () => {
+    const summary = await drainForEvent({ ...spotEvent, time: "yesterday" }, config, deps());
+
+    expect(summary.skipped).toBe("stale-event");
+    expect(ecs).not.toHaveReceivedAnyCommand();
+  });
+
+  test.each([
+    // remaining invocation time, expected deadline
+    [200_000, DEADLINE, "the 2-minute warning binds"],
+    [60_000, EVENT_TIME + 3_000 + 60_000 - 2_000, "the invocation's remaining time (minus 2 s) binds"],
+  ])("GIVEN %i ms left in the invocation WHEN draining THEN the deadline is %i (%s) and StopTask goes out 30 s before it", async (remaining, deadline) => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768)], health: { [TG_WEB]: ["draining"] } });
+    const stopTimes: number[] = [];
+    ecs.on(StopTaskCommand).callsFake(() => {
+      stopTimes.push(clock.now());
+      return {};
+    });
+
+    const summary = await drainForEvent(spotEvent, config, { ...deps(), remainingTimeMs: () => remaining });
+
+    expect(summary.deadline).toBe(deadline);
+    expect(stopTimes).toEqual([deadline - 30_000]);
+    expect(clock.time).toBeLessThanOrEqual(deadline);
   });
 });
 
@@ -365,6 +417,307 @@ describe("spot drainer: deadlines and failures", () => {
   });
 });
 
+describe("spot drainer: API limits and refusals", () => {
+  test("GIVEN ListContainerInstances answers over two pages (the match on the second) WHEN draining THEN it follows nextToken and drains that instance", async () => {
+    givenInstance({ tasks: [] });
+    ecs
+      .on(ListContainerInstancesCommand)
+      .callsFake((input: { nextToken?: string }) =>
+        input.nextToken === "ci-page-2" ? { containerInstanceArns: [CI_ARN] } : { containerInstanceArns: [], nextToken: "ci-page-2" },
+      );
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(ecs).toHaveReceivedCommandTimes(ListContainerInstancesCommand, 2);
+    expect(ecs).toHaveReceivedNthCommandWith(ListContainerInstancesCommand, 2, { cluster: CLUSTER, nextToken: "ci-page-2" });
+    expect(summary).toMatchObject({ containerInstanceArn: CI_ARN, markedDraining: true });
+  });
+
+  test("GIVEN tasks of 23 services on the instance WHEN mapping them to target groups THEN DescribeServices is called in batches of at most 10 and every service's target is deregistered", async () => {
+    const names = Array.from({ length: 23 }, (_, n) => `svc-${n}`);
+    const tg = (n: number) => `arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/svc-${n}/${n.toString(16).padStart(16, "0")}`;
+    const tasks = names.map((name, n): Task => ({
+      taskArn: taskArn(n),
+      group: `service:${name}`,
+      lastStatus: "RUNNING",
+      containers: [{ name, networkBindings: [{ containerPort: 8080, hostPort: 33000 + n, protocol: "tcp" }] }],
+    }));
+    givenInstance({ tasks });
+    ecs.on(DescribeServicesCommand).callsFake((input: { services: string[] }) => {
+      // The real API refuses more than 10 names per call.
+      if (input.services.length > 10) throw new InvalidParameterException({ message: "services cannot exceed 10", $metadata: {} });
+      return {
+        services: input.services.map((name) => {
+          const n = Number(name.slice(4));
+          return { serviceName: name, loadBalancers: [{ targetGroupArn: tg(n), containerName: name, containerPort: 8080 }] };
+        }),
+        failures: [],
+      };
+    });
+    elb.on(DescribeTargetHealthCommand).callsFake((input: { Targets: TargetDescription[] }) => ({
+      TargetHealthDescriptions: input.Targets.map((Target) => ({ Target, TargetHealth: { State: "unused" } })),
+    }));
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    const batches = ecs.commandCalls(DescribeServicesCommand).map((call) => call.args[0].input.services?.length);
+    expect(batches).toEqual([10, 10, 3]);
+    expect(new Set(ecs.commandCalls(DescribeServicesCommand).flatMap((call) => call.args[0].input.services))).toEqual(new Set(names));
+    expect(elb).toHaveReceivedCommandTimes(DeregisterTargetsCommand, 23);
+    expect(elb).toHaveReceivedCommandWith(DeregisterTargetsCommand, { TargetGroupArn: tg(22), Targets: [{ Id: INSTANCE, Port: 33022 }] });
+    expect(summary).toMatchObject({ deregisteredTargets: 23, drainedTargets: 23 });
+  });
+
+  test.each([
+    ["InvalidParameterException", () => new InvalidParameterException({ message: "Container instance status cannot be changed", $metadata: {} })],
+    ["ClientException", () => new ClientException({ message: "The container instance is not in a state to be drained", $metadata: {} })],
+    ["AccessDeniedException", () => new AccessDeniedException({ message: "not authorized to perform ecs:UpdateContainerInstancesState", $metadata: {} })],
+  ])("GIVEN UpdateContainerInstancesState refuses DRAINING with %s WHEN draining THEN the refusal is logged and targets are still deregistered and tasks stopped", async (name, error) => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768), standaloneTask(1)], health: { [TG_WEB]: ["unused"] } });
+    ecs.on(UpdateContainerInstancesStateCommand).rejects(error());
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(ecs).toHaveReceivedCommandTimes(UpdateContainerInstancesStateCommand, 1);
+    expect(elb).toHaveReceivedCommandWith(DeregisterTargetsCommand, { TargetGroupArn: TG_WEB, Targets: [{ Id: INSTANCE, Port: 32768 }] });
+    expect(ecs).toHaveReceivedCommandTimes(StopTaskCommand, 2);
+    expect(summary).toMatchObject({ markedDraining: false, deregisteredTargets: 1, drainedTargets: 1 });
+    expect(logLines()).toContainEqual(
+      expect.objectContaining({ level: "error", msg: "could not set DRAINING, continuing", failures: [expect.objectContaining({ reason: name })] }),
+    );
+  });
+
+  test("GIVEN UpdateContainerInstancesState reports the transition refused in failures[] WHEN draining THEN it goes on undrained", async () => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768)], health: { [TG_WEB]: ["unused"] } });
+    ecs.on(UpdateContainerInstancesStateCommand).resolves({ containerInstances: [], failures: [{ arn: CI_ARN, reason: "INACTIVE" }] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary).toMatchObject({ markedDraining: false, deregisteredTargets: 1, stoppedTasks: [taskArn(0)] });
+  });
+
+  test("GIVEN the container instance disappears between lookup and DRAINING (failures[] MISSING) WHEN draining THEN it stops without deregistering", async () => {
+    givenInstance();
+    ecs.on(UpdateContainerInstancesStateCommand).resolves({ containerInstances: [], failures: [{ arn: CI_ARN, reason: "MISSING" }] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary).toMatchObject({ skipped: "container-instance-missing", markedDraining: false, containerInstanceArn: CI_ARN });
+    expect(ecs).not.toHaveReceivedCommand(ListTasksCommand);
+    expect(elb).not.toHaveReceivedAnyCommand();
+  });
+
+  test.each(["INACTIVE", "DEREGISTERING"])("GIVEN the container instance is %s WHEN the warning arrives THEN nothing is drained", async (status) => {
+    givenInstance({ status });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.skipped).toBe("container-instance-inactive");
+    expect(ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
+    expect(ecs).not.toHaveReceivedCommand(StopTaskCommand);
+  });
+
+  test("GIVEN an unexpected container instance status WHEN the warning arrives THEN it drains anyway without a state change", async () => {
+    givenInstance({ status: "REGISTERING", tasks: [standaloneTask(0)] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(ecs).not.toHaveReceivedCommand(UpdateContainerInstancesStateCommand);
+    expect(summary).toMatchObject({ markedDraining: false, stoppedTasks: [taskArn(0)] });
+    expect(logLines()).toContainEqual(expect.objectContaining({ level: "warn", status: "REGISTERING" }));
+  });
+
+  test("GIVEN DescribeServices keeps failing with ServerException WHEN draining THEN nothing is deregistered but every task is still stopped", async () => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768), standaloneTask(1)] });
+    ecs.on(DescribeServicesCommand).rejects(new ServerException({ message: "internal error", $metadata: {} }));
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(elb).not.toHaveReceivedAnyCommand();
+    expect(summary).toMatchObject({ deregisteredTargets: 0, stoppedTasks: [taskArn(0), taskArn(1)] });
+  });
+
+  test("GIVEN two container instances for one EC2 instance WHEN draining THEN the first is drained and the extra is logged", async () => {
+    givenInstance({ tasks: [] });
+    const extra = `${CI_ARN.slice(0, -1)}1`;
+    ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [CI_ARN, extra] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.containerInstanceArn).toBe(CI_ARN);
+    expect(logLines()).toContainEqual(expect.objectContaining({ level: "warn", extra: [extra] }));
+  });
+});
+
+describe("spot drainer: what it refuses and what it reports", () => {
+  const logged = (msg: string) => logLines().filter((line) => line.msg === msg);
+
+  test.each([
+    ["a Spot warning from another source", { ...spotEvent, source: "aws.health" }, "unsupported-event"],
+    ["a warning without detail.instance-id", { ...spotEvent, detail: { "instance-action": "terminate" } }, "missing-instance-id"],
+    ["a warning without detail", { ...spotEvent, detail: undefined as unknown as typeof spotEvent.detail }, "missing-instance-id"],
+  ])("GIVEN %s WHEN handled THEN it is skipped (%s) without any AWS call", async (_label, event, skipped) => {
+    const summary = await drainForEvent(event, config, deps());
+
+    expect(summary).toEqual({ instanceId: (event.detail as Record<string, string> | undefined)?.["instance-id"], markedDraining: false, deregisteredTargets: 0, drainedTargets: 0, stoppedTasks: [], skipped });
+    expect(ecs).not.toHaveReceivedAnyCommand();
+    expect(logLines()).toContainEqual(expect.objectContaining({ level: "info", skipped }));
+  });
+
+  test.each([
+    [109_999, false],
+    [110_000, true],
+    [110_001, true],
+  ])("GIVEN an event %i ms old WHEN handled THEN the late-drain warning is logged: %s", async (age, late) => {
+    givenInstance({ tasks: [] });
+    clock.time = EVENT_TIME + age;
+
+    await drainForEvent(spotEvent, config, deps());
+
+    expect(logged("event arrived inside the deadline margin, draining without waiting")).toEqual(
+      late ? [expect.objectContaining({ level: "warn", eventTime: spotEvent.time, deadline: DEADLINE, instanceId: INSTANCE })] : [],
+    );
+  });
+
+  test("GIVEN a normal drain WHEN it runs THEN its steps are logged with their facts, and no warning", async () => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768), standaloneTask(1)], health: { [TG_WEB]: ["unused"] } });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(logged("set container instance to DRAINING")).toEqual([expect.objectContaining({ level: "info", containerInstanceArn: CI_ARN })]);
+    expect(logged("listed tasks")).toEqual([expect.objectContaining({ taskCount: 2, containerInstanceArn: CI_ARN })]);
+    expect(logged("drain finished")).toEqual([expect.objectContaining({ ...summary, detailType: spotEvent["detail-type"], eventId: spotEvent.id })]);
+    expect(logLines().filter((line) => line.level === "warn" || line.level === "error")).toEqual([]);
+  });
+
+  test.each([
+    ["DRAINING", "container instance already DRAINING, skipping state change"],
+  ])("GIVEN the instance is %s WHEN draining THEN it says so", async (status, msg) => {
+    givenInstance({ status, tasks: [] });
+    await drainForEvent(spotEvent, config, deps());
+    expect(logged(msg)).toHaveLength(1);
+  });
+
+  test.each([
+    ["not in the cluster", () => ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [] }), "instance is not in the cluster", { cluster: CLUSTER }],
+    [
+      "MISSING at lookup",
+      () => {
+        ecs.on(ListContainerInstancesCommand).resolves({ containerInstanceArns: [CI_ARN] });
+        ecs.on(DescribeContainerInstancesCommand).resolves({ containerInstances: [], failures: [{ arn: CI_ARN, reason: "MISSING" }] });
+      },
+      "container instance is gone",
+      { failures: [{ arn: CI_ARN, reason: "MISSING" }] },
+    ],
+    [
+      "MISSING when set DRAINING",
+      () => {
+        givenInstance();
+        ecs.on(UpdateContainerInstancesStateCommand).resolves({ failures: [{ arn: CI_ARN, reason: "MISSING" }] });
+      },
+      "container instance is gone",
+      { failures: [{ arn: CI_ARN, reason: "MISSING" }] },
+    ],
+    ["INACTIVE", () => givenInstance({ status: "INACTIVE" }), "container instance is being deregistered", { status: "INACTIVE" }],
+  ])("GIVEN an instance %s WHEN the warning arrives THEN the skip is logged with why", async (_label, given, msg, fields) => {
+    given();
+    await drainForEvent(spotEvent, config, deps());
+    expect(logged(msg)).toEqual([expect.objectContaining({ level: "info", ...fields })]);
+  });
+
+  test("GIVEN only standalone tasks WHEN draining THEN no service is described and they are still stopped", async () => {
+    givenInstance({ tasks: [standaloneTask(0), standaloneTask(1)] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(ecs).not.toHaveReceivedCommand(DescribeServicesCommand);
+    expect(summary.stoppedTasks).toEqual([taskArn(0), taskArn(1)]);
+  });
+
+  test("GIVEN DescribeServices reports a service MISSING WHEN draining THEN it is logged and the other service's targets are still deregistered", async () => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768), serviceTask(1, "admin", 3000, 32769)], health: { [TG_WEB]: ["unused"] } });
+    ecs.on(DescribeServicesCommand).resolves({ services: [SERVICES[0]], failures: [{ arn: "admin", reason: "MISSING" }] });
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.deregisteredTargets).toBe(1);
+    expect(logged("some services could not be described")).toEqual([expect.objectContaining({ level: "warn", failures: [{ arn: "admin", reason: "MISSING" }] })]);
+  });
+
+  test("GIVEN DescribeServices is denied WHEN draining THEN the error is logged, nothing is deregistered and the tasks are stopped", async () => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768)] });
+    ecs.on(DescribeServicesCommand).rejects(new AccessDeniedException({ message: "not authorized to perform ecs:DescribeServices", $metadata: {} }));
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary).toMatchObject({ deregisteredTargets: 0, stoppedTasks: [taskArn(0)] });
+    expect(logged("could not map services to target groups, skipping deregistration")).toEqual([
+      expect.objectContaining({ level: "error", errorName: "AccessDeniedException" }),
+    ]);
+  });
+
+  test("GIVEN the second ListTasks fails WHEN stopping THEN the tasks listed first are stopped", async () => {
+    givenInstance({ tasks: [standaloneTask(0), standaloneTask(1)] });
+    ecs
+      .on(ListTasksCommand)
+      .resolvesOnce({ taskArns: [taskArn(0), taskArn(1)] })
+      .rejects(new AccessDeniedException({ message: "denied", $metadata: {} }));
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.stoppedTasks).toEqual([taskArn(0), taskArn(1)]);
+    expect(logged("could not re-list tasks, stopping the ones listed earlier")).toEqual([expect.objectContaining({ level: "error", errorName: "AccessDeniedException" })]);
+  });
+
+  test.each([
+    ["AccessDeniedException", new AccessDeniedException({ message: "not authorized to perform ecs:StopTask", $metadata: {} })],
+    ["an InvalidParameterException about something else", new InvalidParameterException({ message: "Invalid cluster name", $metadata: {} })],
+  ])("GIVEN StopTask fails with %s for one task WHEN stopping THEN the others are stopped and that one is reported, not counted", async (_label, error) => {
+    givenInstance({ tasks: [standaloneTask(0), standaloneTask(1)] });
+    ecs.on(StopTaskCommand, { task: taskArn(0) }).rejects(error);
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.stoppedTasks).toEqual([taskArn(1)]);
+    expect(logged("stop task failed")).toEqual([expect.objectContaining({ level: "error", task: taskArn(0) })]);
+  });
+
+  test("GIVEN StopTask says the task is already stopped WHEN stopping THEN it counts as stopped and is logged as such", async () => {
+    givenInstance({ tasks: [standaloneTask(0)] });
+    ecs.on(StopTaskCommand).rejects(new InvalidParameterException({ message: "The referenced task is already stopped.", $metadata: {} }));
+
+    const summary = await drainForEvent(spotEvent, config, deps());
+
+    expect(summary.stoppedTasks).toEqual([taskArn(0)]);
+    expect(logged("task already stopped")).toEqual([expect.objectContaining({ level: "info", task: taskArn(0) })]);
+  });
+
+  test("GIVEN throttling once WHEN draining THEN the retry is logged with its attempt, delay and error", async () => {
+    givenInstance({ tasks: [] });
+    ecs.on(ListContainerInstancesCommand).rejectsOnce(throttled()).resolves({ containerInstanceArns: [CI_ARN] });
+
+    await drainForEvent(spotEvent, config, deps());
+
+    expect(logged("retrying after transient error")).toEqual([
+      expect.objectContaining({ level: "warn", attempt: 1, delayMs: 100, errorName: "ThrottlingException", instanceId: INSTANCE }),
+    ]);
+  });
+
+  test("GIVEN throttling throughout WHEN giving up THEN the reason is logged", async () => {
+    ecs.on(ListContainerInstancesCommand).rejects(throttled());
+
+    await expect(drainForEvent(spotEvent, config, deps())).rejects.toThrow("Rate exceeded");
+
+    expect(logged("giving up retries, the next attempt would pass the deadline")).toEqual([expect.objectContaining({ level: "error", deadline: STOP_AT })]);
+  });
+
+  test("GIVEN a single container instance WHEN draining THEN no 'several container instances' warning", async () => {
+    givenInstance({ tasks: [] });
+    await drainForEvent(spotEvent, config, deps());
+    expect(logged("several container instances for one EC2 instance, using the first")).toEqual([]);
+  });
+});
+
 describe("withRetry", () => {
   const retryable = [
     ["name ThrottlingException", throttled()],
@@ -426,6 +779,40 @@ describe("handler (environment and event routing)", () => {
     await expect(handler(event)).resolves.toMatchObject({ skipped });
     expect(ecs).not.toHaveReceivedAnyCommand();
     expect(logLines()).toContainEqual(expect.objectContaining({ level: "info", skipped, eventId: event.id, instanceId: INSTANCE }));
+  });
+
+  test("GIVEN a drain that fails WHEN invoked THEN the handler logs it with the event and instance, and rethrows", async () => {
+    ecs.on(ListContainerInstancesCommand).rejects(new AccessDeniedException({ message: "denied", $metadata: {} }));
+
+    await expect(handler(spotEvent)).rejects.toThrow("denied");
+
+    expect(logLines()).toContainEqual({ level: "error", msg: "drain failed", eventId: spotEvent.id, instanceId: INSTANCE, errorName: "AccessDeniedException", errorMessage: "denied" });
+  });
+
+  test("GIVEN an event without detail WHEN invoked THEN it is skipped, not a TypeError", async () => {
+    await expect(handler({ ...spotEvent, detail: undefined as unknown as typeof spotEvent.detail })).resolves.toMatchObject({ skipped: "missing-instance-id" });
+  });
+
+  test("GIVEN targets that drain over 10 s WHEN the real handler polls THEN it waits on real timers between polls", async () => {
+    givenInstance({ tasks: [serviceTask(0, "web", 8080, 32768)], health: { [TG_WEB]: ["draining", "draining", "unused"] } });
+
+    const pending = handler(spotEvent);
+    await vi.advanceTimersByTimeAsync(4_999);
+    expect(elb).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 1);
+    await vi.advanceTimersByTimeAsync(10_001);
+    const summary = await pending;
+
+    expect(elb).toHaveReceivedCommandTimes(DescribeTargetHealthCommand, 3);
+    expect(summary).toMatchObject({ drainedTargets: 1, stoppedTasks: [taskArn(0)] });
+  });
+
+  test("GIVEN the Lambda context WHEN a warning is handled THEN the invocation's remaining time bounds the deadline", async () => {
+    givenInstance({ tasks: [] });
+
+    const summary = await handler(spotEvent, { getRemainingTimeInMillis: () => 30_000 });
+
+    // Invoked at event time + 3 s with 30 s left: deadline = +3 s + 30 s − 2 s, earlier than event time + 110 s.
+    expect(summary.deadline).toBe(EVENT_TIME + 31_000);
   });
 
   test("GIVEN DRAIN_ON_REBALANCE=true WHEN a rebalance recommendation arrives THEN the instance is drained", async () => {

@@ -182,3 +182,23 @@ describe("AmiWatch", () => {
     });
   });
 });
+
+describe("AmiWatch: failed runs", () => {
+  test("GIVEN alarm actions WHEN synthesized THEN a failed run (a pool it could not check) alarms there, and is not retried by Lambda", () => {
+    // GIVEN / WHEN
+    const topic = "arn:aws:sns:eu-west-1:123456789012:acme-api-alerts-production";
+    const json = synthWatch({ alarmActions: [topic] });
+    // THEN
+    const alarm = soleResource(json, "aws_cloudwatch_metric_alarm");
+    expect(alarm).toMatchObject({
+      namespace: "AWS/Lambda",
+      metric_name: "Errors",
+      threshold: 0,
+      comparison_operator: "GreaterThanThreshold",
+      alarm_actions: [topic],
+      ok_actions: [topic],
+    });
+    expect(alarm.dimensions.FunctionName).toMatch(/^\$\{aws_lambda_function\.[^.]+\.function_name\}$/);
+    expect(soleResource(json, "aws_lambda_function_event_invoke_config")).toMatchObject({ maximum_retry_attempts: 0 });
+  });
+});

@@ -1,6 +1,7 @@
 import { TerraformOutput } from "cdktf";
 import { describe, expect, test } from "vitest";
 import { Ec2TaskDefinition, ecrRepositoryArn, type Ec2TaskDefinitionProps } from "../../modules/ec2-task-definition";
+import { StackIam } from "../support/iam-simulation";
 import { statementsOf } from "../support/references";
 import { resourcesOfType, soleResource, synthConstructs, type Synthesized } from "../support/synth";
 
@@ -180,6 +181,48 @@ describe("Ec2TaskDefinition", () => {
     expect(taskDefinition.task_role_arn).toBe(`\${aws_iam_role.${roleIdOf(json, BASE.taskRoleName)}.arn}`);
     expect(taskDefinition.execution_role_arn).toBe(`\${aws_iam_role.${roleIdOf(json, BASE.executionRoleName)}.arn}`);
     expect(resourcesOfType(json, "aws_iam_role_policy").map((policy) => policy.role)).toEqual([`\${aws_iam_role.${roleIdOf(json, BASE.executionRoleName)}.name}`]);
+    expect(resourcesOfType(json, "aws_iam_role_policy_attachment")).toHaveLength(0);
+  });
+
+  test("GIVEN taskRolePermissions WHEN simulated THEN the task role may do exactly what they say, and nothing lands on the execution role", async () => {
+    // GIVEN a metrics agent limited to its namespace, plus a managed policy
+    const json = synth({
+      taskRolePermissions: {
+        statements: [
+          {
+            sid: "PublishMetrics",
+            actions: ["cloudwatch:PutMetricData"],
+            resources: ["*"],
+            conditions: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: ["CWAgent"] }],
+          },
+        ],
+        managedPolicyArns: ["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"],
+      },
+    });
+    // WHEN
+    const iam = StackIam.fromSynth(json);
+    const task = iam.role(BASE.taskRoleName);
+    const execution = iam.role(BASE.executionRoleName);
+    const putMetrics = (namespace: string) => ({ action: "cloudwatch:PutMetricData", resource: "*", context: { "cloudwatch:namespace": namespace } });
+    const agentConfig = { action: "ssm:GetParameter", resource: "arn:aws:ssm:eu-west-1:123456789012:parameter/AmazonCloudWatch-linux" };
+    // THEN
+    expect(resourcesOfType(json, "aws_iam_role_policy_attachment")).toEqual([
+      expect.objectContaining({ policy_arn: "arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy", role: `\${aws_iam_role.${roleIdOf(json, BASE.taskRoleName)}.name}` }),
+    ]);
+    expect(await task.decide(putMetrics("CWAgent"))).toBe("Allowed");
+    expect(await task.decide(agentConfig)).toBe("Allowed");
+    expect(await execution.decide(putMetrics("CWAgent"))).toBe("ImplicitlyDenied");
+    expect(await execution.decide(agentConfig)).toBe("ImplicitlyDenied");
+  });
+
+  test("GIVEN statements only WHEN simulated THEN the condition holds: another namespace is denied", async () => {
+    const json = synth({
+      taskRolePermissions: {
+        statements: [{ actions: ["cloudwatch:PutMetricData"], resources: ["*"], conditions: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: ["CWAgent"] }] }],
+      },
+    });
+    const task = StackIam.fromSynth(json).role(BASE.taskRoleName);
+    expect(await task.decide({ action: "cloudwatch:PutMetricData", resource: "*", context: { "cloudwatch:namespace": "AWS/ECS" } })).toBe("ImplicitlyDenied");
     expect(resourcesOfType(json, "aws_iam_role_policy_attachment")).toHaveLength(0);
   });
 

@@ -76,24 +76,22 @@ describe("SpotInterruptionDrainer", () => {
     const target = soleResource(json, "aws_cloudwatch_event_target");
     expect(target.arn).toMatch(/^\$\{aws_lambda_function\.drainer_function_.+\.arn\}$/);
     expect(target.rule).toMatch(/^\$\{aws_cloudwatch_event_rule\..+\.name\}$/);
-    expect(target.retry_policy).toEqual({ maximum_event_age_in_seconds: 60, maximum_retry_attempts: 2 });
+    expect(target.retry_policy).toEqual({ maximum_event_age_in_seconds: 120, maximum_retry_attempts: 2 });
     const permission = soleResource(json, "aws_lambda_permission");
     expect(permission).toMatchObject({ action: "lambda:InvokeFunction", principal: "events.amazonaws.com" });
     expect(permission.source_arn).toMatch(/^\$\{aws_cloudwatch_event_rule\..+\.arn\}$/);
     expect(permission.function_name).toMatch(/^\$\{aws_lambda_function\.drainer_function_.+\.function_name\}$/);
   });
 
-  test("runs long enough for the drain but inside the 2-minute warning, with reserved concurrency", () => {
+  test("runs as long as its own deadline can reach (the 2-minute warning), with reserved concurrency", () => {
     // GIVEN / WHEN
     const json = synthDrainer({ reservedConcurrency: 25 });
 
     // THEN
-    expect(soleResource(json, "aws_lambda_function")).toMatchObject({
-      runtime: "nodejs22.x",
-      architectures: ["arm64"],
-      timeout: 100,
-      reserved_concurrent_executions: 25,
-    });
+    const fn = soleResource(json, "aws_lambda_function");
+    expect(fn).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], timeout: 120, reserved_concurrent_executions: 25 });
+    // The handler's deadline is at most event time + 120 s − margin: from an invocation at the event time, that must fit the timeout.
+    expect(fn.timeout).toBeGreaterThanOrEqual(120 - Number(fn.environment.variables.DEADLINE_MARGIN_SECONDS));
   });
 
   test("passes the handler every setting it reads", () => {
@@ -116,7 +114,7 @@ describe("SpotInterruptionDrainer", () => {
 
     // THEN
     const invokeConfig = soleResource(json, "aws_lambda_function_event_invoke_config");
-    expect(invokeConfig).toMatchObject({ maximum_retry_attempts: 0, maximum_event_age_in_seconds: 60 });
+    expect(invokeConfig).toMatchObject({ maximum_retry_attempts: 0, maximum_event_age_in_seconds: 120 });
     expect(invokeConfig.destination_config.on_failure.destination).toMatch(/^\$\{aws_sqs_queue\..+\.arn\}$/);
     expect(invokeConfig.depends_on).toEqual([expect.stringMatching(/^aws_iam_role_policy\./)]);
     expect(soleResource(json, "aws_sqs_queue")).toMatchObject({ name: "acme-api-spot-drainer-failures-staging", sqs_managed_sse_enabled: true });
@@ -271,15 +269,15 @@ describe("SpotInterruptionDrainer with ASG termination hooks", () => {
     const fn = soleResource(json, "aws_lambda_function");
     expect(fn.environment.variables).toMatchObject({ LIFECYCLE_HOOK_NAMES: '${join(",", ["acme-api-drain-staging"])}', LIFECYCLE_HEARTBEAT_SECONDS: "600" });
     expect(fn.timeout).toBe(660);
-    // Stale Spot events are still dropped after a minute.
-    expect(soleResource(json, "aws_lambda_function_event_invoke_config")).toMatchObject({ maximum_retry_attempts: 0, maximum_event_age_in_seconds: 60 });
+    // Spot events are still dropped once the 2-minute warning is over.
+    expect(soleResource(json, "aws_lambda_function_event_invoke_config")).toMatchObject({ maximum_retry_attempts: 0, maximum_event_age_in_seconds: 120 });
   });
 
   test.each([
-    [30, 100],
+    [30, 120],
     [600, 660],
     [7200, 900],
-  ])("GIVEN a heartbeat of %i s WHEN synthesized THEN the timeout is %i s (never under the Spot path's 100 s nor over Lambda's 900 s)", (heartbeat, timeout) => {
+  ])("GIVEN a heartbeat of %i s WHEN synthesized THEN the timeout is %i s (never under the Spot path's 120 s nor over Lambda's 900 s)", (heartbeat, timeout) => {
     const json = withHooks({ lifecycleHooks: [{ ...hook, heartbeatTimeoutSeconds: heartbeat }] });
     expect(soleResource(json, "aws_lambda_function").timeout).toBe(timeout);
   });

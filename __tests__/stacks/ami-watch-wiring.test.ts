@@ -112,3 +112,14 @@ describe("AMI watch in the platform stack", () => {
     expect(resourcesOfType(json, "aws_autoscaling_lifecycle_hook")).toEqual([expect.objectContaining({ lifecycle_transition: "autoscaling:EC2_INSTANCE_TERMINATING" })]);
   });
 });
+
+describe("AMI watch failures reach the alert topic", () => {
+  test.each(["staging", "production"] as const)("%s: the AMI watch's errors alarm notifies the environment's alert topic", (env) => {
+    // GIVEN / WHEN
+    const { json } = synthEnvironment(env);
+    // THEN
+    const alarm = resourcesOfType(json, "aws_cloudwatch_metric_alarm").find((candidate) => /ami-watch.*-errors$/.test(candidate.alarm_name));
+    const alertTopic = Object.entries(json.resource?.aws_sns_topic ?? {}).find(([, topic]) => /alerts/.test(String(topic.name)));
+    expect(alarm?.alarm_actions).toEqual(alertTopic ? [`\${aws_sns_topic.${alertTopic[0]}.arn}`] : []);
+  });
+});

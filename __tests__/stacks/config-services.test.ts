@@ -78,3 +78,21 @@ describe("service and load balancer config", () => {
     expect(validationMessage(BASE, (i) => (i.services[1] = { ...i.services[1], hostHeaders: ["api.example.com"], pathPatterns: ["/admin/*"] }))).toBe("valid");
   });
 });
+
+describe("services[].taskRole (the application's own permissions)", () => {
+  const metrics = { sid: "PublishMetrics", actions: ["cloudwatch:PutMetricData"], resources: ["*"], conditions: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: ["CWAgent"] }] };
+
+  test("accepts least-privilege statements and managed policy ARNs", () => {
+    expect(validationMessage(BASE, (i) => (i.services[2].taskRole = { statements: [metrics], managedPolicyArns: ["arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy", "arn:aws:iam::123456789012:policy/acme-reports"] }))).toBe("valid");
+  });
+
+  test.each<[string, (input: any) => void, string]>([
+    ["an action without a service prefix", (i) => (i.services[2].taskRole = { statements: [{ ...metrics, actions: ["PutMetricData"] }] }), "services.2.taskRole.statements.0.actions.0: must be an IAM action such as cloudwatch:PutMetricData"],
+    ["a statement without resources", (i) => (i.services[2].taskRole = { statements: [{ ...metrics, resources: [] }] }), "services.2.taskRole.statements.0.resources:"],
+    ["a resource that is no ARN", (i) => (i.services[2].taskRole = { statements: [{ ...metrics, resources: ["my-bucket"] }] }), "services.2.taskRole.statements.0.resources.0: must be * or an ARN"],
+    ["a condition without values", (i) => (i.services[2].taskRole = { statements: [{ ...metrics, conditions: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: [] }] }] }), "services.2.taskRole.statements.0.conditions.0.values:"],
+    ["a managed policy name instead of its ARN", (i) => (i.services[0].taskRole = { managedPolicyArns: ["CloudWatchAgentServerPolicy"] }), "services.0.taskRole.managedPolicyArns.0: must be an IAM policy ARN"],
+  ])("rejects %s, naming the field", (_case, change, expected) => {
+    expect(validationMessage(BASE, change)).toContain(expected);
+  });
+});

@@ -50,7 +50,7 @@ describe("Spot drainer in the platform stack", () => {
     // THEN
     expect(detailTypes(json)).toEqual([SPOT]);
     const fn = drainerFunction(json);
-    expect(fn).toMatchObject({ function_name: "acme-api-spot-drainer-production", timeout: 100, reserved_concurrent_executions: 10 });
+    expect(fn).toMatchObject({ function_name: "acme-api-spot-drainer-production", timeout: 120, reserved_concurrent_executions: 10 });
     expect(fn?.environment.variables).toMatchObject({
       CLUSTER_NAME: "acme-api-production",
       DEADLINE_MARGIN_SECONDS: "10",

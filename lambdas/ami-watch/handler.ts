@@ -46,6 +46,11 @@ export async function handler(): Promise<AmiWatchSummary> {
     messagePublished,
   };
   log("info", "AMI watch finished", { environment: config.environment, ...summary });
+  // A watcher that cannot look must not look like one that found nothing: fail the invocation (after reporting
+  // what it could) so the function's Errors alarm tells someone.
+  if (summary.failedPools.length > 0) {
+    throw new Error(`AMI watch could not check pool(s) ${summary.failedPools.join(", ")} of ${config.environment}: see the error logs`);
+  }
   return summary;
 }
 

@@ -1,4 +1,4 @@
-import type { ECSClient, Task } from "@aws-sdk/client-ecs";
+import type { ECSClient, Failure, Service, Task } from "@aws-sdk/client-ecs";
 import type { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { EventBridgeEvent } from "aws-lambda";
 import type { DrainerConfig } from "./config";
@@ -20,6 +20,8 @@ export const SPOT_INTERRUPTION_WARNING = "EC2 Spot Instance Interruption Warning
 export const REBALANCE_RECOMMENDATION = "EC2 Instance Rebalance Recommendation";
 /** EC2 reclaims the instance two minutes after the interruption warning. */
 export const SPOT_NOTICE_MS = 120_000;
+/** Kept free before the invocation's own timeout: the last calls return and the summary is logged. */
+export const INVOCATION_SAFETY_MS = 2_000;
 const STOP_TASK_CONCURRENCY = 10;
 
 export interface Ec2InstanceEventDetail {
@@ -34,6 +36,8 @@ export interface DrainDeps extends Clock {
   /** Jitter source for retries; defaults to Math.random. */
   random?: () => number;
   log?: Logger;
+  /** Milliseconds this invocation has left (the Lambda context's getRemainingTimeInMillis). */
+  remainingTimeMs?: () => number;
 }
 
 export type SkipReason =
@@ -79,10 +83,19 @@ export async function drainForEvent(event: Ec2InstanceEvent, config: DrainerConf
   }
   if (!instanceId) return skip("missing-instance-id", "event has no detail.instance-id");
 
-  const deadline = Date.parse(event.time) + SPOT_NOTICE_MS - config.deadlineMarginSeconds * 1000;
-  summary.deadline = deadline;
-  if (Number.isNaN(deadline) || deps.now() >= deadline) {
-    return skip("stale-event", "event arrived after its deadline", { eventTime: event.time });
+  // The instance lives until event time + 2 min. Work is bounded by that minus the margin, and by the
+  // invocation's own end: whichever comes first.
+  const start = deps.now();
+  const reclaimAt = Date.parse(event.time) + SPOT_NOTICE_MS;
+  if (Number.isNaN(reclaimAt) || start >= reclaimAt) {
+    return skip("stale-event", "event arrived after the instance was reclaimed", { eventTime: event.time });
+  }
+  const invocationEnd = deps.remainingTimeMs ? start + deps.remainingTimeMs() - INVOCATION_SAFETY_MS : Infinity;
+  const deadline = Math.min(reclaimAt - config.deadlineMarginSeconds * 1000, invocationEnd);
+  if (start >= deadline) {
+    // Less than the margin left, but the instance still serves: taking it out of the load balancer and
+    // setting DRAINING still saves requests. Every call gets one attempt and nothing is waited for.
+    log.warn("event arrived inside the deadline margin, draining without waiting", { eventTime: event.time, deadline });
   }
   return drainInstance(
     instanceId,
@@ -170,7 +183,15 @@ export async function drainInstance(
   }
   switch (lookup.instance.status) {
     case "ACTIVE": {
-      const failures = await setDraining(ecs, beforeStop, cluster, containerInstanceArn);
+      let failures: Failure[];
+      try {
+        failures = await setDraining(ecs, beforeStop, cluster, containerInstanceArn);
+      } catch (err) {
+        // Refused outright (e.g. InvalidParameterException when the instance changed state meanwhile, or
+        // AccessDenied): the same as a refusal reported in failures[]. Deregistering and stopping tasks still help.
+        const { errorName, errorMessage } = describeError(err);
+        failures = [{ arn: containerInstanceArn, reason: String(errorName ?? "Error"), detail: String(errorMessage) }];
+      }
       if (failures.some((f) => f.reason === "MISSING")) {
         return skip("container-instance-missing", "container instance is gone", { failures });
       }
@@ -194,13 +215,19 @@ export async function drainInstance(
   const tasks = await describeTasks(ecs, beforeStop, cluster, taskArns);
   ciLog.info("listed tasks", { taskCount: tasks.length });
 
-  const targets = await findTargets(ecs, beforeStop, config, instanceId, tasks, ciLog);
+  const services = await describeTaskServices(ecs, beforeStop, cluster, tasks, ciLog);
+  const targets = services ? targetsForTasks(instanceId, tasks, services, config.targetGroupArns) : new Map();
   const deregistered = await deregisterAll(elb, beforeStop, targets, ciLog);
   summary.deregisteredTargets = countTargets(deregistered);
   const polling = { stopAt, pollIntervalMs: config.pollIntervalSeconds * 1000 };
   summary.drainedTargets = await waitUntilDrained(elb, beforeStop, deps, deregistered, polling, ciLog);
   if (plan.waitForTasksToLeave) {
-    await waitUntilNoTasks(ecs, beforeStop, deps, cluster, containerInstanceArn, polling, ciLog);
+    // Daemon tasks never leave a DRAINING instance before the others (and runningTasksCount counts them):
+    // wait for the service scheduler's replicas and for standalone tasks to end, then stop the daemons.
+    const daemons = new Set((services ?? []).filter((s) => s.schedulingStrategy === "DAEMON").map((s) => s.serviceName));
+    const leaving = tasks.filter((task) => !daemons.has(serviceNameOf(task))).map((task) => task.taskArn as string);
+    const waiting = { until: stopAt, pollIntervalMs: polling.pollIntervalMs };
+    await waitUntilTasksStopped(ecs, beforeStop, deps, cluster, leaving, waiting, ciLog, "tasks still on the instance at stop point, stopping them");
   }
 
   summary.stoppedTasks = await stopRemainingTasks(ecs, beforeDeadline, cluster, containerInstanceArn, plan.stopReason, taskArns, ciLog);
@@ -209,58 +236,63 @@ export async function drainInstance(
 }
 
 /**
- * Polls the container instance until no task is running or pending on it (the service scheduler moves
- * service tasks off a DRAINING instance by itself), or until the stop point.
+ * Polls the tasks until each reports STOPPED (a task ECS no longer returns is long gone), or until `until`.
+ * Used for the tasks the scheduler moves off a DRAINING instance, and for the tasks the drain stopped.
  */
-async function waitUntilNoTasks(
+export async function waitUntilTasksStopped(
   ecs: ECSClient,
   retry: Retry,
   clock: Clock,
   cluster: string,
-  containerInstanceArn: string,
-  opts: { stopAt: number; pollIntervalMs: number },
+  taskArns: string[],
+  opts: { until: number; pollIntervalMs: number },
   log: Logger,
+  timeoutMessage: string,
 ): Promise<void> {
+  let pending = taskArns;
   for (;;) {
-    let count: number | undefined;
+    if (pending.length === 0) return;
     try {
-      const lookup = await describeContainerInstance(ecs, retry, cluster, containerInstanceArn);
-      count = lookup.kind === "found" ? (lookup.instance.runningTasksCount ?? 0) + (lookup.instance.pendingTasksCount ?? 0) : 0;
+      const tasks = await describeTasks(ecs, retry, cluster, pending);
+      const stopping = new Set(tasks.filter((task) => task.lastStatus !== "STOPPED").map((task) => task.taskArn));
+      pending = pending.filter((arn) => stopping.has(arn));
     } catch (err) {
-      log.error("could not count the instance's tasks, stopping what is left", describeError(err));
+      log.error("could not check the tasks, going on", describeError(err));
       return;
     }
-    if (count === 0) {
-      log.info("no tasks left on the instance");
+    if (pending.length === 0) {
+      log.info("tasks stopped", { taskCount: taskArns.length });
       return;
     }
-    const left = opts.stopAt - clock.now();
+    const left = opts.until - clock.now();
     if (left <= 0) {
-      log.warn("tasks still on the instance at stop point, stopping them", { taskCount: count });
+      log.warn(timeoutMessage, { pending });
       return;
     }
     await clock.sleep(Math.min(opts.pollIntervalMs, left));
   }
 }
 
-async function findTargets(
+/**
+ * The services of the instance's tasks (for their target groups and scheduling strategy); undefined when
+ * they cannot be described, in which case nothing is deregistered but the tasks are still stopped.
+ */
+async function describeTaskServices(
   ecs: ECSClient,
   retry: Retry,
-  config: DrainerConfig,
-  instanceId: string,
+  cluster: string,
   tasks: Task[],
   log: Logger,
-): Promise<TargetsByGroup> {
+): Promise<Service[] | undefined> {
   const serviceNames = [...new Set(tasks.map(serviceNameOf).filter((name): name is string => name !== undefined))];
-  if (serviceNames.length === 0) return new Map();
+  if (serviceNames.length === 0) return [];
   try {
-    const { services, failures } = await describeServices(ecs, retry, config.clusterName, serviceNames);
+    const { services, failures } = await describeServices(ecs, retry, cluster, serviceNames);
     if (failures.length > 0) log.warn("some services could not be described", { failures });
-    return targetsForTasks(instanceId, tasks, services, config.targetGroupArns);
+    return services;
   } catch (err) {
-    // Without the service → target group mapping we can still stop the tasks before the reclaim.
     log.error("could not map services to target groups, skipping deregistration", describeError(err));
-    return new Map();
+    return undefined;
   }
 }
 

