@@ -440,19 +440,34 @@ const taskRoleSchema = z.object({
   statements: z
     .array(
       z.object({
-        sid: z.string().regex(/^[A-Za-z0-9]+$/, "must be alphanumeric").optional(),
-        effect: z.enum(["Allow", "Deny"]).default("Allow"),
-        actions: z.array(z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9*]+$/, "must be an IAM action such as cloudwatch:PutMetricData")).min(1),
-        resources: z.array(z.string().regex(/^(\*|arn:aws[a-z-]*:.+)$/, "must be * or an ARN")).min(1),
+        sid: z.string().regex(/^[A-Za-z0-9]+$/, "must be alphanumeric").optional().describe("Statement id, e.g. `PublishMetrics`."),
+        effect: z.enum(["Allow", "Deny"]).default("Allow").describe("Allow or Deny."),
+        actions: z
+          .array(z.string().regex(/^[a-z0-9-]+:[A-Za-z0-9*]+$/, "must be an IAM action such as cloudwatch:PutMetricData"))
+          .min(1)
+          .describe("IAM actions, e.g. `cloudwatch:PutMetricData`."),
+        resources: z
+          .array(z.string().regex(/^(\*|arn:aws[a-z-]*:.+)$/, "must be * or an ARN"))
+          .min(1)
+          .describe("Resource ARNs, or `*` where the action has no resource-level permissions."),
         conditions: z
-          .array(z.object({ test: z.string().min(1), variable: z.string().min(1), values: z.array(z.string()).min(1) }))
-          .default([]),
+          .array(
+            z.object({
+              test: z.string().min(1).describe("Condition operator, e.g. `StringEquals`."),
+              variable: z.string().min(1).describe("Condition key, e.g. `cloudwatch:namespace`."),
+              values: z.array(z.string()).min(1).describe("Values the key is compared with."),
+            }),
+          )
+          .default([])
+          .describe("Conditions that narrow the statement (the least-privilege way to allow actions on `*`)."),
       }),
     )
-    .default([]),
+    .default([])
+    .describe("Inline policy statements of the task role."),
   managedPolicyArns: z
     .array(z.string().regex(/^arn:aws[a-z-]*:iam::(aws|\d{12}):policy\/.+$/, "must be an IAM policy ARN such as arn:aws:iam::aws:policy/CloudWatchAgentServerPolicy"))
-    .default([]),
+    .default([])
+    .describe("Managed policies (AWS or customer managed) attached to the task role."),
 });
 
 const serviceSchema = z

@@ -77,14 +77,16 @@ describe("rebalance recommendation for a Spot Fleet instance with capacity rebal
 
   test("GIVEN the scheduler moves the tasks WHEN drained THEN nothing is stopped and the instance is terminated once it is empty", async () => {
     givenClusterInstance();
-    // The task runs until the third look at the instance (the scheduler has moved it by then).
+    // The scheduler has moved the task 20 s into the drain, however often the drainer looks.
+    const moved = () => clock.now() >= START + 20_000;
     let looks = 0;
     ecs.on(DescribeContainerInstancesCommand).callsFake(() => {
       looks += 1;
-      const runningTasksCount = looks < 3 ? 1 : 0;
+      const runningTasksCount = moved() ? 0 : 1;
       return { containerInstances: [{ containerInstanceArn: CI_ARN, ec2InstanceId: INSTANCE, status: looks === 1 ? "ACTIVE" : "DRAINING", runningTasksCount }], failures: [] };
     });
-    ecs.on(ListTasksCommand).callsFake(() => ({ taskArns: looks < 3 ? [standalone(1).taskArn] : [] }));
+    ecs.on(ListTasksCommand).callsFake(() => ({ taskArns: moved() ? [] : [standalone(1).taskArn] }));
+    ecs.on(DescribeTasksCommand).callsFake(() => ({ tasks: [{ ...standalone(1), lastStatus: moved() ? "STOPPED" : "RUNNING" }] }));
 
     const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps());
 

@@ -189,7 +189,8 @@ describe("AmiWatch: failed runs", () => {
     const topic = "arn:aws:sns:eu-west-1:123456789012:acme-api-alerts-production";
     const json = synthWatch({ alarmActions: [topic] });
     // THEN
-    const alarm = soleResource(json, "aws_cloudwatch_metric_alarm");
+    // (The other alarm is the failure queue's: it keeps the failed events.)
+    const [alarm] = resourcesOfType(json, "aws_cloudwatch_metric_alarm").filter((candidate) => candidate.namespace === "AWS/Lambda");
     expect(alarm).toMatchObject({
       namespace: "AWS/Lambda",
       metric_name: "Errors",

@@ -87,11 +87,11 @@ describe("services[].taskRole (the application's own permissions)", () => {
   });
 
   test.each<[string, (input: any) => void, string]>([
-    ["an action without a service prefix", (i) => (i.services[2].taskRole = { statements: [{ ...metrics, actions: ["PutMetricData"] }] }), "services.2.taskRole.statements.0.actions.0: must be an IAM action such as cloudwatch:PutMetricData"],
-    ["a statement without resources", (i) => (i.services[2].taskRole = { statements: [{ ...metrics, resources: [] }] }), "services.2.taskRole.statements.0.resources:"],
-    ["a resource that is no ARN", (i) => (i.services[2].taskRole = { statements: [{ ...metrics, resources: ["my-bucket"] }] }), "services.2.taskRole.statements.0.resources.0: must be * or an ARN"],
-    ["a condition without values", (i) => (i.services[2].taskRole = { statements: [{ ...metrics, conditions: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: [] }] }] }), "services.2.taskRole.statements.0.conditions.0.values:"],
-    ["a managed policy name instead of its ARN", (i) => (i.services[0].taskRole = { managedPolicyArns: ["CloudWatchAgentServerPolicy"] }), "services.0.taskRole.managedPolicyArns.0: must be an IAM policy ARN"],
+    ["an action without a service prefix", (i) => (i.services[2].taskRole = { statements: [{ ...metrics, actions: ["PutMetricData"] }] }), "services[agent].taskRole.statements.0.actions.0: must be an IAM action such as cloudwatch:PutMetricData"],
+    ["a statement without resources", (i) => (i.services[2].taskRole = { statements: [{ ...metrics, resources: [] }] }), "services[agent].taskRole.statements.0.resources:"],
+    ["a resource that is no ARN", (i) => (i.services[2].taskRole = { statements: [{ ...metrics, resources: ["my-bucket"] }] }), "services[agent].taskRole.statements.0.resources.0: must be * or an ARN"],
+    ["a condition without values", (i) => (i.services[2].taskRole = { statements: [{ ...metrics, conditions: [{ test: "StringEquals", variable: "cloudwatch:namespace", values: [] }] }] }), "services[agent].taskRole.statements.0.conditions.0.values:"],
+    ["a managed policy name instead of its ARN", (i) => (i.services[0].taskRole = { managedPolicyArns: ["CloudWatchAgentServerPolicy"] }), "services[api].taskRole.managedPolicyArns.0: must be an IAM policy ARN"],
   ])("rejects %s, naming the field", (_case, change, expected) => {
     expect(validationMessage(BASE, change)).toContain(expected);
   });

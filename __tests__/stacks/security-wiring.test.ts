@@ -145,7 +145,7 @@ describe("WAF", () => {
     expect(rules[0]).toMatchObject({ action: { block: {} }, statement: { rate_based_statement: { limit: 2000, aggregate_key_type: "IP" } } });
     for (const rule of rules.slice(1)) {
       expect(rule.override_action).toEqual({ none: {} });
-      expect(rule.statement).toEqual({ managed_rule_group_statement: { name: rule.name, vendor_name: "AWS" } });
+      expect(rule.statement).toMatchObject({ managed_rule_group_statement: { name: rule.name, vendor_name: "AWS" } });
     }
     for (const visibility of [acl.visibility_config, ...rules.map((rule) => rule.visibility_config)]) {
       expect(visibility).toMatchObject({ cloudwatch_metrics_enabled: true, sampled_requests_enabled: true });
