@@ -272,10 +272,13 @@ export class SpotInterruptionDrainer extends Construct {
       role: fn.roleName,
       policy: sendFailures.json,
     });
+    // One function, one setting: a lifecycle action throttled in a Spot storm is still worth draining until
+    // its heartbeat runs out (the handler skips Spot events past their 2 minutes by itself).
+    const longestHeartbeat = Math.max(0, ...hooks.map((hook) => hook.heartbeatTimeoutSeconds));
     new LambdaFunctionEventInvokeConfig(this, "invoke-config", {
       functionName: fn.functionName,
       maximumRetryAttempts: 0,
-      maximumEventAgeInSeconds: MAXIMUM_EVENT_AGE_SECONDS,
+      maximumEventAgeInSeconds: Math.max(MAXIMUM_EVENT_AGE_SECONDS, longestHeartbeat),
       destinationConfig: { onFailure: { destination: failures.arn } },
       dependsOn: [sendFailuresPolicy],
     });
@@ -296,7 +299,7 @@ export class SpotInterruptionDrainer extends Construct {
               AutoScalingGroupName: hooks.map((hook) => hook.autoScalingGroupName),
               LifecycleHookName: hooks.map((hook) => hook.hookName),
             },
-          }, fn)
+          }, fn, longestHeartbeat)
         : undefined;
 
     new CloudwatchMetricAlarm(this, "failed-events-alarm", {
@@ -341,7 +344,7 @@ export class SpotInterruptionDrainer extends Construct {
   }
 
   /** An EventBridge rule for one detail type that invokes the function. */
-  private subscribe(id: string, ruleName: string, pattern: EventPattern, fn: NodejsFunction): CloudwatchEventRule {
+  private subscribe(id: string, ruleName: string, pattern: EventPattern, fn: NodejsFunction, maximumEventAgeSeconds = MAXIMUM_EVENT_AGE_SECONDS): CloudwatchEventRule {
     const rule = new CloudwatchEventRule(this, `${id}-rule`, {
       name: ruleName,
       description: `${pattern["detail-type"].join(", ")} -> ${fn.functionName}`,
@@ -350,8 +353,8 @@ export class SpotInterruptionDrainer extends Construct {
     new CloudwatchEventTarget(this, `${id}-target`, {
       rule: rule.name,
       arn: fn.functionArn,
-      // EventBridge only retries failed deliveries; past the 2-minute warning the instance is gone.
-      retryPolicy: { maximumEventAgeInSeconds: MAXIMUM_EVENT_AGE_SECONDS, maximumRetryAttempts: 2 },
+      // EventBridge only retries failed deliveries; past the 2-minute warning (or a lifecycle heartbeat) nothing is left to drain.
+      retryPolicy: { maximumEventAgeInSeconds: maximumEventAgeSeconds, maximumRetryAttempts: 2 },
     });
     new LambdaPermission(this, `${id}-permission`, {
       statementId: `AllowEventBridge-${id}`,

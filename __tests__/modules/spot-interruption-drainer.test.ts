@@ -269,8 +269,12 @@ describe("SpotInterruptionDrainer with ASG termination hooks", () => {
     const fn = soleResource(json, "aws_lambda_function");
     expect(fn.environment.variables).toMatchObject({ LIFECYCLE_HOOK_NAMES: '${join(",", ["acme-api-drain-staging"])}', LIFECYCLE_HEARTBEAT_SECONDS: "600" });
     expect(fn.timeout).toBe(660);
-    // Spot events are still dropped once the 2-minute warning is over.
-    expect(soleResource(json, "aws_lambda_function_event_invoke_config")).toMatchObject({ maximum_retry_attempts: 0, maximum_event_age_in_seconds: 120 });
+    // A lifecycle action throttled in a Spot storm is still drained until its heartbeat runs out (the
+    // handler itself skips Spot events past their 2 minutes); EventBridge keeps each rule's own horizon.
+    expect(soleResource(json, "aws_lambda_function_event_invoke_config")).toMatchObject({ maximum_retry_attempts: 0, maximum_event_age_in_seconds: 600 });
+    const targets = resourcesOfType(json, "aws_cloudwatch_event_target");
+    const ageOf = (rule: string) => targets.find((target) => String(target.rule).includes(`${rule}-rule`))?.retry_policy.maximum_event_age_in_seconds;
+    expect({ interruption: ageOf("interruption"), lifecycle: ageOf("lifecycle") }).toEqual({ interruption: 120, lifecycle: 600 });
   });
 
   test.each([
