@@ -9,7 +9,8 @@ import { ACCOUNT_ID, OTHER_ACCOUNT_ID, StackIam, assertActionExists, simulate, t
  * IAM by simulation: every AWS call each workload of the shipped environments makes, against the synthesized
  * policies with realistic ARNs and condition keys, is allowed; calls outside its scope (another cluster,
  * another environment, another family, another account, actions it never makes) are denied.
- * The CI deploy role is simulated with its module (deploy-role.ts).
+ * The CI deploy role is simulated with its module (deploy-role.ts); the VPC flow-log role is simulated here too
+ * (as well as in vpc-flow-logs.test.ts), so "every role" holds without exceptions but the deploy role.
  */
 
 type Env = keyof typeof ENVIRONMENTS;
@@ -45,6 +46,7 @@ type Environment = ReturnType<typeof environment>;
 const stacks = Object.fromEntries(ENVS.map((env) => [env, environment(env)])) as Record<Env, Environment>;
 const otherEnv = (env: Env): Environment => stacks[env === "staging" ? "production" : "staging"];
 const FOREIGN_CLUSTER = `arn:aws:ecs:eu-west-1:${OTHER_ACCOUNT_ID}:cluster/acme-api-production`;
+const ANOTHER_FLEET = "sfr-0123abcd-4567-89ab-cdef-0123456789ab";
 const FOREIGN_TASK = `arn:aws:ecs:eu-west-1:${OTHER_ACCOUNT_ID}:task/acme-api-production/0123456789abcdef0123456789abcdef`;
 
 /** One row: a call the role makes (or must not), and what IAM must decide. */
@@ -82,6 +84,15 @@ function drainerRows(e: Environment): Row[] {
     ["deleting its cluster", { action: "ecs:DeleteCluster", resource: e.cluster }, DENY],
     ["another environment's failure queue", { action: "sqs:SendMessage", resource: `arn:aws:sqs:${e.region}:${ACCOUNT_ID}:${other.named("spot-drainer-failures")}` }, DENY],
   ];
+  // Spot-fleet mode with capacity rebalance: the drainer terminates a drained, rebalanced instance of its own fleet.
+  const fleets = Object.keys(e.iam.json().resource?.aws_spot_fleet_request ?? {}).map((id) => e.iam.resolve(`\${aws_spot_fleet_request.${id}.id}`));
+  const fleetTag = (fleet: string) => ({ "ec2:ResourceTag/aws:ec2spot:fleet-request-id": fleet });
+  const terminate = (context?: Record<string, string>): IamCall => ({ action: "ec2:TerminateInstances", resource: e.instance, ...(context ? { context } : {}) });
+  for (const fleet of fleets) rows.push(["terminates a rebalanced instance of its fleet", terminate(fleetTag(fleet)), ALLOW]);
+  rows.push(
+    ["terminating another fleet's instance", terminate(fleetTag(ANOTHER_FLEET)), DENY],
+    ["terminating an instance of no fleet (the on-demand group's)", terminate(), DENY],
+  );
   const asgs = Object.keys(e.iam.json().resource?.aws_autoscaling_group ?? {}).map((id) => e.iam.resolve(`\${aws_autoscaling_group.${id}.arn}`));
   // Spot-fleet mode: the on-demand ASG's termination hook is the drainer's to complete; with capacity providers ECS completes its own.
   const hooked = asgs.filter((arn) => e.env === "staging" && arn.endsWith(e.named("on-demand")));
@@ -97,6 +108,7 @@ function amiWatchRows(e: Environment): Row[] {
   // The parameters the handler reads (public, AWS-owned: no account in their ARN).
   const parameter = (name: string) => `arn:aws:ssm:${e.region}::parameter${name}`;
   const topic = (env: Environment) => `arn:aws:sns:${env.region}:${ACCOUNT_ID}:${env.named("ami-updates")}`;
+  const failures = (env: Environment) => `arn:aws:sqs:${env.region}:${ACCOUNT_ID}:${env.named("ami-watch-failures")}`;
   const fn = e.named("ami-watch");
   const asg = e.iam.attribute("aws_autoscaling_group", "arn", (block) => String(block.name).includes("on-demand"));
   return [
@@ -109,6 +121,10 @@ function amiWatchRows(e: Environment): Row[] {
     ["describes instances", { action: "ec2:DescribeInstances", resource: "*" }, ALLOW],
     ["describes the ASGs", { action: "autoscaling:DescribeAutoScalingGroups", resource: "*" }, ALLOW],
     ["notifies its topic", { action: "sns:Publish", resource: topic(e) }, ALLOW],
+    // Lambda delivers a failed asynchronous invocation to the on-failure destination with the function's role.
+    ["records a failed invocation", { action: "sqs:SendMessage", resource: failures(e) }, ALLOW],
+    ["another environment's failure queue", { action: "sqs:SendMessage", resource: failures(otherEnv(e.env)) }, DENY],
+    ["reading its failure queue", { action: "sqs:ReceiveMessage", resource: failures(e) }, DENY],
     ["another environment's topic", { action: "sns:Publish", resource: topic(otherEnv(e.env)) }, DENY],
     ["an application's parameter", { action: "ssm:GetParameter", resource: `arn:aws:ssm:${e.region}:${ACCOUNT_ID}:parameter/acme-api/${e.env}/database-url` }, DENY],
     ["refreshing instances with autoRefresh off", { action: "autoscaling:StartInstanceRefresh", resource: asg }, DENY],
@@ -211,6 +227,29 @@ function stateMachineRows(e: Environment, family: string, taskRoles: readonly st
   ];
 }
 
+/** The VPC flow-log role of each created VPC (delivers to its own log group only). */
+function flowLogCases(e: Environment): RoleCase[] {
+  return Object.values(e.iam.json().resource?.aws_flow_log ?? {}).map((block: Record<string, string>): RoleCase => {
+    const role = e.iam.resolve(block.iam_role_arn).split("/").pop() as string;
+    const logGroup = e.iam.resolve(block.log_destination);
+    const stream = `${logGroup}:log-stream:eni-0123456789abcdef0-all`;
+    return {
+      env: e.env,
+      role,
+      trustedBy: "vpc-flow-logs.amazonaws.com",
+      trustContext: (x) => ({ "aws:SourceAccount": ACCOUNT_ID, "aws:SourceArn": `arn:aws:ec2:${x.region}:${ACCOUNT_ID}:vpc-flow-log/fl-0123456789abcdef0` }),
+      rows: [
+        ["finds its log group", { action: "logs:DescribeLogGroups", resource: "*" }, ALLOW],
+        ["lists its log streams", { action: "logs:DescribeLogStreams", resource: logGroup }, ALLOW],
+        ["creates a log stream per interface", { action: "logs:CreateLogStream", resource: stream }, ALLOW],
+        ["delivers flow records", { action: "logs:PutLogEvents", resource: stream }, ALLOW],
+        ["another log group", { action: "logs:PutLogEvents", resource: e.logStream(`/ecs/${e.named("api")}`, "api/api/0123") }, DENY],
+        ["deleting its log group", { action: "logs:DeleteLogGroup", resource: logGroup }, DENY],
+      ],
+    };
+  });
+}
+
 interface RoleCase {
   readonly env: Env;
   readonly role: string;
@@ -227,17 +266,18 @@ function roleCases(e: Environment): RoleCase[] {
     { env, role: e.named("spot-drainer"), trustedBy: "lambda.amazonaws.com", rows: drainerRows(e) },
     { env, role: e.named("ami-watch"), trustedBy: "lambda.amazonaws.com", rows: amiWatchRows(e) },
     { env, role: e.named("ecs-instance"), trustedBy: "ec2.amazonaws.com", rows: instanceRows(e) },
+    ...flowLogCases(e),
   ];
   if (env === "staging") {
     cases.push(
       { env, role: e.named("spot-fleet"), trustedBy: "spotfleet.amazonaws.com", rows: spotFleetRows(e) },
       { env, role: e.named("api-execution"), trustedBy: "ecs-tasks.amazonaws.com", trustContext: ecsTasksTrust, rows: executionRows(e, "api", {}) },
-      { env, role: e.named("feed-refresh-job-execution"), trustedBy: "ecs-tasks.amazonaws.com", trustContext: ecsTasksTrust, rows: executionRows(e, "feed-refresh-job", {}) },
+      { env, role: e.named("smoke-check-job-execution"), trustedBy: "ecs-tasks.amazonaws.com", trustContext: ecsTasksTrust, rows: executionRows(e, "smoke-check-job", {}) },
       {
         env,
-        role: e.named("feed-refresh-job-events"),
+        role: e.named("smoke-check-job-events"),
         trustedBy: "events.amazonaws.com",
-        rows: runTaskRows(e, e.named("feed-refresh-job"), ["feed-refresh-job-task", "feed-refresh-job-execution"]),
+        rows: runTaskRows(e, e.named("smoke-check-job"), ["smoke-check-job-task", "smoke-check-job-execution"]),
       },
     );
   } else {
@@ -282,7 +322,7 @@ function roleCases(e: Environment): RoleCase[] {
       },
     );
   }
-  for (const app of env === "staging" ? ["api", "feed-refresh-job"] : ["api", "admin"]) {
+  for (const app of env === "staging" ? ["api", "smoke-check-job"] : ["api", "admin"]) {
     cases.push({
       env,
       role: e.named(`${app}-task`),
@@ -338,12 +378,13 @@ describe("IAM by simulation: resource policies", () => {
     const e = stacks[env];
     const rule = (name: string) => `arn:aws:events:${e.region}:${ACCOUNT_ID}:rule/${e.named(name)}`;
     const fn = (name: string) => `arn:aws:lambda:${e.region}:${ACCOUNT_ID}:function:${e.named(name)}`;
-    const queue = `arn:aws:sqs:${e.region}:${ACCOUNT_ID}:${e.named("feed-refresh-job-dlq")}`;
+    const job = env === "staging" ? "smoke-check-job" : "feed-refresh-job";
+    const queue = `arn:aws:sqs:${e.region}:${ACCOUNT_ID}:${e.named(`${job}-dlq`)}`;
     const invoke = (source: string) => ({ action: "lambda:InvokeFunction", resource: fn("spot-drainer"), context: { "aws:SourceArn": source } });
     const bucket = e.iam.attribute("aws_s3_bucket", "bucket");
     const logObject = (prefix: string) => `arn:aws:s3:::${bucket}/${prefix}/AWSLogs/${ACCOUNT_ID}/elasticloadbalancing/${e.region}/2026/11/29/log.gz`;
     const secure = { "aws:SecureTransport": "true" };
-    const key = e.iam.attribute("aws_kms_key");
+    const key = e.iam.attribute("aws_kms_key", "arn", (block) => String(block.description).includes("alert topic"));
     const rows: Array<{ env: Env; what: string; resource: string; principal: string; call: IamCall; expected: Decision }> = [
       { env, what: "the interruption rule invokes the drainer", resource: fn("spot-drainer"), principal: "events.amazonaws.com", call: invoke(rule("spot-interruption")), expected: ALLOW },
       { env, what: "another rule may not invoke the drainer", resource: fn("spot-drainer"), principal: "events.amazonaws.com", call: invoke(rule("ami-watch")), expected: DENY },
@@ -361,7 +402,7 @@ describe("IAM by simulation: resource policies", () => {
         what: "the job's rule sends dead letters",
         resource: queue,
         principal: "events.amazonaws.com",
-        call: { action: "sqs:SendMessage", resource: queue, context: { "aws:SourceArn": rule("feed-refresh-job") } },
+        call: { action: "sqs:SendMessage", resource: queue, context: { "aws:SourceArn": rule(job) } },
         expected: ALLOW,
       },
       {

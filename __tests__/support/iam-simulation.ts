@@ -323,6 +323,9 @@ export class StackIam {
   private nameOf(type: string, block: Block): string {
     const attr = NAME_ATTRIBUTES[type] ?? "name";
     const raw = block[attr];
+    // A name_prefix gets a unique suffix from the provider (26 characters): a stable stand-in here, seeded by the
+    // construct path so that the same prefix in two stacks (staging's and production's `api-`) names two resources.
+    if (raw === undefined && typeof block.name_prefix === "string") return `${this.resolve(block.name_prefix)}${hex(`${constructPath(block)}|${block.name_prefix}`, 26)}`;
     if (typeof raw !== "string") throw new Error(`${type} has no literal ${attr} to build its ARN from`);
     return this.resolve(raw);
   }
@@ -379,6 +382,9 @@ export class StackIam {
       case "aws_iam_policy_document.json":
       case "aws_iam_policy_document.minified_json":
         return JSON.stringify(this.policyDocument(block));
+      case "aws_iam_openid_connect_provider.arn":
+        // Looked up by its URL: the account's provider is named after the issuer's host.
+        return `arn:${this.partition}:iam::${this.accountId}:oidc-provider/${String(this.resolve(block.url)).replace(/^https:\/\//, "")}`;
     }
     throw new Error(`cannot resolve ${ref} (data.${type}.${id}): teach iam-simulation.ts this attribute`);
   }
@@ -473,6 +479,9 @@ export class StackIam {
         return uuid(id);
       case "aws_iam_openid_connect_provider.arn":
         return `arn:${this.partition}:iam::${this.accountId}:oidc-provider/${String(this.resolve(block.url)).replace(/^https:\/\//, "")}`;
+      case "aws_spot_fleet_request.id":
+        // The fleet's request id (what instances carry in the aws:ec2spot:fleet-request-id tag), unique per stack.
+        return `sfr-${uuid(`${constructPath(block)}|${id}`)}`;
       case "aws_ssm_parameter.arn":
         return arn("ssm", `parameter${name().startsWith("/") ? "" : "/"}${name()}`);
     }
@@ -491,6 +500,8 @@ const NAME_ATTRIBUTES: Record<string, string> = {
 /** Types whose Terraform `id` is their name. */
 const NAMED_BY_ID = new Set(["aws_iam_role", "aws_cloudwatch_log_group", "aws_autoscaling_group", "aws_ecs_cluster", "aws_s3_bucket", "aws_lambda_function", "aws_cloudwatch_event_rule"]);
 
+/** The construct path cdktf records in a block's metadata (it starts with the stack's name), else nothing. */
+const constructPath = (block: Block): string => String(block["//"]?.metadata?.path ?? "");
 const hex = (seed: string, length: number) => createHash("sha256").update(seed).digest("hex").slice(0, length);
 const uuid = (seed: string) => {
   const h = hex(seed, 32);
