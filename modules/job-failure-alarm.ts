@@ -4,6 +4,7 @@ import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { denyInsecureTransportJson } from "./tls-only";
 
 /** SQS keeps messages at most 14 days: how long the stopped-task events stay readable. */
 const FOURTEEN_DAYS_SECONDS = 14 * 24 * 60 * 60;
@@ -87,6 +88,7 @@ export class JobFailureAlarm extends Construct {
             Resource: queue.arn,
             Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
           },
+          denyInsecureTransportJson("sqs:*", queue.arn),
         ],
       }),
     });

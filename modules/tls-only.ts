@@ -14,3 +14,15 @@ export function denyInsecureTransport(actions: string, resources: string[]): Dat
     condition: [{ test: "Bool", variable: "aws:SecureTransport", values: ["false"] }],
   };
 }
+
+/** The same statement in IAM's JSON form, for policies written as JSON rather than a policy document. */
+export function denyInsecureTransportJson(action: string, resource: string): Record<string, unknown> {
+  return {
+    Sid: "DenyInsecureTransport",
+    Effect: "Deny",
+    Principal: "*",
+    Action: action,
+    Resource: resource,
+    Condition: { Bool: { "aws:SecureTransport": "false" } },
+  };
+}

@@ -88,6 +88,8 @@ function drainerRows(e: Environment): Row[] {
   const fleets = Object.keys(e.iam.json().resource?.aws_spot_fleet_request ?? {}).map((id) => e.iam.resolve(`\${aws_spot_fleet_request.${id}.id}`));
   const fleetTag = (fleet: string) => ({ "ec2:ResourceTag/aws:ec2spot:fleet-request-id": fleet });
   const terminate = (context?: Record<string, string>): IamCall => ({ action: "ec2:TerminateInstances", resource: e.instance, ...(context ? { context } : {}) });
+  // Staging runs Spot Fleet with capacity rebalance: without its fleet the "allowed" row below would silently vanish.
+  if (e.env === "staging" && fleets.length !== 1) throw new Error(`staging should have one Spot Fleet request, has ${fleets.length}`);
   for (const fleet of fleets) rows.push(["terminates a rebalanced instance of its fleet", terminate(fleetTag(fleet)), ALLOW]);
   rows.push(
     ["terminating another fleet's instance", terminate(fleetTag(ANOTHER_FLEET)), DENY],
@@ -229,9 +231,9 @@ function stateMachineRows(e: Environment, family: string, taskRoles: readonly st
 
 /** The VPC flow-log role of each created VPC (delivers to its own log group only). */
 function flowLogCases(e: Environment): RoleCase[] {
-  return Object.values(e.iam.json().resource?.aws_flow_log ?? {}).map((block: Record<string, string>): RoleCase => {
-    const role = e.iam.resolve(block.iam_role_arn).split("/").pop() as string;
-    const logGroup = e.iam.resolve(block.log_destination);
+  return Object.values(e.iam.json().resource?.aws_flow_log ?? {}).map((block): RoleCase => {
+    const role = e.iam.resolve(String(block.iam_role_arn)).split("/").pop() as string;
+    const logGroup = e.iam.resolve(String(block.log_destination));
     const stream = `${logGroup}:log-stream:eni-0123456789abcdef0-all`;
     return {
       env: e.env,
@@ -373,45 +375,60 @@ describe("IAM by simulation: trust policies", () => {
   );
 });
 
+/** The KMS key that encrypts the stack's log groups (production), if there is one. */
+function logsKeyOf(e: Environment): { id: string; arn: string } | undefined {
+  const found = Object.entries(e.iam.json().resource?.aws_kms_key ?? {}).find(([, block]) => String((block as { description?: unknown }).description).includes("log groups"));
+  return found && { id: found[0], arn: e.iam.resolve(`\${aws_kms_key.${found[0]}.arn}`) };
+}
+
+/** Scheduled jobs by environment: which have a dead-letter queue, and which (direct, not Step Functions) a failure rule. */
+const JOBS: Record<Env, { deadLetters: string[]; failureRule: string[] }> = {
+  staging: { deadLetters: ["smoke-check-job"], failureRule: ["smoke-check-job"] },
+  production: { deadLetters: ["feed-refresh-job", "nightly-report-job"], failureRule: ["nightly-report-job"] },
+};
+
 describe("IAM by simulation: resource policies", () => {
-  const rows = ENVS.flatMap((env) => {
+  type ResourceRow = { env: Env; what: string; resource: string; principal: string; call: IamCall; expected: Decision };
+  const rowsFor = (env: Env): ResourceRow[] => {
     const e = stacks[env];
-    const rule = (name: string) => `arn:aws:events:${e.region}:${ACCOUNT_ID}:rule/${e.named(name)}`;
+    const other = otherEnv(env);
+    const rule = (name: string, x: Environment = e) => `arn:aws:events:${x.region}:${ACCOUNT_ID}:rule/${x.named(name)}`;
     const fn = (name: string) => `arn:aws:lambda:${e.region}:${ACCOUNT_ID}:function:${e.named(name)}`;
-    const job = env === "staging" ? "smoke-check-job" : "feed-refresh-job";
-    const queue = `arn:aws:sqs:${e.region}:${ACCOUNT_ID}:${e.named(`${job}-dlq`)}`;
+    const sqs = (name: string) => `arn:aws:sqs:${e.region}:${ACCOUNT_ID}:${e.named(name)}`;
     const invoke = (source: string) => ({ action: "lambda:InvokeFunction", resource: fn("spot-drainer"), context: { "aws:SourceArn": source } });
     const bucket = e.iam.attribute("aws_s3_bucket", "bucket");
     const logObject = (prefix: string) => `arn:aws:s3:::${bucket}/${prefix}/AWSLogs/${ACCOUNT_ID}/elasticloadbalancing/${e.region}/2026/11/29/log.gz`;
     const secure = { "aws:SecureTransport": "true" };
+    const insecure = { "aws:SecureTransport": "false" };
     const key = e.iam.attribute("aws_kms_key", "arn", (block) => String(block.description).includes("alert topic"));
-    const rows: Array<{ env: Env; what: string; resource: string; principal: string; call: IamCall; expected: Decision }> = [
-      { env, what: "the interruption rule invokes the drainer", resource: fn("spot-drainer"), principal: "events.amazonaws.com", call: invoke(rule("spot-interruption")), expected: ALLOW },
-      { env, what: "another rule may not invoke the drainer", resource: fn("spot-drainer"), principal: "events.amazonaws.com", call: invoke(rule("ami-watch")), expected: DENY },
-      { env, what: "another environment's rule may not invoke the drainer", resource: fn("spot-drainer"), principal: "events.amazonaws.com", call: invoke(otherEnv(env).named("spot-interruption")), expected: DENY },
+    const events = "events.amazonaws.com";
+    const rows: ResourceRow[] = [
+      { env, what: "the interruption rule invokes the drainer", resource: fn("spot-drainer"), principal: events, call: invoke(rule("spot-interruption")), expected: ALLOW },
+      { env, what: "another rule may not invoke the drainer", resource: fn("spot-drainer"), principal: events, call: invoke(rule("ami-watch")), expected: DENY },
+      { env, what: "another environment's rule may not invoke the drainer", resource: fn("spot-drainer"), principal: events, call: invoke(rule("spot-interruption", other)), expected: DENY },
       {
         env,
         what: "the schedule invokes the AMI watch",
         resource: fn("ami-watch"),
-        principal: "events.amazonaws.com",
+        principal: events,
         call: { action: "lambda:InvokeFunction", resource: fn("ami-watch"), context: { "aws:SourceArn": rule("ami-watch") } },
         expected: ALLOW,
       },
       {
         env,
-        what: "the job's rule sends dead letters",
-        resource: queue,
-        principal: "events.amazonaws.com",
-        call: { action: "sqs:SendMessage", resource: queue, context: { "aws:SourceArn": rule(job) } },
-        expected: ALLOW,
+        what: "another rule may not invoke the AMI watch",
+        resource: fn("ami-watch"),
+        principal: events,
+        call: { action: "lambda:InvokeFunction", resource: fn("ami-watch"), context: { "aws:SourceArn": rule("spot-interruption") } },
+        expected: DENY,
       },
       {
         env,
-        what: "another rule may not send dead letters",
-        resource: queue,
-        principal: "events.amazonaws.com",
-        call: { action: "sqs:SendMessage", resource: queue, context: { "aws:SourceArn": rule("spot-interruption") } },
-        expected: DENY,
+        what: "the AMI watch's failure queue refuses requests without TLS",
+        resource: sqs("ami-watch-failures"),
+        principal: e.role("ami-watch"),
+        call: { action: "sqs:SendMessage", resource: sqs("ami-watch-failures"), context: insecure },
+        expected: "ExplicitlyDenied",
       },
       {
         env,
@@ -439,18 +456,78 @@ describe("IAM by simulation: resource policies", () => {
       },
       {
         env,
-        what: "CloudWatch acting for another account may not use the key",
+        what: "CloudWatch acting for another account may not use the alerts key",
         resource: key,
         principal: "cloudwatch.amazonaws.com",
         call: { action: "kms:Decrypt", resource: key, context: { "aws:SourceAccount": OTHER_ACCOUNT_ID } },
         expected: DENY,
       },
     ];
+    if (env === "staging") {
+      // Spot-fleet mode: the drainer also handles the on-demand group's termination hook and fleet rebalance recommendations.
+      for (const name of ["asg-terminate", "spot-rebalance"]) {
+        rows.push({ env, what: `the ${name} rule invokes the drainer`, resource: fn("spot-drainer"), principal: events, call: invoke(rule(name)), expected: ALLOW });
+      }
+    }
+    for (const job of JOBS[env].deadLetters) {
+      const queue = sqs(`${job}-dlq`);
+      const send = (context: Record<string, string>): IamCall => ({ action: "sqs:SendMessage", resource: queue, context });
+      rows.push(
+        { env, what: `${job}: its schedule sends dead letters`, resource: queue, principal: events, call: send({ "aws:SourceArn": rule(job), ...secure }), expected: ALLOW },
+        { env, what: `${job}: another rule may not send dead letters`, resource: queue, principal: events, call: send({ "aws:SourceArn": rule("spot-interruption"), ...secure }), expected: DENY },
+        { env, what: `${job}: dead letters without TLS are refused`, resource: queue, principal: events, call: send({ "aws:SourceArn": rule(job), ...insecure }), expected: "ExplicitlyDenied" },
+      );
+    }
+    for (const job of JOBS[env].failureRule) {
+      // modules/job-failure-alarm.ts: only that job's failure rule (ECS Task State Change, STOPPED non-zero) may send.
+      const queue = sqs(`${job}-failures`);
+      const send = (source: string): IamCall => ({ action: "sqs:SendMessage", resource: queue, context: { "aws:SourceArn": source } });
+      rows.push(
+        { env, what: `${job}: its failure rule records a failed run`, resource: queue, principal: events, call: send(rule(`${job}-failed`)), expected: ALLOW },
+        { env, what: `${job}: its schedule may not send to the failure queue`, resource: queue, principal: events, call: send(rule(job)), expected: DENY },
+        { env, what: `${job}: another environment's failure rule may not send`, resource: queue, principal: events, call: send(rule(`${JOBS[other.env].failureRule[0]}-failed`, other)), expected: DENY },
+        { env, what: `${job}: another service may not send to the failure queue`, resource: queue, principal: "sns.amazonaws.com", call: send(rule(`${job}-failed`)), expected: DENY },
+        { env, what: `${job}: EventBridge may not read the failure queue`, resource: queue, principal: events, call: { action: "sqs:ReceiveMessage", resource: queue, context: { "aws:SourceArn": rule(`${job}-failed`) } }, expected: DENY },
+        { env, what: `${job}: failed runs without TLS are refused`, resource: queue, principal: events, call: { ...send(rule(`${job}-failed`)), context: { "aws:SourceArn": rule(`${job}-failed`), ...insecure } }, expected: "ExplicitlyDenied" },
+      );
+    }
+    const logsKey = logsKeyOf(e);
+    if (logsKey !== undefined) {
+      // The key's grant to CloudWatch Logs hangs on kms:EncryptionContext:aws:logs:arn, a key iam-simulate drops
+      // (it only knows `/`-variable keys): which log groups may use it is checked on the policy below, not simulated.
+      const call: IamCall = { action: "kms:GenerateDataKey", resource: logsKey.arn };
+      rows.push({ env, what: "another service may not use the logs key", resource: logsKey.arn, principal: "sns.amazonaws.com", call, expected: DENY });
+    }
     return rows;
-  });
+  };
+  const rows = ENVS.flatMap(rowsFor);
 
   test.each(rows)("$env: $what", async ({ env, resource, principal, call, expected }) => {
     expect(await stacks[env].iam.resourcePolicy(resource).decide(principal, call)).toBe(expected);
+  });
+
+  test.each(ENVS.filter((env) => logsKeyOf(stacks[env]) !== undefined))("%s: CloudWatch Logs may use the logs key for exactly the log groups it encrypts", (env) => {
+    const e = stacks[env];
+    const key = logsKeyOf(e)!;
+    const statements = e.iam.resourcePolicy(key.arn).policy.Statement.filter((s) => JSON.stringify(s.Principal).includes(`logs.${e.region}.amazonaws.com`));
+    expect(statements).toHaveLength(1);
+    const [statement] = statements;
+    expect(statement.Effect).toBe("Allow");
+    expect([statement.Action].flat()).toEqual(expect.arrayContaining(["kms:Decrypt*", "kms:GenerateDataKey*"]));
+    const encrypted = (Object.values(e.iam.json().resource?.aws_cloudwatch_log_group ?? {}) as Array<{ name: string; kms_key_id?: string }>)
+      .filter((group) => group.kms_key_id !== undefined && e.iam.resolve(group.kms_key_id) === key.arn)
+      .map((group) => `arn:aws:logs:${e.region}:${ACCOUNT_ID}:log-group:${group.name}`);
+    expect(encrypted.length).toBeGreaterThan(0);
+    const conditions = Object.values(statement.Condition ?? {}).flatMap((byKey) => Object.entries(byKey));
+    expect(conditions.map(([k]) => k)).toEqual(["kms:EncryptionContext:aws:logs:arn"]);
+    expect([conditions[0][1]].flat().sort()).toEqual(encrypted.sort());
+    expect(Object.keys(statement.Condition ?? {})).toEqual(expect.arrayContaining([expect.stringMatching(/^Arn(Like|Equals)$/)]));
+  });
+
+  test.each(ENVS)("%s: every resource policy of the stack is simulated here", (env) => {
+    const simulated = new Set(rows.filter((row) => row.env === env).map((row) => row.resource));
+    const policies = stacks[env].iam.resourcePolicies().map((policy) => policy.resourceArn);
+    expect(policies.filter((arn) => !simulated.has(arn))).toEqual([]);
   });
 });
 
@@ -461,6 +538,13 @@ describe("IAM by simulation: the simulation itself", () => {
       await expect(simulate({ principal: `arn:aws:iam::${ACCOUNT_ID}:role/x`, call: { action, resource: "*" } })).rejects.toThrow(/unknown IAM action/);
     },
   );
+
+  test("GIVEN a context key the evaluator ignores for the action WHEN simulated THEN it fails instead of reporting a denial", async () => {
+    const key = `arn:aws:kms:eu-west-1:${ACCOUNT_ID}:key/11111111-2222-3333-4444-555555555555`;
+    const call = { action: "kms:GenerateDataKey", resource: key, context: { "kms:EncryptionContext:aws:logs:arn": `arn:aws:logs:eu-west-1:${ACCOUNT_ID}:log-group:/ecs/x` } };
+    await expect(simulate({ principal: `arn:aws:iam::${ACCOUNT_ID}:role/x`, call })).rejects.toThrow(/ignores the context keys kms:EncryptionContext:aws:logs:arn/);
+    await expect(simulate({ principal: `arn:aws:iam::${ACCOUNT_ID}:role/x`, call: { action: "sqs:SendMessage", resource: `arn:aws:sqs:eu-west-1:${ACCOUNT_ID}:q`, context: { "ecs:cluster": "x" } } })).rejects.toThrow(/ignores/);
+  });
 
   test("GIVEN an ARN of the wrong resource type WHEN simulated THEN it fails", async () => {
     const drainer = stacks.production.iam.role("acme-api-spot-drainer-production");

