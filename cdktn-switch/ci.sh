@@ -29,6 +29,8 @@ git ls-files -z --cached --others --exclude-standard | while IFS= read -r -d '' 
   tar --null -T - -cf - | tar -xf - -C "$scratch/project"
 cd "$scratch/project"
 node cdktn-switch/switch.mjs
+# Committed as a user would, so tools that compare with HEAD (npm run diff) see a switched base too.
+git add -A && git -c user.name=ci -c user.email=ci@localhost commit --quiet --no-verify -m "Switch to CDK Terrain"
 
 export PATH="$node22:$PATH"
 step "npm ci with $(node --version)"
