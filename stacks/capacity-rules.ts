@@ -1,7 +1,7 @@
 /**
  * Config rules for compute capacity that types cannot express: how the Spot Fleet scales, its floor
  * across AZs, and which combinations of fleet and drainer settings replace instances instead of
- * stranding them. Loaded by stacks/config.ts, so it stays free of cdktf.
+ * stranding them. Loaded by stacks/config/, so it stays free of cdktf.
  */
 import type { z } from "zod";
 import type { EnvironmentConfig } from "./config";

@@ -1,6 +1,6 @@
 /**
  * The security settings of an environment (issue 13): their schemas, defaults and the rules types
- * cannot express. `stacks/config.ts` composes them into the environment schema; they live here so
+ * cannot express. `stacks/config/` composes them into the environment schema; they live here so
  * that the hardening options read as one piece. Loads without cdktf, like config.ts.
  */
 import { z } from "zod";

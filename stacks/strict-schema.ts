@@ -2,7 +2,7 @@
  * Strictness for the whole config schema at once: `strictEverywhere` rebuilds a schema so that
  * every object in it, however deeply nested or wrapped (optional, default, array, union, record,
  * tuple, pipe), refuses keys it does not declare and names the closest one it does. Fields added to
- * `stacks/config.ts` with a plain `z.object` are covered without anyone remembering to.
+ * `stacks/config/` with a plain `z.object` are covered without anyone remembering to.
  */
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, instanceArchitecture, parseEnvironmentConfig } from "../../stacks/config";
+import { ConfigError, parseEnvironmentConfig } from "../../stacks/config";
+import { instanceArchitecture } from "../../stacks/config/compute";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { minimalInput, validationMessage } from "../support/config";
 
