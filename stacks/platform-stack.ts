@@ -28,7 +28,7 @@ import { spotPoolWarnings } from "../spot-advisor/advice";
 import { aliasRecordNames, webRoutes } from "./routing";
 import { WebApplicationFirewall } from "../modules/traffic/web-application-firewall";
 import { longestStopTimeout, type BackendConfig, type EnvironmentConfig, type ScheduledTaskConfig, type ServiceConfig } from "./config";
-import { CREATE_LOG_KEY } from "./security-config";
+import { CREATE_LOG_KEY } from "./config/security";
 
 /** One environment's whole platform: one Terraform stack, one state, one workspace. */
 export class PlatformStack extends TerraformStack {

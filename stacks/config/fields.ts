@@ -1,6 +1,6 @@
 /** Field types and patterns the per-concern schemas share, and the deprecated-spelling warnings of a parse. */
 import { z } from "zod";
-import { isValidCidr, LOG_RETENTION_DAYS } from "../validators";
+import { isValidCidr, LOG_RETENTION_DAYS } from "./validators";
 
 const NAME_CHARSET = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 export const REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d$/;

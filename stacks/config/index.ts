@@ -5,13 +5,13 @@
  * validated before anything is synthesized.
  */
 import { z } from "zod";
-import { checkCapacityAcrossSections } from "../capacity-rules";
+import { checkCapacityAcrossSections } from "./capacity-rules";
 import { routingIssues } from "../routing";
-import { describeIssues } from "../config-problems";
-import { placeholderProblems } from "../placeholders";
-import { strictEverywhere } from "../strict-schema";
-import { SPOT_WARNING_SECONDS } from "../validators";
-import { lambdasSchema, logsKmsKeySchema, stepFunctionsSchema, checkSecurityCrossReferences } from "../security-config";
+import { describeIssues } from "./problems";
+import { placeholderProblems } from "./placeholders";
+import { strictEverywhere } from "./strict-schema";
+import { SPOT_WARNING_SECONDS } from "./validators";
+import { lambdasSchema, logsKmsKeySchema, stepFunctionsSchema, checkSecurityCrossReferences } from "./security";
 import { REGION, ACCOUNT_ID, dnsName, logRetentionDays, collectingDeprecations } from "./fields";
 import { backendSchema } from "./backend";
 import { networkSchema } from "./network";

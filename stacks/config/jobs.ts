@@ -1,7 +1,7 @@
 /** Scheduled jobs and the EventBridge schedule field type. */
 import { z } from "zod";
 import { scheduleProblem } from "../../modules/jobs/schedule-expression";
-import { containerUserSchema, readonlyRootFilesystemSchema, writablePathsSchema } from "../security-config";
+import { containerUserSchema, readonlyRootFilesystemSchema, writablePathsSchema } from "./security";
 import { ENV_VAR_NAME, dnsName, int } from "./fields";
 
 /** An EventBridge schedule; the error says what is wrong with it (field count, unit, the `?` rule) and that it runs in UTC. */

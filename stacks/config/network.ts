@@ -1,7 +1,7 @@
 /** The VPC of an environment: an existing one or one created for it. */
 import { z } from "zod";
 import { cidr, int, SUBNET_ID, VPC_ID } from "./fields";
-import { flowLogsSchema } from "../security-config";
+import { flowLogsSchema } from "./security";
 
 export const networkSchema = z.discriminatedUnion("mode", [
   z.object({

@@ -1,8 +1,8 @@
 /** The ECS services, their autoscaling and task roles, and the CI deploy role. */
 import { z } from "zod";
 import { CI_OIDC_ISSUERS } from "../../modules/services/ci-oidc-issuers";
-import { isValidHostHeader, SPOT_WARNING_SECONDS } from "../validators";
-import { containerUserSchema, readonlyRootFilesystemSchema, writablePathsSchema } from "../security-config";
+import { isValidHostHeader, SPOT_WARNING_SECONDS } from "./validators";
+import { containerUserSchema, readonlyRootFilesystemSchema, writablePathsSchema } from "./security";
 import { ARN, SECRET_ARN, ENV_VAR_NAME, dnsName, int, percent, port, logRetentionDays } from "./fields";
 
 const autoscalingSchema = z

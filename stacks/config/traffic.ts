@@ -1,8 +1,8 @@
 /** The Application Load Balancer: listeners, certificate, access logs, WAF. */
 import { z } from "zod";
 import { MODERN_TLS_POLICY } from "../../modules/platform/tls";
-import { isValidHostHeader } from "../validators";
-import { wafSchema } from "../security-config";
+import { isValidHostHeader } from "./validators";
+import { wafSchema } from "./security";
 import { ARN, int, cidr } from "./fields";
 
 export const loadBalancerSchema = z

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
-import { ENVIRONMENTS } from "../../stacks/environments";
-import { configProblems } from "../support/config";
+import { parseEnvironmentConfig, type EnvironmentInput } from "../../../stacks/config";
+import { ENVIRONMENTS } from "../../../stacks/environments";
+import { configProblems } from "../../support/config";
 
 type Job = NonNullable<EnvironmentInput["scheduledTasks"]>[number];
 

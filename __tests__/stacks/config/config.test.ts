@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, parseEnvironmentConfig } from "../../stacks/config";
-import { instanceArchitecture } from "../../stacks/config/compute";
-import { ENVIRONMENTS } from "../../stacks/environments";
-import { minimalInput, validationMessage } from "../support/config";
+import { ConfigError, parseEnvironmentConfig } from "../../../stacks/config";
+import { instanceArchitecture } from "../../../stacks/config/compute";
+import { ENVIRONMENTS } from "../../../stacks/environments";
+import { minimalInput, validationMessage } from "../../support/config";
 
 describe("parseEnvironmentConfig", () => {
   test.each(Object.entries(ENVIRONMENTS))("the shipped %s environment is valid", (_name, input) => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { ENVIRONMENTS } from "../../stacks/environments";
-import { configProblems } from "../support/config";
+import { ENVIRONMENTS } from "../../../stacks/environments";
+import { configProblems } from "../../support/config";
 
 type Mutable = Record<string, any>;
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { z } from "zod";
-import { ENVIRONMENT_SCHEMA, parseEnvironmentConfig, validateEnvironment } from "../../stacks/config";
-import { ENVIRONMENTS } from "../../stacks/environments";
-import { configProblems, minimalInput } from "../support/config";
+import { ENVIRONMENT_SCHEMA, parseEnvironmentConfig, validateEnvironment } from "../../../stacks/config";
+import { ENVIRONMENTS } from "../../../stacks/environments";
+import { configProblems, minimalInput } from "../../support/config";
 
 type Mutable = Record<string, any>;
 const production = (): Mutable => structuredClone(ENVIRONMENTS.production) as Mutable;

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import type { EnvironmentInput } from "../../stacks/config";
-import { minimalInput, validationMessage } from "../support/config";
+import type { EnvironmentInput } from "../../../stacks/config";
+import { minimalInput, validationMessage } from "../../support/config";
 
 const minimal = minimalInput();
 /** The minimal environment with a certificate, a second web service and a daemon, which each case breaks in one place. */

@@ -2,7 +2,7 @@
  * Placeholders `npm run new-env` leaves where a copied environment must not keep the source's value
  * (hosts, e-mails, CIDRs, account ids, domains, ...). Validation refuses any that is left, saying what to fill.
  */
-import { formatPath } from "./config-problems";
+import { formatPath } from "./problems";
 
 /** Every placeholder starts with this; what follows says what to fill in. */
 export const PLACEHOLDER_PREFIX = "FILL-ME: ";

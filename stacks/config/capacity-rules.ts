@@ -4,7 +4,7 @@
  * stranding them. Loaded by stacks/config/, so it stays free of cdktf.
  */
 import type { z } from "zod";
-import type { EnvironmentConfig } from "./config";
+import type { EnvironmentConfig } from "./";
 
 type Ctx = z.RefinementCtx;
 

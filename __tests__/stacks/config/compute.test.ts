@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
-import { ENVIRONMENTS } from "../../stacks/environments";
-import { configProblems } from "../support/config";
+import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../../../stacks/config";
+import { ENVIRONMENTS } from "../../../stacks/environments";
+import { configProblems } from "../../support/config";
 
 type Mutable = Record<string, any>;
 
