@@ -1,7 +1,7 @@
 /**
  * The security settings of an environment (issue 13): their schemas, defaults and the rules types
  * cannot express. `stacks/config/` composes them into the environment schema; they live here so
- * that the hardening options read as one piece. Loads without cdktf, like config.ts.
+ * that the hardening options read as one piece. Loads without cdktf, like the rest of stacks/config/.
  */
 import { z } from "zod";
 
