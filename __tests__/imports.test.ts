@@ -17,3 +17,14 @@ test("no file imports the @cdktf/provider-aws barrel", () => {
   const offenders = sourceFiles(root).filter((file) => /from\s+["']@cdktf\/provider-aws["']|require\(\s*["']@cdktf\/provider-aws["']\s*\)/.test(fs.readFileSync(file, "utf8")));
   expect(offenders.map((file) => path.relative(root, file))).toEqual([]);
 });
+
+// Constructs get props, never environment config or build tooling: modules/ sits below stacks/ and scripts/.
+test("no file under modules/ imports from stacks/ or scripts/", () => {
+  const upward = sourceFiles(path.join(root, "modules")).flatMap((file) =>
+    [...fs.readFileSync(file, "utf8").matchAll(/(?:from|import|require)\s*\(?\s*["'](\.{1,2}\/[^"']*)["']/g)]
+      .map((match) => path.relative(root, path.resolve(path.dirname(file), match[1])))
+      .filter((target) => /^(stacks|scripts)([/\\]|$)/.test(target))
+      .map((target) => `${path.relative(root, file)} -> ${target}`),
+  );
+  expect(upward).toEqual([]);
+});

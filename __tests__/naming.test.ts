@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { fitName, NAME_LIMITS, Naming } from "../modules/naming";
+import { fitName, NAME_LIMITS, Naming } from "../modules/platform/naming";
 
 describe("Naming", () => {
   test("joins project, component and environment", () => {

@@ -8,7 +8,7 @@ import { renderReference } from "./render";
 
 const USAGE = `usage: npm run docs [-- --check]
 
-Regenerates the configuration reference from the schema in stacks/config.ts:
+Regenerates the configuration reference from the schema in stacks/config/:
   docs/configuration.md        every field: type, default, allowed values, meaning
   docs/environment.schema.json the same as JSON Schema, for editors
 

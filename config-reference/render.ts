@@ -167,7 +167,7 @@ export function renderMarkdown(schema: JsonSchema): string {
   const out = [
     "# Environment configuration reference",
     "",
-    "<!-- Generated from the schema in stacks/config.ts by `npm run docs`. Do not edit: change the schema's descriptions and regenerate. -->",
+    "<!-- Generated from the schema in stacks/config/ by `npm run docs`. Do not edit: change the schema's descriptions and regenerate. -->",
     "",
     "Each environment is one file, `stacks/environments/<name>.ts`, exporting an object typed `EnvironmentInput` and listed in",
     "`stacks/environments/index.ts` (`npm run new-env -- <name> --from <existing>` does both). Everything below that has a",

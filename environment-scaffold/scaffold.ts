@@ -7,8 +7,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import type { EnvironmentInput } from "../stacks/config";
-import { formatPath } from "../stacks/config-problems";
-import { placeholder } from "../stacks/placeholders";
+import { formatPath } from "../stacks/config/problems";
+import { placeholder } from "../stacks/config/placeholders";
 
 /** Bad input (exit 2) or a failure to do what was asked (exit 1); nothing has been written either way. */
 export class ScaffoldError extends Error {

@@ -2,10 +2,10 @@
  * What the release CLI acts on, named exactly as the stack names it: the environment config
  * (validated like a synth does) and the platform's naming functions. Loads no cdktf.
  */
-import type { CapacityProviderStrategyItem } from "../modules/capacity-strategy";
-import { capacityProviderStrategy } from "../modules/capacity-strategy";
-import { Naming } from "../modules/naming";
-import { computeNames, jobTaskDefinitionNames, serviceNames } from "../modules/platform-names";
+import type { CapacityProviderStrategyItem } from "../modules/compute/capacity-strategy";
+import { capacityProviderStrategy } from "../modules/compute/capacity-strategy";
+import { Naming } from "../modules/platform/naming";
+import { computeNames, jobTaskDefinitionNames, serviceNames } from "../modules/services/platform-names";
 import { ConfigError, parseEnvironmentConfig, type EnvironmentConfig, type EnvironmentInput } from "../stacks/config";
 
 /** Bad input: the CLI exits 2 and makes no AWS call that changes anything. */

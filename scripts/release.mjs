@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { fingerprint, unchanged } from "./file-fingerprint.cjs";
+import { fingerprint, unchanged } from "../modules/operations/file-fingerprint.cjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outfile = path.join(root, ".build", "release.cjs");

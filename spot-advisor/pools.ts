@@ -5,7 +5,7 @@
  * their own capacity mode.
  */
 import type { EnvironmentConfig } from "../stacks/config";
-import { Naming } from "../modules/naming";
+import { Naming } from "../modules/platform/naming";
 
 export type Purchase = "spot" | "on-demand";
 
@@ -39,7 +39,7 @@ export interface CapacityPoolSpec {
 
 export function capacityPools(config: EnvironmentConfig): CapacityPoolSpec[] {
   const capacity = config.capacity;
-  // The names computeNames (modules/compute.ts) gives; that module loads cdktf, which the report must not.
+  // The names computeNames (modules/compute/compute.ts) gives; that module loads cdktf, which the report must not.
   const naming = new Naming(config.project, config.environment);
   const names = { onDemand: naming.name("on-demand"), spot: naming.name("spot"), spotFleet: naming.name("spot-fleet") };
   const network = config.network;

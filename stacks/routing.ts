@@ -3,7 +3,7 @@
  * and an HTTP-only environment that its load balancer's DNS name actually reaches. cdktf-free, so
  * config validation and tools that only read config stay fast.
  */
-import { routingProblems, type RouteSpec } from "../modules/listener-routing";
+import { routingProblems, type RouteSpec } from "../modules/traffic/listener-routing";
 import type { EnvironmentConfig } from "./config";
 
 /** One config problem: the field path and what is wrong there. */

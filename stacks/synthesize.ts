@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
-import { Naming } from "../modules/naming";
+import { Naming } from "../modules/platform/naming";
 import { validateEnvironment, type EnvironmentConfig, type EnvironmentInput } from "./config";
 import { PlatformStack } from "./platform-stack";
 import { releaseDriftWarnings } from "./release-drift";

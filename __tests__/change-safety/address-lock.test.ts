@@ -5,7 +5,7 @@ import { Testing, TerraformStack, type TerraformResource } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { checkLock, lockEntries, lockProblems, parseLock, renderLock, type LockedAddress } from "../../change-safety/address-lock";
 import type { StackJson } from "../../change-safety/stack-json";
-import { AccessLogsBucket } from "../../modules/access-logs-bucket";
+import { AccessLogsBucket } from "../../modules/traffic/access-logs-bucket";
 import { SHIPPED_ENVIRONMENTS, shippedStack } from "../support/shipped-stacks";
 
 const LOCK_DIRECTORY = path.resolve(__dirname, "../../change-safety/addresses");

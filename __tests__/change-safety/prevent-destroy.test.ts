@@ -72,8 +72,11 @@ describe("RESOURCE_TYPES classifies every resource type", () => {
 
   test("every provider resource class the platform imports is classified", () => {
     // GIVEN every `@cdktf/provider-aws/lib/<resource>` import in modules/ and stacks/
-    const sources = ["modules", "stacks", "stacks/environments"].flatMap((folder) =>
-      fs.readdirSync(path.resolve(__dirname, "../..", folder)).filter((file) => file.endsWith(".ts")).map((file) => path.resolve(__dirname, "../..", folder, file)),
+    const sources = ["modules", "stacks"].flatMap((folder) =>
+      fs
+        .readdirSync(path.resolve(__dirname, "../..", folder), { recursive: true, encoding: "utf8" })
+        .filter((file) => file.endsWith(".ts"))
+        .map((file) => path.resolve(__dirname, "../..", folder, file)),
     );
     const libraries = new Set(sources.flatMap((file) => [...fs.readFileSync(file, "utf8").matchAll(/@cdktf\/provider-aws\/lib\/([a-z0-9-]+)/g)].map((match) => match[1])));
 

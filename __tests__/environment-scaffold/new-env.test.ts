@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
-import { PLACEHOLDER_PREFIX } from "../../stacks/placeholders";
+import { PLACEHOLDER_PREFIX } from "../../stacks/config/placeholders";
 import { constName, ScaffoldError, scaffoldEnvironment } from "../../environment-scaffold/scaffold";
 
 const root = path.resolve(__dirname, "../..");

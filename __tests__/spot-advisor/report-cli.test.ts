@@ -86,7 +86,7 @@ describe("npm run report", () => {
         `const { runReportCli } = require(${JSON.stringify(path.join(root, "spot-advisor", "report-cli"))});`,
         `const code = runReportCli(["staging", "--json"], { stdout: () => undefined, stderr: () => undefined });`,
         `const loaded = Object.keys(require.cache).filter((file) => /node_modules[\\\\/](cdktf|@cdktf|constructs)[\\\\/]/.test(file));`,
-        `const config = Object.keys(require.cache).some((file) => file.endsWith("config.ts"));`,
+        `const config = Object.keys(require.cache).includes(${JSON.stringify(path.join(root, "stacks", "config", "index.ts"))});`,
         `console.log(JSON.stringify({ code, loaded, config }));`,
       ].join("\n"),
     );

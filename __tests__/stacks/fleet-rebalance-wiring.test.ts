@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { SpotInterruptionDrainer } from "../../modules/spot-interruption-drainer";
+import { SpotInterruptionDrainer } from "../../modules/operations/spot-interruption-drainer";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { dataSourcesOfType, resourcesOfType, soleResource, synthConstructs, synthEnvironment, type Synthesized } from "../support/synth";
 

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { derivedPriority } from "../../modules/listener-routing";
+import { derivedPriority } from "../../modules/traffic/listener-routing";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { referencedResourceAddress, statementsOf } from "../support/references";
 import { resourcesOfType, soleResource, synthEnvironment, type Synthesized } from "../support/synth";

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { sampleRequest } from "../../modules/listener-routing";
+import { sampleRequest } from "../../modules/traffic/listener-routing";
 import type { EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { servesOnLoadBalancerDnsName } from "../../stacks/routing";

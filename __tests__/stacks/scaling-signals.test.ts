@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ScalableTarget, type StepAlarmProps } from "../../modules/scalable-target";
+import { ScalableTarget, type StepAlarmProps } from "../../modules/compute/scalable-target";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { scalingSignalConflicts } from "../support/scaling-signals";
 import { synthConstructs, synthEnvironment } from "../support/synth";

@@ -1,6 +1,6 @@
 import { Aspects, TerraformStack, Testing } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
-import { Guardrails } from "../../modules/guardrails";
+import { Guardrails } from "../../modules/platform/guardrails";
 
 /**
  * Synthesizes what `build` adds to a stack named `guarded` under the guardrails; returns the

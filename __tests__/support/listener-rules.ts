@@ -1,4 +1,4 @@
-import { routeMatches } from "../../modules/listener-routing";
+import { routeMatches } from "../../modules/traffic/listener-routing";
 import { referencedResourceAddress } from "./references";
 import type { Synthesized } from "./synth";
 

@@ -1,0 +1,49 @@
+import { describe, expect, test } from "vitest";
+import { MANAGED_RULE_GROUPS, WebApplicationFirewall } from "../../../modules/traffic/web-application-firewall";
+import { resourcesOfType, soleResource, synthConstructs } from "../../support/synth";
+
+const ALB = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/app/web/0123456789abcdef";
+
+describe("WebApplicationFirewall", () => {
+  test("GIVEN a name and a rate limit WHEN synthesized THEN the ACL allows by default, rate-limits first and runs each managed group with metrics named after it", () => {
+    // GIVEN / WHEN
+    const json = synthConstructs((scope) => new WebApplicationFirewall(scope, "waf", { resourceArn: ALB, name: "acme-web-test", rateLimitPerFiveMinutes: 500 }));
+    // THEN
+    const acl = soleResource(json, "aws_wafv2_web_acl");
+    expect(acl).toMatchObject({ name: "acme-web-test", scope: "REGIONAL", default_action: { allow: {} } });
+    expect(acl.visibility_config).toEqual({ cloudwatch_metrics_enabled: true, metric_name: "acme-web-test", sampled_requests_enabled: true });
+    const rules = acl.rule as Array<Record<string, any>>;
+    expect(rules[0].statement).toEqual({ rate_based_statement: { limit: 500, aggregate_key_type: "IP", evaluation_window_sec: 300 } });
+    expect(rules.slice(1).map((rule) => rule.name)).toEqual([...MANAGED_RULE_GROUPS]);
+    expect(rules.map((rule) => rule.visibility_config.metric_name)).toEqual([
+      "acme-web-test-rate-limit-per-ip",
+      ...MANAGED_RULE_GROUPS.map((group) => `acme-web-test-${group}`),
+    ]);
+    expect(new Set(rules.map((rule) => rule.priority)).size).toBe(rules.length);
+    expect(soleResource(json, "aws_wafv2_web_acl_association").resource_arn).toBe(ALB);
+  });
+
+  test("GIVEN the common rule set WHEN synthesized THEN bodies over 8 KB are counted, not blocked (an API's uploads would get 403s no alarm sees)", () => {
+    const json = synthConstructs((scope) => new WebApplicationFirewall(scope, "waf", { resourceArn: ALB, name: "acme-web-test" }));
+    const rules = soleResource(json, "aws_wafv2_web_acl").rule as Array<Record<string, any>>;
+    const overrides = Object.fromEntries(rules.slice(1).map((rule) => [rule.name, rule.statement.managed_rule_group_statement.rule_action_override]));
+    expect(overrides).toEqual({
+      AWSManagedRulesAmazonIpReputationList: undefined,
+      AWSManagedRulesCommonRuleSet: [{ name: "SizeRestrictions_BODY", action_to_use: { count: {} } }],
+      AWSManagedRulesKnownBadInputsRuleSet: undefined,
+    });
+  });
+
+  test("GIVEN an existing ACL WHEN synthesized THEN only the association is made", () => {
+    const webAclArn = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/shared/a1b2c3d4-5678-90ab-cdef-0123456789ab";
+    const json = synthConstructs((scope) => new WebApplicationFirewall(scope, "waf", { resourceArn: ALB, webAclArn }));
+    expect(resourcesOfType(json, "aws_wafv2_web_acl")).toEqual([]);
+    expect(soleResource(json, "aws_wafv2_web_acl_association")).toMatchObject({ resource_arn: ALB, web_acl_arn: webAclArn });
+  });
+
+  test("GIVEN neither a name nor an ACL WHEN constructed THEN it says what is missing", () => {
+    expect(() => synthConstructs((scope) => new WebApplicationFirewall(scope, "waf", { resourceArn: ALB }))).toThrow(
+      "WebApplicationFirewall: name is required when no webAclArn is given",
+    );
+  });
+});

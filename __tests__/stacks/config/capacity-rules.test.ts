@@ -1,0 +1,86 @@
+import { describe, expect, test } from "vitest";
+import { ENVIRONMENTS } from "../../../stacks/environments";
+import { configProblems } from "../../support/config";
+
+type Mutable = Record<string, any>;
+
+/** Staging (spot-fleet mode, 2 AZs, weights 1, capacity rebalance with rebalance draining), to break in one place. */
+const staging = (): Mutable => structuredClone(ENVIRONMENTS.staging) as Mutable;
+
+describe("Spot Fleet rebalance: drain only what the fleet replaces, and terminate what it replaced", () => {
+  test.each<[string, (env: Mutable) => void, string[]]>([
+    ["staging as shipped", () => undefined, []],
+    ["neither rebalance setting", (env) => ((env.capacity.spotFleet.capacityRebalance = false), (env.spotDrainer.drainOnRebalance = false)), []],
+    [
+      // The finding: the drainer drained on rebalance, but the fleet never replaced the instance.
+      "drainOnRebalance without fleet capacity rebalance",
+      (env) => (env.capacity.spotFleet.capacityRebalance = false),
+      [
+        "spotDrainer.drainOnRebalance: drains instances the Spot Fleet does not replace: they stay DRAINING and empty, paid for and counted as capacity. Set capacity.spotFleet.capacityRebalance: true, or drain on the interruption warning only",
+      ],
+    ],
+    [
+      "fleet capacity rebalance without rebalance draining",
+      (env) => (env.spotDrainer.drainOnRebalance = false),
+      [
+        "capacity.spotFleet.capacityRebalance: needs spotDrainer.enabled and spotDrainer.drainOnRebalance: the fleet launches a replacement but leaves the old instance running and no longer counted, and only the drainer drains and terminates it (got true)",
+      ],
+    ],
+    [
+      "fleet capacity rebalance with the drainer off",
+      (env) => (env.spotDrainer = { enabled: false }),
+      [
+        "capacity.spotFleet.capacityRebalance: needs spotDrainer.enabled and spotDrainer.drainOnRebalance: the fleet launches a replacement but leaves the old instance running and no longer counted, and only the drainer drains and terminates it (got true)",
+      ],
+    ],
+    [
+      "fleet capacity rebalance with lowest-price",
+      (env) => (env.capacity.spotFleet.allocationStrategy = "lowest-price"),
+      [
+        "capacity.spotFleet.allocationStrategy: lowest-price with capacityRebalance launches replacements in the pool most likely to be interrupted next: use price-capacity-optimized or capacity-optimized",
+      ],
+    ],
+  ])("GIVEN %s WHEN validated THEN the problems are as expected", (_case, change, expected) => {
+    const env = staging();
+    change(env);
+    expect(configProblems(env)).toEqual(expected);
+  });
+});
+
+describe("Spot Fleet scaling: one signal both ways, and a floor over every AZ", () => {
+  test.each<[string, (env: Mutable) => void, string[]]>([
+    ["a floor of one instance in a 2-AZ network", (env) => (env.capacity.spotFleet.minCapacity = 1), [
+      "capacity.spotFleet.minCapacity: must be >= 2 (2 AZs x largest weightedCapacity 1) so that scale-in keeps at least one instance per AZ: a fleet scaled in below that runs every task in one AZ",
+    ]],
+    [
+      "a floor of 2 units that one weight-2 instance fills",
+      (env) => (env.capacity.spotFleet.instanceTypes[1].weightedCapacity = 2),
+      ["capacity.spotFleet.minCapacity: must be >= 4 (2 AZs x largest weightedCapacity 2) so that scale-in keeps at least one instance per AZ: a fleet scaled in below that runs every task in one AZ"],
+    ],
+    [
+      "three AZs of existing subnets",
+      (env) =>
+        (env.network = {
+          mode: "existing",
+          vpcId: "vpc-0a1b2c3d4e5f60718",
+          publicSubnetIds: ["subnet-0a1b2c3d4e5f60001", "subnet-0a1b2c3d4e5f60002", "subnet-0a1b2c3d4e5f60003"],
+          instanceSubnetIds: ["subnet-0a1b2c3d4e5f60011", "subnet-0a1b2c3d4e5f60012", "subnet-0a1b2c3d4e5f60013"],
+        }),
+      ["capacity.spotFleet.minCapacity: must be >= 3 (3 AZs x largest weightedCapacity 1) so that scale-in keeps at least one instance per AZ: a fleet scaled in below that runs every task in one AZ (got 2)"],
+    ],
+    [
+      "a scale-in threshold that one removal pushes past scale-out",
+      (env) => Object.assign(env.capacity.spotFleet, { reservationScaleOutPercent: 80, reservationScaleInPercent: 50 }),
+      ["capacity.spotFleet.reservationScaleInPercent: must be at most half of reservationScaleOutPercent (80): removing one of two instances doubles the reservation, which would add the capacity back (got 50)"],
+    ],
+    [
+      "the removed CPU target tracking",
+      (env) => (env.capacity.spotFleet.targetTracking = { targetValue: 65 }),
+      ["capacity.spotFleet.targetTracking: is no longer supported: the fleet scales on reservation in both directions (reservationScaleOutPercent, reservationScaleInPercent)"],
+    ],
+  ])("GIVEN %s WHEN validated THEN it is refused naming the field", (_case, change, expected) => {
+    const env = staging();
+    change(env);
+    expect(configProblems(env)).toEqual(expected);
+  });
+});

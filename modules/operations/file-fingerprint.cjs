@@ -1,0 +1,28 @@
+// Shared by the synth bundle cache (app-bundle.mjs) and the Lambda bundle cache (modules/operations/lambda-bundle.ts).
+const { createHash } = require("node:crypto");
+const fs = require("node:fs");
+
+/** Content hash plus size and mtime, so an unchanged file is recognised without reading it. */
+function fingerprint(file) {
+  try {
+    const stat = fs.statSync(file);
+    return { size: stat.size, mtimeMs: stat.mtimeMs, sha1: createHash("sha1").update(fs.readFileSync(file)).digest("hex") };
+  } catch {
+    return { size: -1, mtimeMs: 0, sha1: "missing" };
+  }
+}
+
+/** Whether `file` still has the content `recorded` describes. */
+function unchanged(file, recorded) {
+  try {
+    const stat = fs.statSync(file);
+    if (stat.size === recorded.size && stat.mtimeMs === recorded.mtimeMs) return true;
+  } catch {
+    return false;
+  }
+  // Touched (e.g. by a checkout) but maybe not changed: the content decides.
+  return fingerprint(file).sha1 === recorded.sha1;
+}
+
+exports.fingerprint = fingerprint;
+exports.unchanged = unchanged;
