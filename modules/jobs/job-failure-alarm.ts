@@ -4,7 +4,7 @@ import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
-import { denyInsecureTransportJson } from "./tls-only";
+import { denyInsecureTransportJson } from "../platform/tls-only";
 
 /** SQS keeps messages at most 14 days: how long the stopped-task events stay readable. */
 const FOURTEEN_DAYS_SECONDS = 14 * 24 * 60 * 60;
