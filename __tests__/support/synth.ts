@@ -24,12 +24,32 @@ export function synthConstructs(build: (scope: Construct) => void): Synthesized 
   return JSON.parse(Testing.synth(stack)) as Synthesized;
 }
 
-/** A whole environment's stack, from a shipped environment or a config input. */
+/** Shipped environments synthesized once per test worker (workers share modules: isolate is off). */
+const shippedSynths = new Map<string, { text: string; stack: PlatformStack; config: EnvironmentConfig }>();
+
+/**
+ * A whole environment's stack, from a shipped environment or a config input. A shipped one is
+ * synthesized once per worker; each call still gets its own JSON and config to change.
+ */
 export function synthEnvironment(input: EnvironmentInput | keyof typeof ENVIRONMENTS): { json: Synthesized; stack: PlatformStack; config: EnvironmentConfig } {
-  const config = parseEnvironmentConfig(typeof input === "string" ? ENVIRONMENTS[input] : input);
+  if (typeof input === "string") {
+    let shipped = shippedSynths.get(input);
+    if (shipped === undefined) {
+      const { stack, config, text } = synthesize(ENVIRONMENTS[input]);
+      shipped = { text, stack, config };
+      shippedSynths.set(input, shipped);
+    }
+    return { json: JSON.parse(shipped.text) as Synthesized, stack: shipped.stack, config: structuredClone(shipped.config) };
+  }
+  const { stack, config, text } = synthesize(input);
+  return { json: JSON.parse(text) as Synthesized, stack, config };
+}
+
+function synthesize(input: EnvironmentInput): { stack: PlatformStack; config: EnvironmentConfig; text: string } {
+  const config = parseEnvironmentConfig(input);
   const app: App = Testing.app();
   const stack = new PlatformStack(app, config.environment, config);
-  return { json: JSON.parse(Testing.synth(stack)) as Synthesized, stack, config };
+  return { stack, config, text: Testing.synth(stack) };
 }
 
 /** Every resource of a Terraform type, without relying on hashed logical ids. */
