@@ -103,6 +103,11 @@ export async function waitUntilDrained(
     await Promise.all(
       [...pending].map(async ([tg, targets]) => {
         const remaining = await stillDraining(elb, retry, tg, targets, log);
+        if (remaining === undefined) {
+          // Not waited for, and not confirmed either.
+          pending.delete(tg);
+          return;
+        }
         drained += targets.length - remaining.length;
         if (remaining.length === 0) pending.delete(tg);
         else pending.set(tg, remaining);
@@ -120,14 +125,14 @@ export async function waitUntilDrained(
   }
 }
 
-/** Targets of one group that are still registered/draining. A group we cannot describe is not waited for. */
+/** Targets of one group that are still registered/draining; undefined for a group we cannot describe (not waited for). */
 async function stillDraining(
   elb: ElasticLoadBalancingV2Client,
   retry: Retry,
   TargetGroupArn: string,
   Targets: TargetDescription[],
   log: Logger,
-): Promise<TargetDescription[]> {
+): Promise<TargetDescription[] | undefined> {
   try {
     const out = await retry(() => elb.send(new DescribeTargetHealthCommand({ TargetGroupArn, Targets })));
     return Targets.filter((target) => {
@@ -142,6 +147,6 @@ async function stillDraining(
       targetGroupArn: TargetGroupArn,
       ...describeError(err),
     });
-    return [];
+    return undefined;
   }
 }
