@@ -14,9 +14,10 @@ try {
     selected: selectEnvironments(Object.keys(ENVIRONMENTS), process.env[ENVIRONMENTS_VARIABLE]),
     outdir: path.resolve(process.env.CDKTF_OUTDIR ?? "cdktf.out"),
   });
-  // `cdktf synth` shows the manifest's warning annotations and hides a successful app's stderr, so
-  // this reaches people running the app directly (node scripts/app.mjs) without doubling under the CLI.
-  for (const warning of warnings) process.stderr.write(`WARN ${warning}\n`);
+  // The cdktf CLI (which passes its context in CDKTF_CONTEXT_JSON) prints the manifest's warning
+  // annotations itself, and would print this stderr again as [ERROR] lines; run directly
+  // (node scripts/app.mjs), the app says them here.
+  if (process.env.CDKTF_CONTEXT_JSON === undefined) for (const warning of warnings) process.stderr.write(`WARN ${warning}\n`);
 } catch (error) {
   // Bad input is reported as a message, not a stack trace; PLATFORM_DEBUG=1 shows the trace.
   const message = error instanceof Error ? error.message : String(error);

@@ -89,6 +89,15 @@ describe("the cdktf app entry (scripts/app.mjs)", () => {
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
   });
 
+  test("under the cdktf CLI (CDKTF_CONTEXT_JSON set) warnings are left to the CLI: nothing on stderr to show as [ERROR]", () => {
+    const outdir = path.join(scratch(), "out");
+    const run = spawnSync("node", ["scripts/app.mjs"], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: "{}" } });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toBe("");
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+    expect(Object.values(manifest.stacks).flatMap((stack: any) => stack.annotations)).not.toEqual([]);
+  });
+
   test("bad input exits non-zero with a message and no stack trace, writing nothing", () => {
     // GIVEN an unknown environment selection
     const outdir = path.join(scratch(), "out");
