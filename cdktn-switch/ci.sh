@@ -36,7 +36,7 @@ export PATH="$node22:$PATH"
 step "npm ci with $(node --version)"
 npm ci --no-audit --no-fund --loglevel=error
 step "type check and tests"
-npm test -- --reporter=dot
+npm test -- --reporter=default --silent
 step "lint"
 npm run lint --silent
 step "synth (npm run synth: the wrapper picks the cdktn CLI)"
