@@ -15,6 +15,8 @@ export const RESOURCE_TYPES: Readonly<Record<string, "stateful" | "replaceable">
   aws_cloudwatch_log_group: "stateful",
   aws_ecs_cluster: "stateful",
   aws_ecs_service: "stateful",
+  // One per account and issuer URL: every CI role in the account trusts it.
+  aws_iam_openid_connect_provider: "stateful",
   aws_kms_key: "stateful",
   aws_lb: "stateful",
   aws_lb_target_group: "stateful",
@@ -39,7 +41,6 @@ export const RESOURCE_TYPES: Readonly<Record<string, "stateful" | "replaceable">
   aws_eip: "replaceable",
   aws_flow_log: "replaceable",
   aws_iam_instance_profile: "replaceable",
-  aws_iam_openid_connect_provider: "replaceable",
   aws_iam_role: "replaceable",
   aws_iam_role_policy: "replaceable",
   aws_iam_role_policy_attachment: "replaceable",
