@@ -120,7 +120,7 @@ describe("diffStacks on production", () => {
     // WHEN diffed / THEN one leaf change, and task definitions replace (a new revision)
     const [changed] = diff(head).changed;
     expect(changed.changes).toEqual([
-      { path: "container_definitions (json) [name=api].image", before: '"123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:latest"', after: '"123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:v2"' },
+      { path: "container_definitions (json) [name=api].image", before: '"123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:1.0.0"', after: '"123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:v2"' },
     ]);
     expect(changed.replacedBy).toEqual(["container_definitions"]);
   });

@@ -20,6 +20,7 @@ import { ciDeploySchema, serviceSchema } from "./services";
 import { scheduledTaskSchema } from "./jobs";
 import { loadBalancerSchema } from "./traffic";
 import { alertsSchema, amiWatchSchema, spotDrainerSchema } from "./operations";
+import { mutableImageWarnings } from "./image-tags";
 
 const environmentSchema = z
   .object({
@@ -234,7 +235,7 @@ export function validateEnvironment(input: unknown): ValidatedEnvironment {
   const warnings: string[] = [];
   const result = collectingDeprecations(warnings, () => strictEnvironmentSchema.safeParse(input));
   const placeholders = placeholderProblems(input);
-  if (result.success && placeholders.length === 0) return { config: result.data, warnings: [...new Set(warnings)] };
+  if (result.success && placeholders.length === 0) return { config: result.data, warnings: [...new Set([...warnings, ...mutableImageWarnings(result.data)])] };
   // A placeholder also fails its field's own check; its line says what to fill, so the other is left out.
   const filled = (line: string) => !placeholders.some((problem) => line.startsWith(problem.slice(0, problem.indexOf(": ") + 2)));
   const problems = [...placeholders, ...(result.success ? [] : describeIssues(result.error.issues, input).filter(filled))];

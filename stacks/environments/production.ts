@@ -43,7 +43,7 @@ export const production: EnvironmentInput = {
   services: [
     {
       name: "api",
-      image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:latest",
+      image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:1.0.0",
       cpu: 512,
       memory: 1024,
       memoryReservation: 768,
@@ -61,7 +61,7 @@ export const production: EnvironmentInput = {
     },
     {
       name: "admin",
-      image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-admin:latest",
+      image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-admin:1.0.0",
       cpu: 256,
       memory: 512,
       memoryReservation: 384,
@@ -76,7 +76,7 @@ export const production: EnvironmentInput = {
     {
       name: "metrics-agent",
       kind: "daemon",
-      image: "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:latest",
+      image: "public.ecr.aws/cloudwatch-agent/cloudwatch-agent:1.300045.0b810",
       cpu: 64,
       memory: 256,
       memoryReservation: 128,
