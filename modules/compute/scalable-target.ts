@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { AppautoscalingPolicy } from "@cdktf/provider-aws/lib/appautoscaling-policy";
+import { AppautoscalingPolicy, type AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustment } from "@cdktf/provider-aws/lib/appautoscaling-policy";
 import { AppautoscalingTarget } from "@cdktf/provider-aws/lib/appautoscaling-target";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 
@@ -154,46 +154,38 @@ export class ScalableTarget extends Construct {
         throw new Error(`${props.policyName}: steps must be in ascending order`);
       }
     });
-    const policy = new AppautoscalingPolicy(this, id, {
-      name: props.policyName,
-      policyType: "StepScaling",
-      serviceNamespace: this.target.serviceNamespace,
-      resourceId: this.target.resourceId,
-      scalableDimension: this.target.scalableDimension,
-      stepScalingPolicyConfiguration: {
-        adjustmentType: "ChangeInCapacity",
-        cooldown: props.cooldownSeconds,
-        metricAggregationType: "Maximum",
-        stepAdjustment: props.steps.map((step, index) => ({
-          metricIntervalLowerBound: String(step.fromAboveThreshold),
-          metricIntervalUpperBound: index + 1 < props.steps.length ? String(props.steps[index + 1].fromAboveThreshold) : undefined,
-          scalingAdjustment: step.adjustment,
-        })),
-      },
-    });
-    props.alarms.forEach((alarm, index) => this.alarm(`${id}-alarm-${index}`, alarm, "GreaterThanOrEqualToThreshold", policy.arn));
-    return policy;
+    const stepAdjustment = props.steps.map((step, index) => ({
+      metricIntervalLowerBound: String(step.fromAboveThreshold),
+      metricIntervalUpperBound: index + 1 < props.steps.length ? String(props.steps[index + 1].fromAboveThreshold) : undefined,
+      scalingAdjustment: step.adjustment,
+    }));
+    return this.stepPolicy(id, props, stepAdjustment, "GreaterThanOrEqualToThreshold");
   }
 
   /** Removes capacity when any of the alarms fires (scale-in on the signal the alarms watch). */
   addStepScaleInPolicy(id: string, props: StepScaleInPolicyProps): AppautoscalingPolicy {
     if (!(props.removeCapacity > 0)) throw new Error(`${props.policyName}: removeCapacity must be > 0`);
     if (props.alarms.length === 0) throw new Error(`${props.policyName}: needs at least one alarm`);
+    // At or below the threshold (the alarm's own comparison), one step.
+    return this.stepPolicy(id, props, [{ metricIntervalUpperBound: "0", scalingAdjustment: -props.removeCapacity }], "LessThanOrEqualToThreshold");
+  }
+
+  /** A step scaling policy and the alarms that trigger it, comparing the way its steps read. */
+  private stepPolicy(
+    id: string,
+    props: { readonly policyName: string; readonly cooldownSeconds: number; readonly alarms: readonly StepAlarmProps[] },
+    stepAdjustment: AppautoscalingPolicyStepScalingPolicyConfigurationStepAdjustment[],
+    comparisonOperator: "GreaterThanOrEqualToThreshold" | "LessThanOrEqualToThreshold",
+  ): AppautoscalingPolicy {
     const policy = new AppautoscalingPolicy(this, id, {
       name: props.policyName,
       policyType: "StepScaling",
       serviceNamespace: this.target.serviceNamespace,
       resourceId: this.target.resourceId,
       scalableDimension: this.target.scalableDimension,
-      stepScalingPolicyConfiguration: {
-        adjustmentType: "ChangeInCapacity",
-        cooldown: props.cooldownSeconds,
-        metricAggregationType: "Maximum",
-        // At or below the threshold (the alarm's own comparison), one step.
-        stepAdjustment: [{ metricIntervalUpperBound: "0", scalingAdjustment: -props.removeCapacity }],
-      },
+      stepScalingPolicyConfiguration: { adjustmentType: "ChangeInCapacity", cooldown: props.cooldownSeconds, metricAggregationType: "Maximum", stepAdjustment },
     });
-    props.alarms.forEach((alarm, index) => this.alarm(`${id}-alarm-${index}`, alarm, "LessThanOrEqualToThreshold", policy.arn));
+    props.alarms.forEach((alarm, index) => this.alarm(`${id}-alarm-${index}`, alarm, comparisonOperator, policy.arn));
     return policy;
   }
 
