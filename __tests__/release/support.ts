@@ -1,6 +1,7 @@
 import { ECSClient, ECSServiceException, type Deployment, type Service, type TaskDefinition } from "@aws-sdk/client-ecs";
 import { main } from "../../release/cli";
 import { ENVIRONMENTS } from "../../stacks/environments";
+import { fakeClock as sharedFakeClock } from "../support/fake-clock";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "eu-west-1";
@@ -14,19 +15,8 @@ export const T0 = Date.parse("2026-11-29T12:00:00Z");
 export const revisionArn = (revision: number, family = FAMILY) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${revision}`;
 export const taskArn = (id = "0123456789abcdef0123456789abcdef") => `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${id}`;
 
-/** Injected clock: sleep advances time at once and is recorded, so a 15-minute rollout runs in milliseconds. */
-export function fakeClock(start = T0) {
-  const clock = {
-    time: start,
-    sleeps: [] as number[],
-    now: () => clock.time,
-    sleep: async (ms: number) => {
-      clock.sleeps.push(ms);
-      clock.time += ms;
-    },
-  };
-  return clock;
-}
+/** The shared fake clock, starting at T0 unless told otherwise. */
+export const fakeClock = (start = T0) => sharedFakeClock(start);
 
 /** One entry of `service.deployments`, as DescribeServices returns it. */
 export function deployment(id: string, revision: number, status: "PRIMARY" | "ACTIVE", rolloutState: Deployment["rolloutState"], counts: Partial<Deployment> = {}): Deployment {

@@ -4,12 +4,13 @@ import { Guardrails } from "../../modules/platform/guardrails";
 
 /**
  * Synthesizes what `build` adds to a stack named `guarded` under the guardrails; returns the
- * guardrails' error message, or "ok" when every rule passes.
+ * guardrails' error message, or "ok" when every rule passes. `defaultTags` go on the provider, for
+ * rules that read them.
  */
-export function synthWithGuardrails(build: (stack: TerraformStack) => void): string {
+export function synthWithGuardrails(build: (stack: TerraformStack) => void, defaultTags?: Record<string, string>): string {
   const app = Testing.app();
   const stack = new TerraformStack(app, "guarded");
-  new AwsProvider(stack, "aws", { region: "eu-west-1" });
+  new AwsProvider(stack, "aws", { region: "eu-west-1", defaultTags: defaultTags && [{ tags: defaultTags }] });
   Aspects.of(stack).add(new Guardrails());
   build(stack);
   try {

@@ -1,23 +1,11 @@
 import type { MockInstance } from "vitest";
 import type { DrainerConfig } from "../../../lambdas/spot-drainer/config";
 
+export { fakeClock } from "../../support/fake-clock";
+
 /** The drainer's settings as the stack passes them, for `clusterName`. */
 export function drainerConfig(clusterName: string): DrainerConfig {
   return { clusterName, deadlineMarginSeconds: 10, targetGroupArns: [], drainOnRebalance: false, pollIntervalSeconds: 5, stopTimeoutSeconds: 30 };
-}
-
-/** Injected clock: sleep advances time instantly (and is recorded), so a whole drain budget runs in microseconds. */
-export function fakeClock(start: number) {
-  const clock = {
-    time: start,
-    sleeps: [] as number[],
-    now: () => clock.time,
-    sleep: async (ms: number) => {
-      clock.sleeps.push(ms);
-      clock.time += ms;
-    },
-  };
-  return clock;
 }
 
 /** Task ARNs of `cluster`, numbered. */

@@ -1,29 +1,16 @@
-import { Aspects, Testing, TerraformStack } from "cdktf";
+import type { TerraformStack } from "cdktf";
 import { describe, expect, test } from "vitest";
 import { LaunchTemplate } from "@cdktf/provider-aws/lib/launch-template";
-import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { SpotFleetRequest, type SpotFleetRequestConfig } from "@cdktf/provider-aws/lib/spot-fleet-request";
-import { Guardrails } from "../../../modules/platform/guardrails";
 import { ENVIRONMENTS } from "../../../stacks/environments";
+import { synthWithGuardrails } from "../../support/guardrails";
 import { resourcesOfType, synthEnvironment } from "../../support/synth";
 
 const DEFAULT_TAGS = { project: "acme-api", environment: "qa", "managed-by": "cdktf", "cost-center": "platform" };
 const SAFE_METADATA = { httpTokens: "required", httpPutResponseHopLimit: 1 };
 
 /** The guardrails' errors for what `build` adds to a stack whose provider has `defaultTags`; "ok" when none. */
-function guarded(defaultTags: Record<string, string> | undefined, build: (stack: TerraformStack) => void): string {
-  const app = Testing.app();
-  const stack = new TerraformStack(app, "guarded");
-  new AwsProvider(stack, "aws", { region: "eu-west-1", defaultTags: defaultTags && [{ tags: defaultTags }] });
-  Aspects.of(stack).add(new Guardrails());
-  build(stack);
-  try {
-    app.synth();
-    return "ok";
-  } catch (error) {
-    return (error as Error).message;
-  }
-}
+const guarded = (defaultTags: Record<string, string> | undefined, build: (stack: TerraformStack) => void) => synthWithGuardrails(build, defaultTags);
 
 const template = (tagSpecifications: Array<{ resourceType: string; tags: Record<string, string> }>) => (stack: TerraformStack) =>
   new LaunchTemplate(stack, "template", { metadataOptions: SAFE_METADATA, tagSpecifications });
