@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
+import { failureAlarm } from "../platform/failure-alarm";
+import { denyInsecureTransportJson } from "../platform/tls-only";
 
 /** SQS keeps messages at most 14 days: the longest window to notice and replay a failed launch. */
 const FOURTEEN_DAYS_SECONDS = 14 * 24 * 60 * 60;
@@ -54,32 +55,19 @@ export class EventDeadLetterQueue extends Construct {
             Resource: queue.arn,
             Condition: { ArnEquals: { "aws:SourceArn": [...props.sourceRuleArns] } },
           },
-          {
-            Sid: "DenyInsecureTransport",
-            Effect: "Deny",
-            Principal: "*",
-            Action: "sqs:*",
-            Resource: queue.arn,
-            Condition: { Bool: { "aws:SecureTransport": "false" } },
-          },
+          denyInsecureTransportJson("sqs:*", queue.arn),
         ],
       }),
     });
 
-    const alarm = new CloudwatchMetricAlarm(this, "depth-alarm", {
+    const alarm = failureAlarm(this, "depth-alarm", {
       alarmName: props.alarmName,
       alarmDescription: props.alarmDescription,
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: queue.name },
       statistic: "Maximum",
-      period: 300,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      // No data means an idle queue, which is the healthy state.
-      treatMissingData: "notBreaching",
-      alarmActions: [...(props.alarmActions ?? [])],
+      alarmActions: props.alarmActions ?? [],
     });
 
     this.queueArn = queue.arn;

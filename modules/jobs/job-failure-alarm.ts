@@ -1,10 +1,10 @@
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { denyInsecureTransportJson } from "../platform/tls-only";
+import { failureAlarm } from "../platform/failure-alarm";
 
 /** SQS keeps messages at most 14 days: how long the stopped-task events stay readable. */
 const FOURTEEN_DAYS_SECONDS = 14 * 24 * 60 * 60;
@@ -94,20 +94,14 @@ export class JobFailureAlarm extends Construct {
     });
     new CloudwatchEventTarget(this, "target", { rule: rule.name, targetId: "failed-runs", arn: queue.arn });
 
-    const alarm = new CloudwatchMetricAlarm(this, "alarm", {
+    const alarm = failureAlarm(this, "alarm", {
       alarmName: props.alarmName,
       alarmDescription: `Scheduled job ${props.jobName}: a run failed (non-zero exit or failed to start); the task's stop event is in ${props.queueName}`,
       namespace: "AWS/Events",
       metricName: "Invocations",
       dimensions: { RuleName: rule.name },
       statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      // No data: no failed run, the healthy state.
-      treatMissingData: "notBreaching",
-      alarmActions: [...(props.alarmActions ?? [])],
+      alarmActions: props.alarmActions ?? [],
     });
 
     this.ruleArn = rule.arn;

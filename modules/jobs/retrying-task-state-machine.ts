@@ -1,9 +1,9 @@
 import { Construct } from "constructs";
 import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { SfnStateMachine } from "@cdktf/provider-aws/lib/sfn-state-machine";
+import { failureAlarm } from "../platform/failure-alarm";
 import {
   PLACEMENT_STRATEGY,
   runTaskStatements,
@@ -181,19 +181,14 @@ export class RetryingTaskStateMachine extends Construct {
       dependsOn: [policy],
     });
 
-    const alarm = new CloudwatchMetricAlarm(this, "failed-alarm", {
+    const alarm = failureAlarm(this, "failed-alarm", {
       alarmName: props.alarmName,
       alarmDescription: `${props.stateMachineName}: the task failed on every attempt (${props.retries} retries)`,
       namespace: "AWS/States",
       metricName: "ExecutionsFailed",
       dimensions: { StateMachineArn: machine.arn },
       statistic: "Sum",
-      period: 300,
-      evaluationPeriods: 1,
-      comparisonOperator: "GreaterThanThreshold",
-      threshold: 0,
-      treatMissingData: "notBreaching",
-      alarmActions: [...(props.alarmActions ?? [])],
+      alarmActions: props.alarmActions ?? [],
     });
 
     this.stateMachineArn = machine.arn;

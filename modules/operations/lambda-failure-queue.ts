@@ -1,11 +1,11 @@
 import { Construct } from "constructs";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { denyInsecureTransport } from "../platform/tls-only";
+import { failureAlarm } from "../platform/failure-alarm";
 
 export interface LambdaFailureQueueProps {
   /** The function whose failed asynchronous invocations are kept. */
@@ -66,19 +66,14 @@ export class LambdaFailureQueue extends Construct {
       destinationConfig: { onFailure: { destination: queue.arn } },
       dependsOn: [send],
     });
-    const alarm = new CloudwatchMetricAlarm(this, "alarm", {
+    const alarm = failureAlarm(this, "alarm", {
       alarmName: props.alarmName,
       alarmDescription: props.alarmDescription,
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: queue.name },
       statistic: "Maximum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
-      alarmActions: [...(props.alarmActions ?? [])],
+      alarmActions: props.alarmActions ?? [],
     });
     this.queueArn = queue.arn;
     this.queueUrl = queue.url;

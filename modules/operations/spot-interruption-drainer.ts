@@ -2,13 +2,13 @@ import { Fn } from "cdktf";
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import { DataAwsIamPolicyDocument } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { LambdaFunctionEventInvokeConfig } from "@cdktf/provider-aws/lib/lambda-function-event-invoke-config";
 import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { NodejsFunction } from "./nodejs-function";
+import { failureAlarm } from "../platform/failure-alarm";
 
 /** EventBridge detail types the drainer handles; they must match the handler's (lambdas/spot-drainer/drain.ts). */
 export const SPOT_INTERRUPTION_WARNING = "EC2 Spot Instance Interruption Warning";
@@ -302,32 +302,23 @@ export class SpotInterruptionDrainer extends Construct {
           }, fn, longestHeartbeat)
         : undefined;
 
-    new CloudwatchMetricAlarm(this, "failed-events-alarm", {
+    failureAlarm(this, "failed-events-alarm", {
       alarmName: `${props.failureQueueName}-not-empty`,
       alarmDescription: `Spot interruption events the drainer failed on are waiting in ${props.failureQueueName}: instances may have been reclaimed without draining`,
       namespace: "AWS/SQS",
       metricName: "ApproximateNumberOfMessagesVisible",
       dimensions: { QueueName: failures.name },
       statistic: "Maximum",
-      period: 300,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
       alarmActions: props.alarmActions,
     });
-    new CloudwatchMetricAlarm(this, "errors-alarm", {
+    failureAlarm(this, "errors-alarm", {
       alarmName: `${props.functionName}-errors`,
       alarmDescription: `The Spot interruption drainer ${props.functionName} failed: see its log group`,
       namespace: "AWS/Lambda",
       metricName: "Errors",
       dimensions: { FunctionName: fn.functionName },
       statistic: "Sum",
-      period: 60,
-      evaluationPeriods: 1,
-      threshold: 0,
-      comparisonOperator: "GreaterThanThreshold",
-      treatMissingData: "notBreaching",
+      periodSeconds: 60,
       alarmActions: props.alarmActions,
     });
 
