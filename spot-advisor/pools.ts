@@ -6,6 +6,10 @@
  */
 import type { EnvironmentConfig } from "../stacks/config";
 import { Naming } from "../modules/platform/naming";
+import { computeNames } from "../modules/services/platform-names";
+
+/** The fields an on-demand or Spot ASG pool shares. */
+type AsgConfig = Pick<EnvironmentConfig["capacity"]["onDemand"], "instanceTypes" | "minSize" | "desiredCapacity" | "maxSize">;
 
 export type Purchase = "spot" | "on-demand";
 
@@ -39,42 +43,31 @@ export interface CapacityPoolSpec {
 
 export function capacityPools(config: EnvironmentConfig): CapacityPoolSpec[] {
   const capacity = config.capacity;
-  // The names computeNames (modules/compute/compute.ts) gives; that module loads cdktf, which the report must not.
-  const naming = new Naming(config.project, config.environment);
-  const names = { onDemand: naming.name("on-demand"), spot: naming.name("spot"), spotFleet: naming.name("spot-fleet") };
+  // The stack's own names (cdktf-free, so the report can use them).
+  const names = computeNames(new Naming(config.project, config.environment));
   const network = config.network;
   const placement =
     "azCount" in network
       ? { availabilityZones: network.azCount, subnets: network.azCount }
       : { availabilityZones: undefined, subnets: new Set(network.instanceSubnetIds).size };
-  const onDemand = capacity.onDemand;
-  const pools: CapacityPoolSpec[] = [
-    {
-      name: "on-demand",
-      configPath: "capacity.onDemand",
-      resourceName: names.onDemand,
-      kind: "auto-scaling-group",
-      purchase: "on-demand",
-      instanceTypes: onDemand.instanceTypes.map((type) => ({ type, weight: 1 })),
-      size: { min: onDemand.minSize, desired: onDemand.desiredCapacity ?? onDemand.minSize, max: onDemand.maxSize },
-      unit: "instances",
-      ...placement,
-    },
-  ];
+  const asgPool = (name: "on-demand" | "spot", asg: AsgConfig, purchase: Purchase): CapacityPoolSpec => ({
+    name,
+    configPath: `capacity.${name === "on-demand" ? "onDemand" : "spot"}`,
+    resourceName: name === "on-demand" ? names.onDemand : names.spot,
+    kind: "auto-scaling-group",
+    purchase,
+    instanceTypes: asg.instanceTypes.map((type) => ({ type, weight: 1 })),
+    size: { min: asg.minSize, desired: asg.desiredCapacity ?? asg.minSize, max: asg.maxSize },
+    unit: "instances",
+    ...placement,
+  });
+  const pools: CapacityPoolSpec[] = [asgPool("on-demand", capacity.onDemand, "on-demand")];
   if (capacity.spot) {
     const spot = capacity.spot;
     pools.push({
-      name: "spot",
-      configPath: "capacity.spot",
-      resourceName: names.spot,
-      kind: "auto-scaling-group",
-      purchase: "spot",
-      instanceTypes: spot.instanceTypes.map((type) => ({ type, weight: 1 })),
-      size: { min: spot.minSize, desired: spot.desiredCapacity ?? spot.minSize, max: spot.maxSize },
-      unit: "instances",
+      ...asgPool("spot", spot, "spot"),
       onDemandWithin: { base: spot.onDemandBaseCapacity, percentAboveBase: spot.onDemandPercentageAboveBaseCapacity },
       allocationStrategy: spot.allocationStrategy,
-      ...placement,
     });
   }
   if (capacity.spotFleet) {
