@@ -1,11 +1,6 @@
 import { Construct } from "constructs";
-import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
 import { failureAlarm } from "../platform/failure-alarm";
-import { denyInsecureTransportJson } from "../platform/tls-only";
-
-/** SQS keeps messages at most 14 days: the longest window to notice and replay a failed launch. */
-const FOURTEEN_DAYS_SECONDS = 14 * 24 * 60 * 60;
+import { eventTargetQueue } from "./event-target-queue";
 
 export interface EventDeadLetterQueueProps {
   readonly queueName: string;
@@ -36,29 +31,7 @@ export class EventDeadLetterQueue extends Construct {
   constructor(scope: Construct, id: string, props: EventDeadLetterQueueProps) {
     super(scope, id);
 
-    const queue = new SqsQueue(this, "queue", {
-      name: props.queueName,
-      sqsManagedSseEnabled: true,
-      messageRetentionSeconds: FOURTEEN_DAYS_SECONDS,
-    });
-
-    new SqsQueuePolicy(this, "policy", {
-      queueUrl: queue.url,
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "EventBridgeRuleTargets",
-            Effect: "Allow",
-            Principal: { Service: "events.amazonaws.com" },
-            Action: "sqs:SendMessage",
-            Resource: queue.arn,
-            Condition: { ArnEquals: { "aws:SourceArn": [...props.sourceRuleArns] } },
-          },
-          denyInsecureTransportJson("sqs:*", queue.arn),
-        ],
-      }),
-    });
+    const queue = eventTargetQueue(this, { queueName: props.queueName, sid: "EventBridgeRuleTargets", sourceRuleArns: props.sourceRuleArns });
 
     const alarm = failureAlarm(this, "depth-alarm", {
       alarmName: props.alarmName,

@@ -1,13 +1,8 @@
 import { Construct } from "constructs";
 import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
 import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
-import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
-import { SqsQueuePolicy } from "@cdktf/provider-aws/lib/sqs-queue-policy";
-import { denyInsecureTransportJson } from "../platform/tls-only";
 import { failureAlarm } from "../platform/failure-alarm";
-
-/** SQS keeps messages at most 14 days: how long the stopped-task events stay readable. */
-const FOURTEEN_DAYS_SECONDS = 14 * 24 * 60 * 60;
+import { eventTargetQueue } from "./event-target-queue";
 
 export interface JobFailureAlarmProps {
   /** The job's name, for descriptions and alarm texts. */
@@ -70,28 +65,7 @@ export class JobFailureAlarm extends Construct {
       eventPattern: JSON.stringify(failedRunPattern(props.clusterArn, props.taskGroup)),
     });
 
-    const queue = new SqsQueue(this, "queue", {
-      name: props.queueName,
-      sqsManagedSseEnabled: true,
-      messageRetentionSeconds: FOURTEEN_DAYS_SECONDS,
-    });
-    new SqsQueuePolicy(this, "policy", {
-      queueUrl: queue.url,
-      policy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          {
-            Sid: "FailedRunEvents",
-            Effect: "Allow",
-            Principal: { Service: "events.amazonaws.com" },
-            Action: "sqs:SendMessage",
-            Resource: queue.arn,
-            Condition: { ArnEquals: { "aws:SourceArn": rule.arn } },
-          },
-          denyInsecureTransportJson("sqs:*", queue.arn),
-        ],
-      }),
-    });
+    const queue = eventTargetQueue(this, { queueName: props.queueName, sid: "FailedRunEvents", sourceRuleArns: rule.arn });
     new CloudwatchEventTarget(this, "target", { rule: rule.name, targetId: "failed-runs", arn: queue.arn });
 
     const alarm = failureAlarm(this, "alarm", {
