@@ -3,10 +3,12 @@ import { ENVIRONMENTS } from "./stacks/environments";
 import { ENVIRONMENTS_VARIABLE, selectEnvironments } from "./stacks/selection";
 import { synthesizeEnvironments } from "./stacks/synthesize";
 
-// cdktf records a creation stack trace for every token it makes and formats each one at once: about
-// a fifth of a synth. They are only read when a token fails to resolve, so outside PLATFORM_DEBUG
-// they are left unformatted (empty), which cdktf treats as "no trace".
-if (!process.env.PLATFORM_DEBUG) Error.prepareStackTrace = () => "";
+// cdktf captures a creation stack trace for every token it makes (every attribute reference), with
+// Error.stackTraceLimit raised to unlimited each time: about a fifth of a synth at scale. They are
+// only read when a token fails to resolve, so outside PLATFORM_DEBUG none are captured: V8 captures
+// a trace only while stackTraceLimit is a plain number, and this accessor ignores cdktf's writes.
+// cdktf treats the missing trace as "no trace"; errors keep their messages, which is what main prints.
+if (!process.env.PLATFORM_DEBUG) Object.defineProperty(Error, "stackTraceLimit", { configurable: true, get: () => 0, set: () => {} });
 
 try {
   const { warnings } = synthesizeEnvironments({
