@@ -1,14 +1,11 @@
 import * as path from "node:path";
+import { skipCreationTraces } from "./stacks/creation-traces";
 import { ENVIRONMENTS } from "./stacks/environments";
 import { ENVIRONMENTS_VARIABLE, selectEnvironments } from "./stacks/selection";
 import { synthesizeEnvironments } from "./stacks/synthesize";
 
-// cdktf captures a creation stack trace for every token it makes (every attribute reference), with
-// Error.stackTraceLimit raised to unlimited each time: about a fifth of a synth at scale. They are
-// only read when a token fails to resolve, so outside PLATFORM_DEBUG none are captured: V8 captures
-// a trace only while stackTraceLimit is a plain number, and this accessor ignores cdktf's writes.
-// cdktf treats the missing trace as "no trace"; errors keep their messages, which is what main prints.
-if (!process.env.PLATFORM_DEBUG) Object.defineProperty(Error, "stackTraceLimit", { configurable: true, get: () => 0, set: () => {} });
+// Creation traces are only read when a token fails to resolve: PLATFORM_DEBUG keeps them.
+if (!process.env.PLATFORM_DEBUG) skipCreationTraces();
 
 try {
   const { warnings } = synthesizeEnvironments({
