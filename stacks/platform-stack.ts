@@ -548,7 +548,9 @@ export class PlatformStack extends TerraformStack {
   private addScheduledTaskOutputs(): void {
     for (const [name, job] of Object.entries(this.scheduledTasks)) {
       new TerraformOutput(this, `scheduled_task_${name.replace(/-/g, "_")}`, {
-        description: `Scheduled job ${name}: its rule, task definition, dead-letter queue (runs EventBridge could not start) and retrying state machine`,
+        description: job.stateMachineArn !== undefined
+          ? `Scheduled job ${name}: its rule, task definition, dead-letter queue (runs EventBridge could not start) and retrying state machine`
+          : `Scheduled job ${name}: its rule, task definition, dead-letter queue (runs EventBridge could not start) and queue of failed runs`,
         value: {
           rule: job.ruleName,
           task_definition: job.taskDefinitionArn,
