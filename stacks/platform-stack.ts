@@ -554,7 +554,9 @@ export class PlatformStack extends TerraformStack {
   private addScheduledTaskOutputs(): void {
     for (const [name, job] of Object.entries(this.scheduledTasks)) {
       new TerraformOutput(this, `scheduled_task_${name.replace(/-/g, "_")}`, {
-        description: `Scheduled job ${name}: its rule, task definition, dead-letter queue (runs EventBridge could not start) and retrying state machine`,
+        description: job.stateMachineArn !== undefined
+          ? `Scheduled job ${name}: its rule, task definition, dead-letter queue (runs EventBridge could not start) and retrying state machine`
+          : `Scheduled job ${name}: its rule, task definition, dead-letter queue (runs EventBridge could not start) and queue of failed runs`,
         value: {
           rule: job.ruleName,
           task_definition: job.taskDefinitionArn,
@@ -590,8 +592,17 @@ export function defaultTags(config: EnvironmentConfig): Record<string, string> {
   return { ...config.tags, project: config.project, environment: config.environment, "managed-by": "cdktf" };
 }
 
+/**
+ * The oldest Terraform CLI each backend works with, declared as `required_version` so an older CLI stops at init with
+ * Terraform's own message instead of failing half-way: cdktf 0.21 needs 1.2; S3-native locking (`use_lockfile`) 1.10.
+ */
+export function requiredTerraformVersion(backend: BackendConfig): string {
+  return backend.type === "s3" && backend.useLockfile ? ">= 1.10.0" : ">= 1.2.0";
+}
+
 function configureBackend(stack: TerraformStack, config: EnvironmentConfig): void {
   const backend: BackendConfig = config.backend;
+  stack.addOverride("terraform.required_version", requiredTerraformVersion(backend));
   switch (backend.type) {
     case "local":
       // Relative to the stack's directory (cdktf.out/stacks/<env>), where Terraform runs: the project root, cdktf's
