@@ -7,8 +7,8 @@ export interface EcsClusterProps {
   readonly name: string;
   /**
    * Create the log group Container Insights writes its performance events to, with this retention,
-   * before the cluster, so ECS finds it instead of creating one that keeps everything forever (and
-   * the stack's log encryption covers it). A cluster that already ran tasks has the group: import it first.
+   * before the cluster, so ECS finds it instead of creating one with its own retention (and the
+   * stack's log encryption covers it). A cluster that already ran tasks has the group: import it first.
    * @default - ECS creates the group itself
    */
   readonly performanceLogRetentionDays?: number;

@@ -41,7 +41,7 @@ const environmentSchema = z
           .boolean()
           .default(false)
           .describe(
-            "Create the log group Container Insights writes to (/aws/ecs/containerinsights/<cluster>/performance) before the cluster, with retentionDays and kmsKey. Off, ECS creates it itself: kept forever, not under the logs key. A cluster that already ran tasks has it: import it before turning this on (docs/operations.md).",
+            "Create the log group Container Insights writes to (/aws/ecs/containerinsights/<cluster>/performance) before the cluster, with retentionDays and kmsKey. Off, ECS creates it itself, with its own retention and not under the logs key. A cluster that already ran tasks has it: import it before turning this on (docs/observability.md).",
           ),
       })
       .prefault({})
