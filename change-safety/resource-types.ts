@@ -31,6 +31,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, "stateful" | "replaceable">
   aws_appautoscaling_policy: "replaceable",
   aws_appautoscaling_target: "replaceable",
   aws_autoscaling_lifecycle_hook: "replaceable",
+  aws_cloudwatch_dashboard: "replaceable",
   aws_cloudwatch_event_rule: "replaceable",
   aws_cloudwatch_event_target: "replaceable",
   aws_cloudwatch_metric_alarm: "replaceable",
@@ -70,6 +71,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, "stateful" | "replaceable">
   aws_vpc_security_group_ingress_rule: "replaceable",
   aws_wafv2_web_acl: "replaceable",
   aws_wafv2_web_acl_association: "replaceable",
+  aws_wafv2_web_acl_logging_configuration: "replaceable",
 };
 
 /** True for the types whose destruction loses data or identity; unknown types count as stateful. */

@@ -101,7 +101,7 @@ export async function drainAndTerminateForRebalance(
   const retry = retryUntil(Math.min(deadline + TERMINATE_RESERVE_MS, invocationEnd), deps, log);
   await retry(() => deps.ec2.send(new TerminateInstancesCommand({ InstanceIds: [instanceId] })));
   log.info("terminated the drained instance: its fleet replaces it", { stoppedTasks: replacement.stoppedTasks.length });
-  return { ...replacement, terminated: true, finishedAt: deps.now() };
+  return { ...replacement, terminated: true };
 }
 
 /** The drain before a termination: returns the summary with `refused` set ([] when terminating is safe). */
@@ -207,7 +207,8 @@ async function refuseTermination(
     reactivated,
     ...fields,
   });
-  return { ...summary, refused, reactivated, finishedAt: deps.now() };
+  // The drain's end, not the reactivation's: a refusal after the checks is not a missed deadline.
+  return { ...summary, refused, reactivated, finishedAt: summary.finishedAt ?? deps.now() };
 }
 
 /**

@@ -157,8 +157,12 @@ export class SpotInterruptionDrainer extends Construct {
   public readonly logGroupName: string;
   /** Rule for Spot interruption warnings. */
   public readonly interruptionRuleArn: string;
+  public readonly interruptionRuleName: string;
   /** Rule for rebalance recommendations, when `drainOnRebalance` is true. */
   public readonly rebalanceRuleArn?: string;
+  public readonly rebalanceRuleName?: string;
+  /** The cluster the drainer's metrics are published for (their `ClusterName` dimension). */
+  public readonly clusterName: string;
   /** Rule for ASG termination lifecycle actions, when `lifecycleHooks` are given. */
   public readonly lifecycleRuleArn?: string;
   public readonly failureQueueArn: string;
@@ -314,6 +318,17 @@ export class SpotInterruptionDrainer extends Construct {
       statistic: "Maximum",
       alarmActions: props.alarmActions,
     });
+    // The handler's own measure (lambdas/spot-drainer/metrics.ts): tasks were still running when the instance went.
+    failureAlarm(this, "missed-deadline-alarm", {
+      alarmName: `${props.functionName}-missed-deadline`,
+      alarmDescription: `The Spot drainer ${props.functionName} did not finish a drain before the interruption deadline: requests may have been cut off; see its log group`,
+      namespace: DRAINER_METRICS.namespace,
+      metricName: DRAINER_METRICS.names.drainsMissedDeadline,
+      dimensions: { [DRAINER_METRICS.dimension]: props.clusterName },
+      statistic: "Sum",
+      periodSeconds: 60,
+      alarmActions: props.alarmActions,
+    });
     failureAlarm(this, "errors-alarm", {
       alarmName: `${props.functionName}-errors`,
       alarmDescription: `The Spot interruption drainer ${props.functionName} failed: see its log group`,
@@ -341,10 +356,13 @@ export class SpotInterruptionDrainer extends Construct {
     }
 
     this.functionName = fn.functionName;
+    this.clusterName = props.clusterName;
     this.functionArn = fn.functionArn;
     this.roleName = fn.roleName;
     this.logGroupName = fn.logGroupName;
     this.interruptionRuleArn = interruption.arn;
+    this.interruptionRuleName = interruption.name;
+    this.rebalanceRuleName = rebalance?.name;
     this.rebalanceRuleArn = rebalance?.arn;
     this.lifecycleRuleArn = lifecycle?.arn;
     this.failureQueueArn = failures.arn;
