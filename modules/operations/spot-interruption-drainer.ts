@@ -169,6 +169,8 @@ export class SpotInterruptionDrainer extends Construct {
   public readonly failureQueueUrl: string;
   /** Bytes of the deployed zip. */
   public readonly bundleBytes: number;
+  /** Alarm on rebalance drains that did not terminate their instance, when `terminateAfterRebalanceDrain`. */
+  public readonly rebalanceRefusedAlarmArn?: string;
 
   constructor(scope: Construct, id: string, props: SpotInterruptionDrainerProps) {
     super(scope, id);
@@ -337,6 +339,21 @@ export class SpotInterruptionDrainer extends Construct {
       periodSeconds: 60,
       alarmActions: props.alarmActions,
     });
+
+    if (terminate) {
+      // The handler counts every rebalance drain that ended without a termination (metrics.ts, embedded metric format).
+      this.rebalanceRefusedAlarmArn = failureAlarm(this, "rebalance-refused-alarm", {
+        alarmName: `${props.functionName}-rebalance-refused`,
+        alarmDescription:
+          `A rebalance drain of ${props.clusterName} did not terminate its instance (work not moved, tasks still stopping, targets in use or no room) and returned it to ACTIVE: ` +
+          "the fleet no longer counts it. Search the drainer's log for RebalanceTerminationRefused; the interruption warning drains it, or terminate it once its work has moved",
+        namespace: DRAINER_METRICS.namespace,
+        metricName: DRAINER_METRICS.names.rebalanceTerminationsRefused,
+        dimensions: { [DRAINER_METRICS.dimension]: props.clusterName },
+        statistic: "Sum",
+        alarmActions: props.alarmActions,
+      }).arn;
+    }
 
     this.functionName = fn.functionName;
     this.clusterName = props.clusterName;
