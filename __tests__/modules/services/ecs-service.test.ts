@@ -185,6 +185,11 @@ describe("EcsService (web)", () => {
     const service = soleResource(synth({ ...webProps, capacityProviderStrategy: undefined }), "aws_ecs_service");
     expect(service.launch_type).toBe("EC2");
     expect(service.capacity_provider_strategy).toBeUndefined();
+    expect(service.force_new_deployment).toBeUndefined();
+  });
+
+  test("a service with a strategy forces a new deployment on update: the provider refuses to plan a strategy change without it", () => {
+    expect(soleResource(json, "aws_ecs_service").force_new_deployment).toBe(true);
   });
 
   test("execution role: logs to its own group, pulls its own repository, reads exactly its secrets", () => {
