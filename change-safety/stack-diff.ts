@@ -1,6 +1,6 @@
 import { preventsDestroy, providerRefusals } from "./plan-refusals";
 import { propagateThroughReferences, type PlannedAction, type ReferenceChange } from "./reference-propagation";
-import { replacingChanges } from "./replacing-attributes";
+import { KEPT_WHEN_UNSET, replacingChanges } from "./replacing-attributes";
 import { resourceClass, type ResourceClass } from "./resource-types";
 import { compare, movedAddresses, stackResources, type StackJson, type StackResource } from "./stack-json";
 
@@ -112,7 +112,11 @@ export function predictPlan(environment: string, base: StackJson | undefined, he
       moved.push({ from: address, to: current.address, path: current.path });
     }
     const ignored = ignoredArguments(current.args);
-    const changes = diffValues(old.args, current.args).map((change) => (ignored.has(topArgument(change.path)) ? { ...change, ignored: true as const } : change));
+    const kept = KEPT_WHEN_UNSET[current.type] ?? [];
+    const changes = diffValues(old.args, current.args)
+      .filter((change) => !PLAN_FREE_ARGUMENTS.has(topArgument(change.path)))
+      .filter((change) => !(kept.includes(topArgument(change.path)) && current.args[topArgument(change.path)] === undefined))
+      .map((change) => (ignored.has(topArgument(change.path)) ? { ...change, ignored: true as const } : change));
     const replacedBy = replacingChanges(current.type, changes.filter((change) => !change.ignored).map((change) => change.path));
     direct.set(current.address, { old, current, changes, replacedBy, ...(movedFrom && { movedFrom }) });
   }
@@ -203,6 +207,9 @@ export function predictPlan(environment: string, base: StackJson | undefined, he
     settings: diffValues(terraformSettings(base), terraformSettings(head)),
   };
 }
+
+/** Meta-arguments that order or guard the plan but change no resource: Terraform plans nothing for them. */
+const PLAN_FREE_ARGUMENTS = new Set(["depends_on", "lifecycle"]);
 
 function lossOf(resource: ResourceRef, action: Loss["action"], reason: string, type: string | undefined): Loss[] {
   if (resource.class === "replaceable") return [];

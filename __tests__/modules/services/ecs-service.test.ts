@@ -185,11 +185,13 @@ describe("EcsService (web)", () => {
     const service = soleResource(synth({ ...webProps, capacityProviderStrategy: undefined }), "aws_ecs_service");
     expect(service.launch_type).toBe("EC2");
     expect(service.capacity_provider_strategy).toBeUndefined();
-    expect(service.force_new_deployment).toBeUndefined();
   });
 
-  test("a service with a strategy forces a new deployment on update: the provider refuses to plan a strategy change without it", () => {
-    expect(soleResource(json, "aws_ecs_service").force_new_deployment).toBe(true);
+  test.each([
+    ["with a strategy", webProps],
+    ["with the EC2 launch type (a later move to a strategy is a strategy change too)", { ...webProps, capacityProviderStrategy: undefined }],
+  ])("a web service %s forces a new deployment on update: the provider refuses to plan a strategy change without it", (_case, props) => {
+    expect(soleResource(synth(props), "aws_ecs_service").force_new_deployment).toBe(true);
   });
 
   test("execution role: logs to its own group, pulls its own repository, reads exactly its secrets", () => {
