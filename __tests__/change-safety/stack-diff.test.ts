@@ -226,3 +226,88 @@ describe("reports", () => {
     expect(markdown).toContain("| staging | safe | 0 | 0 | 0 | 0 | 0 | 0 |");
   });
 });
+
+describe("predictPlan: replacement through references, and what terraform plan refuses", () => {
+  type Resources = Record<string, Record<string, Record<string, unknown>>>;
+  const plan = (base: Resources, head: Resources): PredictedPlan => predictPlan("test", { resource: base }, { resource: head });
+  const protectedNetwork = (cidr: string): Resources => ({
+    aws_vpc: { main: { cidr_block: cidr, lifecycle: { prevent_destroy: true } } },
+    aws_subnet: { a: { vpc_id: "${aws_vpc.main.id}", cidr_block: "10.0.1.0/24", lifecycle: { prevent_destroy: true } } },
+    aws_route_table: { public: { vpc_id: "${aws_vpc.main.id}" } },
+    aws_route_table_association: { a: { subnet_id: "${aws_subnet.a.id}", route_table_id: "${aws_route_table.public.id}" } },
+  });
+
+  test("a replaced resource's id is unknown: ForceNew arguments that reference it replace their resources too, transitively", () => {
+    // GIVEN a VPC whose CIDR changes; the subnet's vpc_id references it, the association references the subnet
+    const result = plan(protectedNetwork("10.0.0.0/16"), protectedNetwork("10.1.0.0/16"));
+
+    // THEN all of them are replaced, each naming what carries its replacement
+    expect(result.changed.map((entry) => [entry.address, entry.action, entry.replacedBy, entry.replacedThrough])).toEqual([
+      ["aws_route_table.public", "replace", ["vpc_id"], ["aws_vpc.main"]],
+      // route_table_id changes in place (ReplaceRouteTableAssociation); subnet_id forces the replacement.
+      ["aws_route_table_association.a", "replace", ["subnet_id"], ["aws_subnet.a"]],
+      ["aws_subnet.a", "replace", ["vpc_id"], ["aws_vpc.main"]],
+      ["aws_vpc.main", "replace", ["cidr_block"], undefined],
+    ]);
+    expect(result.changed.find((entry) => entry.address === "aws_subnet.a")?.changes).toEqual([{ path: "vpc_id", summary: "known after apply (from aws_vpc.main.id)" }]);
+
+    // AND prevent_destroy makes the plan fail for both protected ones: distinct from the data they would lose
+    expect(result.verdict).toBe("refused");
+    expect(result.refusals.map((refusal) => [refusal.address, refusal.rule])).toEqual([
+      ["aws_subnet.a", "prevent_destroy"],
+      ["aws_vpc.main", "prevent_destroy"],
+    ]);
+    expect(result.losses.map((loss) => [loss.address, loss.action, loss.class])).toEqual([
+      ["aws_subnet.a", "replace", "stateful"],
+      ["aws_vpc.main", "replace", "stateful"],
+    ]);
+  });
+
+  test("a configured value of a replaced resource stays known: what references it by that value is not replaced", () => {
+    // GIVEN a capacity provider replaced (its group's ARN changes) but keeping its configured name, referenced by a service's strategy
+    const stack = (group: string): Resources => ({
+      aws_ecs_capacity_provider: { spot: { name: "spot", auto_scaling_group_provider: { auto_scaling_group_arn: group } } },
+      aws_ecs_service: { api: { name: "api", force_new_deployment: true, capacity_provider_strategy: [{ capacity_provider: "${aws_ecs_capacity_provider.spot.name}", weight: 1 }] } },
+    });
+    const result = plan(stack("arn:aws:autoscaling:group/a"), stack("arn:aws:autoscaling:group/b"));
+    expect(result.changed.map((entry) => [entry.address, entry.action])).toEqual([["aws_ecs_capacity_provider.spot", "replace"]]);
+  });
+
+  test.each([
+    ["a Spot Fleet pinned to the template's latest_version is replaced", "aws_spot_fleet_request", { launch_template_config: [{ launch_template_specification: { id: "${aws_launch_template.t.id}", version: "${aws_launch_template.t.latest_version}" } }] }, "replace"],
+    ["an ASG on the latest_version updates in place (an instance refresh)", "aws_autoscaling_group", { launch_template: { id: "${aws_launch_template.t.id}", version: "${aws_launch_template.t.latest_version}" } }, "update"],
+  ])("a template updated in place gets a new latest_version: %s", (_case, type, args, action) => {
+    const stack = (userData: string): Resources => ({ aws_launch_template: { t: { name: "t", user_data: userData } }, [type]: { user: args } });
+    const result = plan(stack("YQ=="), stack("Yg=="));
+    expect(new Map(result.changed.map((entry) => [entry.address, entry.action]))).toEqual(
+      new Map([
+        [`${type}.user`, action],
+        ["aws_launch_template.t", "update"],
+      ]),
+    );
+  });
+
+  test.each<[string, Record<string, unknown>, string[]]>([
+    ["without force_new_deployment the provider refuses the plan", {}, ["force_new_deployment should be true when capacity_provider_strategy is being updated"]],
+    ["with it the strategy changes in place", { force_new_deployment: true }, []],
+  ])("a service's capacity provider strategy changes: %s", (_case, head, messages) => {
+    const service = (weight: number, extra: Record<string, unknown>): Resources => ({ aws_ecs_service: { api: { name: "api", capacity_provider_strategy: [{ capacity_provider: "spot", weight }], ...extra } } });
+    const result = plan(service(1, {}), service(4, head));
+    expect(result.changed.map((entry) => entry.action)).toEqual(["update"]);
+    expect(result.refusals.map((refusal) => [refusal.rule, refusal.message])).toEqual(messages.map((message) => ["internal/service/ecs/service.go capacityProviderStrategyCustomizeDiff", message]));
+    expect(result.verdict).toBe(messages.length > 0 ? "refused" : "safe");
+  });
+
+  test("removing a protected resource's block loses its data but is not refused: prevent_destroy goes with the block", () => {
+    const result = plan({ aws_sqs_queue: { dead: { name: "dead", lifecycle: { prevent_destroy: true } } } }, {});
+    expect([result.verdict, result.refusals, result.losses.map((loss) => loss.consequence)]).toEqual(["costly", [], ["the messages in it are dropped"]]);
+  });
+
+  test("a launch type left out of a service that moves to a strategy is kept (Optional+Computed), not a replacement", () => {
+    const result = plan(
+      { aws_ecs_service: { api: { name: "api", launch_type: "EC2", force_new_deployment: true } } },
+      { aws_ecs_service: { api: { name: "api", force_new_deployment: true, capacity_provider_strategy: [{ capacity_provider: "spot", weight: 1 }] } } },
+    );
+    expect(result.changed.map((entry) => [entry.action, entry.changes.map((change) => change.path)])).toEqual([["update", ["capacity_provider_strategy"]]]);
+  });
+});
