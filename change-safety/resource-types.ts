@@ -81,6 +81,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeClass>> = {
   aws_appautoscaling_policy: replaceable(CONFIGURATION),
   aws_appautoscaling_target: replaceable(CONFIGURATION, "the service's scaling policies are recreated with it; the task count stays"),
   aws_autoscaling_lifecycle_hook: replaceable(CONFIGURATION),
+  aws_cloudwatch_dashboard: replaceable(CONFIGURATION, "the dashboard is rebuilt from the stack; its URL stays"),
   aws_cloudwatch_event_rule: replaceable(CONFIGURATION, "schedules and event matches pause between delete and create"),
   aws_cloudwatch_event_target: replaceable(CONFIGURATION),
   aws_cloudwatch_metric_alarm: replaceable(CONFIGURATION, "the alarm's history and current state start over"),
@@ -129,6 +130,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeClass>> = {
   aws_vpc_security_group_ingress_rule: replaceable(CONFIGURATION),
   aws_wafv2_web_acl: replaceable(CONFIGURATION, "the load balancer is unprotected between delete and create"),
   aws_wafv2_web_acl_association: replaceable(CONFIGURATION),
+  aws_wafv2_web_acl_logging_configuration: replaceable(CONFIGURATION, "requests between delete and create are not logged"),
 };
 
 const UNKNOWN: ResourceTypeClass = stateful("not classified yet: treated as holding data", "unknown: the type is not classified in change-safety/resource-types.ts");
