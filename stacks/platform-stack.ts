@@ -26,6 +26,7 @@ import { ServiceAutoScaling } from "../modules/services/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/operations/spot-interruption-drainer";
 import { spotPoolWarnings } from "../spot-advisor/advice";
 import { aliasRecordNames, webRoutes } from "./routing";
+import { ServiceDelivery } from "./progressive-delivery";
 import { WebApplicationFirewall } from "../modules/traffic/web-application-firewall";
 import { longestStopTimeout, type BackendConfig, type EnvironmentConfig, type ScheduledTaskConfig, type ServiceConfig } from "./config";
 import { CREATE_LOG_KEY } from "./config/security";
@@ -118,8 +119,17 @@ export class PlatformStack extends TerraformStack {
     this.alarmActions = alertTopicArn === undefined ? [] : [alertTopicArn];
     this.loadBalancer = this.buildLoadBalancer(config);
     const priorities = listenerRulePriorities(webRoutes(config));
+    const delivery = ServiceDelivery.needed(config)
+      ? new ServiceDelivery(this, "delivery", config, {
+          naming: this.naming,
+          vpcId: this.network.vpcId,
+          taskSubnetIds: this.network.instanceSubnetIds,
+          loadBalancer: { securityGroupId: this.loadBalancer.securityGroupId, dnsName: this.loadBalancer.dnsName, httpsEnabled: this.loadBalancer.httpsEnabled },
+          alarmActions: this.alarmActions,
+        })
+      : undefined;
     for (const service of config.services) {
-      this.services[service.name] = this.buildService(config, service, priorities.get(service.name));
+      this.services[service.name] = this.buildService(config, service, priorities.get(service.name), delivery);
     }
     const hostedZoneId = config.loadBalancer.domain?.hostedZoneId;
     if (hostedZoneId !== undefined && aliasRecordNames(config).length > 0) {
@@ -257,7 +267,7 @@ export class PlatformStack extends TerraformStack {
     return loadBalancer;
   }
 
-  private buildService(config: EnvironmentConfig, service: ServiceConfig, priority: number | undefined): EcsService {
+  private buildService(config: EnvironmentConfig, service: ServiceConfig, priority: number | undefined, delivery: ServiceDelivery | undefined): EcsService {
     const names = serviceNames(this.naming, service.name);
     const family = names.family;
     const web = service.kind === "web";
@@ -307,6 +317,7 @@ export class PlatformStack extends TerraformStack {
               slowStartSeconds: service.slowStartSeconds,
             }
           : undefined,
+      ...(web && priority !== undefined && delivery?.serviceProps(service, priority)),
       // Destroy removes services before the capacity they run on.
       dependsOn: [this.compute.capacityReady],
     });
@@ -315,6 +326,8 @@ export class PlatformStack extends TerraformStack {
         alarmNamePrefix: family,
         loadBalancerArnSuffix: this.loadBalancer.loadBalancerArnSuffix,
         targetGroupArnSuffix: ecsService.targetGroupArnSuffix,
+        alternateTargetGroupArnSuffix: ecsService.alternateTargetGroupArnSuffix,
+        latencyP99Seconds: service.deployment.latencyAlarmMilliseconds && service.deployment.latencyAlarmMilliseconds / 1000,
         target5xxPerMinute: service.target5xxAlarmPerMinute,
         alarmActions: this.alarmActions,
       });

@@ -26,6 +26,9 @@ export const HOOK_STAGES = [
 ] as const;
 
 const minutes = () => int(0, 1440);
+/** AWS's guidance for a canary (5-10 %, 10-30 minutes of evaluation) and ECS's linear defaults. */
+const CANARY_DEFAULTS = { percent: 10, bakeMinutes: 10 };
+const LINEAR_DEFAULTS = { stepPercent: 10, stepBakeMinutes: 6 };
 const HTTP_HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,40}$/;
 
 export const deploymentSchema = z
@@ -38,15 +41,15 @@ export const deploymentSchema = z
       ),
     canary: z
       .object({
-        percent: z.number().min(0.1, "must be >= 0.1").max(100, "must be <= 100").default(10).describe("Share of production traffic the new revision gets first (0.1-100)."),
-        bakeMinutes: minutes().default(10).describe("Minutes at that share before the rest moves."),
+        percent: z.number().min(0.1, "must be >= 0.1").max(100, "must be <= 100").default(CANARY_DEFAULTS.percent).describe("Share of production traffic the new revision gets first (0.1-100)."),
+        bakeMinutes: minutes().default(CANARY_DEFAULTS.bakeMinutes).describe("Minutes at that share before the rest moves."),
       })
       .optional()
       .describe("Canary steps (strategy `canary` only). Default: 10 % for 10 minutes."),
     linear: z
       .object({
-        stepPercent: z.number().min(3, "must be >= 3").max(100, "must be <= 100").default(10).describe("Share of production traffic moved per step (3-100)."),
-        stepBakeMinutes: minutes().default(6).describe("Minutes between steps (none after the last)."),
+        stepPercent: z.number().min(3, "must be >= 3").max(100, "must be <= 100").default(LINEAR_DEFAULTS.stepPercent).describe("Share of production traffic moved per step (3-100)."),
+        stepBakeMinutes: minutes().default(LINEAR_DEFAULTS.stepBakeMinutes).describe("Minutes between steps (none after the last)."),
       })
       .optional()
       .describe("Linear steps (strategy `linear` only). Default: 10 % every 6 minutes."),
@@ -118,4 +121,14 @@ export function shiftsTraffic(deployment: Pick<DeploymentConfig, "strategy">): d
 /** The deployment bake time in minutes: the configured one, or 10 for traffic-shifting strategies. */
 export function bakeMinutes(deployment: DeploymentConfig): number {
   return deployment.bakeMinutes ?? 10;
+}
+
+/** A canary deployment's steps: the configured ones or the defaults. */
+export function canarySteps(deployment: DeploymentConfig): { percent: number; bakeMinutes: number } {
+  return deployment.canary ?? CANARY_DEFAULTS;
+}
+
+/** A linear deployment's steps: the configured ones or the defaults. */
+export function linearSteps(deployment: DeploymentConfig): { stepPercent: number; stepBakeMinutes: number } {
+  return deployment.linear ?? LINEAR_DEFAULTS;
 }

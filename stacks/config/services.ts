@@ -194,6 +194,13 @@ export const serviceSchema = z
           message: `must be "awsvpc" for deployment.strategy "${service.deployment.strategy}": ECS shifts traffic between two target groups of target type ip (Fargate, or EC2 with awsvpc network mode); bridge mode's dynamic host ports register instance targets, which AWS does not document for ECS blue/green, canary or linear deployments`,
         });
       }
+      if (shiftsTraffic(service.deployment) && service.autoscaling?.requestsPerTarget !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["autoscaling", "requestsPerTarget"],
+          message: `cannot scale a "${service.deployment.strategy}" service: ALBRequestCountPerTarget follows one target group, and each deployment moves production traffic to the other one (scale on cpuTargetPercent or memoryTargetPercent)`,
+        });
+      }
       if (service.deployment.testTraffic && service.hostHeaders.length + service.pathPatterns.length > 4) {
         ctx.addIssue({ code: "custom", path: ["deployment", "testTraffic"], message: "the test rule adds a header value to the hosts and paths: hostHeaders + pathPatterns must be at most 4 (ALB rule condition limit of 5)" });
       }
