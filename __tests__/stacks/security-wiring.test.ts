@@ -207,7 +207,9 @@ describe("Step Functions and Lambdas", () => {
   test.each(["staging", "production"] as const)("GIVEN %s WHEN synthesized THEN every function reserves concurrency, traces PassThrough and sends failed async events to an encrypted queue", (name) => {
     const json = shipped[name]();
     const functions = resourcesOfType(json, "aws_lambda_function");
-    expect(functions.length).toBe(2);
+    // The drainer and the AMI watch; production's canary adds the deployment verification hook.
+    const expected = name === "production" ? 3 : 2;
+    expect(functions.length).toBe(expected);
     const invokeConfigs = resourcesOfType(json, "aws_lambda_function_event_invoke_config");
     for (const fn of functions) {
       expect(fn.reserved_concurrent_executions).toBeGreaterThanOrEqual(1);
@@ -215,7 +217,7 @@ describe("Step Functions and Lambdas", () => {
     }
     expect(invokeConfigs.map((config) => referencedResourceAddress(config.function_name)).sort()).toHaveLength(new Set(invokeConfigs.map((config) => config.function_name)).size);
     const destinations = invokeConfigs.map((config) => referencedResourceAddress(config.destination_config.on_failure.destination));
-    expect(destinations).toHaveLength(2);
+    expect(destinations).toHaveLength(expected);
     for (const address of destinations) {
       const queue = json.resource?.aws_sqs_queue?.[address.split(".")[1]];
       expect(queue?.sqs_managed_sse_enabled).toBe(true);
