@@ -76,7 +76,7 @@ describe.each<[string, () => Synthesized]>([
   ["a blue/green variant of staging", () => synthEnvironment(blueGreenStaging).json],
 ])("%s: a deployment leaves nothing to plan", (_name, synth) => {
   const json = synth();
-  const shifting = Object.keys(json.resource?.aws_ecs_service ?? {}).filter((id) => json.resource!.aws_ecs_service[id].deployment_configuration !== undefined);
+  const shifting = Object.keys(json.resource?.aws_ecs_service ?? {}).filter((id) => (json.resource!.aws_ecs_service[id] as Block).deployment_configuration !== undefined);
 
   test("GIVEN the state after a deployment WHEN planned THEN nothing changes", () => {
     expect(shifting.length).toBeGreaterThan(0);
@@ -90,7 +90,7 @@ describe.each<[string, () => Synthesized]>([
   test("GIVEN no ignore_changes WHEN planned THEN exactly the service's load balancer block and the two rules' actions would be reverted", () => {
     // What ECS changes is what is ignored: the simulation reaches exactly the ignored arguments, nothing else.
     const expected = shifting.flatMap((id) => {
-      const advanced = json.resource!.aws_ecs_service[id].load_balancer[0].advanced_configuration;
+      const advanced = (json.resource!.aws_ecs_service[id] as Block).load_balancer[0].advanced_configuration;
       const ruleIds = [advanced.production_listener_rule, advanced.test_listener_rule].filter(Boolean).map((arn: string) => /aws_lb_listener_rule\.([^.]+)\.arn/.exec(arn)![1]);
       return [`aws_ecs_service.${id}.load_balancer`, ...ruleIds.map((rule: string) => `aws_lb_listener_rule.${rule}.action`)];
     });

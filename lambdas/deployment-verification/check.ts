@@ -13,6 +13,8 @@ export interface CheckSettings {
   readonly host: string;
   readonly path: string;
   readonly https: boolean;
+  /** @default - 443 with https, else 80 */
+  readonly port?: number;
   /** The test rule's header and value, which select the new revision. */
   readonly header: string;
   readonly value: string;
@@ -50,6 +52,7 @@ export function readSettings(details: Record<string, unknown> | undefined): Chec
     expectedStatus: text("expectedStatus"),
     attempts: count("attempts"),
     intervalSeconds: count("intervalSeconds"),
+    ...(d.port !== undefined && { port: count("port") }),
   };
   if (problems.length === 0 && !/^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/.test(settings.expectedStatus)) problems.push("expectedStatus must be HTTP codes such as 200 or 200-399");
   return problems.length > 0 ? problems : settings;

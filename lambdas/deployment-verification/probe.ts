@@ -14,6 +14,7 @@ export function probe(settings: CheckSettings, timeoutMs: number = REQUEST_TIMEO
   return new Promise((resolve) => {
     const options = {
       host: settings.loadBalancerDnsName,
+      port: settings.port,
       path: settings.path,
       method: "GET",
       headers: { Host: settings.host, [settings.header]: settings.value, "User-Agent": "ecs-deployment-verification" },
