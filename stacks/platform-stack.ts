@@ -151,7 +151,7 @@ export class PlatformStack extends TerraformStack {
     if (config.ciDeploy) this.deployRole = this.buildDeployRole(config, config.ciDeploy);
     if (config.spotDrainer.enabled) this.spotDrainer = this.buildSpotDrainer(config);
     if (config.amiWatch.enabled) this.amiWatch = this.buildAmiWatch(config, id);
-    this.dashboard = addPlatformDashboard(this, config, { firewall: edge.firewall });
+    this.dashboard = addPlatformDashboard(this, config, { firewall: edge.firewall, deploymentVerification: delivery?.verificationHook });
 
     new TerraformOutput(this, "vpc_id", { description: "The environment's VPC: for peering, endpoints and other stacks that join it", value: this.network.vpcId });
     new TerraformOutput(this, "cluster_name", { description: "ECS cluster name: `aws ecs ... --cluster` in runbooks and deploys", value: this.compute.clusterName });

@@ -28,7 +28,12 @@ export interface ServiceDeliveryProps {
 const ECS_STRATEGY = { canary: "CANARY", linear: "LINEAR", "blue-green": "BLUE_GREEN" } as const;
 
 export class ServiceDelivery extends Construct {
-  private verificationHook?: VerificationHook;
+  private hookFunction?: VerificationHook;
+
+  /** The shipped verification hook, once a service uses it. */
+  get verificationHook(): VerificationHook | undefined {
+    return this.hookFunction;
+  }
 
   constructor(
     scope: Construct,
@@ -92,7 +97,7 @@ export class ServiceDelivery extends Construct {
   /** The shipped verification hook, made on first use. */
   private hook(): VerificationHook {
     const verifying = this.config.services.filter((service) => shiftsTraffic(service.deployment) && service.deployment.verify !== undefined).length;
-    this.verificationHook ??= new VerificationHook(this, "verification-hook", {
+    this.hookFunction ??= new VerificationHook(this, "verification-hook", {
       functionName: this.props.naming.name("deploy-verify", NAME_LIMITS.lambda),
       logRetentionDays: this.config.logs.retentionDays,
       tracingMode: this.config.lambdas.tracingMode,
@@ -101,6 +106,6 @@ export class ServiceDelivery extends Construct {
       failureQueueName: this.props.naming.name("deploy-verify-failures", NAME_LIMITS.sqsQueue),
       alarmActions: this.props.alarmActions,
     });
-    return this.verificationHook;
+    return this.hookFunction;
   }
 }
