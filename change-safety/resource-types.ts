@@ -40,6 +40,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, "stateful" | "replaceable">
   aws_ecs_cluster_capacity_providers: "replaceable",
   aws_ecs_task_definition: "replaceable",
   aws_eip: "replaceable",
+  aws_fis_experiment_template: "replaceable",
   aws_flow_log: "replaceable",
   aws_iam_instance_profile: "replaceable",
   aws_iam_role: "replaceable",
