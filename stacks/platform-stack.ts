@@ -104,6 +104,7 @@ export class PlatformStack extends TerraformStack {
       // Provider default_tags never reach what the ASGs and the fleet launch: the templates carry them.
       launchedResourceTags: defaultTags(config),
       followSsmParameter: config.amiWatch.enabled && config.amiWatch.autoRefresh,
+      containerInsightsLogRetentionDays: config.logs.containerInsightsLogGroup ? config.logs.retentionDays : undefined,
       // Only the drainer completes the hook; without it the hook would just delay every termination.
       drainHook: config.spotDrainer.enabled
         ? { name: this.naming.name("drain"), heartbeatTimeoutSeconds: config.spotDrainer.lifecycleHeartbeatSeconds }
