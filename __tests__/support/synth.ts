@@ -17,11 +17,13 @@ export interface Synthesized {
 
 /** Synthesizes the constructs `build` adds to a bare stack (with an AWS provider) and parses the JSON. */
 export function synthConstructs(build: (scope: Construct) => void): Synthesized {
-  const app = Testing.app();
-  const stack = new TerraformStack(app, "test");
-  new AwsProvider(stack, "aws", { region: "eu-west-1" });
-  build(stack);
-  return JSON.parse(Testing.synth(stack)) as Synthesized;
+  return withoutTokenStackTraces(() => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "test");
+    new AwsProvider(stack, "aws", { region: "eu-west-1" });
+    build(stack);
+    return JSON.parse(Testing.synth(stack)) as Synthesized;
+  });
 }
 
 /** Shipped environments synthesized once per test worker (workers share modules: isolate is off). */
@@ -60,7 +62,7 @@ function synthesize(input: EnvironmentInput): { stack: PlatformStack; config: En
  * `work` runs, traces are formatted as their first line only: errors keep their messages, and an
  * error's stack read after `work` is formatted in full.
  */
-function withoutTokenStackTraces<T>(work: () => T): T {
+export function withoutTokenStackTraces<T>(work: () => T): T {
   const prepare = Error.prepareStackTrace;
   Error.prepareStackTrace = (error: unknown) => String(error);
   try {
