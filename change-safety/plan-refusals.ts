@@ -3,9 +3,10 @@
  * error) that ordinary changes to this platform's resources can hit. Each compares a resource's
  * arguments in the base and the head stack; the message is the provider's.
  *
- * Checked and not listed, because the platform's own arguments cannot reach them: aws_lb_target_group
- * (TCP health-check matcher/path; the platform's groups are HTTP), aws_ecs_service triggersCustomizeDiff
- * (clears, never refuses), the tags diffs of every type (computed, never refuse).
+ * Read in the provider source and not listed: aws_lb_target_group resourceTargetGroupCustomizeDiff
+ * (a TCP health check with a matcher or path; the platform's groups are HTTP, and it refuses a create
+ * just the same), aws_autoscaling_group launchTemplateCustomDiff (marks the template id unknown, never
+ * refuses), aws_ecs_service triggersCustomizeDiff (clears, never refuses), the tags diffs (computed).
  */
 export interface ProviderPlanRule {
   readonly resourceType: string;

@@ -173,7 +173,9 @@ export function predictPlan(environment: string, base: StackJson | undefined, he
         lossOf(
           resource,
           "replace",
-          resource.replacedThrough ? `${resource.replacedBy.join(", ")} change through ${resource.replacedThrough.join(", ")}` : `${resource.replacedBy.join(", ")} cannot change in place`,
+          resource.replacedThrough
+            ? `${resource.replacedBy.join(", ")} take(s) a new value from ${resource.replacedThrough.join(", ")} and cannot change in place`
+            : `${resource.replacedBy.join(", ")} cannot change in place`,
           after.get(resource.address)?.type,
         ),
       ),
