@@ -1,5 +1,5 @@
 import { ENVIRONMENTS } from "../../stacks/environments";
-import { synthEnvironment, withoutTokenStackTraces, type Synthesized } from "./synth";
+import { synthEnvironment, type Synthesized } from "./synth";
 
 /** A shipped environment's stack as `Testing.synth` gives it, and as cdktf writes it (with each resource's `//` metadata). */
 export interface ShippedStack {
@@ -19,7 +19,7 @@ export function shippedStack(environment: keyof typeof ENVIRONMENTS): ShippedSta
   let shipped = synthesized.get(environment);
   if (shipped === undefined) {
     const { json, stack } = synthEnvironment(environment);
-    shipped = { json, withMetadata: withoutTokenStackTraces(() => stack.toTerraform()) as Synthesized };
+    shipped = { json, withMetadata: stack.toTerraform() as Synthesized };
     synthesized.set(environment, shipped);
   }
   return shipped;
