@@ -135,6 +135,8 @@ export class ReleaseCancelled extends Error {}
 
 const STARTED_BY = "release-cli";
 const EVENTS_SHOWN = 3;
+/** Polls without a service-deployment record after which a COMPLETED rolling deployment counts (ECS keeps no record of it). */
+const RECORD_LOOKUPS = 3;
 /** ECS's history is kept 90 days; 5 pages of 100 deployments are plenty to find the previous release. */
 const HISTORY_PAGES = 5;
 
@@ -396,6 +398,7 @@ export class Release {
     const seenEvents = new Set((response.service?.events ?? []).map((event) => event.id));
     let details: Partial<ReleaseResult> = { previousTaskDefinition: previous.taskDefinition, taskDefinition, image, deploymentId: mineId };
     let lastState = "";
+    let lookups = 0;
     for (let poll = 0; ; poll++) {
       const wait = Math.min(this.pollDelay(poll), this.deadline - this.options.clock.now());
       if (wait <= 0) {
@@ -418,6 +421,7 @@ export class Release {
       const service = await this.describeServiceWhilePolling(target);
       if (service !== undefined) this.printNewEvents(service, seenEvents);
       if (details.serviceDeploymentArn === undefined) {
+        lookups++;
         const brief = await this.findServiceDeployment(target, mineId, startedAt);
         if (brief?.serviceDeploymentArn !== undefined) {
           details = { ...details, serviceDeploymentArn: brief.serviceDeploymentArn };
@@ -455,7 +459,8 @@ export class Release {
       const state = describeDeployment(deployment);
       if (state !== lastState) this.options.progress(`deployment ${mineId}: ${state}`);
       lastState = state;
-      if (deployment.rolloutState === "COMPLETED") return this.result(command, target, "succeeded", details);
+      // COMPLETED in deployments[] can come before the bake time ends: success needs the record, unless it stays missing.
+      if (deployment.rolloutState === "COMPLETED" && lookups >= RECORD_LOOKUPS) return this.result(command, target, "succeeded", details);
       if (deployment.rolloutState === "FAILED") {
         const rollsBack = service.deploymentConfiguration?.deploymentCircuitBreaker?.rollback === true || service.deploymentConfiguration?.alarms?.rollback === true;
         return this.result(command, target, rollsBack ? "rolled-back" : "failed", {

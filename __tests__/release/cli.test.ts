@@ -18,7 +18,7 @@ describe("command line: bad input exits 2 and never reaches AWS", () => {
     ["an unknown environment, listing the known ones", ["status", "prod"], 'unknown environment "prod"; known environments: staging, production'],
     ["an unknown service, listing services and jobs", ["rollback", "staging", "web"], 'unknown service "web" in environment "staging"; services: api; jobs with their own image: smoke-check'],
     ["a job that runs a service's task definition", ["deploy", "production", "nightly-report", "--image", IMAGE], 'job "nightly-report" runs the task definition of service "api": deploy or run service "api" instead'],
-    ["deploy without --image", ["deploy", "production", "api"], "deploy: missing --image <image-ref>"],
+    ["an image longer than ECS allows before @", ["deploy", "production", "api", "--image", `ghcr.io/acme/${"a".repeat(250)}:1@sha256:${"0".repeat(64)}`], `image reference "ghcr.io/acme/${"a".repeat(250)}:1@sha256:${"0".repeat(64)}" is 265 characters before "@": ECS allows at most 255`],
     ["an image reference with spaces", ["deploy", "production", "api", "--image", "acme api:1"], 'malformed image reference "acme api:1"'],
     ["an image reference with an uppercase repository", ["deploy", "production", "api", "--image", "ghcr.io/Acme/api:1"], "malformed image reference"],
     ["a truncated digest", ["deploy", "production", "api", "--image", "acme/api@sha256:abc"], "malformed image reference"],
