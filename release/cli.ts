@@ -56,6 +56,29 @@ export interface CliContext {
   readonly signal?: AbortSignal;
 }
 
+/** What cancelOnSignals needs of `process`. */
+export interface SignalSource {
+  on(signal: "SIGINT" | "SIGTERM", listener: () => void): unknown;
+  exit(code: number): never;
+  readonly stderr: { write(text: string): unknown };
+}
+
+/**
+ * A cancelled CI job sends SIGTERM (Ctrl-C: SIGINT): the command then stops waiting, stops a task it started and
+ * prints its result. A second signal ends the process at once.
+ */
+export function cancelOnSignals(source: SignalSource): AbortSignal {
+  const cancel = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    source.on(signal, () => {
+      if (cancel.signal.aborted) source.exit(1);
+      source.stderr.write(`${signal}: stopping and printing the result (send it again to quit at once)\n`);
+      cancel.abort(signal);
+    });
+  }
+  return cancel.signal;
+}
+
 /** The SDK client the CLI uses: adaptive retries learn from throttling, shared by every call of a command. */
 export function defaultEcsClient(region: string): ECSClient {
   return new ECSClient({ region, retryMode: "adaptive", maxAttempts: 6 });

@@ -1,6 +1,7 @@
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { cancelOnSignals } from "../../release/cli";
 import { checkImageReference } from "../../release/targets";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { IMAGE, runCli } from "./support";
@@ -103,5 +104,30 @@ describe("image references", () => {
 
   test.each(["acme/api:", "acme//api", "acme/api:-tag", ":1.0", "acme/api:" + "x".repeat(129), "https://ghcr.io/acme/api:1"])("refuses %s", (image) => {
     expect(() => checkImageReference(image)).toThrow("malformed image reference");
+  });
+});
+
+describe("cancelOnSignals", () => {
+  test.each(["SIGINT", "SIGTERM"] as const)("the first %s aborts the command's signal and says so; the second exits at once", (signal) => {
+    // GIVEN a process-like source
+    const listeners = new Map<string, () => void>();
+    const written: string[] = [];
+    const exits: number[] = [];
+    const aborted = cancelOnSignals({
+      on: (name, listener) => listeners.set(name, listener),
+      exit: ((code: number) => exits.push(code)) as (code: number) => never,
+      stderr: { write: (text: string) => written.push(text) },
+    });
+    expect([...listeners.keys()]).toEqual(["SIGINT", "SIGTERM"]);
+    expect(aborted.aborted).toBe(false);
+
+    // WHEN / THEN
+    listeners.get(signal)?.();
+    expect(aborted.aborted).toBe(true);
+    expect(aborted.reason).toBe(signal);
+    expect(written).toEqual([`${signal}: stopping and printing the result (send it again to quit at once)\n`]);
+    expect(exits).toEqual([]);
+    listeners.get(signal)?.();
+    expect(exits).toEqual([1]);
   });
 });
