@@ -121,6 +121,8 @@ export const production: EnvironmentInput = {
       capacityPool: "on-demand",
     },
   ],
+  // One execution per Spot instance the pool can hold (capacity.spot.maxSize): a storm drains them all in parallel.
+  spotDrainer: { reservedConcurrency: 30 },
   amiWatch: { emails: ["platform-oncall@example.com"] },
   alerts: { emails: ["platform-oncall@example.com"] },
   ciDeploy: {
