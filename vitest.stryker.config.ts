@@ -7,7 +7,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["__tests__/lambdas/**/*.test.ts", "__tests__/release/**/*.test.ts"],
-    exclude: ["__tests__/release/startup.test.ts", "__tests__/release/deploy-role-iam.test.ts", "__tests__/release/releases-own-the-revision.test.ts"],
+    exclude: ["__tests__/release/startup.test.ts", "__tests__/release/deploy-role-iam.test.ts", "__tests__/release/releases-own-the-revision.test.ts", "__tests__/release/names.test.ts"],
     setupFiles: ["__tests__/setup.ts"],
     isolate: false,
   },
