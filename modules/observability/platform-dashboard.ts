@@ -282,11 +282,15 @@ export class PlatformDashboard extends Construct {
     const fn = { FunctionName: drainer.functionName };
     return [
       {
-        title: "Drainer: drains and missed deadlines",
+        title: drainer.rebalanceRuleName !== undefined ? "Drainer: drains, missed deadlines, refused terminations" : "Drainer: drains and missed deadlines",
         width: 6,
         metrics: [
           this.drainerMetric(props, names.eventsHandled, { stat: "Sum", label: "drains" }),
           this.drainerMetric(props, names.drainsMissedDeadline, { stat: "Sum", label: "missed the deadline" }),
+          // Only rebalance drains that terminate their instance count refusals.
+          ...(drainer.rebalanceRuleName !== undefined
+            ? [this.drainerMetric(props, names.rebalanceTerminationsRefused, { stat: "Sum", label: "rebalance terminations refused" })]
+            : []),
         ],
       },
       {

@@ -167,3 +167,24 @@ describe("WAF logging in the platform stack", () => {
     expect(dashboard(json).metrics.filter((metric) => metric.namespace === "AWS/WAFV2")).toEqual([]);
   });
 });
+
+describe("Container Insights log group in the platform stack", () => {
+  test("GIVEN logs.containerInsightsLogGroup with the created logs key WHEN synthesized THEN the group ECS writes to is created with the retention, under the key its policy names", () => {
+    const production = ENVIRONMENTS.production as NonNullable<(typeof ENVIRONMENTS)["production"]>;
+    const { json, config } = synthEnvironment({ ...production, logs: { ...production.logs, containerInsightsLogGroup: true } });
+    const cluster = soleResource(json, "aws_ecs_cluster");
+    const name = `/aws/ecs/containerinsights/${cluster.name}/performance`;
+
+    expect(resourcesOfType(json, "aws_cloudwatch_log_group").find((group) => group.name === name)).toMatchObject({
+      retention_in_days: config.logs.retentionDays,
+      kms_key_id: expect.stringMatching(/^\$\{aws_kms_key\.logs-key/),
+    });
+    expect(JSON.stringify(json.data?.aws_iam_policy_document)).toContain(`:log-group:${name}`);
+  });
+
+  test.each(ENVIRONMENT_NAMES)("GIVEN %s as shipped WHEN synthesized THEN ECS creates the group itself (an existing cluster already has it)", (environment) => {
+    const { json } = synthEnvironment(environment);
+    expect(resourcesOfType(json, "aws_cloudwatch_log_group").filter((group) => String(group.name).startsWith("/aws/ecs/containerinsights/"))).toEqual([]);
+  });
+});
+
