@@ -10,9 +10,12 @@ Creates stacks/environments/<name>.ts as a copy of <existing>, registers it in
 stacks/environments/index.ts, and replaces every value that must differ between environments
 (hosts, e-mails, CIDRs, account ids, domain, network ids, secrets, CI subjects, state
 workspace/key) with a "FILL-ME: ..." placeholder. Validation (npx cdktf synth, npm test) refuses
-the environment until each placeholder is filled, naming the field and what to fill in.
+the environment until each placeholder is filled, naming the field and what to fill in. Then
+\`npm run lock:update\` writes its address lock (change-safety/addresses/<name>.txt); the steps
+are printed at the end.
 
-  <name>           lowercase letters, digits, hyphens; at most 12 characters
+  <name>           lowercase letters, digits, single hyphens; at most 12 characters; it must
+                   give an identifier no other environment exports (qa-1 and qa1 both give qa1)
   --from <env>     the environment to copy (${Object.keys(ENVIRONMENTS).join(", ")})
   --json           print the result as JSON on stdout
   --help           this text
@@ -43,7 +46,7 @@ function main(): number {
     process.stderr.write(
       `new-env: wrote ${result.file} and registered it in ${result.index}\n` +
         `new-env: ${result.placeholders.length} placeholder(s) to fill:\n${result.placeholders.map((entry) => `  - ${entry.path}: ${entry.fill}`).join("\n")}\n` +
-        "new-env: then run `npx cdktf synth` (it lists any placeholder left) and `npm test`\n",
+        `new-env: next:\n${result.next.map((step, index) => `  ${index + 1}. ${step}`).join("\n")}\n`,
     );
     return 0;
   } catch (error) {
