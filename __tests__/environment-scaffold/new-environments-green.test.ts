@@ -65,7 +65,7 @@ describe("new environments keep every environment-dependent check green", () => 
   const lockUpdateOnly = (names: readonly string[]) =>
     names.map((name) => expect.stringMatching(new RegExp(`^${name}: \\d+ address\\(es\\) not in change-safety/addresses/${name}\\.txt yet .*: run \`npm run lock:update\` and commit the lock\\.$`)));
 
-  test("GIVEN two scaffolded environments, filled in, THEN they validate and synthesize, the lock asks for lock:update only, and report and diff take them; so does a service and a job added", { timeout: 60_000 }, async () => {
+  test("GIVEN two scaffolded environments, filled in, THEN they validate and synthesize, the lock asks for lock:update only, and report and diff take them; so does a service and a job added", { timeout: 120_000 }, async () => {
     // GIVEN
     const registry = await scaffoldedRegistry();
     const names = added.map((entry) => entry.name);
@@ -75,8 +75,9 @@ describe("new environments keep every environment-dependent check green", () => 
     for (const name of names) expect(validateEnvironment(registry[name]).config.environment).toBe(name);
 
     // and the whole registry synthesizes as `cdktf synth` does (guardrails and validations enforced)
-    const stacks = synthesized(registry);
-    expect([...stacks.keys()].sort()).toEqual(Object.keys(registry).sort());
+    // (the shipped ones are validated with them; their stacks and locks are address-lock.test.ts's)
+    const stacks = synthesized(registry, names);
+    expect([...stacks.keys()].sort()).toEqual([...names].sort());
     // and the address lock check says exactly what to run for the new ones, nothing about the others
     expect(problemsOfLocks(stacks).sort()).toEqual(lockUpdateOnly([...names].sort()));
     // WHEN the locks are taken THEN every lock holds and there is one per environment
