@@ -103,6 +103,12 @@ export interface EcsAutoScalingGroupProps {
  * lifecycle actions such as ECS's managed-draining hook), so destroy cannot stall on
  * scale-in-protected instances.
  */
+/**
+ * The group metrics every group publishes (free, one-minute): how many instances serve and how many
+ * the group wants, per pool, on the environment's dashboard.
+ */
+export const GROUP_METRICS = ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances"] as const;
+
 export class EcsAutoScalingGroup extends Construct {
   public readonly autoScalingGroupName: string;
   public readonly autoScalingGroupArn: string;
@@ -165,6 +171,8 @@ export class EcsAutoScalingGroup extends Construct {
         },
       },
       tag: tags,
+      enabledMetrics: [...GROUP_METRICS],
+      metricsGranularity: "1Minute",
       lifecycle: { ignoreChanges: ["desired_capacity"] },
     });
     this.autoScalingGroupName = this.resource.name;
