@@ -27,8 +27,10 @@ import { ScheduledTask } from "../modules/jobs/scheduled-task";
 import { ServiceAlarms } from "../modules/services/service-alarms";
 import { ServiceAutoScaling } from "../modules/services/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/operations/spot-interruption-drainer";
+import { SpotInterruptionDrill } from "../modules/operations/spot-interruption-drill";
 import { spotPoolWarnings } from "../spot-advisor/advice";
 import { aliasRecordNames, webRoutes } from "./routing";
+import { ServiceDelivery } from "./progressive-delivery";
 import { WebApplicationFirewall } from "../modules/traffic/web-application-firewall";
 import { longestStopTimeout, type BackendConfig, type EnvironmentConfig, type ScheduledTaskConfig, type ServiceConfig } from "./config";
 import { CREATE_LOG_KEY } from "./config/security";
@@ -47,6 +49,8 @@ export class PlatformStack extends TerraformStack {
   public readonly deployRole?: DeployRole;
   /** Drains Spot instances on interruption warnings, when `spotDrainer.enabled`. */
   public readonly spotDrainer?: SpotInterruptionDrainer;
+  /** The FIS experiment template that rehearses a Spot interruption, when `spotDrill.enabled`. */
+  public readonly spotDrill?: SpotInterruptionDrill;
   /** Reports newer ECS-optimized AMIs, when `amiWatch.enabled`. */
   public readonly amiWatch?: AmiWatch;
   /** What the Spot Instance Advisor data says is risky about the Spot pools (unacknowledged), also added as warning annotations. */
@@ -128,8 +132,17 @@ export class PlatformStack extends TerraformStack {
     const edge = this.buildLoadBalancer(config);
     this.loadBalancer = edge.loadBalancer;
     const priorities = listenerRulePriorities(webRoutes(config));
+    const delivery = ServiceDelivery.needed(config)
+      ? new ServiceDelivery(this, "delivery", config, {
+          naming: this.naming,
+          vpcId: this.network.vpcId,
+          taskSubnetIds: this.network.instanceSubnetIds,
+          loadBalancer: { securityGroupId: this.loadBalancer.securityGroupId, dnsName: this.loadBalancer.dnsName, httpsEnabled: this.loadBalancer.httpsEnabled },
+          alarmActions: this.alarmActions,
+        })
+      : undefined;
     for (const service of config.services) {
-      this.services[service.name] = this.buildService(config, service, priorities.get(service.name));
+      this.services[service.name] = this.buildService(config, service, priorities.get(service.name), delivery);
     }
     const hostedZoneId = config.loadBalancer.domain?.hostedZoneId;
     if (hostedZoneId !== undefined && aliasRecordNames(config).length > 0) {
@@ -145,8 +158,9 @@ export class PlatformStack extends TerraformStack {
     }
     if (config.ciDeploy) this.deployRole = this.buildDeployRole(config, config.ciDeploy);
     if (config.spotDrainer.enabled) this.spotDrainer = this.buildSpotDrainer(config);
+    if (config.spotDrill.enabled) this.spotDrill = this.buildSpotDrill(config);
     if (config.amiWatch.enabled) this.amiWatch = this.buildAmiWatch(config, id);
-    this.dashboard = addPlatformDashboard(this, config, { firewall: edge.firewall });
+    this.dashboard = addPlatformDashboard(this, config, { firewall: edge.firewall, deploymentVerification: delivery?.verificationHook });
 
     new TerraformOutput(this, "vpc_id", { description: "The environment's VPC: for peering, endpoints and other stacks that join it", value: this.network.vpcId });
     new TerraformOutput(this, "cluster_name", { description: "ECS cluster name: `aws ecs ... --cluster` in runbooks and deploys", value: this.compute.clusterName });
@@ -173,6 +187,9 @@ export class PlatformStack extends TerraformStack {
         description: "SQS queue of interruption events the drainer failed on (see README, Runbook)",
         value: this.spotDrainer.failureQueueUrl,
       });
+    }
+    if (this.spotDrill) {
+      new TerraformOutput(this, "spot_drill_experiment_template_id", { description: "Rehearse a Spot interruption: `aws fis start-experiment --experiment-template-id <id>` (docs/spot.md)", value: this.spotDrill.experimentTemplateId });
     }
     if (this.amiWatch) {
       new TerraformOutput(this, "ami_updates_topic_arn", { description: "SNS topic the AMI watch reports newer ECS-optimized AMIs to: subscribe more receivers here", value: this.amiWatch.topicArn });
@@ -279,7 +296,7 @@ export class PlatformStack extends TerraformStack {
     return { loadBalancer, firewall };
   }
 
-  private buildService(config: EnvironmentConfig, service: ServiceConfig, priority: number | undefined): EcsService {
+  private buildService(config: EnvironmentConfig, service: ServiceConfig, priority: number | undefined, delivery: ServiceDelivery | undefined): EcsService {
     const names = serviceNames(this.naming, service.name);
     const family = names.family;
     const web = service.kind === "web";
@@ -329,6 +346,7 @@ export class PlatformStack extends TerraformStack {
               slowStartSeconds: service.slowStartSeconds,
             }
           : undefined,
+      ...(web && priority !== undefined && delivery?.serviceProps(service, priority)),
       // Destroy removes services before the capacity they run on.
       dependsOn: [this.compute.capacityReady],
     });
@@ -337,6 +355,8 @@ export class PlatformStack extends TerraformStack {
         alarmNamePrefix: family,
         loadBalancerArnSuffix: this.loadBalancer.loadBalancerArnSuffix,
         targetGroupArnSuffix: ecsService.targetGroupArnSuffix,
+        alternateTargetGroupArnSuffix: ecsService.alternateTargetGroupArnSuffix,
+        latencyP99Seconds: service.deployment.latencyAlarmMilliseconds && service.deployment.latencyAlarmMilliseconds / 1000,
         target5xxPerMinute: service.target5xxAlarmPerMinute,
         alarmActions: this.alarmActions,
       });
@@ -466,6 +486,7 @@ export class PlatformStack extends TerraformStack {
       clusterName: this.compute.clusterName,
       clusterArn: this.compute.clusterArn,
       serviceArns: services.map((service) => service.serviceArn),
+      serviceNames: services.map((service) => service.serviceName),
       // Jobs with an image of their own are deployed (new revisions) and run like services.
       taskDefinitionFamilies: [...services, ...this.jobTaskDefinitions].map((task) => task.taskDefinitionFamily),
       passRoleArns: [...services, ...this.jobTaskDefinitions].flatMap((task) => [task.taskRoleArn, task.executionRoleArn]),
@@ -503,6 +524,21 @@ export class PlatformStack extends TerraformStack {
       tracingMode: config.lambdas.tracingMode,
       logRetentionDays: config.logs.retentionDays,
       alarmActions: this.alarmActions,
+    });
+  }
+
+  /** The Spot interruption drill over the Spot pool (the fleet, or the Spot ASG), stopped by every web service's 5xx alarm. */
+  private buildSpotDrill(config: EnvironmentConfig): SpotInterruptionDrill {
+    const fleetId = this.compute.spotFleetRequestId;
+    const spotGroup = this.compute.pools.find((pool) => pool.name === "spot")?.autoScalingGroupName ?? "";
+    return new SpotInterruptionDrill(this, "spot-drill", {
+      name: this.naming.name("spot-drill", NAME_LIMITS.role),
+      spotInstanceTag: fleetId !== undefined ? { key: "aws:ec2spot:fleet-request-id", value: fleetId } : { key: "aws:autoscaling:groupName", value: spotGroup },
+      instancesPercent: config.spotDrill.instancesPercent,
+      stopConditionAlarmArns: this.node.findAll().flatMap((construct) => (construct instanceof ServiceAlarms ? [construct.target5xxAlarmArn] : [])),
+      partition: this.partition,
+      region: config.region,
+      accountId: this.accountId,
     });
   }
 

@@ -5,6 +5,7 @@
  */
 import { routingProblems, type RouteSpec } from "../modules/traffic/listener-routing";
 import type { EnvironmentConfig } from "./config";
+import { shiftsTraffic } from "./config/deployment";
 
 /** One config problem: the field path and what is wrong there. */
 export interface RoutingIssue {
@@ -23,6 +24,7 @@ export function webRoutes(config: Pick<EnvironmentConfig, "services">): RouteSpe
       hostHeaders: service.hostHeaders,
       pathPatterns: service.pathPatterns,
       priority: service.listenerPriority,
+      testRule: shiftsTraffic(service.deployment) && service.deployment.testTraffic !== undefined,
     }));
 }
 
@@ -37,8 +39,10 @@ export function routingIssues(config: RoutingConfig): RoutingIssue[] {
   const issues: RoutingIssue[] = routingProblems(webRoutes(config)).map((problem) => {
     const index = webIndexes[problem.index];
     const service = config.services[index];
+    // The route's own condition that is there (a web service has host headers or paths).
+    const routeField = service.pathPatterns.length > 0 ? "pathPatterns" : "hostHeaders";
     return {
-      path: ["services", index, problem.field === "priority" ? "listenerPriority" : "pathPatterns"],
+      path: ["services", index, problem.field === "priority" ? "listenerPriority" : routeField],
       message: `service "${service.name}": ${problem.message}`,
     };
   });

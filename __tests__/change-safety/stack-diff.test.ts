@@ -34,7 +34,7 @@ describe("diffStacks on production", () => {
 
     // WHEN diffed / THEN nothing
     const result = predictPlan("production", base as StackJson, head as StackJson);
-    expect(result).toEqual({ environment: "production", verdict: "safe", refusals: [], losses: [], added: [], removed: [], moved: [], changed: [], dataSources: [], outputs: [], settings: [] });
+    expect(result).toEqual({ environment: "production", verdict: "safe", refusals: [], losses: [], applyRisks: [], added: [], removed: [], moved: [], changed: [], dataSources: [], outputs: [], settings: [] });
   });
 
   test("renaming the access-log bucket's construct destroys it: a stateful loss, an addition and a removal", () => {
@@ -116,7 +116,7 @@ describe("diffStacks on production", () => {
   test("a container's image inside container_definitions is diffed as JSON, matched by container name", () => {
     // GIVEN the api container's image changed inside the jsonencoded document
     const head = production();
-    const [, args] = find(head, "aws_ecs_task_definition", "service-api_task");
+    const [, args] = find(head, "aws_ecs_task_definition", "service-api_task_config-task-definition");
     const containers = JSON.parse(args.container_definitions);
     containers[0].image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:v2";
     args.container_definitions = JSON.stringify(containers);

@@ -24,7 +24,10 @@ function detailTypes(json: Synthesized): string[] {
 }
 
 function deregisterResources(json: Synthesized): string[] {
-  return dataSourcesOfType(json, "aws_iam_policy_document")
+  // The drainer's own documents (ECS's load balancer role of a traffic-shifting service deregisters too).
+  return Object.entries(json.data?.aws_iam_policy_document ?? {})
+    .filter(([id]) => id.startsWith("spot-drainer"))
+    .map(([, document]) => document as { statement?: unknown[] })
     .flatMap((document) => (document.statement ?? []) as Array<{ actions: string[]; resources?: string[] }>)
     .filter((statement) => statement.actions.includes("elasticloadbalancing:DeregisterTargets"))
     .flatMap((statement) => statement.resources ?? []);
@@ -37,6 +40,8 @@ const stagingWithoutRebalance = (spotDrainer: NonNullable<EnvironmentInput["spot
     ...ENVIRONMENTS.staging,
     capacity: { ...capacity, spotFleet: capacity.spotFleet && { ...capacity.spotFleet, capacityRebalance: false } },
     spotDrainer: { ...spotDrainer, drainOnRebalance: false },
+    // The drill rehearses the drainer: without one there is nothing to rehearse.
+    ...(spotDrainer.enabled === false && { spotDrill: { enabled: false } }),
   };
 };
 

@@ -6,6 +6,8 @@
  */
 import { z } from "zod";
 import { checkCapacityAcrossSections } from "./capacity-rules";
+import { checkDeploymentAcrossSections } from "./deployment-rules";
+import { checkTaskFit } from "./task-fit";
 import { routingIssues } from "../routing";
 import { describeIssues } from "./problems";
 import { placeholderProblems } from "./placeholders";
@@ -19,7 +21,7 @@ import { capacitySchema } from "./compute";
 import { ciDeploySchema, serviceSchema } from "./services";
 import { scheduledTaskSchema } from "./jobs";
 import { loadBalancerSchema } from "./traffic";
-import { alertsSchema, amiWatchSchema, spotDrainerSchema } from "./operations";
+import { alertsSchema, amiWatchSchema, spotDrainerSchema, spotDrillSchema } from "./operations";
 import { mutableImageWarnings } from "./image-tags";
 
 const environmentSchema = z
@@ -49,6 +51,7 @@ const environmentSchema = z
     services: z.array(serviceSchema).default([]).describe("The ECS services."),
     scheduledTasks: z.array(scheduledTaskSchema).default([]).describe("Jobs run as ECS tasks on a schedule."),
     spotDrainer: spotDrainerSchema,
+    spotDrill: spotDrillSchema,
     amiWatch: amiWatchSchema,
     alerts: alertsSchema,
     ciDeploy: ciDeploySchema.optional().describe("A role CI assumes through OIDC to push images and roll out releases."),
@@ -95,6 +98,8 @@ function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z
   });
   checkSpotTimingBudget(config, ctx);
   checkCapacityAcrossSections(config, ctx);
+  checkDeploymentAcrossSections(config, ctx);
+  checkTaskFit(config, ctx);
   for (const issue of routingIssues(config)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
   checkSecurityCrossReferences(config, ctx);
   if (config.spotDrainer.drainOnRebalance && config.capacity.mode !== "spot-fleet") {

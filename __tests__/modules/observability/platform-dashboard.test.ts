@@ -64,7 +64,8 @@ describe("PlatformDashboard", () => {
 
     expect(body.widgets.filter((widget) => widget.properties.title.startsWith("Spot fallback"))).toHaveLength(rows);
     const fallback = metrics.filter((metric) => metric.namespace === FALLBACK_METRICS.namespace);
-    expect(fallback.map((metric) => metric.metricName).sort()).toEqual(rows === 0 ? [] : Object.values(FALLBACK_METRICS.names).sort());
+    const shown = [FALLBACK_METRICS.names.fallbackActive, FALLBACK_METRICS.names.onDemandInstancesAdded];
+    expect(fallback.map((metric) => metric.metricName)).toEqual(rows === 0 ? [] : shown);
     for (const metric of fallback) expect(metric.dimensions).toEqual({ [FALLBACK_METRICS.dimension]: "acme-api-test" });
   });
 
@@ -84,5 +85,10 @@ describe("PlatformDashboard", () => {
   ])("GIVEN region $region THEN the dashboard link uses $host", ({ region, host }) => {
     expect(consoleHost(region)).toBe(host);
     expect(synthDashboard({ region }).construct.dashboardUrl).toBe(`https://${host}/cloudwatch/home?region=${region}#dashboards/dashboard/acme-api-platform-test`);
+  });
+
+  test("GIVEN a pool with neither an Auto Scaling group nor a Spot Fleet WHEN constructed THEN it names the pool", () => {
+    const pools = [{ name: "lost", purchaseOption: "Spot", spot: true }];
+    expect(() => synthDashboard({ pools })).toThrow('PlatformDashboard: pool "lost" needs an autoScalingGroupName or a spotFleetRequestId');
   });
 });
