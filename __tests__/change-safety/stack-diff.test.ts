@@ -173,6 +173,31 @@ describe("diffStacks on production", () => {
   });
 });
 
+describe("reports of a refused plan", () => {
+  // GIVEN production's cluster renamed (prevent_destroy) and a service whose strategy changes without force_new_deployment
+  const head = production();
+  find(head, "aws_ecs_cluster", "compute_cluster")[1].name = "renamed";
+  const [, service] = find(head, "aws_ecs_service", "service-admin_service");
+  delete service.force_new_deployment;
+  service.capacity_provider_strategy[0].weight = 7;
+  const refused = diff(head);
+  const base = { ref: "main", commit: "0123456789abcdef0123" };
+
+  test("text says the plan will fail before anything else, each refusal with its rule, then what would be lost", () => {
+    const text = formatText(base, [refused]);
+    expect(text).toContain("production: plan will FAIL: Terraform refuses 2 change(s)\n  XX refused aws_ecs_cluster.compute_cluster_");
+    expect(text).toContain("force_new_deployment should be true when capacity_provider_strategy is being updated  [internal/service/ecs/service.go capacityProviderStrategyCustomizeDiff]");
+    expect(text.indexOf("XX refused")).toBeLessThan(text.indexOf("!! replace aws_ecs_cluster"));
+    expect(text).toContain("data or identity would be LOST: every service, task and container instance in it goes with it");
+  });
+
+  test("markdown cautions that terraform plan will fail and lists the refusals", () => {
+    const markdown = formatMarkdown(base, [refused]);
+    expect(markdown).toContain("> [!CAUTION]\n> terraform plan will FAIL: 2 change(s) refused.");
+    expect(markdown).toContain("| production | refused | **2** |");
+  });
+});
+
 describe("diffValues", () => {
   test.each<[string, unknown, unknown, unknown[]]>([
     ["equal", { a: 1 }, { a: 1 }, []],
