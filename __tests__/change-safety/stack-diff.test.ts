@@ -215,7 +215,10 @@ describe("diffValues", () => {
 
 describe("replacingChanges", () => {
   test.each<[string, string[], string[]]>([
-    ["aws_ecs_service", ["deployment_controller[0].type", "desired_count"], ["deployment_controller.type"]],
+    ["aws_ecs_service", ["scheduling_strategy", "desired_count"], ["scheduling_strategy"]],
+    // In place since hashicorp/aws 6.4.0: ROLLING to BLUE_GREEN must not read as a replacement.
+    ["aws_ecs_service", ["deployment_controller[0].type"], []],
+    ["aws_ecs_capacity_provider", ["auto_scaling_group_provider[0].auto_scaling_group_arn"], ["auto_scaling_group_provider.auto_scaling_group_arn"]],
     ["aws_lb_target_group", ["health_check.path", "stickiness.enabled"], []],
     ["aws_ecs_task_definition", ["container_definitions (json) [name=api].image", "container_definitions (json) [name=api].cpu"], ["container_definitions"]],
     ["aws_unknown_type", ["name"], []],
