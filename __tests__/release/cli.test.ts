@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { checkImageReference } from "../../release/targets";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { IMAGE, runCli } from "./support";
+import { REGISTERED, unregisteredName } from "../support/new-environments";
 
 const ecs = mockClient(ECSClient);
 beforeEach(() => ecs.reset());
@@ -15,7 +16,7 @@ describe("command line: bad input exits 2 and never reaches AWS", () => {
     ["an unknown command", ["promote", "production", "api"], 'unknown command "promote"'],
     ["a missing environment", ["status"], "status: missing <environment>"],
     ["a missing service", ["deploy", "production", "--image", IMAGE], "deploy: missing <service>"],
-    ["an unknown environment, listing the known ones", ["status", "prod"], 'unknown environment "prod"; known environments: staging, production'],
+    ["an unknown environment, listing the known ones", ["status", unregisteredName("prod")], `unknown environment "${unregisteredName("prod")}"; known environments: ${REGISTERED.join(", ")}`],
     ["an unknown service, listing services and jobs", ["rollback", "staging", "web"], 'unknown service "web" in environment "staging"; services: api; jobs with their own image: smoke-check'],
     ["a job that runs a service's task definition", ["deploy", "production", "nightly-report", "--image", IMAGE], 'job "nightly-report" runs the task definition of service "api": deploy or run service "api" instead'],
     ["deploy without --image", ["deploy", "production", "api"], "deploy: missing --image <image-ref>"],
