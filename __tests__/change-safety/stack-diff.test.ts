@@ -331,6 +331,15 @@ describe("predictPlan: replacement through references, and what terraform plan r
     expect([result.verdict, result.refusals, result.losses.map((loss) => loss.consequence)]).toEqual(["costly", [], ["the messages in it are dropped"]]);
   });
 
+  test("ignore_changes = all: nothing about the resource is planned, not even through references", () => {
+    const stack = (name: string): Resources => ({
+      aws_iam_role: { execution: { name } },
+      aws_ecs_task_definition: { released: { family: "api", execution_role_arn: "${aws_iam_role.execution.arn}", lifecycle: { ignore_changes: "all" } } },
+    });
+    const result = plan(stack("a"), stack("b"));
+    expect(result.changed.map((entry) => [entry.address, entry.action])).toEqual([["aws_iam_role.execution", "replace"]]);
+  });
+
   test("a launch type left out of a service that moves to a strategy is kept (Optional+Computed), not a replacement", () => {
     const result = plan(
       { aws_ecs_service: { api: { name: "api", launch_type: "EC2", force_new_deployment: true } } },
