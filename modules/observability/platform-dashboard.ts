@@ -225,9 +225,11 @@ export class PlatformDashboard extends Construct {
     };
     const poolRows = props.pools.map((pool, index) => {
       const options = { stat: "Average", label: `${pool.name} (${pool.purchaseOption})`, id: `pool${index}` };
-      return pool.autoScalingGroupName !== undefined
-        ? metric("AWS/AutoScaling", "GroupInServiceInstances", { AutoScalingGroupName: pool.autoScalingGroupName }, options)
-        : metric("AWS/EC2Spot", "FulfilledCapacity", { FleetRequestId: pool.spotFleetRequestId ?? "" }, options);
+      if (pool.autoScalingGroupName !== undefined) {
+        return metric("AWS/AutoScaling", "GroupInServiceInstances", { AutoScalingGroupName: pool.autoScalingGroupName }, options);
+      }
+      if (pool.spotFleetRequestId !== undefined) return metric("AWS/EC2Spot", "FulfilledCapacity", { FleetRequestId: pool.spotFleetRequestId }, options);
+      throw new Error(`PlatformDashboard: pool "${pool.name}" needs an autoScalingGroupName or a spotFleetRequestId`);
     });
     const spotIds = props.pools.flatMap((pool, index) => (pool.spot ? [`pool${index}`] : []));
     const allIds = props.pools.map((_, index) => `pool${index}`);
