@@ -5,6 +5,7 @@ import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { releaseFamilies } from "./platform-names";
 
 /** The container's docker HEALTHCHECK. */
 export interface ContainerHealthCheck {
@@ -129,6 +130,12 @@ export interface Ec2TaskDefinitionProps {
    * @default - the partition `region` belongs to
    */
   readonly partition?: string;
+  /**
+   * `bridge`: container ports published on dynamic host ports of the instance. `awsvpc`: the task gets its own
+   * network interface and the container ports are its own (what ip target groups and traffic shifting need).
+   * @default "bridge"
+   */
+  readonly networkMode?: "bridge" | "awsvpc";
 }
 
 const ECS_TASKS = "ecs-tasks.amazonaws.com";
@@ -137,12 +144,15 @@ const ECS_TASKS = "ecs-tasks.amazonaws.com";
  * A task definition for the EC2 launch type with bridge networking and one essential container
  * logging to its own expiring log group; an execution role that may only write that group, pull
  * that image and read that container's secrets; and a task role with the application's own permissions
- * (`taskRolePermissions`), empty unless they are given.
+ * (`taskRolePermissions`), empty unless they are given. Two families (see `releaseFamilies`): Terraform keeps
+ * the config family current and registers the released family once; `npm run release` owns the released family after that.
  */
 export class Ec2TaskDefinition extends Construct {
   public readonly taskDefinitionArn: string;
   /** A reference to the registered family, so consumers are created after the task definition. */
   public readonly taskDefinitionFamily: string;
+  /** The family of Terraform's revisions of the configuration (`releaseFamilies`), what releases are built from. */
+  public readonly configFamily: string;
   public readonly containerName: string;
   public readonly taskRoleArn: string;
   public readonly executionRoleArn: string;
@@ -194,21 +204,37 @@ export class Ec2TaskDefinition extends Construct {
       new IamRolePolicyAttachment(this, `task-managed-policy-${index}`, { role: taskRole.name, policyArn });
     });
 
-    const taskDefinition = new EcsTaskDefinition(this, "task-definition", {
-      family: props.family,
+    const definition = {
       requiresCompatibilities: ["EC2"],
-      networkMode: "bridge",
+      networkMode: props.networkMode ?? "bridge",
       executionRoleArn: executionRole.arn,
       taskRoleArn: taskRole.arn,
-      containerDefinitions: JSON.stringify([containerDefinition(container, props.logGroupName, props.region)]),
+      containerDefinitions: JSON.stringify([containerDefinition(container, props.logGroupName, props.region, props.networkMode ?? "bridge")]),
       // Docker-managed scratch space on the instance, removed with the task.
       volume: container.writablePaths?.length ? scratchVolumes(container).map((volume) => ({ name: volume.name })) : undefined,
       // The awslogs driver refuses to start a container whose log group does not exist yet.
       dependsOn: [logGroup],
+    };
+    const families = releaseFamilies(props.family);
+    // The configuration as the environment config defines it: every apply with a change registers a revision, which
+    // the next release combines with its image (releases own the running revision, see release/).
+    const configRevision = new EcsTaskDefinition(this, "config-task-definition", {
+      family: families.config,
+      ...definition,
+      // A release started during the apply always finds an ACTIVE revision.
+      lifecycle: { createBeforeDestroy: true },
+    });
+    // The first release: what the service is created with and jobs run until `npm run release` registers the next
+    // one. Terraform never changes it: a revision registered here by Terraform would be what jobs start.
+    const taskDefinition = new EcsTaskDefinition(this, "task-definition", {
+      family: families.release,
+      ...definition,
+      lifecycle: { ignoreChanges: "all" },
     });
 
     this.taskDefinitionArn = taskDefinition.arn;
     this.taskDefinitionFamily = taskDefinition.family;
+    this.configFamily = configRevision.family;
     this.containerName = container.name;
     this.taskRoleArn = taskRole.arn;
     this.executionRoleArn = executionRole.arn;
@@ -261,7 +287,7 @@ function executionStatements(container: ContainerSpec, logGroupArn: string): Dat
   return statements;
 }
 
-function containerDefinition(container: ContainerSpec, logGroupName: string, region: string): Record<string, unknown> {
+function containerDefinition(container: ContainerSpec, logGroupName: string, region: string, networkMode: "bridge" | "awsvpc"): Record<string, unknown> {
   const health = container.healthCheck;
   return {
     name: container.name,
@@ -271,7 +297,10 @@ function containerDefinition(container: ContainerSpec, logGroupName: string, reg
     memory: container.memory,
     ...(container.memoryReservation !== undefined && { memoryReservation: container.memoryReservation }),
     ...(container.containerPorts && {
-      portMappings: container.containerPorts.map((containerPort) => ({ containerPort, hostPort: 0, protocol: "tcp" })),
+      // awsvpc: the task's own interface listens on the container port itself.
+      portMappings: container.containerPorts.map((containerPort) =>
+        networkMode === "bridge" ? { containerPort, hostPort: 0, protocol: "tcp" } : { containerPort, protocol: "tcp" },
+      ),
     }),
     ...(container.environment && { environment: sortedEntries(container.environment).map(([name, value]) => ({ name, value })) }),
     ...(container.secrets && { secrets: sortedEntries(container.secrets).map(([name, valueFrom]) => ({ name, valueFrom })) }),

@@ -4,6 +4,7 @@ import { CI_OIDC_ISSUERS } from "../../modules/services/ci-oidc-issuers";
 import { isValidHostHeader, SPOT_WARNING_SECONDS } from "./validators";
 import { containerUserSchema, readonlyRootFilesystemSchema, writablePathsSchema } from "./security";
 import { ARN, SECRET_ARN, ENV_VAR_NAME, dnsName, int, percent, port, logRetentionDays } from "./fields";
+import { deploymentSchema, shiftsTraffic } from "./deployment";
 
 const autoscalingSchema = z
   .object({
@@ -85,11 +86,15 @@ export const serviceSchema = z
   .object({
     name: dnsName(20).describe("Service name, unique in the environment: names the ECS service, task family, log group, roles and target group."),
     kind: z.enum(["web", "daemon"]).default("web").describe("`web`: behind the load balancer, autoscaled. `daemon`: one task per instance (log or metrics agents), no load balancer."),
-    image: z.string().min(1, "must name a container image").describe("Container image at creation. Later image changes ship with releases (see docs/operations.md, Releases own the running revision)."),
+    image: z.string().min(1, "must name a container image").describe("Container image a new stack starts with. Releases own the running image: ship images with `npm run release -- deploy --image` (see docs/operations.md, Releases own the running revision)."),
     cpu: int(0, 196608).default(256).describe("CPU units reserved for the container (1024 = one vCPU)."),
     memory: int(6, 1048576).describe("Hard memory limit (MiB): the container is killed above it."),
     memoryReservation: int(6, 1048576).describe("Soft memory limit (MiB) used for placement; at most `memory`."),
     containerPort: port().optional().describe("Port the container listens on; required for web services (bridge networking maps a dynamic host port)."),
+    networkMode: z
+      .enum(["bridge", "awsvpc"])
+      .default("bridge")
+      .describe("Web services: `bridge` publishes the container on a dynamic host port of the instance (instance targets). `awsvpc` gives every task its own network interface and a security group of the service (ip targets); required by the traffic-shifting deployment strategies. Tasks per instance are then bounded by its network interfaces (see docs/progressive-delivery.md, ENI trunking)."),
     hostHeaders: z
       .array(z.string().refine(isValidHostHeader, { message: "must be a host name such as api.example.com (* wildcards allowed)" }))
       .max(3, "must list at most 3 hosts (ALB limit of values per rule condition)")
@@ -125,13 +130,13 @@ export const serviceSchema = z
         startPeriodSeconds: int(0, 300).default(30).describe("Grace after start during which failures do not count."),
       })
       .optional().describe("Container health check (Docker HEALTHCHECK) run by the ECS agent; an unhealthy container is replaced."),
-    environment: z.record(z.string().regex(ENV_VAR_NAME, "must be an environment variable name"), z.string()).default({}).describe("Environment variables at creation (name → value). Later changes ship with releases."),
+    environment: z.record(z.string().regex(ENV_VAR_NAME, "must be an environment variable name"), z.string()).default({}).describe("Environment variables (name → value). A change reaches the tasks with the next release after the apply."),
     secrets: z
       .record(
         z.string().regex(ENV_VAR_NAME, "must be an environment variable name"),
         z.string().regex(SECRET_ARN, "must be an SSM parameter or Secrets Manager secret ARN"),
       )
-      .default({}).describe("Environment variables from SSM parameters or Secrets Manager (name → ARN); the execution role may read exactly these. Later changes ship with releases."),
+      .default({}).describe("Environment variables from SSM parameters or Secrets Manager (name → ARN); the execution role may read exactly these. A change reaches the tasks with the next release after the apply."),
     taskRole: taskRoleSchema.optional().describe("What the application may do with AWS (its task role): least-privilege statements and/or managed policy ARNs; none by default."),
     repositoryCredentialsSecretArn: z.string().regex(SECRET_ARN, "must be a Secrets Manager secret ARN").optional().describe("Secrets Manager secret with private registry credentials (never in user data)."),
     stopTimeoutSeconds: int(2, SPOT_WARNING_SECONDS).default(30).describe("SIGTERM-to-SIGKILL grace; with deregistrationDelaySeconds it must fit the 120 s Spot warning."),
@@ -148,6 +153,7 @@ export const serviceSchema = z
     capacityPool: z.enum(["default", "on-demand", "spot"]).default("default").describe("`default`: the environment's strategy; `on-demand` / `spot`: pin to one pool (capacity-providers mode only)."),
     autoscaling: autoscalingSchema.optional().describe("Application Auto Scaling of the task count (web services)."),
     logRetentionDays: logRetentionDays().optional().describe("Days the service's logs are kept. Default: the environment's `logs.retentionDays`."),
+    deployment: deploymentSchema.describe("How new revisions reach clients: rolling (default), canary, linear or blue-green (web services)."),
     target5xxAlarmPerMinute: int(1, 1000000).default(10).describe("Web services: alarm when the targets answer more than this many 5xx a minute, 3 minutes running."),
     readonlyRootFilesystem: readonlyRootFilesystemSchema(),
     writablePaths: writablePathsSchema(),
@@ -181,7 +187,30 @@ export const serviceSchema = z
           message: `must be between autoscaling.minCount (${service.autoscaling.minCount}) and autoscaling.maxCount (${service.autoscaling.maxCount})`,
         });
       }
+      if (shiftsTraffic(service.deployment) && service.networkMode !== "awsvpc") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["networkMode"],
+          message: `must be "awsvpc" for deployment.strategy "${service.deployment.strategy}": ECS shifts traffic between two target groups of target type ip (Fargate, or EC2 with awsvpc network mode); bridge mode's dynamic host ports register instance targets, which AWS does not document for ECS blue/green, canary or linear deployments`,
+        });
+      }
+      if (shiftsTraffic(service.deployment) && service.autoscaling?.requestsPerTarget !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["autoscaling", "requestsPerTarget"],
+          message: `cannot scale a "${service.deployment.strategy}" service: ALBRequestCountPerTarget follows one target group, and each deployment moves production traffic to the other one (scale on cpuTargetPercent or memoryTargetPercent)`,
+        });
+      }
+      if (service.deployment.testTraffic && service.hostHeaders.length + service.pathPatterns.length > 4) {
+        ctx.addIssue({ code: "custom", path: ["deployment", "testTraffic"], message: "the test rule adds a header value to the hosts and paths: hostHeaders + pathPatterns must be at most 4 (ALB rule condition limit of 5)" });
+      }
     } else {
+      if (service.networkMode !== "bridge") {
+        ctx.addIssue({ code: "custom", path: ["networkMode"], message: "a daemon service runs one task per instance in bridge mode" });
+      }
+      if (service.deployment.strategy !== "rolling") {
+        ctx.addIssue({ code: "custom", path: ["deployment", "strategy"], message: "a daemon service has no load balancer traffic to shift: only \"rolling\" applies" });
+      }
       if (service.autoscaling) {
         ctx.addIssue({ code: "custom", path: ["autoscaling"], message: "a daemon service runs one task per instance and cannot autoscale" });
       }
