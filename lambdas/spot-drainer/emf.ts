@@ -19,7 +19,8 @@ export function drainMetrics(
   // A stale event is an interruption that came too late to drain: handled, and its deadline missed.
   const stale = result.skipped === "stale-event";
   if (result.skipped !== undefined && !stale) return undefined;
-  const lateFinish = result.finishedAt !== undefined && result.deadline !== undefined && result.finishedAt > result.deadline;
+  // Without an end or a deadline there is nothing to be late for.
+  const lateFinish = (result.finishedAt ?? -Infinity) > (result.deadline ?? Infinity);
   const values: Array<[name: string, unit: "Count" | "Seconds", value: number]> = [
     [names.eventsHandled, "Count", 1],
     [names.drainDuration, "Seconds", (timing.finishedAt - timing.startedAt) / 1000],
