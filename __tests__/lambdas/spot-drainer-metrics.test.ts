@@ -71,6 +71,7 @@ describe("drainer metrics in embedded metric format", () => {
     ["left targets still in use at the stop point", 1, { targetsStillInUse: 2, drainedTargets: 1 }],
     ["finished after its deadline", 1, { finishedAt: STARTED + 108_001 }],
     ["came after the reclaim (stale)", 1, { skipped: "stale-event", stoppedTasks: [] }],
+    ["refused to terminate a rebalanced instance still in a target group (it keeps serving)", 0, { targetsStillInUse: 1, refused: ["targets-in-use"] } as Partial<DrainSummary>],
   ])("GIVEN a drain that %s WHEN its metrics are built THEN DrainsMissedDeadline is %i", (_case, missed, extra) => {
     expect(drainMetrics(drained(extra), CLUSTER, timing)).toMatchObject({ DrainsMissedDeadline: missed });
   });

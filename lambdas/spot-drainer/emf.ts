@@ -26,7 +26,8 @@ export function drainMetrics(
     [names.drainDuration, "Seconds", (timing.finishedAt - timing.startedAt) / 1000],
     [names.tasksStopped, "Count", result.stoppedTasks.length],
     [names.targetsStillInUse, "Count", result.targetsStillInUse],
-    [names.drainsMissedDeadline, "Count", stale || lateFinish || result.targetsStillInUse > 0 ? 1 : 0],
+    // A refused rebalance drain leaves its instance serving: targets still in use there cut nothing off.
+    [names.drainsMissedDeadline, "Count", stale || lateFinish || (result.targetsStillInUse > 0 && result.refused === undefined) ? 1 : 0],
     ...(result.refused !== undefined ? [[names.rebalanceTerminationsRefused, "Count", result.refused.length > 0 ? 1 : 0] as [string, "Count", number]] : []),
   ];
   return {
