@@ -66,6 +66,8 @@ export const RESOURCE_TYPES: Readonly<Record<string, "stateful" | "replaceable">
   aws_sfn_state_machine: "replaceable",
   aws_sns_topic_subscription: "replaceable",
   aws_sqs_queue_policy: "replaceable",
+  // The Spot fallback's state: lost, the controller reads its level from the group and only holds longer.
+  aws_ssm_parameter: "replaceable",
   aws_vpc_security_group_egress_rule: "replaceable",
   aws_vpc_security_group_ingress_rule: "replaceable",
   aws_wafv2_web_acl: "replaceable",

@@ -24,6 +24,8 @@ import { ScheduledTask } from "../modules/jobs/scheduled-task";
 import { ServiceAlarms } from "../modules/services/service-alarms";
 import { ServiceAutoScaling } from "../modules/services/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/operations/spot-interruption-drainer";
+import type { SpotFallback } from "../modules/operations/spot-fallback";
+import { buildSpotFallback } from "./spot-fallback";
 import { spotPoolWarnings } from "../spot-advisor/advice";
 import { aliasRecordNames, webRoutes } from "./routing";
 import { WebApplicationFirewall } from "../modules/traffic/web-application-firewall";
@@ -44,6 +46,8 @@ export class PlatformStack extends TerraformStack {
   public readonly deployRole?: DeployRole;
   /** Drains Spot instances on interruption warnings, when `spotDrainer.enabled`. */
   public readonly spotDrainer?: SpotInterruptionDrainer;
+  /** Holds capacity on on-demand while Spot cannot be had, when `spotFallback.enabled`. */
+  public readonly spotFallback?: SpotFallback;
   /** Reports newer ECS-optimized AMIs, when `amiWatch.enabled`. */
   public readonly amiWatch?: AmiWatch;
   /** What the Spot Instance Advisor data says is risky about the Spot pools (unacknowledged), also added as warning annotations. */
@@ -101,6 +105,7 @@ export class PlatformStack extends TerraformStack {
       drainHook: config.spotDrainer.enabled
         ? { name: this.naming.name("drain"), heartbeatTimeoutSeconds: config.spotDrainer.lifecycleHeartbeatSeconds }
         : undefined,
+      fallbackOwnsOnDemandBase: config.spotFallback.enabled,
     });
     // Advice, never an error: `cdktf synth` prints warning annotations; main.ts prints them when run directly.
     this.spotAdviceWarnings = spotPoolWarnings(config);
@@ -136,6 +141,7 @@ export class PlatformStack extends TerraformStack {
     if (config.ciDeploy) this.deployRole = this.buildDeployRole(config, config.ciDeploy);
     if (config.spotDrainer.enabled) this.spotDrainer = this.buildSpotDrainer(config);
     if (config.amiWatch.enabled) this.amiWatch = this.buildAmiWatch(config, id);
+    if (config.spotFallback.enabled) this.spotFallback = buildSpotFallback(this, config, this.naming, this.compute, this.alarmActions);
 
     new TerraformOutput(this, "vpc_id", { description: "The environment's VPC: for peering, endpoints and other stacks that join it", value: this.network.vpcId });
     new TerraformOutput(this, "cluster_name", { description: "ECS cluster name: `aws ecs ... --cluster` in runbooks and deploys", value: this.compute.clusterName });

@@ -207,7 +207,8 @@ describe("Step Functions and Lambdas", () => {
   test.each(["staging", "production"] as const)("GIVEN %s WHEN synthesized THEN every function reserves concurrency, traces PassThrough and sends failed async events to an encrypted queue", (name) => {
     const json = shipped[name]();
     const functions = resourcesOfType(json, "aws_lambda_function");
-    expect(functions.length).toBe(2);
+    // The Spot drainer, the AMI watch and the Spot fallback.
+    expect(functions.length).toBe(3);
     const invokeConfigs = resourcesOfType(json, "aws_lambda_function_event_invoke_config");
     for (const fn of functions) {
       expect(fn.reserved_concurrent_executions).toBeGreaterThanOrEqual(1);
@@ -215,20 +216,20 @@ describe("Step Functions and Lambdas", () => {
     }
     expect(invokeConfigs.map((config) => referencedResourceAddress(config.function_name)).sort()).toHaveLength(new Set(invokeConfigs.map((config) => config.function_name)).size);
     const destinations = invokeConfigs.map((config) => referencedResourceAddress(config.destination_config.on_failure.destination));
-    expect(destinations).toHaveLength(2);
+    expect(destinations).toHaveLength(3);
     for (const address of destinations) {
       const queue = json.resource?.aws_sqs_queue?.[address.split(".")[1]];
       expect(queue?.sqs_managed_sse_enabled).toBe(true);
     }
   });
 
-  test("GIVEN lambdas.tracingMode Active WHEN synthesized THEN both functions trace actively and may write traces", () => {
+  test("GIVEN lambdas.tracingMode Active WHEN synthesized THEN every function traces actively and may write traces", () => {
     const { json } = synthEnvironment({ ...ENVIRONMENTS.staging, lambdas: { tracingMode: "Active" } });
     for (const fn of resourcesOfType(json, "aws_lambda_function")) expect(fn.tracing_config).toEqual({ mode: "Active" });
     const tracePermissions = resourcesOfType(json, "aws_iam_role_policy").filter(
       (policy) => String(policy.policy).startsWith("${data.") && statementsOf(json, policy.policy).WriteTraces !== undefined,
     );
-    expect(tracePermissions).toHaveLength(2);
+    expect(tracePermissions).toHaveLength(3);
   });
 
   test("GIVEN the AMI watch WHEN synthesized THEN it reserves one execution and its failures alarm the alert topic", () => {

@@ -21,6 +21,7 @@ import { scheduledTaskSchema } from "./jobs";
 import { loadBalancerSchema } from "./traffic";
 import { alertsSchema, amiWatchSchema, spotDrainerSchema } from "./operations";
 import { mutableImageWarnings } from "./image-tags";
+import { checkSpotFallback, spotFallbackSchema } from "./spot-fallback";
 
 const environmentSchema = z
   .object({
@@ -38,6 +39,7 @@ const environmentSchema = z
     scheduledTasks: z.array(scheduledTaskSchema).default([]).describe("Jobs run as ECS tasks on a schedule."),
     spotDrainer: spotDrainerSchema,
     amiWatch: amiWatchSchema,
+    spotFallback: spotFallbackSchema,
     alerts: alertsSchema,
     ciDeploy: ciDeploySchema.optional().describe("A role CI assumes through OIDC to push images and roll out releases."),
     stepFunctions: stepFunctionsSchema(),
@@ -85,6 +87,7 @@ function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z
   checkCapacityAcrossSections(config, ctx);
   for (const issue of routingIssues(config)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
   checkSecurityCrossReferences(config, ctx);
+  checkSpotFallback(config, ctx);
   if (config.spotDrainer.drainOnRebalance && config.capacity.mode !== "spot-fleet") {
     ctx.addIssue({
       code: "custom",
