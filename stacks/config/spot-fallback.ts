@@ -49,7 +49,7 @@ export function checkSpotFallback(config: Pick<EnvironmentConfig, "capacity" | "
     ctx.addIssue({ code: "custom", path: ["spotFallback", "maxOnDemandInstances"], message: `must be <= ${room} (${roomField}): the fallback cannot grow its group past its maxSize` });
   }
   if (config.capacity.mode === "capacity-providers" && config.capacity.spot && config.capacity.spot.onDemandPercentageAboveBaseCapacity === 100) {
-    ctx.addIssue({ code: "custom", path: ["spotFallback", "enabled"], message: "has nothing to do: capacity.spot.onDemandPercentageAboveBaseCapacity is 100, the Spot ASG buys no Spot" });
+    ctx.addIssue({ code: "custom", path: ["spotFallback", "enabled"], message: "has nothing to do while capacity.spot.onDemandPercentageAboveBaseCapacity is 100 (the Spot ASG buys no Spot): set it to false" });
   }
   if (config.capacity.mode === "spot-fleet") {
     if (room === 0) {
