@@ -5,10 +5,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ENVIRONMENTS } from "../stacks/environments";
-import { formatMarkdown, formatText } from "./diff-report";
-import { HELP, parseOptions, type Options } from "./diff-options";
+import { formatMarkdown, formatText, overallVerdict } from "./diff-report";
+import { EXIT_STATUS, HELP, parseOptions, type Options } from "./diff-options";
 import { UsageError, exportCommit, resolveBase } from "./git-base";
-import { diffStacks } from "./stack-diff";
+import { predictPlan } from "./stack-diff";
 import type { StackJson } from "./stack-json";
 import { synthesizeCheckout } from "./synthesize-checkout";
 
@@ -76,12 +76,15 @@ async function main(argv: readonly string[]): Promise<number> {
       return side.value;
     });
     const names = options.environments.length > 0 ? options.environments : [...new Set([...after.keys(), ...before.keys()])].sort();
-    const diffs = names.map((name) => diffStacks(name, before.get(name), after.get(name)));
-    const losses = diffs.reduce((sum, diff) => sum + diff.statefulLosses.length, 0);
-    if (options.format === "json") process.stdout.write(`${JSON.stringify({ base, statefulLosses: losses, environments: diffs }, null, 2)}\n`);
-    else process.stdout.write(options.format === "markdown" ? formatMarkdown(base, diffs) : formatText(base, diffs));
-    if (losses > 0) process.stderr.write(`diff: ${losses} stateful resource(s) would be destroyed or replaced without a moved block\n`);
-    return losses > 0 ? 1 : 0;
+    const plans = names.map((name) => predictPlan(name, before.get(name), after.get(name)));
+    const verdict = overallVerdict(plans);
+    const refusals = plans.reduce((sum, plan) => sum + plan.refusals.length, 0);
+    const losses = plans.reduce((sum, plan) => sum + plan.losses.length, 0);
+    if (options.format === "json") process.stdout.write(`${JSON.stringify({ base, verdict, refusals, losses, environments: plans }, null, 2)}\n`);
+    else process.stdout.write(options.format === "markdown" ? formatMarkdown(base, plans) : formatText(base, plans));
+    if (verdict === "refused") process.stderr.write(`diff: terraform plan will FAIL: ${refusals} change(s) refused\n`);
+    else if (verdict === "costly") process.stderr.write(`diff: ${losses} stateful or disruptive resource(s) would be destroyed or replaced\n`);
+    return EXIT_STATUS[verdict];
   } catch (error) {
     process.stderr.write(`diff failed: ${error instanceof Error ? error.message : String(error)}\n`);
     return 1;

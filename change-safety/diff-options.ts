@@ -4,9 +4,12 @@ import { UsageError } from "./git-base";
 
 export const HELP = `usage: npm run diff -- [--base <git ref>] [environment...] [--json | --markdown]
 
-Synthesizes the base commit and the working tree and shows, per environment, which Terraform
-resources would be added, removed, moved (moved blocks) or changed (with the changed arguments),
-and first of all which stateful resources would be destroyed or replaced.
+Synthesizes the base commit and the working tree and predicts, per environment, what
+\`terraform plan\` would do: which Terraform resources would be added, removed, moved (moved
+blocks), updated or replaced (with the changed arguments, and replacement carried through
+references), what each costly replacement does, and first of all what Terraform would refuse
+(prevent_destroy, the provider's plan-time rules) and which stateful or disruptive resources
+would be destroyed or replaced.
 
   --base <ref>   commit, branch or tag to compare with (default: the merge base of HEAD with main)
   environment    only these environments (default: all); known: ${Object.keys(ENVIRONMENTS).join(", ")}
@@ -14,9 +17,13 @@ and first of all which stateful resources would be destroyed or replaced.
   --markdown     a pull-request comment on stdout
   -h, --help     this text
 
-Exit status: 0 nothing stateful is lost, 1 a stateful resource would be destroyed or replaced
-(or synthesis failed), 2 bad input. Progress goes to stderr.
+Exit status: 0 safe (nothing stateful or disruptive is destroyed or replaced), 1 a stateful or
+disruptive resource would be destroyed or replaced (or synthesis failed), 2 bad input,
+3 terraform plan will FAIL (a refused change). Progress goes to stderr.
 `;
+
+/** The exit status of each verdict: 2 stays bad input. */
+export const EXIT_STATUS = { safe: 0, costly: 1, refused: 3 } as const;
 
 export interface Options {
   readonly base?: string;

@@ -1,4 +1,4 @@
-import { hasChanges, type AttributeChange, type EnvironmentDiff } from "./stack-diff";
+import { hasChanges, type AttributeChange, type Loss, type PlanRefusal, type PredictedPlan, type Verdict } from "./stack-diff";
 
 /** Where the diff's base came from, for the report's heading. */
 export interface DiffBase {
@@ -11,34 +11,53 @@ const change = (entry: AttributeChange): string =>
   (entry.summary !== undefined ? `${entry.path}: ${entry.summary}` : `${entry.path}: ${entry.before ?? "(unset)"} → ${entry.after ?? "(unset)"}`) +
   (entry.ignored ? "  (ignored: lifecycle.ignore_changes)" : "");
 
-/** The terminal report: per environment, stateful losses first, then moved, added, removed, changed. */
-export function formatText(base: DiffBase, diffs: readonly EnvironmentDiff[]): string {
+/** The worst verdict of several environments: one refused plan refuses the change. */
+export function overallVerdict(plans: readonly PredictedPlan[]): Verdict {
+  return plans.some((plan) => plan.verdict === "refused") ? "refused" : plans.some((plan) => plan.verdict === "costly") ? "costly" : "safe";
+}
+
+const refusalLine = (refusal: PlanRefusal): string => `${refusal.address}  (${refusal.path}): ${refusal.message}  [${refusal.rule}]`;
+const lossWords = (loss: Loss): string => (loss.class === "stateful" ? "data or identity would be LOST" : "what runs is interrupted");
+const lossLine = (loss: Loss): string => `${loss.action} ${loss.address}  (${loss.path}): ${loss.reason}; ${lossWords(loss)}: ${loss.consequence}`;
+
+/** One line per environment: what its plan comes to. */
+function headline(plan: PredictedPlan): string {
+  if (plan.verdict === "refused") return `plan will FAIL: Terraform refuses ${plan.refusals.length} change(s)`;
+  if (plan.verdict === "costly") return `${plan.losses.length} stateful or disruptive resource(s) would be DESTROYED or REPLACED`;
+  return "no stateful or disruptive resource is destroyed or replaced";
+}
+
+/** The terminal report: per environment, refusals first, then losses, then moved, added, removed, changed. */
+export function formatText(base: DiffBase, plans: readonly PredictedPlan[]): string {
   const lines = [`base ${base.commit.slice(0, 12)} (${base.ref}) → working tree`];
-  for (const diff of diffs) {
+  for (const plan of plans) {
     lines.push("");
-    if (!hasChanges(diff)) {
-      lines.push(`${diff.environment}: no changes`);
+    if (!hasChanges(plan)) {
+      lines.push(`${plan.environment}: no changes`);
       continue;
     }
-    const losses = diff.statefulLosses.length;
-    lines.push(`${diff.environment}: ${losses > 0 ? `${losses} stateful resource(s) would be DESTROYED or REPLACED` : "no stateful resource is destroyed or replaced"}`);
-    for (const loss of diff.statefulLosses) lines.push(`  !! ${loss.action.padEnd(7)} ${loss.address}  (${loss.path}): ${loss.reason}`);
+    lines.push(`${plan.environment}: ${headline(plan)}`);
+    for (const refusal of plan.refusals) lines.push(`  XX refused ${refusalLine(refusal)}`);
+    for (const loss of plan.losses) lines.push(`  !! ${lossLine(loss)}`);
     const section = (title: string, entries: string[][]) => {
       if (entries.length > 0) lines.push(`  ${title} (${entries.length}):`, ...entries.flat().map((entry) => `    ${entry}`));
     };
-    section("moved", diff.moved.map((entry) => [`${entry.from} → ${entry.to}`]));
-    section("added", diff.added.map((entry) => [`+ ${entry.address}  (${entry.path})`]));
-    section("removed", diff.removed.map((entry) => [`- ${entry.address}  (${entry.path})${entry.stateful ? "  [stateful]" : ""}`]));
+    section("moved", plan.moved.map((entry) => [`${entry.from} → ${entry.to}`]));
+    section("added", plan.added.map((entry) => [`+ ${entry.address}  (${entry.path})`]));
+    section("removed", plan.removed.map((entry) => [`- ${entry.address}  (${entry.path})${entry.class === "replaceable" ? "" : `  [${entry.class}]`}`]));
     section(
       "changed",
-      diff.changed.map((entry) => [
-        `${entry.action === "replace" ? "-/+" : "~"} ${entry.address}  (${entry.path})${entry.action === "replace" ? `  replaces: ${entry.replacedBy.join(", ")}` : ""}`,
+      plan.changed.map((entry) => [
+        `${entry.action === "replace" ? "-/+" : "~"} ${entry.address}  (${entry.path})${entry.action === "replace" ? `  replaces: ${entry.replacedBy.join(", ")}` : ""}${
+          entry.replacedThrough ? ` (through ${entry.replacedThrough.join(", ")})` : ""
+        }`,
+        ...(entry.consequence ? [`    => ${entry.consequence}`] : []),
         ...entry.changes.map((attribute) => `    ${change(attribute)}`),
       ]),
     );
-    section("data sources", diff.dataSources.map((entry) => [`${entry.change} ${entry.address}  (${entry.path})`, ...entry.changes.map((attribute) => `    ${change(attribute)}`)]));
-    section("outputs", diff.outputs.map((entry) => [change(entry)]));
-    section("terraform settings", diff.settings.map((entry) => [change(entry)]));
+    section("data sources", plan.dataSources.map((entry) => [`${entry.change} ${entry.address}  (${entry.path})`, ...entry.changes.map((attribute) => `    ${change(attribute)}`)]));
+    section("outputs", plan.outputs.map((entry) => [change(entry)]));
+    section("terraform settings", plan.settings.map((entry) => [change(entry)]));
   }
   return `${lines.join("\n")}\n`;
 }
@@ -46,40 +65,52 @@ export function formatText(base: DiffBase, diffs: readonly EnvironmentDiff[]): s
 const code = (text: string): string => `\`${text.replace(/`/g, "'")}\``;
 const cell = (text: string): string => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-/** A pull-request comment: a summary table, the stateful losses, and the details folded away. */
-export function formatMarkdown(base: DiffBase, diffs: readonly EnvironmentDiff[]): string {
-  const lossCount = diffs.reduce((sum, diff) => sum + diff.statefulLosses.length, 0);
+/** A pull-request comment: a summary table, the refusals and losses, and the details folded away. */
+export function formatMarkdown(base: DiffBase, plans: readonly PredictedPlan[]): string {
+  const verdict = overallVerdict(plans);
+  const count = (pick: (plan: PredictedPlan) => number) => plans.reduce((sum, plan) => sum + pick(plan), 0);
   const lines = [
     `## Infrastructure change review`,
     "",
-    lossCount > 0 ? `> [!CAUTION]\n> ${lossCount} stateful resource(s) would be destroyed or replaced.` : "No stateful resource is destroyed or replaced.",
+    verdict === "refused"
+      ? `> [!CAUTION]\n> terraform plan will FAIL: ${count((plan) => plan.refusals.length)} change(s) refused.`
+      : verdict === "costly"
+        ? `> [!WARNING]\n> ${count((plan) => plan.losses.length)} stateful or disruptive resource(s) would be destroyed or replaced.`
+        : "No stateful or disruptive resource is destroyed or replaced.",
     "",
     `Base ${code(base.commit.slice(0, 12))} (${base.ref}) → this change.`,
     "",
-    "| environment | destroyed/replaced stateful | added | removed | moved | changed |",
-    "| --- | --- | --- | --- | --- | --- |",
-    ...diffs.map((diff) => `| ${diff.environment} | ${diff.statefulLosses.length > 0 ? `**${diff.statefulLosses.length}**` : 0} | ${diff.added.length} | ${diff.removed.length} | ${diff.moved.length} | ${diff.changed.length} |`),
+    "| environment | plan | refused | destroyed/replaced stateful or disruptive | added | removed | moved | changed |",
+    "| --- | --- | --- | --- | --- | --- | --- | --- |",
+    ...plans.map(
+      (plan) =>
+        `| ${plan.environment} | ${plan.verdict} | ${plan.refusals.length > 0 ? `**${plan.refusals.length}**` : 0} | ${plan.losses.length > 0 ? `**${plan.losses.length}**` : 0} | ${plan.added.length} | ${plan.removed.length} | ${plan.moved.length} | ${plan.changed.length} |`,
+    ),
   ];
-  for (const diff of diffs.filter(hasChanges)) {
-    lines.push("", `### ${diff.environment}`);
-    if (diff.statefulLosses.length > 0) {
-      lines.push("", "| action | resource | construct path | why |", "| --- | --- | --- | --- |");
-      for (const loss of diff.statefulLosses) lines.push(`| **${loss.action}** | ${code(loss.address)} | ${code(loss.path)} | ${cell(loss.reason)} |`);
+  for (const plan of plans.filter(hasChanges)) {
+    lines.push("", `### ${plan.environment}`);
+    if (plan.refusals.length > 0) {
+      lines.push("", "| refused | construct path | why |", "| --- | --- | --- |");
+      for (const refusal of plan.refusals) lines.push(`| ${code(refusal.address)} | ${code(refusal.path)} | ${cell(`${refusal.message} [${refusal.rule}]`)} |`);
+    }
+    if (plan.losses.length > 0) {
+      lines.push("", "| action | resource | construct path | why | what it costs |", "| --- | --- | --- | --- | --- |");
+      for (const loss of plan.losses) lines.push(`| **${loss.action}** | ${code(loss.address)} | ${code(loss.path)} | ${cell(loss.reason)} | ${cell(loss.consequence)} |`);
     }
     const details: string[] = [];
-    for (const entry of diff.moved) details.push(`- moved ${code(entry.from)} → ${code(entry.to)}`);
-    for (const entry of diff.added) details.push(`- added ${code(entry.address)} (${code(entry.path)})`);
-    for (const entry of diff.removed) details.push(`- removed ${code(entry.address)} (${code(entry.path)})`);
-    for (const entry of diff.changed) {
-      details.push(`- ${entry.action === "replace" ? `**replaced** (${entry.replacedBy.map(code).join(", ")})` : "changed"} ${code(entry.address)}`);
+    for (const entry of plan.moved) details.push(`- moved ${code(entry.from)} → ${code(entry.to)}`);
+    for (const entry of plan.added) details.push(`- added ${code(entry.address)} (${code(entry.path)})`);
+    for (const entry of plan.removed) details.push(`- removed ${code(entry.address)} (${code(entry.path)})`);
+    for (const entry of plan.changed) {
+      details.push(`- ${entry.action === "replace" ? `**replaced** (${entry.replacedBy.map(code).join(", ")})` : "changed"} ${code(entry.address)}${entry.consequence ? `: ${entry.consequence}` : ""}`);
       for (const attribute of entry.changes) details.push(`  - ${code(change(attribute))}`);
     }
-    for (const entry of diff.dataSources) {
+    for (const entry of plan.dataSources) {
       details.push(`- data source ${entry.change} ${code(entry.address)}`);
       for (const attribute of entry.changes) details.push(`  - ${code(change(attribute))}`);
     }
-    for (const attribute of diff.outputs) details.push(`- output ${code(change(attribute))}`);
-    for (const attribute of diff.settings) details.push(`- terraform settings: ${code(change(attribute))}`);
+    for (const attribute of plan.outputs) details.push(`- output ${code(change(attribute))}`);
+    for (const attribute of plan.settings) details.push(`- terraform settings: ${code(change(attribute))}`);
     lines.push("", "<details><summary>every change</summary>", "", ...details, "", "</details>");
   }
   return `${lines.join("\n")}\n`;

@@ -86,3 +86,12 @@ export function replacingChanges(type: string, changedPaths: readonly string[]):
   });
   return [...new Set(forcing)];
 }
+
+/**
+ * Optional+Computed arguments whose removal from the configuration is no change: Terraform keeps
+ * the value in state (an ECS service that moves from the EC2 launch type to a capacity provider
+ * strategy keeps `launch_type`, so the ForceNew argument does not replace it).
+ */
+export const KEPT_WHEN_UNSET: Readonly<Record<string, readonly string[]>> = {
+  aws_ecs_service: ["launch_type", "cluster", "iam_role", "platform_version", "deployment_configuration"],
+};

@@ -1,5 +1,7 @@
-import { isStateful } from "./resource-types";
-import { replacingChanges } from "./replacing-attributes";
+import { preventsDestroy, providerRefusals } from "./plan-refusals";
+import { propagateThroughReferences, type PlannedAction, type ReferenceChange } from "./reference-propagation";
+import { KEPT_WHEN_UNSET, replacingChanges } from "./replacing-attributes";
+import { resourceClass, type ResourceClass } from "./resource-types";
 import { compare, movedAddresses, stackResources, type StackJson, type StackResource } from "./stack-json";
 
 /** One changed argument, with display-ready values or a summary where the values must not or cannot be shown. */
@@ -8,40 +10,65 @@ export interface AttributeChange {
   readonly path: string;
   readonly before?: string;
   readonly after?: string;
-  /** Instead of before/after: secrets, user data, long documents. */
+  /** Instead of before/after: secrets, user data, long documents, values known only after apply. */
   readonly summary?: string;
   /** The argument is in the resource's `lifecycle.ignore_changes`: Terraform will not apply it. */
   readonly ignored?: true;
 }
 
-/** A resource by address and construct path. */
+/** A resource by address and construct path, with what its type's destruction costs (`RESOURCE_TYPES`). */
 export interface ResourceRef {
   readonly address: string;
   readonly path: string;
-  readonly stateful: boolean;
+  readonly class: ResourceClass;
 }
 
-/** A resource in both stacks (possibly moved) whose arguments differ. */
+/** A resource in both stacks (possibly moved) whose arguments differ, directly or through references. */
 export interface ResourceChange extends ResourceRef {
-  /** `replace` when a replace-forcing argument changed: Terraform destroys and recreates it. */
+  /** `replace` when a replace-forcing argument changes: Terraform destroys and recreates it. */
   readonly action: "update" | "replace";
-  /** The changed arguments that force the replacement. */
+  /** The replace-forcing arguments that change (directly or through references). */
   readonly replacedBy: readonly string[];
+  /** The replaced or changed resources whose new values force this one's replacement, when that is how it is replaced. */
+  readonly replacedThrough?: readonly string[];
   readonly changes: readonly AttributeChange[];
+  /** What the replacement does, in words (`RESOURCE_TYPES`), when there is more to it than a recreation. */
+  readonly consequence?: string;
   /** Set when a moved block carries the resource from this address. */
   readonly movedFrom?: string;
 }
 
-/** A stateful resource that would be destroyed or replaced: what a reviewer must look at first. */
-export interface StatefulLoss extends ResourceRef {
+/** A stateful or disruptive resource that would be destroyed or replaced: what a reviewer must look at first. */
+export interface Loss extends ResourceRef {
+  readonly class: "stateful" | "disruptive";
   readonly action: "destroy" | "replace";
+  /** Why Terraform does it: gone from the stack, or the arguments that cannot change in place. */
   readonly reason: string;
+  /** What it costs, in words. */
+  readonly consequence: string;
 }
 
-/** What changing one environment's stack from `base` to `head` does to its resources. */
-export interface EnvironmentDiff {
+/** A plan Terraform (or the provider, at plan time) refuses: nothing is applied until the change is reworked. */
+export interface PlanRefusal {
+  readonly address: string;
+  readonly path: string;
+  /** `prevent_destroy`, or the provider rule's source. */
+  readonly rule: string;
+  readonly message: string;
+}
+
+/**
+ * `safe`: nothing stateful or disruptive is destroyed or replaced; `costly`: something is (see
+ * `losses`); `refused`: `terraform plan` fails (see `refusals`).
+ */
+export type Verdict = "safe" | "costly" | "refused";
+
+/** What `terraform plan` would do to one environment when its stack goes from `base` to `head`, and what it would refuse. */
+export interface PredictedPlan {
   readonly environment: string;
-  readonly statefulLosses: readonly StatefulLoss[];
+  readonly verdict: Verdict;
+  readonly refusals: readonly PlanRefusal[];
+  readonly losses: readonly Loss[];
   readonly added: readonly ResourceRef[];
   readonly removed: readonly ResourceRef[];
   readonly moved: ReadonlyArray<{ readonly from: string; readonly to: string; readonly path: string }>;
@@ -54,16 +81,21 @@ export interface EnvironmentDiff {
   readonly settings: readonly AttributeChange[];
 }
 
-/** Diffs one environment's synthesized stacks; either side may be missing (a new or deleted environment). */
-export function diffStacks(environment: string, base: StackJson | undefined, head: StackJson | undefined): EnvironmentDiff {
+/**
+ * Predicts the plan of one environment from its synthesized stacks (either side may be missing: a
+ * new or deleted environment): additions, removals, moves, in-place updates and replacements,
+ * replacement carried through references, the losses of stateful and disruptive resources, and
+ * the refusals (`prevent_destroy` on a replaced resource, the provider's plan-time rules).
+ */
+export function predictPlan(environment: string, base: StackJson | undefined, head: StackJson | undefined): PredictedPlan {
   const before = new Map(stackResources(base ?? {}).map((resource) => [resource.address, resource]));
   const after = new Map(stackResources(head ?? {}).map((resource) => [resource.address, resource]));
   const moves = movedAddresses(head ?? {});
-  const ref = (resource: StackResource): ResourceRef => ({ address: resource.address, path: resource.path, stateful: isStateful(resource.type) });
+  const ref = (resource: StackResource): ResourceRef => ({ address: resource.address, path: resource.path, class: resourceClass(resource.type).class });
 
   const removed: ResourceRef[] = [];
   const moved: Array<{ from: string; to: string; path: string }> = [];
-  const changed: ResourceChange[] = [];
+  const direct = new Map<string, { old: StackResource; current: StackResource; changes: AttributeChange[]; replacedBy: string[]; movedFrom?: string }>();
   const movedTargets = new Set<string>();
   for (const [address, old] of before) {
     let current = after.get(address);
@@ -80,23 +112,93 @@ export function diffStacks(environment: string, base: StackJson | undefined, hea
       moved.push({ from: address, to: current.address, path: current.path });
     }
     const ignored = ignoredArguments(current.args);
-    const changes = diffValues(old.args, current.args).map((change) => (ignored.has(topArgument(change.path)) ? { ...change, ignored: true as const } : change));
-    if (changes.length === 0) continue;
+    const kept = KEPT_WHEN_UNSET[current.type] ?? [];
+    const changes = diffValues(old.args, current.args)
+      .filter((change) => !PLAN_FREE_ARGUMENTS.has(topArgument(change.path)))
+      .filter((change) => !(kept.includes(topArgument(change.path)) && current.args[topArgument(change.path)] === undefined))
+      .map((change) => (ignored.has(topArgument(change.path)) ? { ...change, ignored: true as const } : change));
     const replacedBy = replacingChanges(current.type, changes.filter((change) => !change.ignored).map((change) => change.path));
-    changed.push({ ...ref(current), action: replacedBy.length > 0 ? "replace" : "update", replacedBy, changes, ...(movedFrom && { movedFrom }) });
+    direct.set(current.address, { old, current, changes, replacedBy, ...(movedFrom && { movedFrom }) });
   }
-  const added = [...after.values()].filter((resource) => !before.has(resource.address) && !movedTargets.has(resource.address)).map(ref);
+  const addedResources = [...after.values()].filter((resource) => !before.has(resource.address) && !movedTargets.has(resource.address));
 
-  const statefulLosses: StatefulLoss[] = [
-    ...removed.filter((resource) => resource.stateful).map((resource): StatefulLoss => ({ ...resource, action: "destroy", reason: "no longer in the stack and no moved block carries it" })),
+  // Replacement and changed values travel through references, data sources included.
+  const sources = new Map(stackResources(head ?? {}, "data").map((source) => [source.address, source]));
+  const planned = new Map<string, PlannedAction>(addedResources.map((resource) => [resource.address, "create"]));
+  const changedArguments = new Map<string, Set<string>>();
+  for (const [address, entry] of direct) {
+    const applied = entry.changes.filter((change) => !change.ignored);
+    if (applied.length === 0) continue;
+    planned.set(address, entry.replacedBy.length > 0 ? "replace" : "update");
+    changedArguments.set(address, new Set(applied.map((change) => topArgument(change.path))));
+  }
+  const baseSources = new Map(stackResources(base ?? {}, "data").map((source) => [source.address, source]));
+  for (const [address, source] of sources) {
+    const old = baseSources.get(address);
+    if (old === undefined) planned.set(address, "create");
+    else if (diffValues(old.args, source.args).length > 0) planned.set(address, "update");
+  }
+  const propagated = propagateThroughReferences(new Map([...after, ...sources]), planned, changedArguments, (resource) => ignoredArguments(resource.args));
+
+  const changed: ResourceChange[] = [];
+  for (const [address, entry] of direct) {
+    const through = propagated.changes.get(address) ?? [];
+    const directPaths = new Set(entry.changes.map((change) => change.path));
+    const changes = [...entry.changes, ...through.filter((change) => !directPaths.has(change.path)).map(referenceChange)];
+    if (changes.length === 0) continue;
+    const throughForcing = propagated.replacedBy.get(address) ?? [];
+    const replacedBy = [...new Set([...entry.replacedBy, ...throughForcing])];
+    const replacedThrough =
+      entry.replacedBy.length === 0 && throughForcing.length > 0
+        ? [...new Set(through.filter((change) => replacingChanges(entry.current.type, [change.path]).length > 0).map((change) => change.reference.split(".").slice(0, 2).join(".")))]
+        : undefined;
+    const action = replacedBy.length > 0 ? "replace" : "update";
+    const consequence = action === "replace" ? resourceClass(entry.current.type).consequence : undefined;
+    changed.push({
+      ...ref(entry.current),
+      action,
+      replacedBy,
+      ...(replacedThrough && { replacedThrough }),
+      changes,
+      ...(consequence && { consequence }),
+      ...(entry.movedFrom && { movedFrom: entry.movedFrom }),
+    });
+  }
+
+  const losses: Loss[] = [
+    ...removed.flatMap((resource) => lossOf(resource, "destroy", "no longer in the stack and no moved block carries it", before.get(resource.address)?.type)),
     ...changed
-      .filter((resource) => resource.stateful && resource.action === "replace")
-      .map((resource): StatefulLoss => ({ address: resource.address, path: resource.path, stateful: true, action: "replace", reason: `${resource.replacedBy.join(", ")} cannot change in place` })),
+      .filter((resource) => resource.action === "replace")
+      .flatMap((resource) =>
+        lossOf(
+          resource,
+          "replace",
+          resource.replacedThrough ? `${resource.replacedBy.join(", ")} change through ${resource.replacedThrough.join(", ")}` : `${resource.replacedBy.join(", ")} cannot change in place`,
+          after.get(resource.address)?.type,
+        ),
+      ),
   ];
+  const refusals: PlanRefusal[] = [];
+  for (const resource of changed) {
+    const entry = direct.get(resource.address);
+    if (entry === undefined) continue;
+    if (resource.action === "replace" && preventsDestroy(entry.current.args)) {
+      refusals.push({
+        address: resource.address,
+        path: resource.path,
+        rule: "prevent_destroy",
+        message: `Instance cannot be destroyed: lifecycle.prevent_destroy is set, but the plan replaces it (${resource.replacedBy.join(", ")})`,
+      });
+    }
+    for (const refusal of providerRefusals(entry.current.type, entry.old.args, entry.current.args)) refusals.push({ address: resource.address, path: resource.path, rule: refusal.source, message: refusal.message });
+  }
+
   return {
     environment,
-    statefulLosses,
-    added,
+    verdict: refusals.length > 0 ? "refused" : losses.length > 0 ? "costly" : "safe",
+    refusals,
+    losses,
+    added: addedResources.map(ref),
     removed,
     moved: moved.sort((a, b) => compare(a.from, b.from)),
     changed,
@@ -106,7 +208,21 @@ export function diffStacks(environment: string, base: StackJson | undefined, hea
   };
 }
 
-function diffDataSources(base: StackJson, head: StackJson): EnvironmentDiff["dataSources"] {
+/** Meta-arguments that order or guard the plan but change no resource: Terraform plans nothing for them. */
+const PLAN_FREE_ARGUMENTS = new Set(["depends_on", "lifecycle"]);
+
+function lossOf(resource: ResourceRef, action: Loss["action"], reason: string, type: string | undefined): Loss[] {
+  if (resource.class === "replaceable") return [];
+  const consequence = resourceClass(type ?? "").consequence ?? "";
+  return [{ address: resource.address, path: resource.path, class: resource.class, action, reason, consequence }];
+}
+
+const referenceChange = (change: ReferenceChange): AttributeChange => ({
+  path: change.path,
+  summary: change.value === "unknown" ? `known after apply (from ${change.reference})` : `changes with ${change.reference}`,
+});
+
+function diffDataSources(base: StackJson, head: StackJson): PredictedPlan["dataSources"] {
   const before = new Map(stackResources(base, "data").map((source) => [source.address, source]));
   const after = new Map(stackResources(head, "data").map((source) => [source.address, source]));
   const addresses = [...new Set([...before.keys(), ...after.keys()])].sort(compare);
@@ -249,6 +365,6 @@ function isEqual(a: unknown, b: unknown): boolean {
 }
 
 /** True when the diff has anything to show. */
-export function hasChanges(diff: EnvironmentDiff): boolean {
+export function hasChanges(diff: PredictedPlan): boolean {
   return diff.added.length + diff.removed.length + diff.moved.length + diff.changed.length + diff.dataSources.length + diff.outputs.length + diff.settings.length > 0;
 }

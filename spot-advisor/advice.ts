@@ -23,7 +23,26 @@ export interface SpotAdvice {
   readonly message: string;
   /** The config's reason, when the advice is acknowledged. */
   readonly acknowledged?: string;
+  /** What applying the recommended change costs, and how to apply it without an outage. */
+  readonly whenApplied?: string;
 }
+
+/**
+ * What changing a pool's instance types or subnets does when applied. A Spot Fleet's
+ * `launch_template_config` is ForceNew (hashicorp/aws 6.25.0): the request is replaced and
+ * `terminate_instances_on_delete` takes every instance with it. An ASG's mixed instances policy and
+ * subnets change in place.
+ */
+export const WHEN_APPLIED: Readonly<Record<CapacityPoolSpec["kind"], string>> = {
+  "spot-fleet":
+    "Applying it REPLACES the Spot Fleet request (launch_template_config cannot change in place): ALL its instances are terminated at once and the new fleet starts from zero. " +
+    "Without an outage: first raise capacity.onDemand (minSize and desiredCapacity) until it holds every task, drain the fleet's container instances " +
+    "(aws ecs update-container-instances-state --status DRAINING) and wait until their tasks run elsewhere, then apply; lower capacity.onDemand once the new fleet's instances have registered. " +
+    "`npm run diff` shows the replacement before you apply.",
+  "auto-scaling-group":
+    "Applying it changes the Spot group in place (no replacement): instances are replaced gradually (instance refresh for new types, AZ rebalancing for new subnets) " +
+    "and managed draining moves their tasks first, so there is no outage.",
+};
 
 /** `m7g.large` → `m7`: the family letters and generation digit, without processor or feature suffixes. */
 export function familyGeneration(type: string): string {
@@ -82,7 +101,7 @@ function advisePool(config: EnvironmentConfig, pool: CapacityPoolSpec, dataset: 
   const known = types.filter((type) => dataset.pool(region, type) !== undefined);
   const reference = known[0] ?? types[0];
   const advice: Omit<SpotAdvice, "level">[] = [];
-  const base = { environment: config.environment, pool: pool.name };
+  const base = { environment: config.environment, pool: pool.name, whenApplied: WHEN_APPLIED[pool.kind] };
 
   if (types.length < MIN_INSTANCE_TYPES) {
     const add = saferAlternatives(dataset, region, reference, { exclude: types, count: MIN_INSTANCE_TYPES - types.length + 1 });
@@ -160,5 +179,5 @@ function applyAcknowledgements(config: EnvironmentConfig, advice: Omit<SpotAdvic
 export function spotPoolWarnings(config: EnvironmentConfig, dataset: SpotDataset = loadRegionDataset(config.region)): string[] {
   return adviseSpotPools(config, dataset)
     .filter((item) => item.level === "warn")
-    .map((item) => `spot advice (${item.rule}): ${item.message}`);
+    .map((item) => `spot advice (${item.rule}): ${item.message}${item.whenApplied ? ` ${item.whenApplied}` : ""}`);
 }

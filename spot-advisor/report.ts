@@ -44,7 +44,7 @@ export interface SpotReport {
   readonly pools: readonly ReportPool[];
   readonly capacityMix: { readonly strategy: StrategyMix | null };
   readonly estimate: CapacityEstimate;
-  readonly advice: ReadonlyArray<Pick<SpotAdvice, "level" | "rule" | "pool" | "type" | "message" | "acknowledged">>;
+  readonly advice: ReadonlyArray<Pick<SpotAdvice, "level" | "rule" | "pool" | "type" | "message" | "acknowledged" | "whenApplied">>;
 }
 
 export function buildSpotReport(config: EnvironmentConfig, dataset: SpotDataset): SpotReport {
@@ -82,13 +82,14 @@ export function buildSpotReport(config: EnvironmentConfig, dataset: SpotDataset)
     })),
     capacityMix: { strategy: strategyMix(config) },
     estimate: estimateSavings(pools, region, dataset),
-    advice: adviseSpotPools(config, dataset).map(({ level, rule, pool, type, message, acknowledged }) => ({
+    advice: adviseSpotPools(config, dataset).map(({ level, rule, pool, type, message, acknowledged, whenApplied }) => ({
       level,
       rule,
       pool,
       ...(type === undefined ? {} : { type }),
       message,
       ...(acknowledged === undefined ? {} : { acknowledged }),
+      ...(whenApplied === undefined ? {} : { whenApplied }),
     })),
   };
 }
@@ -164,7 +165,7 @@ export function renderMarkdown(report: SpotReport, chartFile?: string): string {
   if (report.advice.length === 0) push("Nothing to flag: every Spot pool is diversified, in several AZs and on types the data rates below 20% interruption.", "");
   for (const item of report.advice) {
     const tag = item.acknowledged !== undefined ? `acknowledged (${item.acknowledged})` : item.level;
-    push(`- **${tag}** \`${item.rule}\`: ${item.message}`);
+    push(`- **${tag}** \`${item.rule}\`: ${item.message}${item.whenApplied ? ` ${item.whenApplied}` : ""}`);
   }
   if (report.advice.length > 0) push("", "Acknowledge a warning on purpose in `capacity.spotAdvice.acknowledge: [{ rule, type?, reason }]`.", "");
   return lines.join("\n");

@@ -18,6 +18,8 @@ import { LoadBalancer } from "../modules/traffic/load-balancer";
 import { listenerRulePriorities } from "../modules/traffic/listener-routing";
 import { EncryptLogGroups, LogEncryptionKey } from "../modules/platform/log-encryption";
 import { NAME_LIMITS, Naming } from "../modules/platform/naming";
+import type { PlatformDashboard } from "../modules/observability/platform-dashboard";
+import { addPlatformDashboard } from "./observability";
 import { Network, type NetworkProps } from "../modules/network/network";
 import { jobComponent, jobTaskDefinitionNames, serviceNames } from "../modules/services/platform-names";
 import { ScheduledTask } from "../modules/jobs/scheduled-task";
@@ -52,6 +54,8 @@ export class PlatformStack extends TerraformStack {
   public readonly amiWatch?: AmiWatch;
   /** What the Spot Instance Advisor data says is risky about the Spot pools (unacknowledged), also added as warning annotations. */
   public readonly spotAdviceWarnings: readonly string[];
+  /** Where to look when an alarm fires: services, capacity and Spot, drains, jobs. */
+  public readonly dashboard: PlatformDashboard;
   /** The topic created for the environment's alarms, when `alerts.emails` lists anyone. */
   public readonly alertTopic?: AlertTopic;
   /**
@@ -101,6 +105,7 @@ export class PlatformStack extends TerraformStack {
       // Provider default_tags never reach what the ASGs and the fleet launch: the templates carry them.
       launchedResourceTags: defaultTags(config),
       followSsmParameter: config.amiWatch.enabled && config.amiWatch.autoRefresh,
+      containerInsightsLogRetentionDays: config.logs.containerInsightsLogGroup ? config.logs.retentionDays : undefined,
       // Only the drainer completes the hook; without it the hook would just delay every termination.
       drainHook: config.spotDrainer.enabled
         ? { name: this.naming.name("drain"), heartbeatTimeoutSeconds: config.spotDrainer.lifecycleHeartbeatSeconds }
@@ -121,7 +126,8 @@ export class PlatformStack extends TerraformStack {
     }
     const alertTopicArn = config.alerts.topicArn ?? this.alertTopic?.topicArn;
     this.alarmActions = alertTopicArn === undefined ? [] : [alertTopicArn];
-    this.loadBalancer = this.buildLoadBalancer(config);
+    const edge = this.buildLoadBalancer(config);
+    this.loadBalancer = edge.loadBalancer;
     const priorities = listenerRulePriorities(webRoutes(config));
     for (const service of config.services) {
       this.services[service.name] = this.buildService(config, service, priorities.get(service.name));
@@ -142,6 +148,7 @@ export class PlatformStack extends TerraformStack {
     if (config.spotDrainer.enabled) this.spotDrainer = this.buildSpotDrainer(config);
     if (config.amiWatch.enabled) this.amiWatch = this.buildAmiWatch(config, id);
     if (config.spotFallback.enabled) this.spotFallback = buildSpotFallback(this, config, this.naming, this.compute, this.alarmActions);
+    this.dashboard = addPlatformDashboard(this, config, { firewall: edge.firewall, spotFallback: this.spotFallback });
 
     new TerraformOutput(this, "vpc_id", { description: "The environment's VPC: for peering, endpoints and other stacks that join it", value: this.network.vpcId });
     new TerraformOutput(this, "cluster_name", { description: "ECS cluster name: `aws ecs ... --cluster` in runbooks and deploys", value: this.compute.clusterName });
@@ -210,8 +217,8 @@ export class PlatformStack extends TerraformStack {
     return { ...network, flowLogs, namePrefix: this.naming.name("") };
   }
 
-  /** The ALB with its access-log bucket, and HTTPS when the environment has a certificate or a domain. */
-  private buildLoadBalancer(config: EnvironmentConfig): LoadBalancer {
+  /** The ALB with its access-log bucket, and HTTPS when the environment has a certificate or a domain; its firewall, when `waf` is set. */
+  private buildLoadBalancer(config: EnvironmentConfig): { loadBalancer: LoadBalancer; firewall?: WebApplicationFirewall } {
     const settings = config.loadBalancer;
     const accessLogs = new AccessLogsBucket(this, "access-logs", {
       // Bucket names are global: the account id keeps two accounts' environments from colliding.
@@ -246,21 +253,21 @@ export class PlatformStack extends TerraformStack {
       dependsOn: [accessLogs.policy],
     });
     const waf = settings.waf;
-    if (waf) {
-      new WebApplicationFirewall(
-        this,
-        "waf",
-        waf.mode === "existing"
-          ? { resourceArn: loadBalancer.loadBalancerArn, webAclArn: waf.webAclArn }
-          : {
-              resourceArn: loadBalancer.loadBalancerArn,
-              name: this.naming.name("web"),
-              rateLimitPerFiveMinutes: waf.rateLimitPerFiveMinutes,
-              managedRulesAction: waf.managedRulesAction,
-            },
-      );
-    }
-    return loadBalancer;
+    if (!waf) return { loadBalancer };
+    const firewall = new WebApplicationFirewall(
+      this,
+      "waf",
+      waf.mode === "existing"
+        ? { resourceArn: loadBalancer.loadBalancerArn, webAclArn: waf.webAclArn }
+        : {
+            resourceArn: loadBalancer.loadBalancerArn,
+            name: this.naming.name("web"),
+            rateLimitPerFiveMinutes: waf.rateLimitPerFiveMinutes,
+            managedRulesAction: waf.managedRulesAction,
+            logging: { retentionDays: config.logs.retentionDays },
+          },
+    );
+    return { loadBalancer, firewall };
   }
 
   private buildService(config: EnvironmentConfig, service: ServiceConfig, priority: number | undefined): EcsService {
@@ -554,7 +561,9 @@ export class PlatformStack extends TerraformStack {
   private addScheduledTaskOutputs(): void {
     for (const [name, job] of Object.entries(this.scheduledTasks)) {
       new TerraformOutput(this, `scheduled_task_${name.replace(/-/g, "_")}`, {
-        description: `Scheduled job ${name}: its rule, task definition, dead-letter queue (runs EventBridge could not start) and retrying state machine`,
+        description: job.stateMachineArn !== undefined
+          ? `Scheduled job ${name}: its rule, task definition, dead-letter queue (runs EventBridge could not start) and retrying state machine`
+          : `Scheduled job ${name}: its rule, task definition, dead-letter queue (runs EventBridge could not start) and queue of failed runs`,
         value: {
           rule: job.ruleName,
           task_definition: job.taskDefinitionArn,
@@ -590,8 +599,17 @@ export function defaultTags(config: EnvironmentConfig): Record<string, string> {
   return { ...config.tags, project: config.project, environment: config.environment, "managed-by": "cdktf" };
 }
 
+/**
+ * The oldest Terraform CLI each backend works with, declared as `required_version` so an older CLI stops at init with
+ * Terraform's own message instead of failing half-way: cdktf 0.21 needs 1.2; S3-native locking (`use_lockfile`) 1.10.
+ */
+export function requiredTerraformVersion(backend: BackendConfig): string {
+  return backend.type === "s3" && backend.useLockfile ? ">= 1.10.0" : ">= 1.2.0";
+}
+
 function configureBackend(stack: TerraformStack, config: EnvironmentConfig): void {
   const backend: BackendConfig = config.backend;
+  stack.addOverride("terraform.required_version", requiredTerraformVersion(backend));
   switch (backend.type) {
     case "local":
       // Relative to the stack's directory (cdktf.out/stacks/<env>), where Terraform runs: the project root, cdktf's

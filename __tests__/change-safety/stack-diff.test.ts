@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { formatMarkdown, formatText } from "../../change-safety/diff-report";
 import { replacingChanges } from "../../change-safety/replacing-attributes";
-import { diffStacks, diffValues, type EnvironmentDiff } from "../../change-safety/stack-diff";
+import { diffValues, predictPlan, type PredictedPlan } from "../../change-safety/stack-diff";
 import type { StackJson } from "../../change-safety/stack-json";
 import { shippedStack } from "../support/shipped-stacks";
 
@@ -22,7 +22,7 @@ function rename(stack: Mutable, type: string, prefix: string, to: string): strin
   stack.resource[type][to] = args;
   return `${type}.${name}`;
 }
-const diff = (head: Mutable): EnvironmentDiff => diffStacks("production", production() as StackJson, head as StackJson);
+const diff = (head: Mutable): PredictedPlan => predictPlan("production", production() as StackJson, head as StackJson);
 
 describe("diffStacks on production", () => {
   test("the same stack, even synthesized in another directory (local backend path), has no changes", () => {
@@ -33,8 +33,8 @@ describe("diffStacks on production", () => {
     base.terraform = { ...base.terraform, backend: { local: { path: "/work/repo/terraform.production.tfstate" } } };
 
     // WHEN diffed / THEN nothing
-    const result = diffStacks("production", base as StackJson, head as StackJson);
-    expect(result).toEqual({ environment: "production", statefulLosses: [], added: [], removed: [], moved: [], changed: [], dataSources: [], outputs: [], settings: [] });
+    const result = predictPlan("production", base as StackJson, head as StackJson);
+    expect(result).toEqual({ environment: "production", verdict: "safe", refusals: [], losses: [], added: [], removed: [], moved: [], changed: [], dataSources: [], outputs: [], settings: [] });
   });
 
   test("renaming the access-log bucket's construct destroys it: a stateful loss, an addition and a removal", () => {
@@ -47,8 +47,12 @@ describe("diffStacks on production", () => {
 
     // THEN the loss comes first, naming the address and construct path
     expect(old).toBe("aws_s3_bucket.access-logs_bucket_7E528747");
-    expect(result.statefulLosses).toEqual([{ address: old, path: "production/access-logs/bucket", stateful: true, action: "destroy", reason: "no longer in the stack and no moved block carries it" }]);
-    expect(result.removed).toEqual([{ address: old, path: "production/access-logs/bucket", stateful: true }]);
+    expect(result.losses).toEqual([
+      { address: old, path: "production/access-logs/bucket", class: "stateful", action: "destroy", reason: "no longer in the stack and no moved block carries it", consequence: "every object in it is deleted with it" },
+    ]);
+    // Removing the block removes its prevent_destroy too: Terraform destroys without refusing.
+    expect([result.verdict, result.refusals]).toEqual(["costly", []]);
+    expect(result.removed).toEqual([{ address: old, path: "production/access-logs/bucket", class: "stateful" }]);
     expect(result.added.map((entry) => entry.address)).toEqual(["aws_s3_bucket.alb-access-logs_bucket_0123ABCD"]);
   });
 
@@ -63,7 +67,7 @@ describe("diffStacks on production", () => {
     const result = diff(head);
 
     // THEN
-    expect(result.statefulLosses).toEqual([]);
+    expect(result.losses).toEqual([]);
     expect(result.removed).toEqual([]);
     expect(result.added).toEqual([]);
     expect(result.moved).toEqual([{ from: old, to: "aws_s3_bucket.alb-access-logs_bucket_0123ABCD", path: "production/access-logs/bucket" }]);
@@ -80,21 +84,20 @@ describe("diffStacks on production", () => {
 
     // WHEN diffed / THEN only the queue is a stateful loss
     const result = diff(head);
-    expect(result.statefulLosses.map((loss) => [loss.action, loss.address])).toEqual([["destroy", `aws_sqs_queue.${queue}`]]);
-    expect(result.removed.map((entry) => [entry.address, entry.stateful])).toEqual([
-      [`aws_cloudwatch_metric_alarm.${alarm}`, false],
-      [`aws_sqs_queue.${queue}`, true],
+    expect(result.losses.map((loss) => [loss.action, loss.address, loss.consequence])).toEqual([["destroy", `aws_sqs_queue.${queue}`, "the messages in it are dropped"]]);
+    expect(result.removed.map((entry) => [entry.address, entry.class])).toEqual([
+      [`aws_cloudwatch_metric_alarm.${alarm}`, "replaceable"],
+      [`aws_sqs_queue.${queue}`, "stateful"],
     ]);
   });
 
-  test.each<[string, string, string, (args: Record<string, any>) => void, { action: "update" | "replace"; replacedBy: string[]; loss: boolean }]>([
-    ["a target group's port (ForceNew)", "aws_lb_target_group", "service-api_target-group", (args) => (args.port = 8081), { action: "replace", replacedBy: ["port"], loss: true }],
-    ["a target group's health check path (in place)", "aws_lb_target_group", "service-api_target-group", (args) => (args.health_check.path = "/ready"), { action: "update", replacedBy: [], loss: false }],
-    ["the cluster's name", "aws_ecs_cluster", "compute_cluster", (args) => (args.name = "renamed"), { action: "replace", replacedBy: ["name"], loss: true }],
-    ["a service's desired count", "aws_ecs_service", "service-api_service", (args) => (args.desired_count = 9), { action: "update", replacedBy: [], loss: false }],
-    ["a service's cluster (ForceNew)", "aws_ecs_service", "service-api_service", (args) => (args.cluster = "other"), { action: "replace", replacedBy: ["cluster"], loss: true }],
-    ["a launch template's name (replaceable type)", "aws_launch_template", "compute_spot-launch-template", (args) => (args.name = "acme-api-spot-2"), { action: "replace", replacedBy: ["name"], loss: false }],
-    ["the bucket's name", "aws_s3_bucket", "access-logs_bucket", (args) => (args.bucket = "another"), { action: "replace", replacedBy: ["bucket"], loss: true }],
+  test.each<[string, string, string, (args: Record<string, any>) => void, { action: "update" | "replace"; replacedBy: string[]; verdict: string }]>([
+    ["a target group's port (ForceNew, create_before_destroy: not blocked)", "aws_lb_target_group", "service-api_target-group", (args) => (args.port = 8081), { action: "replace", replacedBy: ["port"], verdict: "safe" }],
+    ["a target group's health check path (in place)", "aws_lb_target_group", "service-api_target-group", (args) => (args.health_check.path = "/ready"), { action: "update", replacedBy: [], verdict: "safe" }],
+    ["the cluster's name (prevent_destroy: refused)", "aws_ecs_cluster", "compute_cluster", (args) => (args.name = "renamed"), { action: "replace", replacedBy: ["name"], verdict: "refused" }],
+    ["a service's desired count", "aws_ecs_service", "service-api_service", (args) => (args.desired_count = 9), { action: "update", replacedBy: [], verdict: "safe" }],
+    ["a service's cluster (ForceNew, disruptive)", "aws_ecs_service", "service-api_service", (args) => (args.cluster = "other"), { action: "replace", replacedBy: ["cluster"], verdict: "costly" }],
+    ["the bucket's name (prevent_destroy: refused)", "aws_s3_bucket", "access-logs_bucket", (args) => (args.bucket = "another"), { action: "replace", replacedBy: ["bucket"], verdict: "refused" }],
   ])("changing %s", (_case, type, prefix, change, expected) => {
     // GIVEN one argument changed
     const head = production();
@@ -104,9 +107,10 @@ describe("diffStacks on production", () => {
     // WHEN diffed
     const result = diff(head);
 
-    // THEN it is an update or a replacement, and a stateful replacement is a loss
-    expect(result.changed).toEqual([expect.objectContaining({ address: `${type}.${name}`, action: expected.action, replacedBy: expected.replacedBy })]);
-    expect(result.statefulLosses.map((loss) => loss.action)).toEqual(expected.loss ? ["replace"] : []);
+    // THEN it is an update or a replacement, and the verdict follows the type's class and prevent_destroy
+    expect(result.changed.find((entry) => entry.address === `${type}.${name}`)).toEqual(expect.objectContaining({ action: expected.action, replacedBy: expected.replacedBy }));
+    expect(result.verdict).toBe(expected.verdict);
+    expect(result.refusals.map((refusal) => refusal.rule)).toEqual(expected.verdict === "refused" ? ["prevent_destroy"] : []);
   });
 
   test("a container's image inside container_definitions is diffed as JSON, matched by container name", () => {
@@ -129,9 +133,15 @@ describe("diffStacks on production", () => {
     const head = production();
     const [, args] = find(head, "aws_launch_template", "compute_spot-launch-template");
     args.user_data = Buffer.from(`${Buffer.from(args.user_data, "base64").toString("utf8")}\necho extra\n`).toString("base64");
-    const [changed] = diff(head).changed;
-    expect(changed.changes).toEqual([{ path: "user_data", summary: expect.stringMatching(/^user data changed \(\d+ → \d+ lines, 2 added, 0 removed\)$/) }]);
-    expect(changed.action).toBe("update");
+    const changed = diff(head).changed;
+    const template = changed.find((entry) => entry.address.startsWith("aws_launch_template."))!;
+    const group = changed.find((entry) => entry.address.startsWith("aws_autoscaling_group."))!;
+    expect(changed).toHaveLength(2);
+    expect(template.changes).toEqual([{ path: "user_data", summary: expect.stringMatching(/^user data changed \(\d+ → \d+ lines, 2 added, 0 removed\)$/) }]);
+    expect(template.action).toBe("update");
+    // The template's new version reaches the group that launches it (an instance refresh), in place.
+    expect(group).toEqual(expect.objectContaining({ address: expect.stringMatching(/^aws_autoscaling_group\./), action: "update" }));
+    expect(group.changes).toEqual([expect.objectContaining({ summary: expect.stringMatching(/^known after apply \(from aws_launch_template\..*\.latest_version\)$/) })]);
   });
 
   test("a policy statement changed in a data source shows under data sources", () => {
@@ -154,12 +164,12 @@ describe("diffStacks on production", () => {
   });
 
   test("a new environment is all additions; a deleted one loses every stateful resource", () => {
-    const created = diffStacks("production", undefined, production() as StackJson);
-    expect(created.statefulLosses).toEqual([]);
+    const created = predictPlan("production", undefined, production() as StackJson);
+    expect(created.losses).toEqual([]);
     expect(created.added.length).toBeGreaterThan(100);
-    const deleted = diffStacks("production", production() as StackJson, undefined);
-    expect(deleted.statefulLosses.length).toBe(deleted.removed.filter((entry) => entry.stateful).length);
-    expect(deleted.statefulLosses.length).toBeGreaterThan(20);
+    const deleted = predictPlan("production", production() as StackJson, undefined);
+    expect(deleted.losses.length).toBe(deleted.removed.filter((entry) => entry.class !== "replaceable").length);
+    expect(deleted.losses.length).toBeGreaterThan(20);
   });
 });
 
@@ -193,13 +203,16 @@ describe("reports", () => {
   const head = production();
   rename(head, "aws_s3_bucket", "access-logs_bucket", "alb-access-logs_bucket_0123ABCD");
   find(head, "aws_ecs_service", "service-api_service")[1].desired_count = 9;
-  const diffs = [diff(head), diffStacks("staging", {}, {})];
+  const diffs = [diff(head), predictPlan("staging", {}, {})];
   const base = { ref: "merge base with main", commit: "0123456789abcdef0123" };
 
   test("text puts the stateful loss first, then the details; an unchanged environment says so", () => {
     const text = formatText(base, diffs);
     expect(text).toContain("base 0123456789ab (merge base with main) → working tree");
-    expect(text).toContain("production: 1 stateful resource(s) would be DESTROYED or REPLACED\n  !! destroy aws_s3_bucket.access-logs_bucket_7E528747  (production/access-logs/bucket)");
+    expect(text).toContain(
+      "production: 1 stateful or disruptive resource(s) would be DESTROYED or REPLACED\n  !! destroy aws_s3_bucket.access-logs_bucket_7E528747  (production/access-logs/bucket): " +
+        "no longer in the stack and no moved block carries it; data or identity would be LOST: every object in it is deleted with it",
+    );
     expect(text.indexOf("!! destroy")).toBeLessThan(text.indexOf("added (1):"));
     expect(text).toContain("  changed (1):\n    ~ aws_ecs_service.service-api_service_454F4786  (production/service-api/service)\n        desired_count: 4 → 9  (ignored: lifecycle.ignore_changes)");
     expect(text).toContain("staging: no changes");
@@ -207,9 +220,94 @@ describe("reports", () => {
 
   test("markdown has a summary table and the losses as a table", () => {
     const markdown = formatMarkdown(base, diffs);
-    expect(markdown).toContain("> [!CAUTION]\n> 1 stateful resource(s) would be destroyed or replaced.");
-    expect(markdown).toContain("| production | **1** | 1 | 1 | 0 | 1 |");
+    expect(markdown).toContain("> [!WARNING]\n> 1 stateful or disruptive resource(s) would be destroyed or replaced.");
+    expect(markdown).toContain("| production | costly | 0 | **1** | 1 | 1 | 0 | 1 |");
     expect(markdown).toContain("| **destroy** | `aws_s3_bucket.access-logs_bucket_7E528747` | `production/access-logs/bucket` |");
-    expect(markdown).toContain("| staging | 0 | 0 | 0 | 0 | 0 |");
+    expect(markdown).toContain("| staging | safe | 0 | 0 | 0 | 0 | 0 | 0 |");
+  });
+});
+
+describe("predictPlan: replacement through references, and what terraform plan refuses", () => {
+  type Resources = Record<string, Record<string, Record<string, unknown>>>;
+  const plan = (base: Resources, head: Resources): PredictedPlan => predictPlan("test", { resource: base }, { resource: head });
+  const protectedNetwork = (cidr: string): Resources => ({
+    aws_vpc: { main: { cidr_block: cidr, lifecycle: { prevent_destroy: true } } },
+    aws_subnet: { a: { vpc_id: "${aws_vpc.main.id}", cidr_block: "10.0.1.0/24", lifecycle: { prevent_destroy: true } } },
+    aws_route_table: { public: { vpc_id: "${aws_vpc.main.id}" } },
+    aws_route_table_association: { a: { subnet_id: "${aws_subnet.a.id}", route_table_id: "${aws_route_table.public.id}" } },
+  });
+
+  test("a replaced resource's id is unknown: ForceNew arguments that reference it replace their resources too, transitively", () => {
+    // GIVEN a VPC whose CIDR changes; the subnet's vpc_id references it, the association references the subnet
+    const result = plan(protectedNetwork("10.0.0.0/16"), protectedNetwork("10.1.0.0/16"));
+
+    // THEN all of them are replaced, each naming what carries its replacement
+    expect(result.changed.map((entry) => [entry.address, entry.action, entry.replacedBy, entry.replacedThrough])).toEqual([
+      ["aws_route_table.public", "replace", ["vpc_id"], ["aws_vpc.main"]],
+      // route_table_id changes in place (ReplaceRouteTableAssociation); subnet_id forces the replacement.
+      ["aws_route_table_association.a", "replace", ["subnet_id"], ["aws_subnet.a"]],
+      ["aws_subnet.a", "replace", ["vpc_id"], ["aws_vpc.main"]],
+      ["aws_vpc.main", "replace", ["cidr_block"], undefined],
+    ]);
+    expect(result.changed.find((entry) => entry.address === "aws_subnet.a")?.changes).toEqual([{ path: "vpc_id", summary: "known after apply (from aws_vpc.main.id)" }]);
+
+    // AND prevent_destroy makes the plan fail for both protected ones: distinct from the data they would lose
+    expect(result.verdict).toBe("refused");
+    expect(result.refusals.map((refusal) => [refusal.address, refusal.rule])).toEqual([
+      ["aws_subnet.a", "prevent_destroy"],
+      ["aws_vpc.main", "prevent_destroy"],
+    ]);
+    expect(result.losses.map((loss) => [loss.address, loss.action, loss.class])).toEqual([
+      ["aws_subnet.a", "replace", "stateful"],
+      ["aws_vpc.main", "replace", "stateful"],
+    ]);
+  });
+
+  test("a configured value of a replaced resource stays known: what references it by that value is not replaced", () => {
+    // GIVEN a capacity provider replaced (its group's ARN changes) but keeping its configured name, referenced by a service's strategy
+    const stack = (group: string): Resources => ({
+      aws_ecs_capacity_provider: { spot: { name: "spot", auto_scaling_group_provider: { auto_scaling_group_arn: group } } },
+      aws_ecs_service: { api: { name: "api", force_new_deployment: true, capacity_provider_strategy: [{ capacity_provider: "${aws_ecs_capacity_provider.spot.name}", weight: 1 }] } },
+    });
+    const result = plan(stack("arn:aws:autoscaling:group/a"), stack("arn:aws:autoscaling:group/b"));
+    expect(result.changed.map((entry) => [entry.address, entry.action])).toEqual([["aws_ecs_capacity_provider.spot", "replace"]]);
+  });
+
+  test.each([
+    ["a Spot Fleet pinned to the template's latest_version is replaced", "aws_spot_fleet_request", { launch_template_config: [{ launch_template_specification: { id: "${aws_launch_template.t.id}", version: "${aws_launch_template.t.latest_version}" } }] }, "replace"],
+    ["an ASG on the latest_version updates in place (an instance refresh)", "aws_autoscaling_group", { launch_template: { id: "${aws_launch_template.t.id}", version: "${aws_launch_template.t.latest_version}" } }, "update"],
+  ])("a template updated in place gets a new latest_version: %s", (_case, type, args, action) => {
+    const stack = (userData: string): Resources => ({ aws_launch_template: { t: { name: "t", user_data: userData } }, [type]: { user: args } });
+    const result = plan(stack("YQ=="), stack("Yg=="));
+    expect(new Map(result.changed.map((entry) => [entry.address, entry.action]))).toEqual(
+      new Map([
+        [`${type}.user`, action],
+        ["aws_launch_template.t", "update"],
+      ]),
+    );
+  });
+
+  test.each<[string, Record<string, unknown>, string[]]>([
+    ["without force_new_deployment the provider refuses the plan", {}, ["force_new_deployment should be true when capacity_provider_strategy is being updated"]],
+    ["with it the strategy changes in place", { force_new_deployment: true }, []],
+  ])("a service's capacity provider strategy changes: %s", (_case, head, messages) => {
+    const service = (weight: number, extra: Record<string, unknown>): Resources => ({ aws_ecs_service: { api: { name: "api", capacity_provider_strategy: [{ capacity_provider: "spot", weight }], ...extra } } });
+    const result = plan(service(1, {}), service(4, head));
+    expect(result.changed.map((entry) => entry.action)).toEqual(["update"]);
+    expect(result.refusals.map((refusal) => [refusal.rule, refusal.message])).toEqual(messages.map((message) => ["internal/service/ecs/service.go capacityProviderStrategyCustomizeDiff", message]));
+    expect(result.verdict).toBe(messages.length > 0 ? "refused" : "safe");
+  });
+
+  test("removing a protected resource's block loses its data but is not refused: prevent_destroy goes with the block", () => {
+    const result = plan({ aws_sqs_queue: { dead: { name: "dead", lifecycle: { prevent_destroy: true } } } }, {});
+    expect([result.verdict, result.refusals, result.losses.map((loss) => loss.consequence)]).toEqual(["costly", [], ["the messages in it are dropped"]]);
+  });
+
+  test("a launch type left out of a service that moves to a strategy is kept (Optional+Computed), not a replacement", () => {
+    const result = plan(
+      { aws_ecs_service: { api: { name: "api", launch_type: "EC2", force_new_deployment: true } } },
+      { aws_ecs_service: { api: { name: "api", force_new_deployment: true, capacity_provider_strategy: [{ capacity_provider: "spot", weight: 1 }] } } },
+    );
+    expect(result.changed.map((entry) => [entry.action, entry.changes.map((change) => change.path)])).toEqual([["update", ["capacity_provider_strategy"]]]);
   });
 });

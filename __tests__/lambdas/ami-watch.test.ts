@@ -15,6 +15,7 @@ import {
   StartInstanceRefreshCommand,
 } from "@aws-sdk/client-auto-scaling";
 import { handler } from "../../lambdas/ami-watch/handler";
+import { AMI_WATCH_METRICS } from "../../lambdas/ami-watch/metrics";
 
 const ssm = mockClient(SSMClient);
 const ec2 = mockClient(EC2Client);
@@ -148,6 +149,8 @@ function publishedMessage(): { Subject: string; Message: string } {
 }
 
 let logs: Record<string, unknown>[];
+/** Lines written straight to stdout: the embedded-metric-format documents. */
+let stdoutLines: Record<string, unknown>[];
 
 /** The summary the run logged as it finished (a run that failed a pool rejects after logging it). */
 const finishedSummary = (): Record<string, unknown> | undefined => logs.find((line) => line.message === "AMI watch finished");
@@ -155,6 +158,11 @@ const finishedSummary = (): Record<string, unknown> | undefined => logs.find((li
 beforeEach(() => {
   logs = [];
   vi.spyOn(console, "log").mockImplementation((line: string) => logs.push(JSON.parse(line)));
+  stdoutLines = [];
+  vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
+    stdoutLines.push(JSON.parse(String(chunk)));
+    return true;
+  });
   ssm.on(GetParameterCommand, { Name: ARM64_PARAM }).resolves(recommendedParameter(ARM64_PARAM, parameterValue(NEW_ARM64, "arm64")));
   ssm.on(GetParameterCommand, { Name: X86_PARAM }).resolves(recommendedParameter(X86_PARAM, parameterValue(NEW_X86, "x86_64")));
   ec2.on(DescribeImagesCommand).resolves({
@@ -171,6 +179,63 @@ afterEach(() => {
   autoscaling.reset();
   vi.unstubAllEnvs();
   vi.restoreAllMocks();
+});
+
+/** The one EMF document of the run, checked against the EMF specification's rules for the fields it declares. */
+function publishedMetrics(): Record<string, unknown> {
+  expect(stdoutLines).toHaveLength(1);
+  const document = stdoutLines[0] as { _aws: { Timestamp: number; CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit: string }> }> } } & Record<string, unknown>;
+  const [directive] = document._aws.CloudWatchMetrics;
+  expect(Number.isInteger(document._aws.Timestamp)).toBe(true);
+  expect(directive?.Namespace).toBe(AMI_WATCH_METRICS.namespace);
+  expect(directive?.Dimensions).toEqual([[AMI_WATCH_METRICS.dimension]]);
+  expect(directive?.Metrics.map((metric) => metric.Name).sort()).toEqual(Object.values(AMI_WATCH_METRICS.names).sort());
+  for (const metric of directive?.Metrics ?? []) expect(typeof document[metric.Name]).toBe("number");
+  return Object.fromEntries(Object.entries(document).filter(([key]) => key !== "_aws"));
+}
+
+describe("ami-watch metrics (embedded metric format)", () => {
+  test.each([
+    {
+      case: "one pool current, one outdated",
+      pools: [SPOT_ARM64, SPOT_X86],
+      given: () => {
+        givenTemplateImage(SPOT_ARM64.launchTemplateId, NEW_ARM64.id);
+        givenTemplateImage(SPOT_X86.launchTemplateId, OLD_X86.id);
+      },
+      env: {},
+      metrics: { PoolsChecked: 2, PoolsOutdated: 1, PoolsFailed: 0, RefreshesStarted: 0 },
+    },
+    {
+      case: "an outdated SSM-resolving pool with auto refresh",
+      pools: [SPOT_ARM64],
+      given: () => {
+        givenTemplateImage(SPOT_ARM64.launchTemplateId, RESOLVE_ARM64);
+        givenAsgInstances(SPOT_ARM64.asgName, [{ id: "i-0aaa1111bbbb22223", state: "InService", ami: OLD_ARM64.id }]);
+      },
+      env: { AUTO_REFRESH: "true" },
+      metrics: { PoolsChecked: 1, PoolsOutdated: 1, PoolsFailed: 0, RefreshesStarted: 1 },
+    },
+  ])("GIVEN $case WHEN run THEN one EMF line counts it for the environment, without a CloudWatch call", async ({ pools, given, env, metrics }) => {
+    setEnv(pools, env);
+    given();
+
+    await handler();
+
+    expect(publishedMetrics()).toEqual({ Environment: "production", ...metrics });
+  });
+
+  test("GIVEN a pool that cannot be checked WHEN run THEN the failure is counted before the run fails", async () => {
+    setEnv([SPOT_ARM64, SPOT_X86]);
+    ec2.on(DescribeLaunchTemplateVersionsCommand, { LaunchTemplateId: SPOT_ARM64.launchTemplateId }).rejects(
+      Object.assign(new Error("The specified launch template does not exist."), { name: "InvalidLaunchTemplateId.NotFound" }),
+    );
+    givenTemplateImage(SPOT_X86.launchTemplateId, NEW_X86.id);
+
+    await expect(handler()).rejects.toThrow("could not check pool(s) spot of");
+
+    expect(publishedMetrics()).toEqual({ Environment: "production", PoolsChecked: 1, PoolsOutdated: 0, PoolsFailed: 1, RefreshesStarted: 0 });
+  });
 });
 
 describe("ami-watch handler", () => {

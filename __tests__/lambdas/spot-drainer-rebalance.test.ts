@@ -1,21 +1,30 @@
-import { afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { type MockInstance, afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
 import { EC2Client, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 import {
   DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
   DescribeTasksCommand,
   ECSClient,
+  ECSServiceException,
   ListContainerInstancesCommand,
   ListTasksCommand,
   StopTaskCommand,
   UpdateContainerInstancesStateCommand,
 } from "@aws-sdk/client-ecs";
-import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
+import {
+  DeregisterTargetsCommand,
+  DescribeTargetHealthCommand,
+  ElasticLoadBalancingV2Client,
+  ElasticLoadBalancingV2ServiceException,
+  InvalidTargetException,
+} from "@aws-sdk/client-elastic-load-balancing-v2";
 import { readRebalanceConfig } from "../../lambdas/spot-drainer/config";
 import { handler } from "../../lambdas/spot-drainer/handler";
-import { TERMINATE_RESERVE_MS, drainAndTerminateForRebalance, type RebalanceDeps } from "../../lambdas/spot-drainer/rebalance";
+import { TERMINATE_RESERVE_MS, TERMINATION_REFUSED, drainAndTerminateForRebalance, type RebalanceDeps } from "../../lambdas/spot-drainer/rebalance";
 import rebalanceEvent from "./fixtures/rebalance-recommendation.json";
-import { callOrder, drainerConfig, fakeClock, taskArnIn } from "./support/drainer";
+import { callOrder, drainerConfig, fakeClock, jsonLogLines, taskArnIn } from "./support/drainer";
+import { FakeCluster, type SchedulerBehaviour } from "./support/fake-cluster";
 
 const ecs = mockClient(ECSClient);
 const elb = mockClient(ElasticLoadBalancingV2Client);
@@ -39,7 +48,44 @@ function givenClusterInstance(): void {
   ec2.on(TerminateInstancesCommand).resolves({ TerminatingInstances: [{ InstanceId: INSTANCE }] });
 }
 
+const TG_API = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/api/0123456789abcdef";
+const TG_EDGE = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/edge/fedcba9876543210";
+const throttledEcs = () => new ECSServiceException({ name: "ThrottlingException", $fault: "client", message: "Rate exceeded", $metadata: { httpStatusCode: 400 } });
+const throttledElb = () => new ElasticLoadBalancingV2ServiceException({ name: "Throttling", $fault: "client", message: "Rate exceeded", $metadata: { httpStatusCode: 400 } });
+
 let clock: ReturnType<typeof fakeClock>;
+let log: MockInstance<typeof console.log>;
+/** When TerminateInstances was sent, on the test's clock. */
+let terminatedAt: number;
+
+/**
+ * Staging's shape: two instances (the recommended one and another), service `api` (2 replicas behind TG_API),
+ * a load-balanced daemon `edge` and a daemon `agent`; the scheduler moves a replica 20 s after DRAINING
+ * when there is room, and tasks exit 3 s after SIGTERM.
+ */
+function givenStaging(behaviour: Partial<SchedulerBehaviour> & { now?: () => number } = {}): FakeCluster {
+  const now = behaviour.now ?? (() => clock.now());
+  const cluster = new FakeCluster(
+    CLUSTER,
+    [
+      { name: "api", desiredCount: 2, targetGroupArn: TG_API },
+      { name: "edge", desiredCount: 0, daemon: true, targetGroupArn: TG_EDGE, containerPort: 9000 },
+      { name: "agent", desiredCount: 0, daemon: true },
+    ],
+    { now },
+    { moveMs: 20_000, exitMs: 3_000, ...behaviour },
+  );
+  cluster.addInstance(INSTANCE, START - 86_400_000);
+  cluster.addInstance("i-0fedcba9876543210", START - 86_400_000);
+  cluster.mock(ecs, elb);
+  ec2.on(TerminateInstancesCommand).callsFake(() => {
+    terminatedAt = now();
+    return { TerminatingInstances: [{ InstanceId: INSTANCE }] };
+  });
+  return cluster;
+}
+
+const stoppedAt = (cluster: FakeCluster, arn: string): number => cluster.task(arn).stopRequestedAt ?? Number.NaN;
 const deps = (extra: Partial<RebalanceDeps> = {}): RebalanceDeps => ({
   ecs: new ECSClient({}),
   elb: new ElasticLoadBalancingV2Client({}),
@@ -52,7 +98,8 @@ const deps = (extra: Partial<RebalanceDeps> = {}): RebalanceDeps => ({
 
 beforeEach(() => {
   clock = fakeClock(START);
-  vi.spyOn(console, "log").mockImplementation(() => undefined);
+  terminatedAt = Number.NaN;
+  log = vi.spyOn(console, "log").mockImplementation(() => undefined);
 });
 
 afterEach(() => {
@@ -65,36 +112,6 @@ afterEach(() => {
 });
 
 describe("rebalance recommendation for a Spot Fleet instance with capacity rebalance", () => {
-  test("GIVEN terminateAfterDrain WHEN the recommendation arrives THEN the instance is drained first and terminated after its tasks stopped", async () => {
-    givenClusterInstance();
-
-    const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps());
-
-    expect(summary).toMatchObject({ instanceId: INSTANCE, markedDraining: true, stoppedTasks: [standalone(1).taskArn], terminated: true });
-    expect(ec2).toHaveReceivedCommandWith(TerminateInstancesCommand, { InstanceIds: [INSTANCE] });
-    expect(callOrder(ecs, ec2).slice(-2)).toEqual(["StopTaskCommand", "TerminateInstancesCommand"]);
-  });
-
-  test("GIVEN the scheduler moves the tasks WHEN drained THEN nothing is stopped and the instance is terminated once it is empty", async () => {
-    givenClusterInstance();
-    // The scheduler has moved the task 20 s into the drain, however often the drainer looks.
-    const moved = () => clock.now() >= START + 20_000;
-    let looks = 0;
-    ecs.on(DescribeContainerInstancesCommand).callsFake(() => {
-      looks += 1;
-      const runningTasksCount = moved() ? 0 : 1;
-      return { containerInstances: [{ containerInstanceArn: CI_ARN, ec2InstanceId: INSTANCE, status: looks === 1 ? "ACTIVE" : "DRAINING", runningTasksCount }], failures: [] };
-    });
-    ecs.on(ListTasksCommand).callsFake(() => ({ taskArns: moved() ? [] : [standalone(1).taskArn] }));
-    ecs.on(DescribeTasksCommand).callsFake(() => ({ tasks: [{ ...standalone(1), lastStatus: moved() ? "STOPPED" : "RUNNING" }] }));
-
-    const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps());
-
-    expect(summary).toMatchObject({ stoppedTasks: [], terminated: true });
-    expect(ecs).not.toHaveReceivedCommand(StopTaskCommand);
-    expect(clock.now()).toBeLessThan(START + 110_000 - 30_000);
-  });
-
   test("GIVEN terminateAfterDrain is off WHEN the recommendation arrives THEN the instance is drained and left running", async () => {
     givenClusterInstance();
 
@@ -135,28 +152,190 @@ describe("rebalance recommendation for a Spot Fleet instance with capacity rebal
     ["the invocation has ample time: the 2-minute budget of a warning arriving now", 900_000, START + 110_000],
     ["the invocation ends first: its end minus the time kept for TerminateInstances", 60_000, START + 60_000 - TERMINATE_RESERVE_MS],
   ])("GIVEN %s WHEN drained THEN the deadline is the earlier one", async (_case, remainingMs, deadline) => {
-    givenClusterInstance();
+    const cluster = givenStaging();
+    cluster.addTask(INSTANCE, "family:report");
 
     const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps({ remainingTimeMs: () => remainingMs }));
 
     expect(summary.deadline).toBe(deadline);
-    // StopTask went out at the stop point (deadline − stop timeout) at the latest, TerminateInstances after it.
-    expect(clock.now()).toBeLessThanOrEqual(deadline);
+    expect(terminatedAt).toBeLessThanOrEqual(deadline);
     expect(summary.terminated).toBe(true);
   });
 
-  test("GIVEN TERMINATE_AFTER_REBALANCE_DRAIN=true WHEN the handler gets a recommendation THEN it drains and terminates", async () => {
+  test("GIVEN TERMINATE_AFTER_REBALANCE_DRAIN=true WHEN the handler gets a recommendation THEN it drains, terminates and publishes its metrics", async () => {
     vi.useFakeTimers({ now: START });
     vi.stubEnv("CLUSTER_NAME", CLUSTER);
     vi.stubEnv("DRAIN_ON_REBALANCE", "true");
     vi.stubEnv("TERMINATE_AFTER_REBALANCE_DRAIN", "true");
-    givenClusterInstance();
+    const stdout = vi.spyOn(process.stdout, "write").mockImplementation(() => true);
+    const cluster = givenStaging({ now: Date.now });
+    cluster.addTask(INSTANCE, "family:report");
 
     const pending = handler(rebalanceEvent, { getRemainingTimeInMillis: () => 100_000 });
     await vi.runAllTimersAsync();
 
-    await expect(pending).resolves.toMatchObject({ instanceId: INSTANCE, terminated: true });
+    await expect(pending).resolves.toMatchObject({ instanceId: INSTANCE, terminated: true, refused: [] });
     expect(ec2).toHaveReceivedCommandWith(TerminateInstancesCommand, { InstanceIds: [INSTANCE] });
+    const [line] = stdout.mock.calls.map(([chunk]) => JSON.parse(String(chunk)));
+    expect(line).toMatchObject({ ClusterName: CLUSTER, EventsHandled: 1, TasksStopped: 1, DrainsMissedDeadline: 0, RebalanceTerminationsRefused: 0 });
+  });
+});
+
+/** Rebalance drains that end in a termination: only when nothing runs or drains there and the work found a home. */
+describe("rebalance recommendation: when terminating is safe", () => {
+  const OTHER = "i-0fedcba9876543210";
+  const REPLACEMENT = "i-0aaaabbbbccccdddd";
+
+  test("GIVEN the scheduler moves the replica and a standalone task exits on SIGTERM WHEN drained THEN it is terminated after the task STOPPED", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(INSTANCE, "service:api");
+    cluster.addTask(OTHER, "service:api");
+    const job = cluster.addTask(INSTANCE, "family:report");
+
+    const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps());
+
+    expect(summary).toMatchObject({ markedDraining: true, stoppedTasks: [job], refused: [], terminated: true });
+    expect(cluster.runningTasks("api")).toEqual([OTHER, OTHER]);
+    // Terminated once the job reported STOPPED (3 s after SIGTERM), never in the same instant as StopTask.
+    expect(terminatedAt).toBeGreaterThanOrEqual(stoppedAt(cluster, job) + 3_000);
+    expect(callOrder(ecs, ec2).at(-1)).toBe("TerminateInstancesCommand");
+  });
+
+  test("GIVEN a task that ignores SIGTERM WHEN its stop timeout is used up THEN TerminateInstances comes only after it STOPPED, not 0 ms after StopTask", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(OTHER, "service:api");
+    const job = cluster.addTask(INSTANCE, "family:report", 30_000);
+
+    const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps());
+
+    expect(summary.terminated).toBe(true);
+    expect(terminatedAt - stoppedAt(cluster, job)).toBeGreaterThanOrEqual(config.stopTimeoutSeconds * 1000);
+  });
+
+  test("GIVEN a task still stopping at the deadline WHEN drained THEN it is not terminated, goes back to ACTIVE and the refusal is logged for the alarm", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(OTHER, "service:api");
+    cluster.addTask(INSTANCE, "family:report", 45_000);
+
+    const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps());
+
+    expect(summary).toMatchObject({ terminated: false, refused: ["tasks-still-stopping"], reactivated: true });
+    expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
+    expect(cluster.instance(INSTANCE).status).toBe("ACTIVE");
+    expect(jsonLogLines(log)).toContainEqual(expect.objectContaining({ level: "error", alarm: TERMINATION_REFUSED, refused: ["tasks-still-stopping"] }));
+  });
+
+  test("GIVEN daemon tasks WHEN drained THEN they are stopped last, after the other tasks STOPPED", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(OTHER, "service:api");
+    const job = cluster.addTask(INSTANCE, "family:report");
+    const agent = cluster.addTask(INSTANCE, "service:agent");
+    cluster.addTask(OTHER, "service:agent");
+
+    const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps());
+
+    expect(summary).toMatchObject({ stoppedTasks: [job, agent], terminated: true });
+    expect(stoppedAt(cluster, agent)).toBeGreaterThanOrEqual(stoppedAt(cluster, job) + 3_000);
+    expect(terminatedAt).toBeGreaterThanOrEqual(stoppedAt(cluster, agent) + 3_000);
+  });
+
+  test("GIVEN DeregisterTargets is refused and the instance's target stays healthy WHEN drained THEN it is not terminated and goes back to ACTIVE", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(OTHER, "service:api");
+    const edge = cluster.addTask(INSTANCE, "service:edge");
+    cluster.targetStates.set(TG_EDGE, new Map([[`${INSTANCE}:${cluster.task(edge).hostPort}`, "healthy"]]));
+    elb.on(DeregisterTargetsCommand).rejects(new InvalidTargetException({ message: "The following targets are not in a running state", $metadata: {} }));
+
+    const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps());
+
+    expect(summary).toMatchObject({ terminated: false, refused: ["targets-in-use"], reactivated: true, targetsStillInUse: 1 });
+    expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
+  });
+
+  test.each([
+    ["DescribeServices", () => ecs.on(DescribeServicesCommand).rejects(throttledEcs())],
+    ["DescribeTargetHealth", () => elb.on(DescribeTargetHealthCommand).rejects(throttledElb())],
+  ])("GIVEN %s throttled past the stop point WHEN drained THEN it is not terminated (check-failed) and goes back to ACTIVE", async (_api, throttle) => {
+    const cluster = givenStaging();
+    cluster.addTask(INSTANCE, "service:api");
+    cluster.addTask(OTHER, "service:api");
+    throttle();
+
+    const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps());
+
+    expect(summary).toMatchObject({ terminated: false, reactivated: true });
+    expect(summary.refused).toContain("check-failed");
+    expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
+    expect(cluster.instance(INSTANCE).status).toBe("ACTIVE");
+  });
+
+  test("GIVEN the instance was DRAINING already (an interruption warning's drain) WHEN terminating is refused THEN it stays DRAINING", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(INSTANCE, "service:api");
+    cluster.instance(INSTANCE).status = "DRAINING";
+    cluster.instance(OTHER).status = "DRAINING";
+
+    const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps());
+
+    expect(summary).toMatchObject({ markedDraining: false, terminated: false, refused: ["tasks-not-moved"], reactivated: false });
+    expect(ecs).not.toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { status: "ACTIVE" });
+  });
+
+  describe("both staging instances get a recommendation while their replacements still boot", () => {
+    const both = async () => {
+      const other = { ...rebalanceEvent, id: "second", detail: { "instance-id": OTHER } };
+      return Promise.all([
+        drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps()),
+        drainAndTerminateForRebalance(other, config, { terminateAfterDrain: true }, deps()),
+      ]);
+    };
+
+    test("GIVEN the scheduler has nowhere to move the replicas WHEN both drain THEN neither is terminated, nothing is stopped, both go back to ACTIVE", async () => {
+      const cluster = givenStaging();
+      cluster.addTask(INSTANCE, "service:api");
+      cluster.addTask(OTHER, "service:api");
+
+      const summaries = await both();
+
+      expect(summaries.map((s) => [s.terminated, s.refused, s.reactivated])).toEqual([
+        [false, ["tasks-not-moved"], true],
+        [false, ["tasks-not-moved"], true],
+      ]);
+      expect(ecs).not.toHaveReceivedCommand(StopTaskCommand);
+      expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
+      expect(cluster.runningTasks("api")).toHaveLength(2);
+      expect([cluster.instance(INSTANCE).status, cluster.instance(OTHER).status]).toEqual(["ACTIVE", "ACTIVE"]);
+    });
+
+    test("GIVEN the scheduler stops the replicas without room (minimumHealthyPercent < 100) WHEN both drain THEN neither is terminated (no-room) and both go back to ACTIVE", async () => {
+      const cluster = givenStaging({ stopsWithoutRoom: true });
+      cluster.addTask(INSTANCE, "service:api");
+      cluster.addTask(OTHER, "service:api");
+
+      const summaries = await both();
+
+      expect(summaries.map((s) => [s.terminated, s.refused, s.reactivated])).toEqual([
+        [false, ["no-room"], true],
+        [false, ["no-room"], true],
+      ]);
+      expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
+    });
+
+    test("GIVEN the replacement joins 30 s in WHEN both drain THEN the replicas move there and both are terminated", async () => {
+      const cluster = givenStaging();
+      cluster.addInstance(REPLACEMENT, START + 30_000);
+      cluster.addTask(INSTANCE, "service:api");
+      cluster.addTask(OTHER, "service:api");
+
+      const summaries = await both();
+
+      expect(summaries.map((s) => [s.terminated, s.refused])).toEqual([
+        [true, []],
+        [true, []],
+      ]);
+      expect(cluster.runningTasks("api")).toEqual([REPLACEMENT, REPLACEMENT]);
+      expect(ec2).toHaveReceivedCommandTimes(TerminateInstancesCommand, 2);
+    });
   });
 });
 

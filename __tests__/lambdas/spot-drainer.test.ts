@@ -559,7 +559,7 @@ describe("spot drainer: what it refuses and what it reports", () => {
   ])("GIVEN %s WHEN handled THEN it is skipped (%s) without any AWS call", async (_label, event, skipped) => {
     const summary = await drainForEvent(event, config, deps());
 
-    expect(summary).toEqual({ instanceId: (event.detail as Record<string, string> | undefined)?.["instance-id"], markedDraining: false, deregisteredTargets: 0, drainedTargets: 0, stoppedTasks: [], skipped });
+    expect(summary).toEqual({ instanceId: (event.detail as Record<string, string> | undefined)?.["instance-id"], markedDraining: false, deregisteredTargets: 0, drainedTargets: 0, targetsStillInUse: 0, stoppedTasks: [], skipped });
     expect(ecs).not.toHaveReceivedAnyCommand();
     expect(logLines()).toContainEqual(expect.objectContaining({ level: "info", skipped }));
   });

@@ -91,6 +91,17 @@ describe("Spot pool advice rules", () => {
     expect(warning.message).toContain("with a weightedCapacity in proportion to their vCPU");
   });
 
+  test.each<[string, () => EnvironmentInput, RegExp, RegExp]>([
+    ["a Spot Fleet: its replacement terminates every instance at once, so move the load first", () => withFleetTypes(["t4g.large", "m7g.large", "c7g.large", "m6g.large"]), /REPLACES the Spot Fleet request.*ALL its instances are terminated at once/, /raise capacity\.onDemand.*DRAINING.*then apply/],
+    ["an ASG: in place, instances replaced gradually", () => withSpotTypes(["m6a.large", "c6i.xlarge", "r6i.large", "m5.large"]), /in place \(no replacement\)/, /managed draining moves their tasks first/],
+  ])("says what applying the advice costs for %s", (_case, input, cost, howTo) => {
+    const [warning] = advise(input());
+    expect(warning.whenApplied).toMatch(cost);
+    expect(warning.whenApplied).toMatch(howTo);
+    // The synth warning carries it too.
+    expect(spotPoolWarnings(parseEnvironmentConfig(input()), dataset)[0]).toContain(warning.whenApplied);
+  });
+
   test("too few types: suggests enough <5% types to reach four", () => {
     const [warning] = advise(withSpotTypes(["m7i.large", "m6i.large"]));
     expect(warning.message).toContain("lists 2 instance type(s) (m7i.large, m6i.large); Spot needs at least 4");

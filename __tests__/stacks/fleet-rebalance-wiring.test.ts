@@ -1,6 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { SpotInterruptionDrainer } from "../../modules/operations/spot-interruption-drainer";
 import { ENVIRONMENTS } from "../../stacks/environments";
+import { DRAINER_METRICS } from "../../lambdas/spot-drainer/metrics";
 import { dataSourcesOfType, resourcesOfType, soleResource, synthConstructs, synthEnvironment, type Synthesized } from "../support/synth";
 
 interface Statement {
@@ -38,6 +39,23 @@ describe("Spot Fleet capacity rebalance and the drainer, wired together", () => 
     ]);
   });
 
+  test("GIVEN staging WHEN synthesized THEN an alarm notifies on rebalance drains that did not terminate their instance, on the metric the drainer publishes", () => {
+    const { json } = synthEnvironment("staging");
+
+    const refused = resourcesOfType(json, "aws_cloudwatch_metric_alarm").filter((alarm) => alarm.metric_name === DRAINER_METRICS.names.rebalanceTerminationsRefused);
+    expect(refused).toEqual([
+      expect.objectContaining({
+        namespace: DRAINER_METRICS.namespace,
+        // The value the handler puts in the dimension: its CLUSTER_NAME.
+        dimensions: { [DRAINER_METRICS.dimension]: drainer(json)?.environment.variables.CLUSTER_NAME },
+        statistic: "Sum",
+        threshold: 0,
+        comparison_operator: "GreaterThanThreshold",
+        alarm_actions: [expect.stringMatching(/aws_sns_topic/)],
+      }),
+    ]);
+  });
+
   test.each([
     ["production (capacity providers: the ASG replaces, managed draining drains)", ENVIRONMENTS.production],
     [
@@ -52,6 +70,7 @@ describe("Spot Fleet capacity rebalance and the drainer, wired together", () => 
     const { json } = synthEnvironment(input);
     expect(JSON.stringify(statements(json))).not.toContain("ec2:TerminateInstances");
     expect(drainer(json)?.environment.variables.TERMINATE_AFTER_REBALANCE_DRAIN).toBeUndefined();
+    expect(resourcesOfType(json, "aws_cloudwatch_metric_alarm").map((alarm) => alarm.metric_name)).not.toContain(DRAINER_METRICS.names.rebalanceTerminationsRefused);
     for (const request of resourcesOfType(json, "aws_spot_fleet_request")) expect(request.spot_maintenance_strategies).toBeUndefined();
   });
 });

@@ -270,10 +270,18 @@ describe("containers", () => {
     expect(JSON.parse(String(job?.container_definitions))[0]).toMatchObject({ readonlyRootFilesystem: true });
   });
 
-  test("GIVEN production WHEN synthesized THEN its web services are read-only with /tmp, and the CloudWatch agent daemon is left writable", () => {
-    const byName = Object.fromEntries(containers(shipped.production()).map((container) => [container.name, container]));
+  test("GIVEN production WHEN synthesized THEN every container is read-only: the web services with /tmp, the CloudWatch agent with its config and pid directories", () => {
+    const all = containers(shipped.production());
+    const byName = Object.fromEntries(all.map((container) => [container.name, container]));
     expect(byName.api).toMatchObject({ readonlyRootFilesystem: true, mountPoints: [{ sourceVolume: "scratch-0", containerPath: "/tmp", readOnly: false }] });
     expect(byName.admin).toMatchObject({ readonlyRootFilesystem: true });
-    expect(byName["metrics-agent"].readonlyRootFilesystem).toBe(false);
+    expect(byName["metrics-agent"]).toMatchObject({
+      readonlyRootFilesystem: true,
+      mountPoints: [
+        { sourceVolume: "scratch-0", containerPath: "/opt/aws/amazon-cloudwatch-agent/etc", readOnly: false },
+        { sourceVolume: "scratch-1", containerPath: "/opt/aws/amazon-cloudwatch-agent/var", readOnly: false },
+      ],
+    });
+    expect(all.filter((container) => container.readonlyRootFilesystem !== true)).toEqual([]);
   });
 });

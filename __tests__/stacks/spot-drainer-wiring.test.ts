@@ -54,7 +54,8 @@ describe("Spot drainer in the platform stack", () => {
     // THEN
     expect(detailTypes(json)).toEqual([SPOT]);
     const fn = drainerFunction(json);
-    expect(fn).toMatchObject({ function_name: "acme-api-spot-drainer-production", timeout: 120, reserved_concurrent_executions: 10 });
+    // One execution per Spot instance the pool can hold (capacity.spot.maxSize 30).
+    expect(fn).toMatchObject({ function_name: "acme-api-spot-drainer-production", timeout: 120, reserved_concurrent_executions: 30 });
     expect(fn?.environment.variables).toMatchObject({
       CLUSTER_NAME: "acme-api-production",
       DEADLINE_MARGIN_SECONDS: "10",

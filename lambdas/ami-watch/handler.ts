@@ -6,6 +6,7 @@ import { describeImageNames, getCurrentAmis, getRecommendedAmi, type Recommended
 import { loadConfig, type Architecture, type Config, type PoolConfig } from "./config";
 import { errorFields, log } from "./log";
 import { buildMessage, buildSubject, type OutdatedPool } from "./message";
+import { publishMetrics } from "./metrics";
 import { startRefresh } from "./refresh";
 
 // Module scope: reused across warm invocations; construction makes no AWS call.
@@ -46,6 +47,12 @@ export async function handler(): Promise<AmiWatchSummary> {
     messagePublished,
   };
   log("info", "AMI watch finished", { environment: config.environment, ...summary });
+  publishMetrics(config.environment, {
+    poolsChecked: summary.checkedPools.length,
+    poolsOutdated: summary.outdatedPools.length,
+    poolsFailed: summary.failedPools.length,
+    refreshesStarted: summary.refreshesStarted.length,
+  });
   // A watcher that cannot look must not look like one that found nothing: fail the invocation (after reporting
   // what it could) so the function's Errors alarm tells someone.
   if (summary.failedPools.length > 0) {

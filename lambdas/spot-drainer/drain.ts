@@ -58,10 +58,16 @@ export interface DrainSummary {
   deregisteredTargets: number;
   /** Targets confirmed `unused`/absent before the stop point. */
   drainedTargets: number;
+  /** Targets of the instance's tasks not confirmed drained when the tasks were stopped (deregistration refused or still draining). */
+  targetsStillInUse: number;
+  /** The tasks' services could not be described, so their targets are unknown (none were deregistered). */
+  targetsUnmapped?: boolean;
   stoppedTasks: string[];
   skipped?: SkipReason;
   /** Epoch ms by which all work must be done (Spot: event time + 2 min − margin; lifecycle: see lifecycle.ts). */
   deadline?: number;
+  /** Epoch ms when the drain's last call returned. */
+  finishedAt?: number;
 }
 
 /**
@@ -125,6 +131,7 @@ export const emptySummary = (instanceId?: string): DrainSummary => ({
   markedDraining: false,
   deregisteredTargets: 0,
   drainedTargets: 0,
+  targetsStillInUse: 0,
   stoppedTasks: [],
 });
 
@@ -162,7 +169,6 @@ export async function drainInstance(
 ): Promise<DrainSummary> {
   const { deadline } = plan;
   const summary: DrainSummary = { ...emptySummary(instanceId), deadline };
-  const skip = skipper(summary, log);
   // Tasks need their stop timeout between SIGTERM and SIGKILL, so ALB draining may only use the time before that.
   const stopAt = deadline - config.stopTimeoutSeconds * 1000;
   // Everything before StopTask must leave room for it; StopTask itself may use the time up to the deadline.
@@ -171,13 +177,61 @@ export async function drainInstance(
   const { ecs, elb } = deps;
   const cluster = config.clusterName;
 
-  const [containerInstanceArn, ...extra] = await listContainerInstanceArns(ecs, beforeStop, cluster, instanceId);
+  const entered = await enterDraining(instanceId, summary, config, deps, beforeStop, log);
+  if (entered.skipped !== undefined) return entered;
+  const containerInstanceArn = entered.containerInstanceArn as string;
+  const ciLog = log.child({ containerInstanceArn });
+
+  const taskArns = await listTaskArns(ecs, beforeStop, cluster, containerInstanceArn);
+  const tasks = await describeTasks(ecs, beforeStop, cluster, taskArns);
+  ciLog.info("listed tasks", { taskCount: tasks.length });
+
+  const services = await describeTaskServices(ecs, beforeStop, cluster, tasks, ciLog);
+  const targets = services ? targetsForTasks(instanceId, tasks, services, config.targetGroupArns) : new Map();
+  const deregistered = await deregisterAll(elb, beforeStop, targets, ciLog);
+  summary.deregisteredTargets = countTargets(deregistered);
+  const polling = { stopAt, pollIntervalMs: config.pollIntervalSeconds * 1000 };
+  summary.drainedTargets = await waitUntilDrained(elb, beforeStop, deps, deregistered, polling, ciLog);
+  summary.targetsStillInUse = countTargets(targets) - summary.drainedTargets;
+  if (!services) summary.targetsUnmapped = true;
+  if (plan.waitForTasksToLeave) {
+    // Daemon tasks never leave a DRAINING instance before the others (and runningTasksCount counts them):
+    // wait for the service scheduler's replicas and for standalone tasks to end, then stop the daemons.
+    const daemons = new Set((services ?? []).filter((s) => s.schedulingStrategy === "DAEMON").map((s) => s.serviceName));
+    const leaving = tasks.filter((task) => !daemons.has(serviceNameOf(task))).map((task) => task.taskArn as string);
+    const waiting = { until: stopAt, pollIntervalMs: polling.pollIntervalMs };
+    await waitUntilTasksStopped(ecs, beforeStop, deps, cluster, leaving, waiting, ciLog, "tasks still on the instance at stop point, stopping them");
+  }
+
+  summary.stoppedTasks = await stopRemainingTasks(ecs, beforeDeadline, cluster, containerInstanceArn, plan.stopReason, taskArns, ciLog);
+  summary.finishedAt = deps.now();
+  ciLog.info("drain finished", { ...summary });
+  return summary;
+}
+
+/**
+ * Finds the instance's container instance and sets it DRAINING (unless ECS or the agent already did).
+ * Returns the summary with `containerInstanceArn` and `markedDraining` set, or skipped when there is
+ * nothing of this cluster left to drain.
+ */
+export async function enterDraining<S extends DrainSummary>(
+  instanceId: string,
+  summary: S,
+  config: DrainerConfig,
+  deps: DrainDeps,
+  retry: Retry,
+  log: Logger,
+): Promise<S> {
+  const skip = skipper(summary, log);
+  const { ecs } = deps;
+  const cluster = config.clusterName;
+  const [containerInstanceArn, ...extra] = await listContainerInstanceArns(ecs, retry, cluster, instanceId);
   if (!containerInstanceArn) return skip("not-in-cluster", "instance is not in the cluster", { cluster });
   if (extra.length > 0) log.warn("several container instances for one EC2 instance, using the first", { extra });
   summary.containerInstanceArn = containerInstanceArn;
   const ciLog = log.child({ containerInstanceArn });
 
-  const lookup = await describeContainerInstance(ecs, beforeStop, cluster, containerInstanceArn);
+  const lookup = await describeContainerInstance(ecs, retry, cluster, containerInstanceArn);
   if (lookup.kind === "missing") {
     return skip("container-instance-missing", "container instance is gone", { failures: lookup.failures });
   }
@@ -185,7 +239,7 @@ export async function drainInstance(
     case "ACTIVE": {
       let failures: Failure[];
       try {
-        failures = await setDraining(ecs, beforeStop, cluster, containerInstanceArn);
+        failures = await setDraining(ecs, retry, cluster, containerInstanceArn);
       } catch (err) {
         // Refused outright (e.g. InvalidParameterException when the instance changed state meanwhile, or
         // AccessDenied): the same as a refusal reported in failures[]. Deregistering and stopping tasks still help.
@@ -211,27 +265,6 @@ export async function drainInstance(
       ciLog.warn("unexpected container instance status, draining anyway", { status: lookup.instance.status });
   }
 
-  const taskArns = await listTaskArns(ecs, beforeStop, cluster, containerInstanceArn);
-  const tasks = await describeTasks(ecs, beforeStop, cluster, taskArns);
-  ciLog.info("listed tasks", { taskCount: tasks.length });
-
-  const services = await describeTaskServices(ecs, beforeStop, cluster, tasks, ciLog);
-  const targets = services ? targetsForTasks(instanceId, tasks, services, config.targetGroupArns) : new Map();
-  const deregistered = await deregisterAll(elb, beforeStop, targets, ciLog);
-  summary.deregisteredTargets = countTargets(deregistered);
-  const polling = { stopAt, pollIntervalMs: config.pollIntervalSeconds * 1000 };
-  summary.drainedTargets = await waitUntilDrained(elb, beforeStop, deps, deregistered, polling, ciLog);
-  if (plan.waitForTasksToLeave) {
-    // Daemon tasks never leave a DRAINING instance before the others (and runningTasksCount counts them):
-    // wait for the service scheduler's replicas and for standalone tasks to end, then stop the daemons.
-    const daemons = new Set((services ?? []).filter((s) => s.schedulingStrategy === "DAEMON").map((s) => s.serviceName));
-    const leaving = tasks.filter((task) => !daemons.has(serviceNameOf(task))).map((task) => task.taskArn as string);
-    const waiting = { until: stopAt, pollIntervalMs: polling.pollIntervalMs };
-    await waitUntilTasksStopped(ecs, beforeStop, deps, cluster, leaving, waiting, ciLog, "tasks still on the instance at stop point, stopping them");
-  }
-
-  summary.stoppedTasks = await stopRemainingTasks(ecs, beforeDeadline, cluster, containerInstanceArn, plan.stopReason, taskArns, ciLog);
-  ciLog.info("drain finished", { ...summary });
   return summary;
 }
 
@@ -277,7 +310,7 @@ export async function waitUntilTasksStopped(
  * The services of the instance's tasks (for their target groups and scheduling strategy); undefined when
  * they cannot be described, in which case nothing is deregistered but the tasks are still stopped.
  */
-async function describeTaskServices(
+export async function describeTaskServices(
   ecs: ECSClient,
   retry: Retry,
   cluster: string,
@@ -298,9 +331,10 @@ async function describeTaskServices(
 
 /**
  * Stops every task ECS still wants running on the instance: service tasks the scheduler has not got to yet
- * and standalone tasks, which DRAINING never stops. Returns the ARNs stopped (or found already stopped).
+ * and standalone tasks, which DRAINING never stops (or, without `relist`, exactly the tasks given).
+ * Returns the ARNs stopped (or found already stopped).
  */
-async function stopRemainingTasks(
+export async function stopRemainingTasks(
   ecs: ECSClient,
   retry: Retry,
   cluster: string,
@@ -308,10 +342,11 @@ async function stopRemainingTasks(
   reason: string,
   knownTaskArns: string[],
   log: Logger,
+  opts: { relist: boolean } = { relist: true },
 ): Promise<string[]> {
   let taskArns = knownTaskArns;
   try {
-    taskArns = await listTaskArns(ecs, retry, cluster, containerInstanceArn);
+    if (opts.relist) taskArns = await listTaskArns(ecs, retry, cluster, containerInstanceArn);
   } catch (err) {
     log.error("could not re-list tasks, stopping the ones listed earlier", describeError(err));
   }
@@ -336,6 +371,6 @@ function isAlreadyStopped(err: unknown): boolean {
   return err instanceof Error && err.name === "InvalidParameterException" && /stop/i.test(err.message);
 }
 
-function countTargets(byGroup: TargetsByGroup): number {
+export function countTargets(byGroup: TargetsByGroup): number {
   return [...byGroup.values()].reduce((n, targets) => n + targets.length, 0);
 }

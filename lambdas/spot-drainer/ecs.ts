@@ -3,6 +3,7 @@ import {
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
+  DesiredStatus,
   ECSClient,
   Failure,
   ListContainerInstancesCommand,
@@ -14,8 +15,9 @@ import {
 } from "@aws-sdk/client-ecs";
 import { Retry, chunk, collectPages } from "./util";
 
-// API limits: DescribeTasks takes <= 100 ARNs, DescribeServices <= 10 services.
+// API limits: DescribeTasks and DescribeContainerInstances take <= 100 ARNs, DescribeServices <= 10 services.
 const DESCRIBE_TASKS_MAX = 100;
+const DESCRIBE_CONTAINER_INSTANCES_MAX = 100;
 const DESCRIBE_SERVICES_MAX = 10;
 
 export type ContainerInstanceLookup =
@@ -46,19 +48,47 @@ export async function describeContainerInstance(
 }
 
 /** Returns the API's per-instance failures (the call itself succeeds even when the transition is refused). */
-export async function setDraining(ecs: ECSClient, retry: Retry, cluster: string, containerInstanceArn: string): Promise<Failure[]> {
-  const out = await retry(() =>
-    ecs.send(
-      new UpdateContainerInstancesStateCommand({ cluster, containerInstances: [containerInstanceArn], status: "DRAINING" }),
-    ),
-  );
+export function setDraining(ecs: ECSClient, retry: Retry, cluster: string, containerInstanceArn: string): Promise<Failure[]> {
+  return setState(ecs, retry, cluster, containerInstanceArn, "DRAINING");
+}
+
+/** Puts a drained instance back into service: ECS places tasks on it again. Returns the per-instance failures. */
+export function setActive(ecs: ECSClient, retry: Retry, cluster: string, containerInstanceArn: string): Promise<Failure[]> {
+  return setState(ecs, retry, cluster, containerInstanceArn, "ACTIVE");
+}
+
+async function setState(ecs: ECSClient, retry: Retry, cluster: string, containerInstanceArn: string, status: "ACTIVE" | "DRAINING"): Promise<Failure[]> {
+  const out = await retry(() => ecs.send(new UpdateContainerInstancesStateCommand({ cluster, containerInstances: [containerInstanceArn], status })));
   return out.failures ?? [];
 }
 
-/** Tasks whose desired status is still RUNNING (ListTasks' default), i.e. not already being stopped by ECS. */
-export function listTaskArns(ecs: ECSClient, retry: Retry, cluster: string, containerInstance: string): Promise<string[]> {
+/** The cluster's ACTIVE container instances (with their registration time and agent state). */
+export async function describeActiveContainerInstances(ecs: ECSClient, retry: Retry, cluster: string): Promise<ContainerInstance[]> {
+  const arns = await collectPages(retry, async (nextToken) => {
+    const page = await ecs.send(new ListContainerInstancesCommand({ cluster, status: "ACTIVE", nextToken }));
+    return { items: page.containerInstanceArns, nextToken: page.nextToken };
+  });
+  const instances: ContainerInstance[] = [];
+  for (const arnsChunk of chunk(arns, DESCRIBE_CONTAINER_INSTANCES_MAX)) {
+    const out = await retry(() => ecs.send(new DescribeContainerInstancesCommand({ cluster, containerInstances: arnsChunk })));
+    instances.push(...(out.containerInstances ?? []));
+  }
+  return instances;
+}
+
+/**
+ * Tasks whose desired status is still RUNNING (ListTasks' default), i.e. not already being stopped by ECS;
+ * with `desiredStatus: "STOPPED"`, the ones ECS is stopping or has stopped (DEACTIVATING, STOPPING, STOPPED).
+ */
+export function listTaskArns(
+  ecs: ECSClient,
+  retry: Retry,
+  cluster: string,
+  containerInstance: string,
+  desiredStatus?: DesiredStatus,
+): Promise<string[]> {
   return collectPages(retry, async (nextToken) => {
-    const page = await ecs.send(new ListTasksCommand({ cluster, containerInstance, nextToken }));
+    const page = await ecs.send(new ListTasksCommand({ cluster, containerInstance, nextToken, ...(desiredStatus && { desiredStatus }) }));
     return { items: page.taskArns, nextToken: page.nextToken };
   });
 }

@@ -2,10 +2,11 @@ import { AutoScalingClient } from "@aws-sdk/client-auto-scaling";
 import { EC2Client } from "@aws-sdk/client-ec2";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { readConfig, readLifecycleConfig, readRebalanceConfig } from "./config";
+import { DrainerConfig, readConfig, readLifecycleConfig, readRebalanceConfig } from "./config";
 import { DrainSummary, Ec2InstanceEvent, drainForEvent } from "./drain";
 import { LifecycleActionEvent, LifecycleSummary, drainForLifecycleAction, isLifecycleAction } from "./lifecycle";
-import { createLogger, describeError } from "./log";
+import { drainMetrics, publishMetrics } from "./emf";
+import { Logger, createLogger, describeError } from "./log";
 import { RebalanceSummary, drainAndTerminateForRebalance, isRebalanceRecommendation } from "./rebalance";
 
 export type { DrainSummary, Ec2InstanceEvent } from "./drain";
@@ -28,6 +29,7 @@ export interface InvocationContext {
 /**
  * EventBridge target for "EC2 Spot Instance Interruption Warning" (and optionally rebalance
  * recommendations), and for "EC2 Instance-terminate Lifecycle Action" of the hooks in LIFECYCLE_HOOK_NAMES.
+ * Each drained event also writes one embedded-metric-format line (metrics.ts names its metrics).
  */
 export async function handler(
   event: Ec2InstanceEvent | LifecycleActionEvent,
@@ -36,26 +38,28 @@ export async function handler(
   const lifecycle = isLifecycleAction(event);
   const instanceId = lifecycle ? event.detail?.EC2InstanceId : (event as Ec2InstanceEvent).detail?.["instance-id"];
   const log = createLogger({ eventId: event.id, instanceId });
+  const startedAt = Date.now();
   try {
     const config = readConfig(process.env);
-    const remainingTimeMs = context ? () => context.getRemainingTimeInMillis() : undefined;
-    if (lifecycle) {
-      return await drainForLifecycleAction(event, config, readLifecycleConfig(process.env), {
-        ecs,
-        elb,
-        autoscaling,
-        now: Date.now,
-        sleep,
-        log,
-        remainingTimeMs,
-      });
-    }
-    if (isRebalanceRecommendation(event)) {
-      return await drainAndTerminateForRebalance(event, config, readRebalanceConfig(process.env), { ecs, elb, ec2, now: Date.now, sleep, log, remainingTimeMs });
-    }
-    return await drainForEvent(event as Ec2InstanceEvent, config, { ecs, elb, now: Date.now, sleep, log, remainingTimeMs });
+    const result = await drain(event, lifecycle, config, log, context);
+    publishMetrics(drainMetrics(result, config.clusterName, { startedAt, finishedAt: Date.now() }));
+    return result;
   } catch (err) {
     log.error("drain failed", describeError(err));
     throw err;
   }
+}
+
+function drain(
+  event: Ec2InstanceEvent | LifecycleActionEvent,
+  lifecycle: boolean,
+  config: DrainerConfig,
+  log: Logger,
+  context?: InvocationContext,
+): Promise<DrainSummary | LifecycleSummary | RebalanceSummary> {
+  const remainingTimeMs = context ? () => context.getRemainingTimeInMillis() : undefined;
+  const deps = { ecs, elb, now: Date.now, sleep, log, remainingTimeMs };
+  if (lifecycle) return drainForLifecycleAction(event as LifecycleActionEvent, config, readLifecycleConfig(process.env), { ...deps, autoscaling });
+  if (isRebalanceRecommendation(event)) return drainAndTerminateForRebalance(event, config, readRebalanceConfig(process.env), { ...deps, ec2 });
+  return drainForEvent(event as Ec2InstanceEvent, config, deps);
 }

@@ -17,5 +17,10 @@ export const DRAINER_METRICS = {
     targetsStillInUse: "TargetsStillInUse",
     /** 1 when a drain did not finish before its deadline (Count); the missed-deadline alarm watches it. */
     drainsMissedDeadline: "DrainsMissedDeadline",
+    /**
+     * 1 when a rebalance drain did not terminate its instance because that was not safe (work not moved, tasks
+     * still stopping, targets still in use, no room in the cluster) and returned it to ACTIVE (Count).
+     */
+    rebalanceTerminationsRefused: "RebalanceTerminationsRefused",
   },
 } as const;

@@ -113,6 +113,12 @@ export const ON_DEMAND_BASE_ATTRIBUTE = "mixed_instances_policy[0].instances_dis
  * lifecycle actions such as ECS's managed-draining hook), so destroy cannot stall on
  * scale-in-protected instances.
  */
+/**
+ * The group metrics every group publishes (free, one-minute): how many instances serve and how many
+ * the group wants, per pool, on the environment's dashboard.
+ */
+export const GROUP_METRICS = ["GroupDesiredCapacity", "GroupInServiceInstances", "GroupPendingInstances", "GroupTerminatingInstances"] as const;
+
 export class EcsAutoScalingGroup extends Construct {
   public readonly autoScalingGroupName: string;
   public readonly autoScalingGroupArn: string;
@@ -175,6 +181,8 @@ export class EcsAutoScalingGroup extends Construct {
         },
       },
       tag: tags,
+      enabledMetrics: [...GROUP_METRICS],
+      metricsGranularity: "1Minute",
       lifecycle: { ignoreChanges: ["desired_capacity", ...(props.spot && props.onDemandBaseExternallyManaged ? [ON_DEMAND_BASE_ATTRIBUTE] : [])] },
     });
     this.autoScalingGroupName = this.resource.name;

@@ -106,6 +106,11 @@ export interface ComputeProps {
   readonly detailedMonitoring: boolean;
   readonly containerStopTimeoutSeconds: number;
   readonly healthCheckGracePeriodSeconds: number;
+  /**
+   * Create the cluster's Container Insights log group with this retention (EcsCluster's `performanceLogRetentionDays`).
+   * @default - ECS creates it
+   */
+  readonly containerInsightsLogRetentionDays?: number;
   readonly onDemand: GroupSettings;
   /** Required in capacity-providers mode. */
   readonly spot?: SpotGroupSettings;
@@ -207,7 +212,7 @@ export class Compute extends Construct {
     this.architecture = props.architecture;
     this.usesEc2LaunchType = props.mode === "spot-fleet";
 
-    const cluster = new EcsCluster(this, "cluster", { name: names.cluster });
+    const cluster = new EcsCluster(this, "cluster", { name: names.cluster, performanceLogRetentionDays: props.containerInsightsLogRetentionDays });
     this.clusterName = cluster.clusterName;
     this.clusterArn = cluster.clusterArn;
 

@@ -139,12 +139,15 @@ export class ScheduledTask extends Construct {
   public readonly taskDefinitionArn: string;
   public readonly deadLetterQueueArn: string;
   public readonly deadLetterQueueUrl: string;
+  public readonly deadLetterQueueName: string;
   /** Only for jobs with `retry`. */
   public readonly stateMachineArn?: string;
   /** The task group every run is started in, `job:<jobName>`: how its stop events are told from the service's. */
   public readonly taskGroup: string;
   /** Only for jobs without `retry`: where the events of failed runs are kept. */
   public readonly failureQueueUrl?: string;
+  /** Only for jobs without `retry`: the rule that matches their failed runs. */
+  public readonly failureRuleName?: string;
   /** The alarm that fires when a run fails: on failed runs, or on executions that failed every attempt. */
   public readonly failureAlarmArn: string;
 
@@ -264,6 +267,7 @@ export class ScheduledTask extends Construct {
     this.eventsRoleArn = eventsRole.arn;
     this.deadLetterQueueArn = deadLetters.queueArn;
     this.deadLetterQueueUrl = deadLetters.queueUrl;
+    this.deadLetterQueueName = deadLetters.queueName;
     this.stateMachineArn = stateMachine?.stateMachineArn;
 
     // A task that exits non-zero or never starts is invisible to the dead-letter queue, which only
@@ -282,6 +286,7 @@ export class ScheduledTask extends Construct {
         alarmActions: props.alarmActions,
       });
       this.failureQueueUrl = failures.queueUrl;
+      this.failureRuleName = failures.ruleName;
       this.failureAlarmArn = failures.alarmArn;
     }
   }

@@ -117,6 +117,8 @@ export class AmiWatch extends Construct {
   public readonly logGroupName: string;
   public readonly ruleArn: string;
   public readonly topicArn: string;
+  /** The environment the watch reports on: the `Environment` dimension of its metrics (lambdas/ami-watch/metrics.ts). */
+  public readonly environment: string;
   /** Bytes of the deployed zip. */
   public readonly bundleBytes: number;
 
@@ -227,6 +229,7 @@ export class AmiWatch extends Construct {
     });
 
     this.functionName = fn.functionName;
+    this.environment = props.environment;
     this.functionArn = fn.functionArn;
     this.roleName = fn.roleName;
     this.logGroupName = fn.logGroupName;

@@ -9,6 +9,7 @@ import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SqsQueue } from "@cdktf/provider-aws/lib/sqs-queue";
 import { NodejsFunction } from "./nodejs-function";
 import { failureAlarm } from "../platform/failure-alarm";
+import { DRAINER_METRICS } from "../../lambdas/spot-drainer/metrics";
 
 /** EventBridge detail types the drainer handles; they must match the handler's (lambdas/spot-drainer/drain.ts). */
 export const SPOT_INTERRUPTION_WARNING = "EC2 Spot Instance Interruption Warning";
@@ -156,14 +157,20 @@ export class SpotInterruptionDrainer extends Construct {
   public readonly logGroupName: string;
   /** Rule for Spot interruption warnings. */
   public readonly interruptionRuleArn: string;
+  public readonly interruptionRuleName: string;
   /** Rule for rebalance recommendations, when `drainOnRebalance` is true. */
   public readonly rebalanceRuleArn?: string;
+  public readonly rebalanceRuleName?: string;
+  /** The cluster the drainer's metrics are published for (their `ClusterName` dimension). */
+  public readonly clusterName: string;
   /** Rule for ASG termination lifecycle actions, when `lifecycleHooks` are given. */
   public readonly lifecycleRuleArn?: string;
   public readonly failureQueueArn: string;
   public readonly failureQueueUrl: string;
   /** Bytes of the deployed zip. */
   public readonly bundleBytes: number;
+  /** Alarm on rebalance drains that did not terminate their instance, when `terminateAfterRebalanceDrain`. */
+  public readonly rebalanceRefusedAlarmArn?: string;
 
   constructor(scope: Construct, id: string, props: SpotInterruptionDrainerProps) {
     super(scope, id);
@@ -311,6 +318,17 @@ export class SpotInterruptionDrainer extends Construct {
       statistic: "Maximum",
       alarmActions: props.alarmActions,
     });
+    // The handler's own measure (lambdas/spot-drainer/metrics.ts): tasks were still running when the instance went.
+    failureAlarm(this, "missed-deadline-alarm", {
+      alarmName: `${props.functionName}-missed-deadline`,
+      alarmDescription: `The Spot drainer ${props.functionName} did not finish a drain before the interruption deadline: requests may have been cut off; see its log group`,
+      namespace: DRAINER_METRICS.namespace,
+      metricName: DRAINER_METRICS.names.drainsMissedDeadline,
+      dimensions: { [DRAINER_METRICS.dimension]: props.clusterName },
+      statistic: "Sum",
+      periodSeconds: 60,
+      alarmActions: props.alarmActions,
+    });
     failureAlarm(this, "errors-alarm", {
       alarmName: `${props.functionName}-errors`,
       alarmDescription: `The Spot interruption drainer ${props.functionName} failed: see its log group`,
@@ -322,11 +340,29 @@ export class SpotInterruptionDrainer extends Construct {
       alarmActions: props.alarmActions,
     });
 
+    if (terminate) {
+      // The handler counts every rebalance drain that ended without a termination (metrics.ts, embedded metric format).
+      this.rebalanceRefusedAlarmArn = failureAlarm(this, "rebalance-refused-alarm", {
+        alarmName: `${props.functionName}-rebalance-refused`,
+        alarmDescription:
+          `A rebalance drain of ${props.clusterName} did not terminate its instance (work not moved, tasks still stopping, targets in use or no room) and returned it to ACTIVE: ` +
+          "the fleet no longer counts it. Search the drainer's log for RebalanceTerminationRefused; the interruption warning drains it, or terminate it once its work has moved",
+        namespace: DRAINER_METRICS.namespace,
+        metricName: DRAINER_METRICS.names.rebalanceTerminationsRefused,
+        dimensions: { [DRAINER_METRICS.dimension]: props.clusterName },
+        statistic: "Sum",
+        alarmActions: props.alarmActions,
+      }).arn;
+    }
+
     this.functionName = fn.functionName;
+    this.clusterName = props.clusterName;
     this.functionArn = fn.functionArn;
     this.roleName = fn.roleName;
     this.logGroupName = fn.logGroupName;
     this.interruptionRuleArn = interruption.arn;
+    this.interruptionRuleName = interruption.name;
+    this.rebalanceRuleName = rebalance?.name;
     this.rebalanceRuleArn = rebalance?.arn;
     this.lifecycleRuleArn = lifecycle?.arn;
     this.failureQueueArn = failures.arn;

@@ -280,6 +280,11 @@ export class EcsService extends Construct {
         weight: item.weight,
       })),
       launchType: props.capacityProviderStrategy ? undefined : "EC2",
+      // The provider refuses to plan any change of the strategy on an existing service without it
+      // (capacityProviderStrategyCustomizeDiff), including a move between a launch type and a
+      // strategy. It acts only when the service is updated anyway: that update then also rolls the
+      // tasks onto the new placement, under the circuit breaker.
+      forceNewDeployment: true,
       loadBalancer: [{ targetGroupArn: targetGroup.arn, containerName: this.containerName, containerPort: props.containerPort as number }],
       orderedPlacementStrategy: [
         { type: "spread", field: "attribute:ecs.availability-zone" },

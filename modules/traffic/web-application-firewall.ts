@@ -1,6 +1,14 @@
 import { Construct } from "constructs";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
 import { Wafv2WebAcl, type Wafv2WebAclRule } from "@cdktf/provider-aws/lib/wafv2-web-acl";
 import { Wafv2WebAclAssociation } from "@cdktf/provider-aws/lib/wafv2-web-acl-association";
+import { Wafv2WebAclLoggingConfiguration } from "@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration";
+
+/** What WAF requires of a log destination's name (log group, bucket or Firehose stream). */
+export const WAF_LOG_GROUP_PREFIX = "aws-waf-logs-";
+
+/** Request headers kept out of WAF logs: credentials and session tokens. */
+export const REDACTED_HEADERS = ["authorization", "cookie"] as const;
 
 /** The AWS managed rule groups a created web ACL runs, in evaluation order (WCU: 700 + 200 + 25). */
 export const MANAGED_RULE_GROUPS = [
@@ -46,6 +54,13 @@ export interface WebApplicationFirewallProps {
    * @default "block"
    */
   readonly managedRulesAction?: "block" | "count";
+  /**
+   * Log every request the created web ACL sees (its action and the rules that matched) to a log
+   * group `aws-waf-logs-<name>`, with {@link REDACTED_HEADERS} left out. Not with `webAclArn`: an
+   * ACL has one logging configuration, and an existing one's belongs to its owner.
+   * @default - no logging
+   */
+  readonly logging?: { readonly retentionDays: number };
 }
 
 /**
@@ -56,14 +71,22 @@ export interface WebApplicationFirewallProps {
  */
 export class WebApplicationFirewall extends Construct {
   public readonly webAclArn: string;
+  /** The created web ACL's metric name, the `WebACL` dimension of its `AWS/WAFV2` metrics; undefined for an existing ACL. */
+  public readonly webAclMetricName?: string;
+  /** Where the created web ACL logs its requests, with `logging`. */
+  public readonly logGroupName?: string;
 
   constructor(scope: Construct, id: string, props: WebApplicationFirewallProps) {
     super(scope, id);
+    if (props.webAclArn !== undefined && props.logging) {
+      throw new Error("WebApplicationFirewall: logging is only for a created web ACL; an existing ACL's logging belongs to its owner");
+    }
     if (props.webAclArn !== undefined) {
       this.webAclArn = props.webAclArn;
     } else {
       if (props.name === undefined) throw new Error("WebApplicationFirewall: name is required when no webAclArn is given");
       const name = props.name;
+      this.webAclMetricName = name;
       const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
       const managedAction = props.managedRulesAction ?? "block";
       const managedRules: Wafv2WebAclRule[] = MANAGED_RULE_GROUPS.map((group, index) => ({
@@ -91,6 +114,19 @@ export class WebApplicationFirewall extends Construct {
         visibilityConfig: visibility(name),
       });
       this.webAclArn = acl.arn;
+      if (props.logging) {
+        const logGroup = new CloudwatchLogGroup(this, "log-group", {
+          name: `${WAF_LOG_GROUP_PREFIX}${name}`,
+          retentionInDays: props.logging.retentionDays,
+        });
+        this.logGroupName = logGroup.name;
+        new Wafv2WebAclLoggingConfiguration(this, "logging", {
+          resourceArn: acl.arn,
+          // The provider's `arn` has no `:*` suffix, which WAF would refuse.
+          logDestinationConfigs: [logGroup.arn],
+          redactedFields: REDACTED_HEADERS.map((header) => ({ singleHeader: { name: header } })),
+        });
+      }
     }
     new Wafv2WebAclAssociation(this, "association", { resourceArn: props.resourceArn, webAclArn: this.webAclArn });
   }

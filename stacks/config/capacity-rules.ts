@@ -50,6 +50,15 @@ export function checkCapacityAcrossSections(config: EnvironmentConfig, ctx: Ctx)
     }
   }
 
+  const spotInstances = maxSpotInstances(config.capacity);
+  if (drainer.enabled && drainer.reservedConcurrency < spotInstances.count) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["spotDrainer", "reservedConcurrency"],
+      message: `must be >= ${spotInstances.count} (${spotInstances.why}): a mass interruption warns every Spot instance at once, and a drain without a free execution is throttled and retried until its 2-minute warning is over`,
+    });
+  }
+
   if (fleet && drainer.drainOnRebalance && !fleet.capacityRebalance) {
     ctx.addIssue({
       code: "custom",
@@ -73,4 +82,19 @@ export function checkCapacityAcrossSections(config: EnvironmentConfig, ctx: Ctx)
       message: "lowest-price with capacityRebalance launches replacements in the pool most likely to be interrupted next: use price-capacity-optimized or capacity-optimized",
     });
   }
+}
+
+/**
+ * The most Spot instances the environment can run at once: each may get its interruption warning in the same
+ * minute, and each warning is one drain. A fleet holds the most instances when all are of its lightest type.
+ */
+export function maxSpotInstances(capacity: EnvironmentConfig["capacity"]): { count: number; why: string } {
+  const fleet = capacity.mode === "spot-fleet" ? capacity.spotFleet : undefined;
+  if (fleet) {
+    const lightest = Math.min(...fleet.instanceTypes.map((type) => type.weightedCapacity));
+    const count = Math.ceil(fleet.maxCapacity / lightest);
+    return { count, why: `capacity.spotFleet.maxCapacity ${fleet.maxCapacity} / lightest weightedCapacity ${lightest}` };
+  }
+  const count = capacity.spot?.maxSize ?? 0;
+  return { count, why: `capacity.spot.maxSize` };
 }

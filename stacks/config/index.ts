@@ -34,7 +34,19 @@ const environmentSchema = z
     network: networkSchema.describe("The VPC: an existing one, or one created for the environment."),
     capacity: capacitySchema.describe("EC2 capacity of the cluster: on-demand base and Spot."),
     loadBalancer: loadBalancerSchema.prefault({}).describe("The Application Load Balancer in front of the web services."),
-    logs: z.object({ retentionDays: logRetentionDays().default(30).describe("Days CloudWatch keeps the logs of services, jobs and functions."), kmsKey: logsKmsKeySchema() }).prefault({}).describe("Log retention of the environment."),
+    logs: z
+      .object({
+        retentionDays: logRetentionDays().default(30).describe("Days CloudWatch keeps the logs of services, jobs and functions."),
+        kmsKey: logsKmsKeySchema(),
+        containerInsightsLogGroup: z
+          .boolean()
+          .default(false)
+          .describe(
+            "Create the log group Container Insights writes to (/aws/ecs/containerinsights/<cluster>/performance) before the cluster, with retentionDays and kmsKey. Off, ECS creates it itself, with its own retention and not under the logs key. A cluster that already ran tasks has it: import it before turning this on (docs/observability.md).",
+          ),
+      })
+      .prefault({})
+      .describe("Log retention of the environment."),
     services: z.array(serviceSchema).default([]).describe("The ECS services."),
     scheduledTasks: z.array(scheduledTaskSchema).default([]).describe("Jobs run as ECS tasks on a schedule."),
     spotDrainer: spotDrainerSchema,

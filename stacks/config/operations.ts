@@ -8,7 +8,7 @@ export const spotDrainerSchema = z
     enabled: z.boolean().default(true).describe("Deploy the drainer."),
     deadlineMarginSeconds: int(0, 60).default(10).describe("Seconds kept free before the 2-minute cliff: work not done by then is lost."),
     drainOnRebalance: z.boolean().default(false).describe("Spot Fleet only, with `capacity.spotFleet.capacityRebalance`: drain on rebalance recommendations, then terminate the instance the fleet replaced (ASGs with capacity rebalance never do)."),
-    reservedConcurrency: int(1, 1000).default(10).describe("Lambda executions reserved for Spot storms (accounts on the new-account quota may need to lower it)."),
+    reservedConcurrency: int(1, 1000).default(10).describe("Lambda executions reserved for Spot storms: at least the most Spot instances the environment can run (`capacity.spot.maxSize`, or the fleet's maxCapacity over its lightest weight), since one interruption wave can warn them all at once and each drain holds an execution for up to 2 minutes. Lambda keeps 100 of the account's concurrency unreserved: raise the account quota when the pool is large."),
     lifecycleHeartbeatSeconds: int(60, 840).default(600).describe("Spot-fleet mode: how long a termination of the on-demand ASG waits for the drain. At most 840 so it fits Lambda's 900 s."),
   })
   .prefault({}).describe("The Spot interruption drainer Lambda (deregisters and stops tasks before the instance goes).");

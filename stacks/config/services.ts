@@ -85,7 +85,7 @@ export const serviceSchema = z
   .object({
     name: dnsName(20).describe("Service name, unique in the environment: names the ECS service, task family, log group, roles and target group."),
     kind: z.enum(["web", "daemon"]).default("web").describe("`web`: behind the load balancer, autoscaled. `daemon`: one task per instance (log or metrics agents), no load balancer."),
-    image: z.string().min(1, "must name a container image").describe("Container image at creation. Later image changes ship with releases (see README, Releases own the running revision)."),
+    image: z.string().min(1, "must name a container image").describe("Container image at creation. Later image changes ship with releases (see docs/operations.md, Releases own the running revision)."),
     cpu: int(0, 196608).default(256).describe("CPU units reserved for the container (1024 = one vCPU)."),
     memory: int(6, 1048576).describe("Hard memory limit (MiB): the container is killed above it."),
     memoryReservation: int(6, 1048576).describe("Soft memory limit (MiB) used for placement; at most `memory`."),

@@ -92,6 +92,11 @@ export const production: EnvironmentInput = {
           },
         }),
       },
+      // Read-only root: in a container the agent reads its config from CW_CONFIG_CONTENT and logs to stdout; it only
+      // writes the translated config (etc/: .toml, .yaml, env-config.json) and its pid file (var/). Paths from the
+      // agent's source (tool/paths/paths_unix.go, cmd/start-amazon-cloudwatch-agent).
+      readonlyRootFilesystem: true,
+      writablePaths: ["/opt/aws/amazon-cloudwatch-agent/etc", "/opt/aws/amazon-cloudwatch-agent/var"],
       // Least privilege: metrics into its own namespace only (PutMetricData has no resource-level permissions).
       taskRole: {
         statements: [
@@ -121,6 +126,8 @@ export const production: EnvironmentInput = {
       capacityPool: "on-demand",
     },
   ],
+  // One execution per Spot instance the pool can hold (capacity.spot.maxSize): a storm drains them all in parallel.
+  spotDrainer: { reservedConcurrency: 30 },
   amiWatch: { emails: ["platform-oncall@example.com"] },
   alerts: { emails: ["platform-oncall@example.com"] },
   ciDeploy: {

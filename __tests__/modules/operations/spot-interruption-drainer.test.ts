@@ -1,5 +1,6 @@
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
+import { DRAINER_METRICS } from "../../../lambdas/spot-drainer/metrics";
 import { bundleLambda } from "../../../modules/operations/lambda-bundle";
 import { SpotInterruptionDrainer, type SpotInterruptionDrainerProps } from "../../../modules/operations/spot-interruption-drainer";
 import { dataSourcesOfType, resourcesOfType, soleResource, synthConstructs, type Synthesized } from "../../support/synth";
@@ -136,6 +137,26 @@ describe("SpotInterruptionDrainer", () => {
     expect(alarms.get("ApproximateNumberOfMessagesVisible")?.dimensions.QueueName).toMatch(/^\$\{aws_sqs_queue\..+\.name\}$/);
     expect(alarms.get("Errors")).toMatchObject({ namespace: "AWS/Lambda", statistic: "Sum", threshold: 0, comparison_operator: "GreaterThanThreshold" });
     expect(alarms.get("Errors")?.dimensions.FunctionName).toMatch(/^\$\{aws_lambda_function\..+\.function_name\}$/);
+  });
+
+  test("alarms on the first drain that missed its deadline, on the metric the handler publishes for its cluster", () => {
+    // GIVEN / WHEN
+    const json = synthDrainer({ alarmActions: ["arn:aws:sns:eu-west-1:123456789012:alerts"] });
+
+    // THEN
+    const [alarm, ...others] = resourcesOfType(json, "aws_cloudwatch_metric_alarm").filter((candidate) => candidate.namespace === DRAINER_METRICS.namespace);
+    expect(others).toEqual([]);
+    expect(alarm).toMatchObject({
+      alarm_name: "acme-api-spot-drainer-staging-missed-deadline",
+      metric_name: DRAINER_METRICS.names.drainsMissedDeadline,
+      dimensions: { [DRAINER_METRICS.dimension]: "acme-api-staging" },
+      statistic: "Sum",
+      period: 60,
+      threshold: 0,
+      comparison_operator: "GreaterThanThreshold",
+      treat_missing_data: "notBreaching",
+      alarm_actions: ["arn:aws:sns:eu-west-1:123456789012:alerts"],
+    });
   });
 
   describe("IAM", () => {

@@ -187,6 +187,13 @@ describe("EcsService (web)", () => {
     expect(service.capacity_provider_strategy).toBeUndefined();
   });
 
+  test.each([
+    ["with a strategy", webProps],
+    ["with the EC2 launch type (a later move to a strategy is a strategy change too)", { ...webProps, capacityProviderStrategy: undefined }],
+  ])("a web service %s forces a new deployment on update: the provider refuses to plan a strategy change without it", (_case, props) => {
+    expect(soleResource(synth(props), "aws_ecs_service").force_new_deployment).toBe(true);
+  });
+
   test("execution role: logs to its own group, pulls its own repository, reads exactly its secrets", () => {
     const policy = soleResource(json, "aws_iam_role_policy");
     expect(referencedResourceAddress(policy.role)).toMatch(/execution-role/);

@@ -85,3 +85,45 @@ describe("Spot Fleet scaling: one signal both ways, and a floor over every AZ", 
     expect(configProblems(env)).toEqual(expected);
   });
 });
+
+describe("Drainer concurrency: one execution for every Spot instance a storm can warn at once", () => {
+  const production = (): Mutable => structuredClone(ENVIRONMENTS.production) as Mutable;
+
+  test.each<[string, () => Mutable, string[]]>([
+    ["production as shipped (30 Spot instances, 30 reserved)", production, []],
+    ["staging as shipped (8 fleet units of weight 1, 10 reserved by default)", staging, []],
+    [
+      "production with the old default of 10",
+      () => Object.assign(production(), { spotDrainer: { reservedConcurrency: 10 } }),
+      [
+        "spotDrainer.reservedConcurrency: must be >= 30 (capacity.spot.maxSize): a mass interruption warns every Spot instance at once, and a drain without a free execution is throttled and retried until its 2-minute warning is over (got 10)",
+      ],
+    ],
+    [
+      "a fleet of 12 units of weight-1 types and the default of 10",
+      () => {
+        const env = staging();
+        env.capacity.spotFleet.maxCapacity = 12;
+        return env;
+      },
+      [
+        "spotDrainer.reservedConcurrency: must be >= 12 (capacity.spotFleet.maxCapacity 12 / lightest weightedCapacity 1): a mass interruption warns every Spot instance at once, and a drain without a free execution is throttled and retried until its 2-minute warning is over",
+      ],
+    ],
+    [
+      "a fleet of 12 units whose types all weigh 2",
+      () => {
+        const env = staging();
+        Object.assign(env.capacity.spotFleet, { maxCapacity: 24, minCapacity: 4, targetCapacity: 4 });
+        for (const type of env.capacity.spotFleet.instanceTypes) type.weightedCapacity = 2;
+        return env;
+      },
+      [
+        "spotDrainer.reservedConcurrency: must be >= 12 (capacity.spotFleet.maxCapacity 24 / lightest weightedCapacity 2): a mass interruption warns every Spot instance at once, and a drain without a free execution is throttled and retried until its 2-minute warning is over",
+      ],
+    ],
+    ["the same pool with the drainer off", () => Object.assign(production(), { spotDrainer: { enabled: false, reservedConcurrency: 10 } }), []],
+  ])("GIVEN %s WHEN validated THEN the problems are as expected", (_case, env, expected) => {
+    expect(configProblems(env())).toEqual(expected);
+  });
+});

@@ -1,0 +1,309 @@
+import { describe, expect, test } from "vitest";
+import type { PredictedPlan, ResourceChange } from "../../change-safety/stack-diff";
+import { configProblems } from "../support/config";
+import { predictChange, shippedInput, type PredictedChange } from "../support/day-2";
+import { SHIPPED_ENVIRONMENTS } from "../support/shipped-stacks";
+import { parseEnvironmentConfig, type EnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
+import { ENVIRONMENTS } from "../../stacks/environments";
+
+type Input = EnvironmentInput & Record<string, any>;
+const typeOf = (address: string): string => address.split(".")[0];
+const changedOfType = (plan: PredictedPlan, type: string): ResourceChange[] => plan.changed.filter((entry) => typeOf(entry.address) === type);
+const replacedTypes = (plan: PredictedPlan): string[] => [...new Set(plan.changed.filter((entry) => entry.action === "replace").map((entry) => typeOf(entry.address)))].sort();
+const addedTypes = (plan: PredictedPlan): string[] => [...new Set(plan.added.map((entry) => typeOf(entry.address)))].sort();
+const changedPaths = (entry: ResourceChange): string[] => entry.changes.map((change) => change.path);
+const webServices = (input: Input): any[] => (input.services ?? []).filter((service: any) => service.kind !== "daemon");
+const hostedDomain = (config: EnvironmentConfig): boolean => config.loadBalancer.domain !== undefined;
+
+/**
+ * A change a team makes after launch. `change` edits a shipped environment's input (it may choose by
+ * what the environment is, never by its name) or returns a reason it does not apply; `expectPlan`
+ * asserts what the predicted plan must say. Every scenario also asserts that the plan is not refused.
+ */
+interface Scenario {
+  readonly name: string;
+  readonly input?: (input: Input, config: EnvironmentConfig) => void;
+  /** A change of the synthesized stack itself, for what no config field reaches. */
+  readonly stack?: (stack: any) => void;
+  /** When the change cannot be expressed in this environment: the config must refuse it, with this message. */
+  readonly notApplicable?: (config: EnvironmentConfig) => { readonly input: (input: Input) => void; readonly problem: RegExp } | undefined;
+  readonly expectPlan: (result: PredictedChange, config: EnvironmentConfig) => void;
+}
+
+const spotFleetMode = (config: EnvironmentConfig): boolean => config.capacity.mode === "spot-fleet";
+
+const SCENARIOS: readonly Scenario[] = [
+  {
+    name: "split change (on-demand base and weights, or fleet and on-demand sizes)",
+    input: (input, config) => {
+      if (spotFleetMode(config)) {
+        input.capacity!.onDemand = { ...input.capacity!.onDemand!, minSize: 1, desiredCapacity: 1 } as any;
+        (input.capacity as any).spotFleet.targetCapacity += 1;
+      } else input.capacity!.strategy = { onDemandBase: 1, onDemandWeight: 1, spotWeight: 9 };
+    },
+    expectPlan: ({ plan }, config) => {
+      expect(plan.verdict).toBe("safe");
+      if (spotFleetMode(config)) {
+        expect(changedOfType(plan, "aws_spot_fleet_request").map((entry) => [entry.action, changedPaths(entry)])).toEqual([["update", ["target_capacity"]]]);
+        expect(changedOfType(plan, "aws_autoscaling_group").every((entry) => entry.action === "update")).toBe(true);
+      } else {
+        // Every web service moves in place (force_new_deployment rolls its tasks onto the new split).
+        const services = changedOfType(plan, "aws_ecs_service");
+        expect(services.length).toBeGreaterThan(0);
+        for (const service of services) expect([service.action, changedPaths(service).every((path) => path.startsWith("capacity_provider_strategy"))]).toEqual(["update", true]);
+      }
+    },
+  },
+  {
+    name: "pool move (a service pinned to on-demand, or back)",
+    notApplicable: (config) =>
+      spotFleetMode(config) ? { input: (input) => (webServices(input)[0].capacityPool = "on-demand"), problem: /spot-fleet mode has no capacity providers/ } : undefined,
+    input: (input) => {
+      const service = webServices(input)[0];
+      service.capacityPool = service.capacityPool === "on-demand" ? "default" : "on-demand";
+    },
+    expectPlan: ({ plan }) => {
+      expect(plan.verdict).toBe("safe");
+      expect(changedOfType(plan, "aws_ecs_service").map((entry) => entry.action)).toEqual(["update"]);
+    },
+  },
+  {
+    name: "new host (with a domain, also on the certificate)",
+    input: (input, config) => {
+      if (hostedDomain(config)) {
+        const service = webServices(input).find((candidate) => candidate.hostHeaders?.length);
+        service.hostHeaders.push(`status.${config.loadBalancer.domain!.name}`);
+        input.loadBalancer!.domain!.subjectAlternativeNames = [...(input.loadBalancer!.domain!.subjectAlternativeNames ?? []), `status.${config.loadBalancer.domain!.name}`];
+      } else input.services!.push({ name: "status", image: "nginx", memory: 256, memoryReservation: 128, containerPort: 8080, hostHeaders: ["status.example.com"], listenerPriority: 100 } as any);
+    },
+    expectPlan: ({ plan }, config) => {
+      expect(plan.verdict).toBe("safe");
+      if (hostedDomain(config)) {
+        // The certificate gains a name: replaced create-before-destroy, not blocked, the listener moves to it.
+        const [certificate] = changedOfType(plan, "aws_acm_certificate");
+        expect(certificate).toEqual(expect.objectContaining({ action: "replace", replacedBy: ["subject_alternative_names"], consequence: expect.stringContaining("DNS-validated") }));
+        expect(changedOfType(plan, "aws_lb_listener").some((entry) => changedPaths(entry).includes("certificate_arn"))).toBe(true);
+        expect(changedOfType(plan, "aws_lb_listener_rule").map((entry) => entry.action)).toEqual(["update"]);
+      } else expect(addedTypes(plan)).toEqual(expect.arrayContaining(["aws_ecs_service", "aws_lb_listener_rule", "aws_lb_target_group"]));
+    },
+  },
+  {
+    name: "new service",
+    input: (input, config) => {
+      const routing = hostedDomain(config) ? { hostHeaders: [`reports.${config.loadBalancer.domain!.name}`] } : { pathPatterns: ["/reports/*"], listenerPriority: 100 };
+      input.services!.push({ name: "reports", image: "nginx", memory: 256, memoryReservation: 128, containerPort: 8080, ...routing } as any);
+      if (hostedDomain(config)) input.loadBalancer!.domain!.subjectAlternativeNames = [...(input.loadBalancer!.domain!.subjectAlternativeNames ?? []), `reports.${config.loadBalancer.domain!.name}`];
+    },
+    expectPlan: ({ plan }) => {
+      expect(plan.verdict).toBe("safe");
+      expect(addedTypes(plan)).toEqual(expect.arrayContaining(["aws_cloudwatch_log_group", "aws_ecs_service", "aws_ecs_task_definition", "aws_lb_listener_rule", "aws_lb_target_group"]));
+      expect(plan.removed).toEqual([]);
+    },
+  },
+  {
+    name: "port change (containerPort)",
+    input: (input) => {
+      const service = webServices(input)[0];
+      service.containerPort += 1;
+    },
+    expectPlan: ({ plan }) => {
+      // The target group is replaced create-before-destroy (not blocked); the task definition gets a new revision.
+      expect(plan.verdict).toBe("safe");
+      expect(replacedTypes(plan)).toEqual(["aws_ecs_task_definition", "aws_lb_target_group"]);
+      expect(changedOfType(plan, "aws_lb_target_group")[0]).toEqual(expect.objectContaining({ replacedBy: ["port"], consequence: expect.stringContaining("move to the new group") }));
+      expect(changedOfType(plan, "aws_ecs_service").map((entry) => entry.action)).toEqual(["update"]);
+    },
+  },
+  {
+    name: "health-check change",
+    input: (input) => {
+      const service = webServices(input)[0];
+      service.healthCheck = { ...service.healthCheck, path: "/ready" };
+    },
+    expectPlan: ({ plan }) => {
+      expect(plan.verdict).toBe("safe");
+      expect(plan.changed.map((entry) => [typeOf(entry.address), entry.action, changedPaths(entry)])).toEqual([["aws_lb_target_group", "update", ["health_check.path"]]]);
+    },
+  },
+  {
+    name: "instance types added and removed",
+    input: (input, config) => {
+      if (spotFleetMode(config)) {
+        const fleet = (input.capacity as any).spotFleet;
+        fleet.instanceTypes = [...fleet.instanceTypes.slice(1), { type: "m6g.large", weightedCapacity: 1 }];
+      } else {
+        const spot = input.capacity!.spot as any;
+        spot.instanceTypes = [...spot.instanceTypes.slice(0, -1), "m7a.large"];
+      }
+    },
+    expectPlan: ({ plan }, config) => {
+      expect(plan.refusals).toEqual([]);
+      if (spotFleetMode(config)) {
+        // launch_template_config is ForceNew: the whole fleet goes, and the diff says what that costs.
+        expect(plan.verdict).toBe("costly");
+        expect(plan.losses.map((loss) => [typeOf(loss.address), loss.action, loss.class])).toEqual([["aws_spot_fleet_request", "replace", "disruptive"]]);
+        expect(plan.losses[0].consequence).toMatch(/ALL its instances are terminated at once/);
+      } else {
+        expect(plan.verdict).toBe("safe");
+        expect(plan.changed.map((entry) => [typeOf(entry.address), entry.action])).toEqual([["aws_autoscaling_group", "update"]]);
+      }
+    },
+  },
+  {
+    name: "env and secret change",
+    input: (input) => {
+      const service = webServices(input)[0];
+      service.environment = { ...service.environment, FEATURE_FLAGS: "new-checkout" };
+      service.secrets = { ...service.secrets, PAYMENT_KEY: "arn:aws:ssm:eu-west-1:123456789012:parameter/acme-api/payment-key" };
+    },
+    expectPlan: ({ plan }) => {
+      expect(plan.verdict).toBe("safe");
+      expect(replacedTypes(plan)).toEqual(["aws_ecs_task_definition"]);
+      // The service's revision belongs to releases (ignore_changes): the new one does not roll the service here.
+      expect(changedOfType(plan, "aws_ecs_service").every((entry) => entry.changes.every((change) => change.ignored))).toBe(true);
+    },
+  },
+  {
+    name: "new job",
+    input: (input) => {
+      input.scheduledTasks = [...(input.scheduledTasks ?? []), { name: "cleanup", schedule: "cron(0 4 * * ? *)", image: "public.ecr.aws/docker/library/busybox:1.36", command: ["true"], cpu: 64, memory: 64 } as any];
+    },
+    expectPlan: ({ plan }) => {
+      expect(plan.verdict).toBe("safe");
+      expect(plan.removed).toEqual([]);
+      expect(addedTypes(plan)).toEqual(expect.arrayContaining(["aws_cloudwatch_event_rule", "aws_ecs_task_definition"]));
+      expect(replacedTypes(plan)).toEqual([]);
+    },
+  },
+  {
+    name: "job removed",
+    input: (input) => {
+      input.scheduledTasks = (input.scheduledTasks ?? []).slice(1);
+    },
+    expectPlan: ({ plan }) => {
+      // Not refused (its block, prevent_destroy with it, is gone), but what it held is lost, and the diff says so.
+      expect(plan.refusals).toEqual([]);
+      expect(plan.removed.map((entry) => typeOf(entry.address))).toEqual(expect.arrayContaining(["aws_cloudwatch_event_rule"]));
+      expect(plan.losses.length).toBeGreaterThan(0);
+      for (const loss of plan.losses) expect([loss.action, loss.class, loss.consequence]).toEqual(["destroy", "stateful", expect.stringMatching(/dropped|deleted/)]);
+      expect(plan.verdict).toBe("costly");
+    },
+  },
+  {
+    name: "WAF on (or, where it is on, a new rate limit)",
+    input: (input) => {
+      const waf = input.loadBalancer!.waf as any;
+      input.loadBalancer!.waf = waf?.mode === "create" ? { ...waf, rateLimitPerFiveMinutes: (waf.rateLimitPerFiveMinutes ?? 2000) * 2 } : ({ mode: "create" } as any);
+    },
+    expectPlan: ({ plan }, config) => {
+      expect(plan.verdict).toBe("safe");
+      if (config.loadBalancer.waf === undefined) {
+        expect(addedTypes(plan)).toEqual(expect.arrayContaining(["aws_wafv2_web_acl", "aws_wafv2_web_acl_association"]));
+        expect([plan.removed, replacedTypes(plan)]).toEqual([[], []]);
+      } else expect(plan.changed.map((entry) => [typeOf(entry.address), entry.action])).toEqual([["aws_wafv2_web_acl", "update"]]);
+    },
+  },
+  {
+    name: "log retention",
+    input: (input, config) => {
+      input.logs = { ...input.logs, retentionDays: config.logs.retentionDays === 30 ? 60 : 30 };
+    },
+    expectPlan: ({ plan }) => {
+      expect(plan.verdict).toBe("safe");
+      const groups = changedOfType(plan, "aws_cloudwatch_log_group");
+      expect(groups.length).toBeGreaterThan(0);
+      for (const group of groups) expect([group.action, changedPaths(group)]).toEqual(["update", ["retention_in_days"]]);
+    },
+  },
+  {
+    name: "KMS key on (or, where the platform created one, off)",
+    input: (input) => {
+      input.logs = { ...input.logs, kmsKey: input.logs?.kmsKey === undefined ? "create" : undefined } as any;
+    },
+    expectPlan: ({ plan }, config) => {
+      expect(plan.refusals).toEqual([]);
+      for (const group of changedOfType(plan, "aws_cloudwatch_log_group")) expect([group.action, changedPaths(group)]).toEqual(["update", ["kms_key_id"]]);
+      if (config.logs.kmsKey === undefined) {
+        expect(plan.verdict).toBe("safe");
+        expect(addedTypes(plan)).toEqual(expect.arrayContaining(["aws_kms_key"]));
+      } else {
+        // Turning it off destroys the key: what it encrypted becomes unreadable, and the diff says so.
+        expect(plan.losses.map((loss) => [typeOf(loss.address), loss.action])).toEqual([["aws_kms_key", "destroy"]]);
+        expect(plan.losses[0].consequence).toMatch(/unreadable/);
+      }
+    },
+  },
+  {
+    name: "capacity mode change",
+    input: (input, config) => {
+      const capacity = input.capacity as any;
+      if (spotFleetMode(config)) {
+        const types = capacity.spotFleet.instanceTypes.map((entry: { type: string }) => entry.type);
+        capacity.mode = "capacity-providers";
+        delete capacity.spotFleet;
+        capacity.spot = { instanceTypes: types, minSize: 0, maxSize: 4 };
+        if (input.spotDrainer) delete (input.spotDrainer as any).drainOnRebalance;
+      } else {
+        capacity.mode = "spot-fleet";
+        capacity.spotFleet = { instanceTypes: capacity.spot.instanceTypes.slice(0, 3).map((type: string) => ({ type, weightedCapacity: 1 })), targetCapacity: 3, minCapacity: 3, maxCapacity: 20 };
+        for (const key of ["spot", "managedScaling", "strategy"]) delete capacity[key];
+        for (const item of [...(input.services ?? []), ...(input.scheduledTasks ?? [])] as any[]) delete item.capacityPool;
+      }
+    },
+    expectPlan: ({ plan }, config) => {
+      // It plans; what runs on the capacity that goes is interrupted, and the diff says so.
+      expect(plan.refusals).toEqual([]);
+      expect(plan.verdict).toBe("costly");
+      const gone = spotFleetMode(config) ? "aws_spot_fleet_request" : "aws_autoscaling_group";
+      expect(plan.losses.filter((loss) => typeOf(loss.address) === gone).map((loss) => loss.consequence)).toEqual([expect.stringMatching(/terminated at once/)]);
+      const services = changedOfType(plan, "aws_ecs_service");
+      expect(services.length).toBeGreaterThan(0);
+      // Onto capacity providers a service moves in place; off them it needs the EC2 launch type, which replaces it.
+      for (const service of services) expect(service.action).toBe(spotFleetMode(config) ? "update" : "replace");
+    },
+  },
+  {
+    name: "the Spot Fleet's launch template renamed (or, without a fleet, the Spot group's)",
+    stack: (stack) => {
+      const [template] = Object.values(stack.resource.aws_launch_template as Record<string, any>).filter((args) => /spot/.test(args.name));
+      template.name = `${template.name}-v2`;
+    },
+    expectPlan: ({ plan }) => {
+      expect(plan.refusals).toEqual([]);
+      expect(changedOfType(plan, "aws_launch_template").map((entry) => [entry.action, entry.replacedBy])).toEqual([["replace", ["name"]]]);
+      const fleets = changedOfType(plan, "aws_spot_fleet_request");
+      if (fleets.length > 0) {
+        // The reference text is the same; the template's new id is not: the fleet goes, every instance with it.
+        expect(fleets.map((entry) => [entry.action, entry.replacedBy, entry.replacedThrough])).toEqual([["replace", ["launch_template_config"], [expect.stringMatching(/^aws_launch_template\./)]]]);
+        expect(plan.verdict).toBe("costly");
+        expect(plan.losses.map((loss) => loss.consequence)).toEqual([expect.stringMatching(/ALL its instances are terminated at once/)]);
+      } else {
+        expect(plan.verdict).toBe("safe");
+        expect(changedOfType(plan, "aws_autoscaling_group").map((entry) => entry.action)).toEqual(["update"]);
+      }
+    },
+  },
+];
+
+const cases = SCENARIOS.flatMap((scenario) => SHIPPED_ENVIRONMENTS.map((environment) => [scenario.name, environment, scenario] as const));
+
+describe("day-2 changes plan on every registered environment, and the diff reports them", () => {
+  test.each(cases)("%s: %s", (_name, environment, scenario) => {
+    const config = parseEnvironmentConfig(ENVIRONMENTS[environment]);
+    const notApplicable = scenario.notApplicable?.(config);
+    if (notApplicable !== undefined) {
+      // GIVEN a change this environment's shape cannot have / THEN validation says why, before any plan
+      const input = shippedInput(environment) as Input;
+      notApplicable.input(input);
+      expect(configProblems(input)).toEqual([expect.stringMatching(notApplicable.problem)]);
+      return;
+    }
+    // GIVEN the shipped stack as deployed / WHEN the change is made and synthesized once
+    const result = predictChange(environment, { input: scenario.input, stack: scenario.stack });
+
+    // THEN terraform plan does not refuse it, and the prediction says what the scenario expects
+    expect(result.plan.refusals).toEqual([]);
+    expect(result.plan.changed.length + result.plan.added.length + result.plan.removed.length).toBeGreaterThan(0);
+    scenario.expectPlan(result, config);
+  });
+});
