@@ -39,7 +39,10 @@ export function fallbackCap(config: Pick<EnvironmentConfig, "capacity" | "spotFa
 
 type Ctx = z.RefinementCtx;
 
-/** Rules across sections: the cap fits the lever, the lever can move at all, and spot-fleet scale-in is drained. */
+/**
+ * Rules across sections: the cap fits the lever, and spot-fleet scale-in is drained. A lever without room
+ * (on-demand ASG at its maxSize) is allowed: the cap is then 0 and the fallback only detects and alarms (capped).
+ */
 export function checkSpotFallback(config: Pick<EnvironmentConfig, "capacity" | "spotFallback" | "spotDrainer">, ctx: Ctx): void {
   const fallback = config.spotFallback;
   if (!fallback.enabled) return;
@@ -52,9 +55,6 @@ export function checkSpotFallback(config: Pick<EnvironmentConfig, "capacity" | "
     ctx.addIssue({ code: "custom", path: ["spotFallback", "enabled"], message: "has nothing to do while capacity.spot.onDemandPercentageAboveBaseCapacity is 100 (the Spot ASG buys no Spot): set it to false" });
   }
   if (config.capacity.mode === "spot-fleet") {
-    if (room === 0) {
-      ctx.addIssue({ code: "custom", path: ["capacity", "onDemand", "maxSize"], message: "leaves the Spot fallback no room: raise it above the on-demand ASG's size, or set spotFallback.enabled to false" });
-    }
     if (!config.spotDrainer.enabled) {
       ctx.addIssue({
         code: "custom",
