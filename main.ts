@@ -1,12 +1,11 @@
 import * as path from "node:path";
+import { skipCreationTraces } from "./stacks/creation-traces";
 import { ENVIRONMENTS } from "./stacks/environments";
 import { ENVIRONMENTS_VARIABLE, selectEnvironments } from "./stacks/selection";
 import { synthesizeEnvironments } from "./stacks/synthesize";
 
-// cdktf records a creation stack trace for every token it makes and formats each one at once: about
-// a fifth of a synth. They are only read when a token fails to resolve, so outside PLATFORM_DEBUG
-// they are left unformatted (empty), which cdktf treats as "no trace".
-if (!process.env.PLATFORM_DEBUG) Error.prepareStackTrace = () => "";
+// Creation traces are only read when a token fails to resolve: PLATFORM_DEBUG keeps them.
+if (!process.env.PLATFORM_DEBUG) skipCreationTraces();
 
 try {
   const { warnings } = synthesizeEnvironments({

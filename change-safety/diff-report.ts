@@ -39,6 +39,7 @@ export function formatText(base: DiffBase, plans: readonly PredictedPlan[]): str
     lines.push(`${plan.environment}: ${headline(plan)}`);
     for (const refusal of plan.refusals) lines.push(`  XX refused ${refusalLine(refusal)}`);
     for (const loss of plan.losses) lines.push(`  !! ${lossLine(loss)}`);
+    for (const risk of plan.applyRisks) lines.push(`  ?? apply can fail: ${risk.address}  (${risk.path}): ${risk.message}`);
     const section = (title: string, entries: string[][]) => {
       if (entries.length > 0) lines.push(`  ${title} (${entries.length}):`, ...entries.flat().map((entry) => `    ${entry}`));
     };
@@ -97,6 +98,7 @@ export function formatMarkdown(base: DiffBase, plans: readonly PredictedPlan[]):
       lines.push("", "| action | resource | construct path | why | what it costs |", "| --- | --- | --- | --- | --- |");
       for (const loss of plan.losses) lines.push(`| **${loss.action}** | ${code(loss.address)} | ${code(loss.path)} | ${cell(loss.reason)} | ${cell(loss.consequence)} |`);
     }
+    if (plan.applyRisks.length > 0) lines.push("", ...plan.applyRisks.map((risk) => `- apply can fail: ${code(risk.address)}: ${risk.message}`));
     const details: string[] = [];
     for (const entry of plan.moved) details.push(`- moved ${code(entry.from)} → ${code(entry.to)}`);
     for (const entry of plan.added) details.push(`- added ${code(entry.address)} (${code(entry.path)})`);

@@ -3,9 +3,10 @@
  * error) that ordinary changes to this platform's resources can hit. Each compares a resource's
  * arguments in the base and the head stack; the message is the provider's.
  *
- * Checked and not listed, because the platform's own arguments cannot reach them: aws_lb_target_group
- * (TCP health-check matcher/path; the platform's groups are HTTP), aws_ecs_service triggersCustomizeDiff
- * (clears, never refuses), the tags diffs of every type (computed, never refuse).
+ * Read in the provider source and not listed: aws_lb_target_group resourceTargetGroupCustomizeDiff
+ * (a TCP health check with a matcher or path; the platform's groups are HTTP, and it refuses a create
+ * just the same), aws_autoscaling_group launchTemplateCustomDiff (marks the template id unknown, never
+ * refuses), aws_ecs_service triggersCustomizeDiff (clears, never refuses), the tags diffs (computed).
  */
 export interface ProviderPlanRule {
   readonly resourceType: string;
@@ -41,4 +42,36 @@ export function providerRefusals(type: string, before: Record<string, unknown>, 
 export function preventsDestroy(args: Record<string, unknown>): boolean {
   const lifecycle = args.lifecycle as { prevent_destroy?: unknown } | undefined;
   return lifecycle?.prevent_destroy === true || lifecycle?.prevent_destroy === "true";
+}
+
+/** A change that plans but that AWS can refuse when Terraform applies it. */
+export interface ApplyRiskRule {
+  readonly resourceType: string;
+  readonly check: (before: Record<string, unknown>, after: Record<string, unknown>) => string | undefined;
+}
+
+const containerPorts = (args: Record<string, unknown>): string[] =>
+  (Array.isArray(args.load_balancer) ? (args.load_balancer as Array<Record<string, unknown>>) : []).map((block) => `${String(block.container_name)}:${String(block.container_port)}`).sort();
+const ignores = (args: Record<string, unknown>, name: string): boolean => {
+  const ignored = (args.lifecycle as { ignore_changes?: unknown } | undefined)?.ignore_changes;
+  return Array.isArray(ignored) && ignored.includes(name);
+};
+
+export const APPLY_RISK_RULES: readonly ApplyRiskRule[] = [
+  {
+    resourceType: "aws_ecs_service",
+    check: (before, after) => {
+      const added = containerPorts(after).filter((port) => !containerPorts(before).includes(port));
+      if (added.length === 0 || !ignores(after, "task_definition")) return undefined;
+      return (
+        `load_balancer now targets ${added.join(", ")}, but the service keeps the task definition revision it runs (ignore_changes = [task_definition]): ` +
+        "ECS checks the load balancer against that revision and refuses the update unless it already maps the port; run a revision with the new port first"
+      );
+    },
+  },
+];
+
+/** The apply-time risks of one resource that exists in state and stays at its address (or moves). */
+export function applyRisks(type: string, before: Record<string, unknown>, after: Record<string, unknown>): string[] {
+  return APPLY_RISK_RULES.filter((rule) => rule.resourceType === type).flatMap((rule) => rule.check(before, after) ?? []);
 }

@@ -95,6 +95,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeClass>> = {
     "revisions are immutable: every change registers a new one",
     "a new revision is registered and the old one deregistered (tasks running it keep running)",
   ),
+  aws_fis_experiment_template: replaceable(CONFIGURATION, "the template gets a new id: runbooks take it from the spot_drill_experiment_template_id output; past experiments keep the old one"),
   aws_flow_log: replaceable(CONFIGURATION),
   aws_iam_instance_profile: replaceable(CONFIGURATION, "instances launched before keep the old profile until they are replaced"),
   aws_iam_role: replaceable(CONFIGURATION, "what assumed it keeps its session until the credentials expire, then needs the new role"),

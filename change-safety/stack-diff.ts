@@ -1,4 +1,4 @@
-import { preventsDestroy, providerRefusals } from "./plan-refusals";
+import { applyRisks, preventsDestroy, providerRefusals } from "./plan-refusals";
 import { propagateThroughReferences, type PlannedAction, type ReferenceChange } from "./reference-propagation";
 import { KEPT_WHEN_UNSET, replacingChanges } from "./replacing-attributes";
 import { resourceClass, type ResourceClass } from "./resource-types";
@@ -57,6 +57,13 @@ export interface PlanRefusal {
   readonly message: string;
 }
 
+/** A change that plans, but that AWS can refuse while Terraform applies it. */
+export interface ApplyRisk {
+  readonly address: string;
+  readonly path: string;
+  readonly message: string;
+}
+
 /**
  * `safe`: nothing stateful or disruptive is destroyed or replaced; `costly`: something is (see
  * `losses`); `refused`: `terraform plan` fails (see `refusals`).
@@ -69,6 +76,8 @@ export interface PredictedPlan {
   readonly verdict: Verdict;
   readonly refusals: readonly PlanRefusal[];
   readonly losses: readonly Loss[];
+  /** Changes that plan but can fail while applied (the verdict does not count them). */
+  readonly applyRisks: readonly ApplyRisk[];
   readonly added: readonly ResourceRef[];
   readonly removed: readonly ResourceRef[];
   readonly moved: ReadonlyArray<{ readonly from: string; readonly to: string; readonly path: string }>;
@@ -173,12 +182,15 @@ export function predictPlan(environment: string, base: StackJson | undefined, he
         lossOf(
           resource,
           "replace",
-          resource.replacedThrough ? `${resource.replacedBy.join(", ")} change through ${resource.replacedThrough.join(", ")}` : `${resource.replacedBy.join(", ")} cannot change in place`,
+          resource.replacedThrough
+            ? `${resource.replacedBy.join(", ")} take(s) a new value from ${resource.replacedThrough.join(", ")} and cannot change in place`
+            : `${resource.replacedBy.join(", ")} cannot change in place`,
           after.get(resource.address)?.type,
         ),
       ),
   ];
   const refusals: PlanRefusal[] = [];
+  const risks: ApplyRisk[] = [];
   for (const resource of changed) {
     const entry = direct.get(resource.address);
     if (entry === undefined) continue;
@@ -191,6 +203,7 @@ export function predictPlan(environment: string, base: StackJson | undefined, he
       });
     }
     for (const refusal of providerRefusals(entry.current.type, entry.old.args, entry.current.args)) refusals.push({ address: resource.address, path: resource.path, rule: refusal.source, message: refusal.message });
+    if (resource.action === "update") for (const message of applyRisks(entry.current.type, entry.old.args, entry.current.args)) risks.push({ address: resource.address, path: resource.path, message });
   }
 
   return {
@@ -198,6 +211,7 @@ export function predictPlan(environment: string, base: StackJson | undefined, he
     verdict: refusals.length > 0 ? "refused" : losses.length > 0 ? "costly" : "safe",
     refusals,
     losses,
+    applyRisks: risks,
     added: addedResources.map(ref),
     removed,
     moved: moved.sort((a, b) => compare(a.from, b.from)),

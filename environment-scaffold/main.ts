@@ -11,6 +11,8 @@ stacks/environments/index.ts, and replaces every value that must differ between 
 (hosts, e-mails, CIDRs, account ids, domain, network ids, secrets, CI subjects, state
 workspace/key) with a "FILL-ME: ..." placeholder. Validation (npx cdktf synth, npm test) refuses
 the environment until each placeholder is filled, naming the field and what to fill in.
+Copying a spot-fleet environment prints a recommendation to use capacity providers instead
+(Spot Fleet is a legacy API).
 
   <name>           lowercase letters, digits, hyphens; at most 12 characters
   --from <env>     the environment to copy (${Object.keys(ENVIRONMENTS).join(", ")})
@@ -43,6 +45,7 @@ function main(): number {
     process.stderr.write(
       `new-env: wrote ${result.file} and registered it in ${result.index}\n` +
         `new-env: ${result.placeholders.length} placeholder(s) to fill:\n${result.placeholders.map((entry) => `  - ${entry.path}: ${entry.fill}`).join("\n")}\n` +
+        result.advice.map((entry) => `new-env: recommended: ${entry.path}: ${entry.advice}\n`).join("") +
         "new-env: then run `npx cdktf synth` (it lists any placeholder left) and `npm test`\n",
     );
     return 0;

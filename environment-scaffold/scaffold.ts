@@ -39,6 +39,25 @@ export interface ScaffoldResult {
   readonly index: string;
   /** Each placeholder left to fill: the config path and what to fill in. */
   readonly placeholders: ReadonlyArray<{ readonly path: string; readonly fill: string }>;
+  /** Settings copied from the source that a new environment had better not keep: the config path and why. */
+  readonly advice: ReadonlyArray<{ readonly path: string; readonly advice: string }>;
+}
+
+/**
+ * What a new environment should not copy without thinking: Spot Fleet is a legacy API (AWS recommends Auto
+ * Scaling groups or EC2 Fleet), so an environment copied from a spot-fleet one is pointed at capacity providers.
+ */
+export function scaffoldAdvice(source: EnvironmentInput): ScaffoldResult["advice"] {
+  if (source.capacity.mode !== "spot-fleet") return [];
+  return [
+    {
+      path: "capacity.mode",
+      advice:
+        'copied "spot-fleet": AWS calls Spot Fleet a legacy API (no new features; it recommends Auto Scaling groups or EC2 Fleet). ' +
+        'For a new environment prefer "capacity-providers" (capacity.onDemand + capacity.spot + capacity.strategy): ECS managed scaling, ' +
+        "managed draining and the ASG's capacity rebalance, with the drainer as backstop. See docs/spot.md, \"Spot Fleet: a legacy API\"",
+    },
+  ];
 }
 
 const NAME = /^[a-z][a-z0-9-]*[a-z0-9]$/;
@@ -190,5 +209,6 @@ export function scaffoldEnvironment(options: ScaffoldOptions): ScaffoldResult {
     file: path.relative(root, file),
     index: path.relative(root, index),
     placeholders: replacements.map((entry) => ({ path: entry.path, fill: entry.fill })),
+    advice: scaffoldAdvice(source),
   };
 }

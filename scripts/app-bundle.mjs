@@ -19,11 +19,25 @@ function isFresh() {
 /** Builds .build/app.cjs from main.ts unless it is up to date; returns its path. */
 export async function ensureAppBundle({ force = false } = {}) {
   if (!force && isFresh()) return outfile;
+  const result = await bundleApp({ outfile, write: false });
+  const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).map((file) => [file, fingerprint(path.join(root, file))]));
+  for (const file of ["package-lock.json", "scripts/app-bundle.mjs"]) inputs[file] = fingerprint(path.join(root, file));
+  // Written whole and renamed into place: another synth running at the same time (npm run diff,
+  // tests) never reads a half-written bundle.
+  writeAtomically(outfile, result.outputFiles[0].contents);
+  writeAtomically(inputsFile, JSON.stringify(inputs));
+  return outfile;
+}
+
+/**
+ * esbuild's bundle of main.ts with `overrides` (e.g. `{ outfile, plugins }`): the benchmark's scale
+ * case builds the same app with generated environments.
+ */
+export async function bundleApp(overrides) {
   const { build } = await import("esbuild");
-  const result = await build({
+  return build({
     absWorkingDir: root,
     entryPoints: ["main.ts"],
-    outfile,
     bundle: true,
     platform: "node",
     target: "node20",
@@ -32,15 +46,8 @@ export async function ensureAppBundle({ force = false } = {}) {
     external: ["esbuild"],
     metafile: true,
     logLevel: "warning",
-    write: false,
+    ...overrides,
   });
-  const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).map((file) => [file, fingerprint(path.join(root, file))]));
-  for (const file of ["package-lock.json", "scripts/app-bundle.mjs"]) inputs[file] = fingerprint(path.join(root, file));
-  // Written whole and renamed into place: another synth running at the same time (npm run diff,
-  // tests) never reads a half-written bundle.
-  writeAtomically(outfile, result.outputFiles[0].contents);
-  writeAtomically(inputsFile, JSON.stringify(inputs));
-  return outfile;
 }
 
 function writeAtomically(file, contents) {

@@ -28,6 +28,7 @@ import { ServiceAutoScaling } from "../modules/services/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/operations/spot-interruption-drainer";
 import type { SpotFallback } from "../modules/operations/spot-fallback";
 import { buildSpotFallback } from "./spot-fallback";
+import { SpotInterruptionDrill } from "../modules/operations/spot-interruption-drill";
 import { spotPoolWarnings } from "../spot-advisor/advice";
 import { aliasRecordNames, webRoutes } from "./routing";
 import { WebApplicationFirewall } from "../modules/traffic/web-application-firewall";
@@ -50,6 +51,8 @@ export class PlatformStack extends TerraformStack {
   public readonly spotDrainer?: SpotInterruptionDrainer;
   /** Holds capacity on on-demand while Spot cannot be had, when `spotFallback.enabled`. */
   public readonly spotFallback?: SpotFallback;
+  /** The FIS experiment template that rehearses a Spot interruption, when `spotDrill.enabled`. */
+  public readonly spotDrill?: SpotInterruptionDrill;
   /** Reports newer ECS-optimized AMIs, when `amiWatch.enabled`. */
   public readonly amiWatch?: AmiWatch;
   /** What the Spot Instance Advisor data says is risky about the Spot pools (unacknowledged), also added as warning annotations. */
@@ -146,6 +149,7 @@ export class PlatformStack extends TerraformStack {
     }
     if (config.ciDeploy) this.deployRole = this.buildDeployRole(config, config.ciDeploy);
     if (config.spotDrainer.enabled) this.spotDrainer = this.buildSpotDrainer(config);
+    if (config.spotDrill.enabled) this.spotDrill = this.buildSpotDrill(config);
     if (config.amiWatch.enabled) this.amiWatch = this.buildAmiWatch(config, id);
     if (config.spotFallback.enabled) this.spotFallback = buildSpotFallback(this, config, this.naming, this.compute, this.alarmActions);
     this.dashboard = addPlatformDashboard(this, config, { firewall: edge.firewall, spotFallback: this.spotFallback });
@@ -176,6 +180,9 @@ export class PlatformStack extends TerraformStack {
         value: this.spotDrainer.failureQueueUrl,
       });
     }
+    if (this.spotDrill) {
+      new TerraformOutput(this, "spot_drill_experiment_template_id", { description: "Rehearse a Spot interruption: `aws fis start-experiment --experiment-template-id <id>` (docs/spot.md)", value: this.spotDrill.experimentTemplateId });
+    }
     if (this.amiWatch) {
       new TerraformOutput(this, "ami_updates_topic_arn", { description: "SNS topic the AMI watch reports newer ECS-optimized AMIs to: subscribe more receivers here", value: this.amiWatch.topicArn });
     }
@@ -187,6 +194,17 @@ export class PlatformStack extends TerraformStack {
     }
     this.addServiceOutputs(config);
     this.addScheduledTaskOutputs();
+  }
+
+  /**
+   * cdktf's preparation resolves every element of the stack once only to find references to other
+   * stacks (which it wires through outputs and remote state); synthesis then resolves them all again.
+   * An environment's stack references nothing outside itself (one state per environment), so of the
+   * preparation only the backend is kept: a third of the synth time saved. A stack built to consume
+   * another stack's values must not be a PlatformStack (a test compares both ways).
+   */
+  public override prepareStack(): void {
+    this.ensureBackendExists();
   }
 
   /**
@@ -494,6 +512,21 @@ export class PlatformStack extends TerraformStack {
       tracingMode: config.lambdas.tracingMode,
       logRetentionDays: config.logs.retentionDays,
       alarmActions: this.alarmActions,
+    });
+  }
+
+  /** The Spot interruption drill over the Spot pool (the fleet, or the Spot ASG), stopped by every web service's 5xx alarm. */
+  private buildSpotDrill(config: EnvironmentConfig): SpotInterruptionDrill {
+    const fleetId = this.compute.spotFleetRequestId;
+    const spotGroup = this.compute.pools.find((pool) => pool.name === "spot")?.autoScalingGroupName ?? "";
+    return new SpotInterruptionDrill(this, "spot-drill", {
+      name: this.naming.name("spot-drill", NAME_LIMITS.role),
+      spotInstanceTag: fleetId !== undefined ? { key: "aws:ec2spot:fleet-request-id", value: fleetId } : { key: "aws:autoscaling:groupName", value: spotGroup },
+      instancesPercent: config.spotDrill.instancesPercent,
+      stopConditionAlarmArns: this.node.findAll().flatMap((construct) => (construct instanceof ServiceAlarms ? [construct.target5xxAlarmArn] : [])),
+      partition: this.partition,
+      region: config.region,
+      accountId: this.accountId,
     });
   }
 

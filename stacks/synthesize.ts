@@ -54,7 +54,7 @@ export function synthesizeEnvironments(options: SynthesizeOptions): SynthesisRes
     // stacks' own annotations (Spot advice) in the manifest here.
     const late = new Map(selected.map((config) => [config.environment, [...(deprecations.get(config.environment) ?? []), ...driftSinceLastSynth(config, scratch, options.outdir)]]));
     addWarningAnnotations(scratch, late);
-    fs.cpSync(scratch, options.outdir, { recursive: true });
+    moveInto(scratch, options.outdir);
     const unselected = [...deprecations].filter(([name]) => !late.has(name)).flatMap(([, messages]) => messages);
     return { warnings: [...unselected, ...stacks.flatMap((stack) => [...(late.get(stack.node.id) ?? []), ...stack.spotAdviceWarnings])] };
   } finally {
@@ -74,15 +74,31 @@ function addWarningAnnotations(outdir: string, warnings: ReadonlyMap<string, rea
   fs.writeFileSync(file, JSON.stringify(manifest, null, 2));
 }
 
+/**
+ * Puts every file below `from` at the same place below `to`, replacing what is there and keeping
+ * the rest (what `cdktf deploy` left there), like a recursive copy; renamed rather than copied, as
+ * both are on one file system.
+ */
+function moveInto(from: string, to: string): void {
+  fs.mkdirSync(to, { recursive: true });
+  for (const entry of fs.readdirSync(from, { withFileTypes: true })) {
+    const [source, target] = [path.join(from, entry.name), path.join(to, entry.name)];
+    if (entry.isDirectory()) moveInto(source, target);
+    else fs.renameSync(source, target);
+  }
+}
+
 /** Release drift of one environment between the previous synth in `outdir` and the new one in `scratch`. */
 function driftSinceLastSynth(config: EnvironmentConfig, scratch: string, outdir: string): string[] {
   const file = path.join("stacks", config.environment, "cdk.tf.json");
   if (!fs.existsSync(path.join(outdir, file))) return [];
+  const [previous, next] = [outdir, scratch].map((dir) => fs.readFileSync(path.join(dir, file)));
+  // The usual synth changes nothing: no stack to parse.
+  if (previous.equals(next)) return [];
   const naming = new Naming(config.project, config.environment);
   const services = config.services.map((service) => ({ name: service.name, family: naming.name(service.name) }));
-  const read = (dir: string) => JSON.parse(fs.readFileSync(path.join(dir, file), "utf8"));
   try {
-    return releaseDriftWarnings(config.environment, services, read(outdir), read(scratch));
+    return releaseDriftWarnings(config.environment, services, JSON.parse(previous.toString("utf8")), JSON.parse(next.toString("utf8")));
   } catch {
     return []; // An unreadable previous synth is no baseline; it is about to be replaced anyway.
   }

@@ -28,6 +28,8 @@ interface Scenario {
   /** When the change cannot be expressed in this environment: the config must refuse it, with this message. */
   readonly notApplicable?: (config: EnvironmentConfig) => { readonly input: (input: Input) => void; readonly problem: RegExp } | undefined;
   readonly expectPlan: (result: PredictedChange, config: EnvironmentConfig) => void;
+  /** The change plans but can fail while applied, and the prediction must say so. @default false */
+  readonly applyRisk?: boolean;
 }
 
 const spotFleetMode = (config: EnvironmentConfig): boolean => config.capacity.mode === "spot-fleet";
@@ -102,6 +104,7 @@ const SCENARIOS: readonly Scenario[] = [
   },
   {
     name: "port change (containerPort)",
+    applyRisk: true,
     input: (input) => {
       const service = webServices(input)[0];
       service.containerPort += 1;
@@ -112,6 +115,8 @@ const SCENARIOS: readonly Scenario[] = [
       expect(replacedTypes(plan)).toEqual(["aws_ecs_task_definition", "aws_lb_target_group"]);
       expect(changedOfType(plan, "aws_lb_target_group")[0]).toEqual(expect.objectContaining({ replacedBy: ["port"], consequence: expect.stringContaining("move to the new group") }));
       expect(changedOfType(plan, "aws_ecs_service").map((entry) => entry.action)).toEqual(["update"]);
+      // It plans, but the service still runs the revision without the new port: the diff warns before apply.
+      expect(plan.applyRisks.map((risk) => [typeOf(risk.address), risk.message])).toEqual([["aws_ecs_service", expect.stringContaining("run a revision with the new port first")]]);
     },
   },
   {
@@ -303,6 +308,7 @@ describe("day-2 changes plan on every registered environment, and the diff repor
 
     // THEN terraform plan does not refuse it, and the prediction says what the scenario expects
     expect(result.plan.refusals).toEqual([]);
+    expect(result.plan.applyRisks.length > 0).toBe(scenario.applyRisk === true);
     expect(result.plan.changed.length + result.plan.added.length + result.plan.removed.length).toBeGreaterThan(0);
     scenario.expectPlan(result, config);
   });

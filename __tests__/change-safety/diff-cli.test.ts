@@ -1,7 +1,7 @@
 import { spawnSync } from "node:child_process";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
-import { parseOptions } from "../../change-safety/diff-options";
+import { EXIT_STATUS, HELP, parseOptions } from "../../change-safety/diff-options";
 import { UsageError, resolveBase } from "../../change-safety/git-base";
 
 const ROOT = path.resolve(__dirname, "../..");
@@ -37,6 +37,13 @@ describe("parseOptions", () => {
   });
 });
 
+describe("exit status", () => {
+  test("separates safe, costly (stateful or disruptive replaced) and refused from bad input, and --help says so", () => {
+    expect(EXIT_STATUS).toEqual({ safe: 0, costly: 1, refused: 3 });
+    expect(HELP).toContain("2 bad input,\n3 terraform plan will FAIL");
+  });
+});
+
 describe("resolveBase", () => {
   test("takes a ref to its commit, and refuses what is not one", () => {
     expect(resolveBase(ROOT, "HEAD")).toEqual({ ref: "HEAD", commit: expect.stringMatching(/^[0-9a-f]{40}$/) });
@@ -58,10 +65,11 @@ describe("npm run diff", () => {
     // THEN the report is for staging against HEAD, its exit status follows the stateful losses,
     // and the local backend's machine-specific path is not reported as a change
     expect(result.stderr).toMatch(/^synthesizing base [0-9a-f]{12} \(HEAD\) and the working tree\.\.\.\n/);
-    const report = JSON.parse(result.stdout) as { base: { ref: string; commit: string }; statefulLosses: number; environments: Array<{ environment: string; settings: unknown[] }> };
+    const report = JSON.parse(result.stdout) as { base: { ref: string; commit: string }; verdict: keyof typeof EXIT_STATUS; environments: Array<{ environment: string; verdict: string; settings: unknown[] }> };
     expect(report.base).toEqual({ ref: "HEAD", commit: spawnSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim() });
     expect(report.environments.map((environment) => environment.environment)).toEqual(["staging"]);
     expect(report.environments[0].settings).toEqual([]);
-    expect(result.status).toBe(report.statefulLosses > 0 ? 1 : 0);
+    expect(report.environments.map((environment) => environment.verdict)).toEqual([report.verdict]);
+    expect(result.status).toBe(EXIT_STATUS[report.verdict]);
   });
 });

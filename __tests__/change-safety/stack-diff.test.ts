@@ -34,7 +34,7 @@ describe("diffStacks on production", () => {
 
     // WHEN diffed / THEN nothing
     const result = predictPlan("production", base as StackJson, head as StackJson);
-    expect(result).toEqual({ environment: "production", verdict: "safe", refusals: [], losses: [], added: [], removed: [], moved: [], changed: [], dataSources: [], outputs: [], settings: [] });
+    expect(result).toEqual({ environment: "production", verdict: "safe", refusals: [], losses: [], applyRisks: [], added: [], removed: [], moved: [], changed: [], dataSources: [], outputs: [], settings: [] });
   });
 
   test("renaming the access-log bucket's construct destroys it: a stateful loss, an addition and a removal", () => {

@@ -6,7 +6,7 @@ import { describe, expect, test } from "vitest";
 import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { PLACEHOLDER_PREFIX } from "../../stacks/config/placeholders";
-import { constName, ScaffoldError, scaffoldEnvironment } from "../../environment-scaffold/scaffold";
+import { constName, ScaffoldError, scaffoldAdvice, scaffoldEnvironment } from "../../environment-scaffold/scaffold";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -94,6 +94,18 @@ describe("npm run new-env", () => {
     expect(problemsOf(await load(filled, "qa"))).toEqual([]);
   });
 
+  test.each(Object.entries(ENVIRONMENTS).map(([name, env]) => [name, env.capacity.mode] as const))(
+    "GIVEN a copy from %s (%s) THEN it is pointed at capacity providers exactly when the source runs on Spot Fleet, a legacy API",
+    (from, mode) => {
+      const result = scaffoldEnvironment({ root: copyOfProject(), name: "qa", from, environments: ENVIRONMENTS });
+
+      expect(result.advice).toEqual(
+        mode === "spot-fleet" ? [{ path: "capacity.mode", advice: expect.stringMatching(/legacy API.*prefer "capacity-providers".*docs\/spot\.md/) }] : [],
+      );
+      expect(result.advice).toEqual(scaffoldAdvice(ENVIRONMENTS[from]));
+    },
+  );
+
   test("names list items by their name and gives one address used twice a placeholder per use", () => {
     const fromProduction = scaffoldEnvironment({ root: copyOfProject(), name: "qa-us", from: "production", environments: ENVIRONMENTS });
     expect(fromProduction.placeholders.map((entry) => entry.path)).toEqual(expect.arrayContaining(["services[api].hostHeaders.0", "services[admin].hostHeaders.0"]));
@@ -146,6 +158,9 @@ describe("npm run new-env", () => {
     expect(made.status).toBe(0);
     expect(JSON.parse(made.stdout)).toMatchObject({ file: "stacks/environments/qa.ts", index: "stacks/environments/index.ts" });
     expect(made.stderr).toContain("placeholder(s) to fill");
+    const advice = scaffoldAdvice(ENVIRONMENTS.staging);
+    expect(JSON.parse(made.stdout).advice).toEqual(advice);
+    for (const entry of advice) expect(made.stderr).toContain(`new-env: recommended: ${entry.path}: ${entry.advice}`);
     expect(fs.readFileSync(path.join(dir, "stacks/environments/qa.ts"), "utf8")).toContain(PLACEHOLDER_PREFIX);
     expect(fs.existsSync(path.join(root, "stacks/environments/qa.ts"))).toBe(false);
   });

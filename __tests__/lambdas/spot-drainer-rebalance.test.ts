@@ -1,6 +1,6 @@
 import { type MockInstance, afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
-import { EC2Client, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
+import { DescribeSpotInstanceRequestsCommand, EC2Client, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 import {
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
@@ -78,6 +78,7 @@ function givenStaging(behaviour: Partial<SchedulerBehaviour> & { now?: () => num
   cluster.addInstance(INSTANCE, START - 86_400_000);
   cluster.addInstance("i-0fedcba9876543210", START - 86_400_000);
   cluster.mock(ecs, elb);
+  ec2.on(DescribeSpotInstanceRequestsCommand).resolves({ SpotInstanceRequests: [{ InstanceId: INSTANCE, State: "active", Status: { Code: "fulfilled" } }] });
   ec2.on(TerminateInstancesCommand).callsFake(() => {
     terminatedAt = now();
     return { TerminatingInstances: [{ InstanceId: INSTANCE }] };
@@ -279,6 +280,21 @@ describe("rebalance recommendation: when terminating is safe", () => {
 
     expect(summary).toMatchObject({ markedDraining: false, terminated: false, refused: ["tasks-not-moved"], reactivated: false });
     expect(ecs).not.toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { status: "ACTIVE" });
+  });
+
+  test("GIVEN EC2 has also scheduled the interruption (Spot request marked-for-termination) WHEN terminating is refused THEN it stays DRAINING for the warning's drain", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(INSTANCE, "service:api");
+    cluster.instance(OTHER).status = "DRAINING";
+    ec2.on(DescribeSpotInstanceRequestsCommand, { Filters: [{ Name: "instance-id", Values: [INSTANCE] }] }).resolves({
+      SpotInstanceRequests: [{ InstanceId: INSTANCE, State: "active", Status: { Code: "marked-for-termination" } }],
+    });
+
+    const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps());
+
+    expect(summary).toMatchObject({ markedDraining: true, terminated: false, refused: ["tasks-not-moved"], reactivated: false });
+    expect(cluster.instance(INSTANCE).status).toBe("DRAINING");
+    expect(jsonLogLines(log)).toContainEqual(expect.objectContaining({ alarm: TERMINATION_REFUSED, interruptionScheduled: true }));
   });
 
   describe("both staging instances get a recommendation while their replacements still boot", () => {

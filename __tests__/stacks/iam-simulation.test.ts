@@ -91,6 +91,7 @@ function drainerRows(e: Environment): Row[] {
   // Staging runs Spot Fleet with capacity rebalance: without its fleet the "allowed" row below would silently vanish.
   if (e.env === "staging" && fleets.length !== 1) throw new Error(`staging should have one Spot Fleet request, has ${fleets.length}`);
   for (const fleet of fleets) rows.push(["terminates a rebalanced instance of its fleet", terminate(fleetTag(fleet)), ALLOW]);
+  rows.push(["checks whether a rebalanced instance's interruption is scheduled", { action: "ec2:DescribeSpotInstanceRequests", resource: "*" }, fleets.length > 0 ? ALLOW : DENY]);
   rows.push(
     ["terminating another fleet's instance", terminate(fleetTag(ANOTHER_FLEET)), DENY],
     ["terminating an instance of no fleet (the on-demand group's)", terminate(), DENY],
@@ -274,6 +275,21 @@ function stateMachineRows(e: Environment, family: string, taskRoles: readonly st
 }
 
 /** The VPC flow-log role of each created VPC (delivers to its own log group only). */
+/** The Spot drill's role (staging): FIS may interrupt the fleet's own Spot instances, and nothing else. */
+function drillRows(e: Environment): Row[] {
+  const fleet = Object.keys(e.iam.json().resource?.aws_spot_fleet_request ?? {}).map((id) => e.iam.resolve(`\${aws_spot_fleet_request.${id}.id}`))[0];
+  const tagged = (value: string) => ({ "aws:ResourceTag/aws:ec2spot:fleet-request-id": value });
+  const interrupt = (context?: Record<string, string>): IamCall => ({ action: "ec2:SendSpotInstanceInterruptions", resource: e.instance, ...(context ? { context } : {}) });
+  return [
+    ["interrupts a Spot instance of its fleet", interrupt(tagged(fleet)), ALLOW],
+    ["resolves its targets", { action: "ec2:DescribeInstances", resource: "*" }, ALLOW],
+    ["interrupting another fleet's instance", interrupt(tagged(ANOTHER_FLEET)), DENY],
+    ["interrupting an instance of no fleet", interrupt(), DENY],
+    ["terminating its fleet's instance", { action: "ec2:TerminateInstances", resource: e.instance, context: { "ec2:ResourceTag/aws:ec2spot:fleet-request-id": fleet } }, DENY],
+    ["stopping its fleet's instance", { action: "ec2:StopInstances", resource: e.instance, context: { "ec2:ResourceTag/aws:ec2spot:fleet-request-id": fleet } }, DENY],
+  ];
+}
+
 function flowLogCases(e: Environment): RoleCase[] {
   return Object.values(e.iam.json().resource?.aws_flow_log ?? {}).map((block): RoleCase => {
     const role = e.iam.resolve(String(block.iam_role_arn)).split("/").pop() as string;
@@ -318,6 +334,13 @@ function roleCases(e: Environment): RoleCase[] {
   if (env === "staging") {
     cases.push(
       { env, role: e.named("spot-fleet"), trustedBy: "spotfleet.amazonaws.com", rows: spotFleetRows(e) },
+      {
+        env,
+        role: e.named("spot-drill"),
+        trustedBy: "fis.amazonaws.com",
+        trustContext: (x) => ({ "aws:SourceAccount": ACCOUNT_ID, "aws:SourceArn": `arn:aws:fis:${x.region}:${ACCOUNT_ID}:experiment/EXPa1b2c3d4e5f6g7h8` }),
+        rows: drillRows(e),
+      },
       { env, role: e.named("api-execution"), trustedBy: "ecs-tasks.amazonaws.com", trustContext: ecsTasksTrust, rows: executionRows(e, "api", {}) },
       { env, role: e.named("smoke-check-job-execution"), trustedBy: "ecs-tasks.amazonaws.com", trustContext: ecsTasksTrust, rows: executionRows(e, "smoke-check-job", {}) },
       {

@@ -41,6 +41,8 @@ const stagingWithoutRebalance = (spotDrainer: NonNullable<EnvironmentInput["spot
     ...(spotDrainer.enabled === false && { spotFallback: { enabled: false } }),
     capacity: { ...capacity, spotFleet: capacity.spotFleet && { ...capacity.spotFleet, capacityRebalance: false } },
     spotDrainer: { ...spotDrainer, drainOnRebalance: false },
+    // The drill rehearses the drainer: without one there is nothing to rehearse.
+    ...(spotDrainer.enabled === false && { spotDrill: { enabled: false } }),
   };
 };
 

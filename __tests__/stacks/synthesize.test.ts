@@ -2,10 +2,12 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { describe, expect, test } from "vitest";
+import { TerraformStack } from "cdktf";
+import { describe, expect, test, vi } from "vitest";
 import { spotPoolWarnings } from "../../spot-advisor/advice";
 import { ConfigError, parseEnvironmentConfig } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
+import { PlatformStack } from "../../stacks/platform-stack";
 import { synthesizeEnvironments } from "../../stacks/synthesize";
 
 const root = path.resolve(__dirname, "../..");
@@ -46,6 +48,39 @@ describe("synthesizeEnvironments", () => {
   });
 });
 
+/** Every file below `dir`, by relative path. */
+function filesBelow(dir: string): Map<string, Buffer> {
+  const files = fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((file) => fs.statSync(path.join(dir, file)).isFile());
+  return new Map(files.sort().map((file) => [file, fs.readFileSync(path.join(dir, file))]));
+}
+
+describe("PlatformStack.prepareStack", () => {
+  test("keeping only the backend of cdktf's preparation changes nothing: no environment's stack references another stack", () => {
+    // GIVEN every environment synthesized in one app as the platform does, and with cdktf's own preparation
+    // (which resolves every element to wire cross-stack references through outputs and remote state)
+    const synthesize = () => {
+      const outdir = path.join(scratch(), "cdktf.out");
+      synthesizeEnvironments({ environments: ENVIRONMENTS, selected: Object.keys(ENVIRONMENTS), outdir });
+      return filesBelow(outdir);
+    };
+    const platform = synthesize();
+    const prepare = vi.spyOn(PlatformStack.prototype, "prepareStack").mockImplementation(function (this: PlatformStack) {
+      TerraformStack.prototype.prepareStack.call(this);
+    });
+    let cdktf: Map<string, Buffer>;
+    try {
+      cdktf = synthesize();
+      expect(prepare).toHaveBeenCalledTimes(Object.keys(ENVIRONMENTS).length);
+    } finally {
+      prepare.mockRestore();
+    }
+
+    // THEN the same files with the same bytes
+    expect([...platform.keys()]).toEqual([...cdktf.keys()]);
+    for (const [file, bytes] of cdktf) expect(platform.get(file)?.equals(bytes), `${file} differs`).toBe(true);
+  });
+});
+
 describe("the cdktf app entry (scripts/app.mjs)", () => {
   test("synthesizes every environment into CDKTF_OUTDIR", () => {
     const outdir = path.join(scratch(), "out");
@@ -53,7 +88,7 @@ describe("the cdktf app entry (scripts/app.mjs)", () => {
     expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
   });
 
-  test("skipping stack-trace formatting outside PLATFORM_DEBUG changes nothing in the output", () => {
+  test("capturing no stack traces outside PLATFORM_DEBUG changes nothing in the output", () => {
     // GIVEN / WHEN the same synth with and without debugging
     const [fast, debug] = [{}, { PLATFORM_DEBUG: "1" }].map((extra) => {
       const outdir = path.join(scratch(), "out");

@@ -47,27 +47,9 @@ export function synthEnvironment(input: EnvironmentInput | keyof typeof ENVIRONM
 
 function synthesize(input: EnvironmentInput): { stack: PlatformStack; config: EnvironmentConfig; text: string } {
   const config = parseEnvironmentConfig(input);
-  return withoutTokenStackTraces(() => {
-    const app: App = Testing.app();
-    const stack = new PlatformStack(app, config.environment, config);
-    return { stack, config, text: Testing.synth(stack) };
-  });
-}
-
-/**
- * cdktf records a full stack trace for every token it creates (read only when resolving one fails);
- * formatting them through the test runner's source maps is over half of a whole-stack synth. While
- * `work` runs, traces are formatted as their first line only: errors keep their messages, and an
- * error's stack read after `work` is formatted in full.
- */
-function withoutTokenStackTraces<T>(work: () => T): T {
-  const prepare = Error.prepareStackTrace;
-  Error.prepareStackTrace = (error: unknown) => String(error);
-  try {
-    return work();
-  } finally {
-    Error.prepareStackTrace = prepare;
-  }
+  const app: App = Testing.app();
+  const stack = new PlatformStack(app, config.environment, config);
+  return { stack, config, text: Testing.synth(stack) };
 }
 
 /** Every resource of a Terraform type, without relying on hashed logical ids. */

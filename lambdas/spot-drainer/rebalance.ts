@@ -1,4 +1,4 @@
-import { TerminateInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
+import { DescribeSpotInstanceRequestsCommand, TerminateInstancesCommand, type EC2Client } from "@aws-sdk/client-ec2";
 import type { Service, Task } from "@aws-sdk/client-ecs";
 import type { DrainerConfig, RebalanceConfig } from "./config";
 import {
@@ -192,7 +192,9 @@ async function refuseTermination(
   fields: Record<string, unknown>,
 ): Promise<RebalanceSummary> {
   let reactivated = false;
-  if (summary.markedDraining) {
+  // A recommendation can come with the interruption warning: then the warning's drain owns the instance.
+  const interruption = summary.markedDraining ? await interruptionScheduled(deps.ec2, retry, summary.instanceId as string, log) : false;
+  if (summary.markedDraining && !interruption) {
     try {
       const failures = await setActive(deps.ecs, retry, config.clusterName, summary.containerInstanceArn as string);
       reactivated = failures.length === 0;
@@ -205,10 +207,26 @@ async function refuseTermination(
     alarm: TERMINATION_REFUSED,
     refused,
     reactivated,
+    interruptionScheduled: interruption,
     ...fields,
   });
   // The drain's end, not the reactivation's: a refusal after the checks is not a missed deadline.
   return { ...summary, refused, reactivated, finishedAt: summary.finishedAt ?? deps.now() };
+}
+
+/**
+ * Whether EC2 has scheduled the instance's interruption (its Spot request is `marked-for-termination`, `-stop` or
+ * `-hibernation`): the warning's drain is under way. Unknown (the call failed) counts as not scheduled, so capacity
+ * is not lost to an instance left DRAINING.
+ */
+async function interruptionScheduled(ec2: EC2Client, retry: Retry, instanceId: string, log: Logger): Promise<boolean> {
+  try {
+    const out = await retry(() => ec2.send(new DescribeSpotInstanceRequestsCommand({ Filters: [{ Name: "instance-id", Values: [instanceId] }] })));
+    return (out.SpotInstanceRequests ?? []).some((request) => request.Status?.Code?.startsWith("marked-for-") ?? false);
+  } catch (err) {
+    log.warn("could not tell whether the instance is marked for interruption", describeError(err));
+    return false;
+  }
 }
 
 /**

@@ -251,6 +251,8 @@ export class SpotInterruptionDrainer extends Construct {
                 resources: ["*"],
                 condition: [{ test: "StringEquals", variable: "ec2:ResourceTag/aws:ec2spot:fleet-request-id", values: [terminate.spotFleetRequestId] }],
               },
+              // Whether an interruption warning follows the recommendation (Describe* has no resource-level permissions).
+              { sid: "CheckScheduledInterruption", actions: ["ec2:DescribeSpotInstanceRequests"], resources: ["*"] },
             ]
           : []),
         ...(hooks.length > 0

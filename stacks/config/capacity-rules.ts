@@ -59,6 +59,18 @@ export function checkCapacityAcrossSections(config: EnvironmentConfig, ctx: Ctx)
     });
   }
 
+  if (config.spotDrill.enabled) {
+    if (!drainer.enabled) {
+      ctx.addIssue({ code: "custom", path: ["spotDrill", "enabled"], message: "needs spotDrainer.enabled: the drill rehearses the drain of interrupted instances" });
+    }
+    if (!config.services.some((service) => service.kind === "web")) {
+      ctx.addIssue({ code: "custom", path: ["spotDrill", "enabled"], message: "needs a web service: its 5xx alarm is what stops the drill when clients see errors" });
+    }
+    if (spotInstances.count === 0) {
+      ctx.addIssue({ code: "custom", path: ["spotDrill", "enabled"], message: "the environment has no Spot capacity to interrupt (capacity.spot.maxSize is 0)" });
+    }
+  }
+
   if (fleet && drainer.drainOnRebalance && !fleet.capacityRebalance) {
     ctx.addIssue({
       code: "custom",

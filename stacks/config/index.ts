@@ -19,7 +19,7 @@ import { capacitySchema } from "./compute";
 import { ciDeploySchema, serviceSchema } from "./services";
 import { scheduledTaskSchema } from "./jobs";
 import { loadBalancerSchema } from "./traffic";
-import { alertsSchema, amiWatchSchema, spotDrainerSchema } from "./operations";
+import { alertsSchema, amiWatchSchema, spotDrainerSchema, spotDrillSchema } from "./operations";
 import { mutableImageWarnings } from "./image-tags";
 import { checkSpotFallback, spotFallbackSchema } from "./spot-fallback";
 
@@ -50,6 +50,7 @@ const environmentSchema = z
     services: z.array(serviceSchema).default([]).describe("The ECS services."),
     scheduledTasks: z.array(scheduledTaskSchema).default([]).describe("Jobs run as ECS tasks on a schedule."),
     spotDrainer: spotDrainerSchema,
+    spotDrill: spotDrillSchema,
     amiWatch: amiWatchSchema,
     spotFallback: spotFallbackSchema,
     alerts: alertsSchema,

@@ -13,6 +13,14 @@ export const spotDrainerSchema = z
   })
   .prefault({}).describe("The Spot interruption drainer Lambda (deregisters and stops tasks before the instance goes).");
 
+export const spotDrillSchema = z
+  .object({
+    enabled: z.boolean().default(false).describe("Create the experiment template and its role. Nothing runs until someone starts an experiment from it."),
+    instancesPercent: int(1, 100).default(50).describe("Share of the running Spot instances that get the 2-minute warning and are then interrupted."),
+  })
+  .prefault({})
+  .describe("A Spot interruption drill: an AWS FIS experiment template that interrupts a share of the environment's Spot instances, stopped by the web services' 5xx alarms. Needs the drainer and a web service. See docs/spot.md, \"Rehearse a Spot interruption\".");
+
 export const amiWatchSchema = z
   .object({
     enabled: z.boolean().default(true).describe("Deploy the AMI watch."),

@@ -67,6 +67,8 @@ export const staging: EnvironmentInput = {
     },
   ],
   spotDrainer: { drainOnRebalance: true },
+  // An AWS FIS template that interrupts half the fleet's Spot instances when started (docs/spot.md, "Rehearse a Spot interruption").
+  spotDrill: { enabled: true },
   amiWatch: { emails: ["platform-staging@example.com"] },
   alerts: { emails: ["platform-staging@example.com"] },
   // The account's GitHub OIDC provider is looked up, not created (createOidcProvider: true creates it, once per account).

@@ -55,6 +55,8 @@ export interface SchedulerBehaviour {
   readonly stopsWithoutRoom?: boolean;
   /** How long a task takes to exit after SIGTERM. */
   readonly exitMs: number;
+  /** The target groups' deregistration delay: a deregistered target drains this long before it is `unused`. @default 0 */
+  readonly deregistrationDelayMs?: number;
 }
 
 /**
@@ -67,6 +69,8 @@ export class FakeCluster {
   readonly tasks: FakeTask[] = [];
   /** Target group ARN → "instance:port" → state override (absent means: follows the task). */
   readonly targetStates = new Map<string, Map<string, TargetHealthStateEnum>>();
+  /** Target group ARN → "instance:port" → when DeregisterTargets was accepted for it. */
+  readonly deregisteredAt = new Map<string, number>();
   private taskCount = 0;
 
   constructor(
@@ -118,13 +122,14 @@ export class FakeCluster {
   lastStatus(task: FakeTask): string {
     if (task.stopRequestedAt === undefined) return "RUNNING";
     const since = this.clock.now() - task.stopRequestedAt;
-    return since >= task.exitMs ? "STOPPED" : since >= task.exitMs / 2 ? "STOPPING" : "DEACTIVATING";
+    return since < 0 ? "DEACTIVATING" : since >= task.exitMs ? "STOPPED" : since >= task.exitMs / 2 ? "STOPPING" : "DEACTIVATING";
   }
 
-  private stop(task: FakeTask): void {
+  /** Stops a task: SIGTERM at `sigtermAt` (DEACTIVATING until then), STOPPED once it exits. */
+  private stop(task: FakeTask, sigtermAt = this.clock.now()): void {
     if (task.desiredStatus === "STOPPED") return;
     task.desiredStatus = "STOPPED";
-    task.stopRequestedAt = this.clock.now();
+    task.stopRequestedAt = sigtermAt;
   }
 
   /** The service scheduler, caught up to the clock: replicas on DRAINING instances move where there is room. */
@@ -136,8 +141,13 @@ export class FakeCluster {
       if (this.clock.now() < (instance.drainingSince ?? 0) + this.scheduler.moveMs) continue;
       const home = this.visible().find((i) => i.status === "ACTIVE");
       if (home) {
+        // Like ECS: the replacement starts, the old target is deregistered and drains, then the old task gets SIGTERM.
         this.addTask(home.ec2InstanceId, task.group);
-        this.stop(task);
+        if (service.targetGroupArn) {
+          const key = `${service.targetGroupArn} ${task.instanceId}:${task.hostPort}`;
+          if (!this.deregisteredAt.has(key)) this.deregisteredAt.set(key, this.clock.now());
+        }
+        this.stop(task, this.clock.now() + (service.targetGroupArn ? (this.scheduler.deregistrationDelayMs ?? 0) : 0));
       } else if (this.scheduler.stopsWithoutRoom) {
         this.stop(task);
       }
@@ -168,6 +178,8 @@ export class FakeCluster {
   private targetState(tg: string, task: FakeTask): TargetHealthStateEnum | undefined {
     const override = this.targetStates.get(tg)?.get(`${task.instanceId}:${task.hostPort}`);
     if (override !== undefined) return override;
+    const deregistered = this.deregisteredAt.get(`${tg} ${task.instanceId}:${task.hostPort}`);
+    if (deregistered !== undefined) return this.clock.now() >= deregistered + (this.scheduler.deregistrationDelayMs ?? 0) ? "unused" : "draining";
     const status = this.lastStatus(task);
     return status === "RUNNING" ? "healthy" : status === "DEACTIVATING" ? "draining" : undefined;
   }
@@ -233,9 +245,8 @@ export class FakeCluster {
     });
     elb.on(DeregisterTargetsCommand).callsFake((input) => {
       for (const target of input.Targets) {
-        const states = this.targetStates.get(input.TargetGroupArn) ?? new Map<string, TargetHealthStateEnum>();
-        states.set(`${target.Id}:${target.Port}`, "unused");
-        this.targetStates.set(input.TargetGroupArn, states);
+        const key = `${input.TargetGroupArn} ${target.Id}:${target.Port}`;
+        if (!this.deregisteredAt.has(key)) this.deregisteredAt.set(key, this.clock.now());
       }
       return {};
     });

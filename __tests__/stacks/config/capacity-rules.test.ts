@@ -28,7 +28,7 @@ describe("Spot Fleet rebalance: drain only what the fleet replaces, and terminat
     ],
     [
       "fleet capacity rebalance with the drainer off",
-      (env) => (env.spotDrainer = { enabled: false }),
+      (env) => ((env.spotDrainer = { enabled: false }), (env.spotDrill = { enabled: false })),
       [
         "capacity.spotFleet.capacityRebalance: needs spotDrainer.enabled and spotDrainer.drainOnRebalance: the fleet launches a replacement but leaves the old instance running and no longer counted, and only the drainer drains and terminates it (got true)",
         "spotFallback.enabled: in spot-fleet mode needs spotDrainer.enabled: only its lifecycle hook drains the on-demand ASG, so stepping back to Spot would stop tasks undrained",
@@ -125,5 +125,36 @@ describe("Drainer concurrency: one execution for every Spot instance a storm can
     ["the same pool with the drainer off", () => Object.assign(production(), { spotDrainer: { enabled: false, reservedConcurrency: 10 } }), []],
   ])("GIVEN %s WHEN validated THEN the problems are as expected", (_case, env, expected) => {
     expect(configProblems(env())).toEqual(expected);
+  });
+});
+
+describe("Spot drill: only where it rehearses something and can be stopped", () => {
+  test.each<[string, (env: Mutable) => void, string[]]>([
+    ["staging as shipped (drill on)", () => undefined, []],
+    [
+      "the drill without the drainer",
+      (env) => {
+        env.spotDrainer = { enabled: false };
+        env.capacity.spotFleet.capacityRebalance = false;
+      },
+      ["spotDrill.enabled: needs spotDrainer.enabled: the drill rehearses the drain of interrupted instances (got true)"],
+    ],
+    [
+      "the drill without a web service",
+      (env) => (env.services = []),
+      ["spotDrill.enabled: needs a web service: its 5xx alarm is what stops the drill when clients see errors (got true)"],
+    ],
+  ])("GIVEN %s WHEN validated THEN the problems are as expected", (_case, change, expected) => {
+    const env = staging();
+    change(env);
+    expect(configProblems(env)).toEqual(expected);
+  });
+
+  test("GIVEN production with the drill on but no Spot capacity WHEN validated THEN it is refused", () => {
+    const env = structuredClone(ENVIRONMENTS.production) as Mutable;
+    env.spotDrill = { enabled: true };
+    env.capacity.spot.maxSize = 0;
+    env.capacity.strategy.spotWeight = 0;
+    expect(configProblems(env)).toContain("spotDrill.enabled: the environment has no Spot capacity to interrupt (capacity.spot.maxSize is 0) (got true)");
   });
 });
