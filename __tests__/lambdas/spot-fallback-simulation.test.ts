@@ -108,6 +108,7 @@ describe("capacity-providers mode (production's settings): the Spot ASG's on-dem
     expect(back! - 10).toBeLessThanOrEqual((BOOT_SECONDS + TASK_START_SECONDS + STEP_SECONDS) / 60 + 1);
     expect(run.ticks.every((result) => result.added === 0 && result.state.phase === "spot")).toBe(true);
     expect(run.samples.every((sample) => sample.onDemand === 0)).toBe(true);
+    report("capacity-providers, one pool out (others with room)", back! - 10, run, 70);
   });
 
   test("GIVEN one pool reclaimed and out while the other pools hold only 4 WHEN simulated THEN only the missing 4 move to on-demand, within the bound, and back to Spot after", async () => {

@@ -136,6 +136,8 @@ describe("Spot drill: only where it rehearses something and can be stopped", () 
       (env) => {
         env.spotDrainer = { enabled: false };
         env.capacity.spotFleet.capacityRebalance = false;
+        // The Spot fallback needs the drainer in spot-fleet mode too; off here, so only the drill's rule speaks.
+        env.spotFallback = { enabled: false };
       },
       ["spotDrill.enabled: needs spotDrainer.enabled: the drill rehearses the drain of interrupted instances (got true)"],
     ],
