@@ -10,11 +10,14 @@ Creates stacks/environments/<name>.ts as a copy of <existing>, registers it in
 stacks/environments/index.ts, and replaces every value that must differ between environments
 (hosts, e-mails, CIDRs, account ids, domain, network ids, secrets, CI subjects, state
 workspace/key) with a "FILL-ME: ..." placeholder. Validation (npx cdktf synth, npm test) refuses
-the environment until each placeholder is filled, naming the field and what to fill in.
+the environment until each placeholder is filled, naming the field and what to fill in. Then
+\`npm run lock:update\` writes its address lock (change-safety/addresses/<name>.txt); the steps
+are printed at the end.
 Copying a spot-fleet environment prints a recommendation to use capacity providers instead
 (Spot Fleet is a legacy API).
 
-  <name>           lowercase letters, digits, hyphens; at most 12 characters
+  <name>           lowercase letters, digits, single hyphens; at most 12 characters; it must
+                   give an identifier no other environment exports (qa-1 and qa1 both give qa1)
   --from <env>     the environment to copy (${Object.keys(ENVIRONMENTS).join(", ")})
   --json           print the result as JSON on stdout
   --help           this text
@@ -46,7 +49,7 @@ function main(): number {
       `new-env: wrote ${result.file} and registered it in ${result.index}\n` +
         `new-env: ${result.placeholders.length} placeholder(s) to fill:\n${result.placeholders.map((entry) => `  - ${entry.path}: ${entry.fill}`).join("\n")}\n` +
         result.advice.map((entry) => `new-env: recommended: ${entry.path}: ${entry.advice}\n`).join("") +
-        "new-env: then run `npx cdktf synth` (it lists any placeholder left) and `npm test`\n",
+        `new-env: next:\n${result.next.map((step, index) => `  ${index + 1}. ${step}`).join("\n")}\n`,
     );
     return 0;
   } catch (error) {

@@ -9,6 +9,7 @@ import * as path from "node:path";
 import type { EnvironmentInput } from "../stacks/config";
 import { formatPath } from "../stacks/config/problems";
 import { placeholder } from "../stacks/config/placeholders";
+import { LOCK_UPDATE_COMMAND } from "../change-safety/address-lock";
 
 /** Bad input (exit 2) or a failure to do what was asked (exit 1); nothing has been written either way. */
 export class ScaffoldError extends Error {
@@ -37,6 +38,8 @@ export interface ScaffoldResult {
   readonly file: string;
   /** The registry it was added to, relative to root. */
   readonly index: string;
+  /** What to run once the placeholders are filled, in order. */
+  readonly next: readonly string[];
   /** Each placeholder left to fill: the config path and what to fill in. */
   readonly placeholders: ReadonlyArray<{ readonly path: string; readonly fill: string }>;
   /** Settings copied from the source that a new environment had better not keep: the config path and why. */
@@ -62,13 +65,15 @@ export function scaffoldAdvice(source: EnvironmentInput): ScaffoldResult["advice
 
 const NAME = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 const MAX_NAME = 12;
+// Reserved words, strict-mode restricted names (eval, arguments) and the globals a module-level const would shadow.
 const RESERVED = new Set(
-  "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await".split(
+  "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in instanceof new null return super switch this throw true try typeof var void while with yield let static implements interface package private protected public await eval arguments undefined".split(
     " ",
   ),
 );
+const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
-/** The exported const of an environment file: `qa-eu` → `qaEu` (`newEnv` where the name is a keyword). */
+/** The exported const of an environment file: `qa-eu` → `qaEu`, `qa-1` → `qa1` (`deleteEnv` where the name is a reserved word). */
 export function constName(name: string): string {
   const camel = name.replace(/-([a-z0-9])/g, (_match, letter: string) => letter.toUpperCase());
   return RESERVED.has(camel) ? `${camel}Env` : camel;
@@ -77,8 +82,21 @@ export function constName(name: string): string {
 /** What is wrong with a new environment name, or undefined. */
 export function nameProblem(name: string): string | undefined {
   if (!NAME.test(name)) return `"${name}" must be lowercase letters, digits and hyphens, start with a letter and not end with a hyphen`;
+  if (name.includes("--")) return `"${name}" must not hold two hyphens in a row (write "${name.replace(/-+/g, "-")}")`;
   if (name.length > MAX_NAME) return `"${name}" must be at most ${MAX_NAME} characters (it is part of every resource name)`;
+  // Tools look environments up by name in a plain object: a name of Object.prototype's would find something that is no environment.
+  if (name in Object.prototype) return `"${name}" is a name every JavaScript object has; pick another name`;
+  if (!IDENTIFIER.test(constName(name))) return `"${name}" gives the identifier ${constName(name)}, which is not valid TypeScript; pick another name`;
   return undefined;
+}
+
+/** An environment registered already whose file exports the same identifier as `name` would (qa-1 and qa1 both give qa1). */
+function identifierClash(name: string, registered: readonly string[], registry: string): string | undefined {
+  const identifier = constName(name);
+  const owner = registered.find((other) => constName(other) === identifier);
+  if (owner !== undefined) return `environment "${owner}"`;
+  const imported = [...registry.matchAll(/^import \{([^}]*)\} from/gm)].flatMap((match) => match[1].split(",").map((part) => part.trim().split(/\s+as\s+/).pop() ?? ""));
+  return imported.includes(identifier) ? "an import of stacks/environments/index.ts" : undefined;
 }
 
 interface Replacement {
@@ -162,6 +180,12 @@ export function scaffoldEnvironment(options: ScaffoldOptions): ScaffoldResult {
     throw new ScaffoldError(`environment "${name}" exists already (${path.relative(root, file)}); pick another name or edit that file`, 2);
   }
 
+  const registry = fs.readFileSync(index, "utf8");
+  const clash = identifierClash(name, Object.keys(options.environments), registry);
+  if (clash !== undefined) {
+    throw new ScaffoldError(`environment name "${name}" would be exported as \`${constName(name)}\`, which ${clash} already uses; pick a name that differs after camel-casing`, 2);
+  }
+
   const sourceFile = path.join(directory, `${from}.ts`);
   if (!fs.existsSync(sourceFile)) throw new ScaffoldError(`cannot find ${path.relative(root, sourceFile)}, the file of environment "${from}"`, 1);
   let text = fs.readFileSync(sourceFile, "utf8");
@@ -188,7 +212,6 @@ export function scaffoldEnvironment(options: ScaffoldOptions): ScaffoldResult {
     text = parts.reduce((joined, part, index) => `${joined}${literal(placeholder(uses[Math.min(index - 1, uses.length - 1)].fill))}${part}`);
   }
 
-  const registry = fs.readFileSync(index, "utf8");
   const imports = [...registry.matchAll(/^import .*;$/gm)];
   const listing = /(export const ENVIRONMENTS[^=]*= \{)([^}]*)(\};)/.exec(registry);
   if (imports.length === 0 || !listing) throw new ScaffoldError(`cannot find the ENVIRONMENTS listing in ${path.relative(root, index)}`, 1);
@@ -205,10 +228,18 @@ export function scaffoldEnvironment(options: ScaffoldOptions): ScaffoldResult {
     fs.rmSync(file, { force: true });
     throw new ScaffoldError(`could not register ${name} in ${path.relative(root, index)}: ${(error as Error).message}`, 1);
   }
+  const relativeFile = path.relative(root, file);
   return {
-    file: path.relative(root, file),
+    file: relativeFile,
     index: path.relative(root, index),
     placeholders: replacements.map((entry) => ({ path: entry.path, fill: entry.fill })),
     advice: scaffoldAdvice(source),
+    next: [
+      `fill in the ${replacements.length} FILL-ME placeholder(s) of ${relativeFile}`,
+      "npx cdktf synth (lists any placeholder left)",
+      // Addresses depend on filled-in values (a DNS record's id holds its host), so the lock can only be taken after filling.
+      `${LOCK_UPDATE_COMMAND} (writes change-safety/addresses/${name}.txt, the address lock; again after adding or removing services, jobs or hosts)`,
+      "npm test",
+    ],
   };
 }

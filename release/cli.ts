@@ -6,7 +6,7 @@
 import { parseArgs } from "node:util";
 import { ECSClient } from "@aws-sdk/client-ecs";
 import type { EnvironmentInput } from "../stacks/config";
-import { ReleaseFailed, Release, type ReleaseResult, type StatusResult } from "./operations";
+import { ReleaseCancelled, ReleaseFailed, Release, type ReleaseResult, type StatusResult } from "./operations";
 import type { Clock } from "./retry";
 import { checkImageReference, environmentTargets, findTarget, loadEnvironment, UsageError, type ReleaseTarget } from "./targets";
 import { shortName } from "./task-definition";
@@ -14,12 +14,15 @@ import { shortName } from "./task-definition";
 export const USAGE = `Usage: npm run release -- <command> <environment> [<service>] [options] [-- <command> [args...]]
 
 Commands:
-  deploy   <environment> <service> --image <image-ref>    register a revision of the live task definition with
-                                                          the new image, roll it out, wait for COMPLETED
-  rollback <environment> <service>                        roll the service back to its previous ACTIVE revision
+  deploy   <environment> <service> [--image <image-ref>]  release = the configuration Terraform registered last
+                                                          + the image (default: the one running now); roll it out
+                                                          and follow it through every stage to SUCCESSFUL
+  rollback <environment> <service>                        during a deployment: stop it (ECS rolls back); otherwise
+                                                          deploy again the previous successful release (another image)
   run      <environment> <service> [--image <image-ref>] -- <command> [args...]
-                                                          one-off task (e.g. a migration); its exit code decides
-  status   <environment> [<service>]                      counts, revision, image, rollout state, last events
+                                                          one-off task (e.g. a migration) of the current release, or
+                                                          of the configuration with --image; its exit code decides
+  status   <environment> [<service>]                      counts, release, image, stage of a deployment, last events
 
 <service> is a service of the environment, or a scheduled job with an image of its own.
 
@@ -29,7 +32,8 @@ Options:
   --json                 print one JSON object with the result on stdout
   -h, --help             show this help
 
-Exit codes: 0 success; 1 the rollout failed, was rolled back or timed out, or the task exited non-zero;
+Exit codes: 0 success; 1 the rollout failed, was rolled back, timed out or was cancelled (SIGINT/SIGTERM: the
+result is still printed; ECS carries on with a deployment, a one-off task is stopped), or the task exited non-zero;
 2 bad input (nothing was changed). Credentials and endpoint come from the standard AWS SDK environment.`;
 
 const DEFAULT_TIMEOUT_SECONDS = 900;
@@ -45,6 +49,34 @@ export interface CliContext {
   readonly ecsClient: (region: string) => ECSClient;
   /** @default [3, 5, 10, 15] seconds */
   readonly pollSeconds?: readonly number[];
+  /**
+   * Aborted on SIGINT/SIGTERM.
+   * @default - never
+   */
+  readonly signal?: AbortSignal;
+}
+
+/** What cancelOnSignals needs of `process`. */
+export interface SignalSource {
+  on(signal: "SIGINT" | "SIGTERM", listener: () => void): unknown;
+  exit(code: number): never;
+  readonly stderr: { write(text: string): unknown };
+}
+
+/**
+ * A cancelled CI job sends SIGTERM (Ctrl-C: SIGINT): the command then stops waiting, stops a task it started and
+ * prints its result. A second signal ends the process at once.
+ */
+export function cancelOnSignals(source: SignalSource): AbortSignal {
+  const cancel = new AbortController();
+  for (const signal of ["SIGINT", "SIGTERM"] as const) {
+    source.on(signal, () => {
+      if (cancel.signal.aborted) source.exit(1);
+      source.stderr.write(`${signal}: stopping and printing the result (send it again to quit at once)\n`);
+      cancel.abort(signal);
+    });
+  }
+  return cancel.signal;
 }
 
 /** The SDK client the CLI uses: adaptive retries learn from throttling, shared by every call of a command. */
@@ -95,16 +127,25 @@ export async function main(argv: readonly string[], context: CliContext): Promis
     context.stderr(`[${String(elapsed).padStart(4)}s] ${message}\n`);
   };
   const ecs = context.ecsClient(targets[0]?.region ?? "us-east-1");
-  const release = new Release({ ecs, clock: context.clock, progress, timeoutSeconds: invocation.timeoutSeconds, pollSeconds: context.pollSeconds });
+  const release = new Release({
+    ecs,
+    clock: context.clock,
+    progress,
+    timeoutSeconds: invocation.timeoutSeconds,
+    pollSeconds: context.pollSeconds,
+    signal: context.signal,
+  });
   try {
     const result = await execute(release, invocation, targets);
     report(result, invocation.json, context);
     return result.outcome === "succeeded" ? 0 : 1;
   } catch (error) {
-    const message = error instanceof ReleaseFailed ? error.message : `${(error as Error).name}: ${(error as Error).message}`;
+    const known = error instanceof ReleaseFailed || error instanceof ReleaseCancelled;
+    const message = known ? (error as Error).message : `${(error as Error).name}: ${(error as Error).message}`;
     context.stderr(`error: ${message}\n`);
     if (invocation.json) {
-      context.stdout(`${JSON.stringify({ outcome: "failed", command: invocation.command, environment: environmentName, target: invocation.name, reason: message })}\n`);
+      const outcome = error instanceof ReleaseCancelled ? "cancelled" : "failed";
+      context.stdout(`${JSON.stringify({ outcome, command: invocation.command, environment: environmentName, target: invocation.name, reason: message })}\n`);
     }
     return 1;
   } finally {
@@ -115,7 +156,7 @@ export async function main(argv: readonly string[], context: CliContext): Promis
 function execute(release: Release, invocation: Invocation, targets: ReleaseTarget[]): Promise<ReleaseResult | StatusResult> {
   switch (invocation.command) {
     case "deploy":
-      return release.deploy(targets[0], invocation.image as string);
+      return release.deploy(targets[0], invocation.image);
     case "rollback":
       return release.rollback(targets[0]);
     case "run":
@@ -162,7 +203,6 @@ export function parseInvocation(argv: readonly string[]): Invocation | "help" {
   } else if (separator !== -1) {
     throw new UsageError(`${command}: takes no command after --`);
   }
-  if (command === "deploy" && values.image === undefined) throw new UsageError("deploy: missing --image <image-ref>");
   if ((command === "rollback" || command === "status") && values.image !== undefined) throw new UsageError(`${command}: takes no --image`);
   if (command === "status" && values.timeout !== undefined) throw new UsageError("status: takes no --timeout");
   return {
@@ -195,13 +235,16 @@ function report(result: ReleaseResult | StatusResult, json: boolean, context: Cl
   }
   const subject = result.service ?? result.family;
   const what = result.taskDefinition ? shortName(result.taskDefinition) : "";
+  const image = result.image ? ` (${result.image})` : "";
   const summary: Record<string, string> = {
-    succeeded: result.command === "run" ? `task exited 0 (${what})` : `${subject} runs ${what}`,
+    succeeded: result.command === "run" ? `task exited 0 (${what})` : `${subject} runs ${what}${image}`,
     failed: `${result.command} failed: ${result.reason ?? ""}`,
     "rolled-back": `${result.command} rolled back${result.rollbackTrigger && result.rollbackTrigger !== "unknown" ? ` by the ${result.rollbackTrigger}` : ""}: ${result.reason ?? ""}`,
     "timed-out": `${result.command} timed out: ${result.reason ?? ""}`,
+    cancelled: `${result.command} ${result.reason ?? "cancelled"}`,
   };
   context.stderr(`${result.outcome === "succeeded" ? "done" : "error"}: ${summary[result.outcome]} [${result.elapsedSeconds} s]\n`);
+  if (result.ecsContinues) context.stderr(`${result.ecsContinues}\n`);
 }
 
 function statusTable(result: StatusResult): string {
@@ -219,6 +262,7 @@ function statusTable(result: StatusResult): string {
       `  ${target.name}: ${target.running}/${target.desired} running, ${target.pending} pending; revision ${target.revision ?? "?"}, image ${target.image ?? "?"}; ` +
         `rollout ${target.rolloutState ?? "unknown"}${target.deployments && target.deployments > 1 ? ` (${target.deployments} deployments)` : ""}`,
     );
+    if (target.inProgress) lines.push(`    deployment in progress: ${target.inProgress.summary} (${target.inProgress.serviceDeploymentArn ?? "?"})`);
     for (const event of target.events ?? []) lines.push(`    ${event.at ?? ""} ${event.message ?? ""}`);
   }
   return `${lines.join("\n")}\n`;

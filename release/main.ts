@@ -1,6 +1,6 @@
 // Entry of `npm run release` (bundled by scripts/release.mjs): wires the CLI to the process.
 import { ENVIRONMENTS } from "../stacks/environments";
-import { defaultEcsClient, main } from "./cli";
+import { cancelOnSignals, defaultEcsClient, main } from "./cli";
 import { systemClock } from "./retry";
 
 main(process.argv.slice(2), {
@@ -9,6 +9,7 @@ main(process.argv.slice(2), {
   stderr: (text) => process.stderr.write(text),
   clock: systemClock,
   ecsClient: defaultEcsClient,
+  signal: cancelOnSignals(process),
 }).then(
   (code) => {
     process.exitCode = code;

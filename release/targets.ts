@@ -5,7 +5,7 @@
 import type { CapacityProviderStrategyItem } from "../modules/compute/capacity-strategy";
 import { capacityProviderStrategy } from "../modules/compute/capacity-strategy";
 import { Naming } from "../modules/platform/naming";
-import { computeNames, jobTaskDefinitionNames, serviceNames } from "../modules/services/platform-names";
+import { computeNames, jobTaskDefinitionNames, releaseFamilies, serviceNames } from "../modules/services/platform-names";
 import { ConfigError, parseEnvironmentConfig, type EnvironmentConfig, type EnvironmentInput } from "../stacks/config";
 
 /** Bad input: the CLI exits 2 and makes no AWS call that changes anything. */
@@ -27,8 +27,12 @@ export interface ReleaseTarget {
   readonly environment: string;
   readonly region: string;
   readonly cluster: string;
-  /** Task definition family. */
+  /** The released task definition family: what the service and the jobs run. */
   readonly family: string;
+  /** Terraform's revisions of the environment config, what a release is built from (`releaseFamilies`). */
+  readonly configFamily: string;
+  /** Revisions of one-off tasks with an image of their own. */
+  readonly oneOffFamily: string;
   /** The container whose image a deploy replaces and whose command `run` overrides. */
   readonly container: string;
   /** The ECS service (services only). */
@@ -51,6 +55,11 @@ export function loadEnvironment(environments: Readonly<Record<string, Environmen
   }
 }
 
+function families(family: string) {
+  const { release, config, oneOff } = releaseFamilies(family);
+  return { family: release, configFamily: config, oneOffFamily: oneOff };
+}
+
 /** Every service and every job with its own image, in config order. */
 export function environmentTargets(config: EnvironmentConfig): ReleaseTarget[] {
   const naming = new Naming(config.project, config.environment);
@@ -58,7 +67,7 @@ export function environmentTargets(config: EnvironmentConfig): ReleaseTarget[] {
   const common = { environment: config.environment, region: config.region, cluster: compute.cluster };
   const services = config.services.map((service): ReleaseTarget => {
     const names = serviceNames(naming, service.name);
-    return { ...common, kind: "service", name: service.name, family: names.family, container: names.containerName, service: names.serviceName };
+    return { ...common, ...families(names.family), kind: "service", name: service.name, container: names.containerName, service: names.serviceName };
   });
   const jobs = config.scheduledTasks
     .filter((job) => job.image !== undefined)
@@ -68,7 +77,7 @@ export function environmentTargets(config: EnvironmentConfig): ReleaseTarget[] {
         config.capacity.mode === "capacity-providers"
           ? { capacityProviderStrategy: capacityProviderStrategy(compute, config.capacity.strategy, job.capacityPool) }
           : { launchType: "EC2" };
-      return { ...common, kind: "job", name: job.name, family: names.family, container: names.containerName, placement };
+      return { ...common, ...families(names.family), kind: "job", name: job.name, container: names.containerName, placement };
     });
   return [...services, ...jobs];
 }
@@ -101,9 +110,16 @@ const DOMAIN = `${DOMAIN_COMPONENT}(?:\\.${DOMAIN_COMPONENT})*(?::[0-9]+)?`;
 const PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|[-]+)[a-z0-9]+)*";
 const IMAGE_REFERENCE = new RegExp(`^(?:${DOMAIN}/)?${PATH_COMPONENT}(?:/${PATH_COMPONENT})*(?::[\\w][\\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$`);
 
+/** What a task definition's `image` may hold before an `@sha256:` digest. */
+const MAX_IMAGE_NAME = 255;
+
 /** Refuses what is not a container image reference (`registry/repository:tag` or `@sha256:digest`). */
 export function checkImageReference(image: string): string {
-  if (image.length > 255 + 128 + 72 || !IMAGE_REFERENCE.test(image)) {
+  const name = image.split("@")[0];
+  if (name.length > MAX_IMAGE_NAME) {
+    throw new UsageError(`image reference "${image}" is ${name.length} characters before "@": ECS allows at most ${MAX_IMAGE_NAME} (repository and tag)`);
+  }
+  if (!IMAGE_REFERENCE.test(image)) {
     throw new UsageError(
       `malformed image reference "${image}": expected [registry/]repository[:tag][@sha256:<64 hex digits>], e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:1.4.2`,
     );

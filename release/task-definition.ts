@@ -29,12 +29,18 @@ const REGISTER_FIELDS = [
 export class TaskDefinitionMismatch extends Error {}
 
 /**
- * A new revision of `current` that differs only in the image of `container`: roles, secrets, log
+ * A revision of `family` that is `current` with the image of `container`: roles, secrets, log
  * configuration, cpu/memory and tags are kept. Empty strings and lists are kept as described (ECS
  * drops an environment variable or log option whose value goes missing); only absent (null) fields
  * are left out. Tags with the reserved `aws:` prefix cannot be set and are dropped.
  */
-export function revisionWithImage(current: TaskDefinition, tags: readonly Tag[] | undefined, container: string, image: string): RegisterTaskDefinitionCommandInput {
+export function revisionWithImage(
+  current: TaskDefinition,
+  tags: readonly Tag[] | undefined,
+  container: string,
+  image: string,
+  family: string = current.family as string,
+): RegisterTaskDefinitionCommandInput {
   const definitions = current.containerDefinitions ?? [];
   if (!definitions.some((definition) => definition.name === container)) {
     throw new TaskDefinitionMismatch(
@@ -46,6 +52,7 @@ export function revisionWithImage(current: TaskDefinition, tags: readonly Tag[] 
     const value = current[field];
     if (value !== undefined && value !== null) input[field] = value;
   }
+  input.family = family;
   input.containerDefinitions = definitions.map((definition) => (definition.name === container ? { ...definition, image } : definition));
   const kept = (tags ?? []).filter((tag) => tag.key !== undefined && !tag.key.startsWith("aws:"));
   if (kept.length > 0) input.tags = kept;

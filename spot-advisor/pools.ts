@@ -81,7 +81,8 @@ export function capacityPools(config: EnvironmentConfig): CapacityPoolSpec[] {
       instanceTypes: fleet.instanceTypes.map((entry) => ({ type: entry.type, weight: entry.weightedCapacity })),
       size: { min: fleet.minCapacity, desired: fleet.targetCapacity, max: fleet.maxCapacity },
       unit: "capacity units",
-      allocationStrategy: fleet.allocationStrategy,
+      // The config's documented (kebab-case) spelling; the parsed value is the Spot Fleet API's camelCase.
+      allocationStrategy: fleet.allocationStrategy.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`),
       ...placement,
     });
   }

@@ -475,6 +475,7 @@ export class PlatformStack extends TerraformStack {
       clusterName: this.compute.clusterName,
       clusterArn: this.compute.clusterArn,
       serviceArns: services.map((service) => service.serviceArn),
+      serviceNames: services.map((service) => service.serviceName),
       // Jobs with an image of their own are deployed (new revisions) and run like services.
       taskDefinitionFamilies: [...services, ...this.jobTaskDefinitions].map((task) => task.taskDefinitionFamily),
       passRoleArns: [...services, ...this.jobTaskDefinitions].flatMap((task) => [task.taskRoleArn, task.executionRoleArn]),

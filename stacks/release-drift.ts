@@ -1,7 +1,8 @@
 /**
- * What `cdktf deploy` will not change: a service's task definition is registered by Terraform once
- * and then owned by releases (the ECS service ignores `task_definition`), so a new `image`,
- * `environment` or `secrets` in the config registers a revision nobody runs.
+ * What `cdktf deploy` does not ship by itself. Releases own the running revision: Terraform registers the config's
+ * task definition in the config family (`<family>_config`) and a release (`npm run release -- deploy`) combines its
+ * latest revision with an image. So a config change reaches the service and its jobs with the next release, and the
+ * config's `image` is only what a new stack starts with.
  *
  * "What the stack registered" is read from the previous synth of the same stack in the output
  * directory (`cdktf.out/stacks/<env>/cdk.tf.json`): the last thing Terraform was given, known
@@ -9,53 +10,71 @@
  * fresh clone without a previous synth has no baseline and reports nothing.
  */
 
-/** One service of an environment: its config name and its task definition family. */
-export interface ReleasedService {
+/** A service, or a scheduled job with an image of its own, and its released task definition family. */
+export interface ReleasedTaskDefinition {
   readonly name: string;
+  readonly kind: "service" | "job";
   readonly family: string;
 }
 
-interface ContainerDefinition {
-  readonly image?: string;
-  readonly environment?: ReadonlyArray<{ name: string; value: string }>;
-  readonly secrets?: ReadonlyArray<{ name: string; valueFrom: string }>;
-}
+type Json = Record<string, unknown>;
+type StackJson = { resource?: Record<string, Record<string, Json>> };
 
-type StackJson = { resource?: Record<string, Record<string, Record<string, unknown>>> };
-
-/** The first container of each task definition in a synthesized stack, by family. */
-function containersByFamily(stack: StackJson): Map<string, ContainerDefinition> {
-  const found = new Map<string, ContainerDefinition>();
+/** The released family's task definition in a synthesized stack: task-level fields and its first container. */
+function definitionsByFamily(stack: StackJson): Map<string, { task: Json; container: Json }> {
+  const found = new Map<string, { task: Json; container: Json }>();
   for (const definition of Object.values(stack.resource?.aws_ecs_task_definition ?? {})) {
     if (typeof definition.family !== "string" || typeof definition.container_definitions !== "string") continue;
-    const containers = JSON.parse(definition.container_definitions) as ContainerDefinition[];
-    if (containers[0]) found.set(definition.family, containers[0]);
+    const { container_definitions: containers, lifecycle: _lifecycle, depends_on: _dependsOn, ...task } = definition;
+    const [container] = JSON.parse(containers as string) as Json[];
+    if (container) found.set(definition.family, { task, container });
   }
   return found;
 }
 
-const sorted = (entries: ReadonlyArray<{ name: string }> | undefined): string => JSON.stringify([...(entries ?? [])].sort((a, b) => a.name.localeCompare(b.name)));
+/** Order-insensitive for lists of named entries (environment, secrets), exact otherwise. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value) && value.every((entry) => typeof entry === "object" && entry !== null && "name" in entry)) {
+    return JSON.stringify([...value].sort((a, b) => String(a.name).localeCompare(String(b.name))));
+  }
+  return JSON.stringify(value);
+}
+
+function changedKeys(before: Json, after: Json, skip: readonly string[] = []): string[] {
+  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter((key) => !skip.includes(key));
+  return keys.filter((key) => canonical(before[key]) !== canonical(after[key])).sort();
+}
 
 /**
- * One warning per service whose image, environment or secrets differ between the previous and the
- * new synth of an environment's stack, saying that releases own the running revision and how to ship it.
+ * One warning per kind of change of each service or job between the previous and the new synth, saying exactly how
+ * it reaches what runs: configuration with the next release (keeping the running image), an image only with a release.
  */
-export function releaseDriftWarnings(environment: string, services: readonly ReleasedService[], previous: StackJson, next: StackJson): string[] {
-  const before = containersByFamily(previous);
-  const after = containersByFamily(next);
-  return services.flatMap((service) => {
-    const [old, current] = [before.get(service.family), after.get(service.family)];
+export function releaseDriftWarnings(environment: string, released: readonly ReleasedTaskDefinition[], previous: StackJson, next: StackJson): string[] {
+  const before = definitionsByFamily(previous);
+  const after = definitionsByFamily(next);
+  return released.flatMap((entry) => {
+    const [old, current] = [before.get(entry.family), after.get(entry.family)];
     if (!old || !current) return [];
-    const changed = [
-      old.image !== current.image ? "image" : undefined,
-      sorted(old.environment) !== sorted(current.environment) ? "environment" : undefined,
-      sorted(old.secrets) !== sorted(current.secrets) ? "secrets" : undefined,
-    ].filter((field): field is string => field !== undefined);
-    if (changed.length === 0) return [];
-    return [
-      `${environment}: services[${service.name}] ${changed.join(", ")} changed since the last synth. cdktf deploy registers a new ` +
-        `task definition revision, but the service keeps running the revision its last release deployed: releases own the running ` +
-        `revision. Ship it with: npm run release -- deploy ${environment} ${service.name} --image ${current.image ?? "<image>"}`,
-    ];
+    const subject = `${environment}: ${entry.kind === "service" ? "services" : "scheduledTasks"}[${entry.name}]`;
+    const runs = entry.kind === "service" ? "the service and the jobs that use its image" : "the job";
+    const warnings: string[] = [];
+    const configChanges = [...changedKeys(old.container, current.container, ["image"]), ...changedKeys(old.task, current.task, ["family"]).map((key) => `task ${key}`)];
+    if (configChanges.length > 0) {
+      const port = configChanges.includes("portMappings")
+        ? " The apply changes the load balancer's side of a port change (target group, the service's container port) and the release the container's: run them back to back."
+        : "";
+      warnings.push(
+        `${subject} ${configChanges.join(", ")} changed since the last synth. cdktf deploy registers it in ${entry.family}_config; ` +
+          `${runs} get it with the next release, which keeps the running image: npm run release -- deploy ${environment} ${entry.name} ` +
+          `(after the apply; with --image <image-ref> to ship a new build along).${port}`,
+      );
+    }
+    if (old.container.image !== current.container.image) {
+      warnings.push(
+        `${subject} image changed since the last synth (${String(old.container.image)} → ${String(current.container.image)}). The config's image is only what a new stack starts with: ` +
+          `releases own the running image, and cdktf deploy leaves it alone. Ship an image with: npm run release -- deploy ${environment} ${entry.name} --image ${String(current.container.image)}`,
+      );
+    }
+    return warnings;
   });
 }

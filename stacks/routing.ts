@@ -37,8 +37,10 @@ export function routingIssues(config: RoutingConfig): RoutingIssue[] {
   const issues: RoutingIssue[] = routingProblems(webRoutes(config)).map((problem) => {
     const index = webIndexes[problem.index];
     const service = config.services[index];
+    // The route's own condition that is there (a web service has host headers or paths).
+    const routeField = service.pathPatterns.length > 0 ? "pathPatterns" : "hostHeaders";
     return {
-      path: ["services", index, problem.field === "priority" ? "listenerPriority" : "pathPatterns"],
+      path: ["services", index, problem.field === "priority" ? "listenerPriority" : routeField],
       message: `service "${service.name}": ${problem.message}`,
     };
   });

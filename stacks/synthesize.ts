@@ -2,6 +2,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { App } from "cdktf";
 import { Naming } from "../modules/platform/naming";
+import { jobTaskDefinitionNames, serviceNames } from "../modules/services/platform-names";
 import { validateEnvironment, type EnvironmentConfig, type EnvironmentInput } from "./config";
 import { PlatformStack } from "./platform-stack";
 import { releaseDriftWarnings } from "./release-drift";
@@ -17,9 +18,9 @@ export interface SynthesizeOptions {
 
 export interface SynthesisResult {
   /**
-   * Every warning once: deprecated config spellings, Spot pool advice, and services whose image,
-   * environment or secrets changed since the last synth in `outdir` (releases own what runs; see
-   * release-drift.ts). Those of synthesized stacks are also in the manifest's annotations, which is
+   * Every warning once: deprecated config spellings, Spot pool advice, and services and jobs whose
+   * task definition changed since the last synth in `outdir`, with how each change ships (releases
+   * own what runs; see release-drift.ts). Those of synthesized stacks are also in the manifest's annotations, which is
    * what `cdktf synth` prints (it hides a successful app's stderr).
    */
   readonly warnings: readonly string[];
@@ -96,9 +97,12 @@ function driftSinceLastSynth(config: EnvironmentConfig, scratch: string, outdir:
   // The usual synth changes nothing: no stack to parse.
   if (previous.equals(next)) return [];
   const naming = new Naming(config.project, config.environment);
-  const services = config.services.map((service) => ({ name: service.name, family: naming.name(service.name) }));
+  const released = [
+    ...config.services.map((service) => ({ name: service.name, kind: "service" as const, family: serviceNames(naming, service.name).family })),
+    ...config.scheduledTasks.filter((job) => job.image !== undefined).map((job) => ({ name: job.name, kind: "job" as const, family: jobTaskDefinitionNames(naming, job.name).family })),
+  ];
   try {
-    return releaseDriftWarnings(config.environment, services, JSON.parse(previous.toString("utf8")), JSON.parse(next.toString("utf8")));
+    return releaseDriftWarnings(config.environment, released, JSON.parse(previous.toString("utf8")), JSON.parse(next.toString("utf8")));
   } catch {
     return []; // An unreadable previous synth is no baseline; it is about to be replaced anyway.
   }

@@ -3,6 +3,7 @@ import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { EXIT_STATUS, HELP, parseOptions } from "../../change-safety/diff-options";
 import { UsageError, resolveBase } from "../../change-safety/git-base";
+import { REGISTERED, unregisteredName } from "../support/new-environments";
 
 const ROOT = path.resolve(__dirname, "../..");
 const KNOWN = ["staging", "production"];
@@ -53,8 +54,9 @@ describe("resolveBase", () => {
 
 describe("npm run diff", () => {
   test("bad input exits 2 before synthesizing anything, with the reason on stderr", () => {
-    const unknown = diff("qa");
-    expect([unknown.status, unknown.stdout, unknown.stderr]).toEqual([2, "", "diff: unknown environment(s) qa; known: staging, production\n"]);
+    const name = unregisteredName();
+    const unknown = diff(name);
+    expect([unknown.status, unknown.stdout, unknown.stderr]).toEqual([2, "", `diff: unknown environment(s) ${name}; known: ${REGISTERED.join(", ")}\n`]);
   });
 
   test("end to end against HEAD: JSON on stdout, progress on stderr, and another checkout directory is no change", { timeout: 90_000 }, () => {

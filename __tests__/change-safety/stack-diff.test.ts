@@ -116,7 +116,7 @@ describe("diffStacks on production", () => {
   test("a container's image inside container_definitions is diffed as JSON, matched by container name", () => {
     // GIVEN the api container's image changed inside the jsonencoded document
     const head = production();
-    const [, args] = find(head, "aws_ecs_task_definition", "service-api_task");
+    const [, args] = find(head, "aws_ecs_task_definition", "service-api_task_config-task-definition");
     const containers = JSON.parse(args.container_definitions);
     containers[0].image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:v2";
     args.container_definitions = JSON.stringify(containers);

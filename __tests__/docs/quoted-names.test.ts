@@ -23,7 +23,9 @@ const registered = Object.keys(ENVIRONMENTS).map((environment) => synthEnvironme
 const variants = registered.flatMap(({ config }) => {
   const domain = config.loadBalancer.domain;
   if (domain?.hostedZoneId === undefined) return [];
-  return [synthEnvironment({ ...config, loadBalancer: { ...config.loadBalancer, domain: { ...domain, hostedZoneId: undefined } } } as EnvironmentInput)];
+  // From the environment file, not the parsed config: parsing fills in defaults that some fields refuse to be given (a service job's cpu).
+  const input = ENVIRONMENTS[config.environment];
+  return [synthEnvironment({ ...input, loadBalancer: { ...input.loadBalancer, domain: { ...domain, hostedZoneId: undefined } } } as EnvironmentInput)];
 });
 const stacks: Synthesized[] = [...registered, ...variants].map(({ json }) => json);
 

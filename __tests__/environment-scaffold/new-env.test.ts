@@ -7,11 +7,12 @@ import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../.
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { PLACEHOLDER_PREFIX } from "../../stacks/config/placeholders";
 import { constName, ScaffoldError, scaffoldAdvice, scaffoldEnvironment } from "../../environment-scaffold/scaffold";
+import { fillPlaceholders, REGISTERED, unregisteredName } from "../support/new-environments";
 
 const root = path.resolve(__dirname, "../..");
 
 /** A temporary copy of what new-env reads and writes (never the real tree). */
-function copyOfProject(parts: readonly string[] = ["stacks/environments"]): string {
+function copyOfProject(parts: readonly string[] = ["stacks/environments", "change-safety/addresses"]): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "new-env-"));
   for (const part of parts) fs.cpSync(path.join(root, part), path.join(dir, part), { recursive: true });
   return dir;
@@ -33,50 +34,45 @@ function problemsOf(input: EnvironmentInput): readonly string[] {
   }
 }
 
-/** Fills every placeholder with a value of the right shape, as a user would. */
-function fill(text: string): string {
-  const values: Array<[RegExp, string]> = [
-    [/account id/, "210987654321"],
-    [/CIDR \(\/16/, "10.30.0.0/16"],
-    [/host name of service (\S+) in/, "$1.qa.example.com"],
-    [/e-mail/, "qa-team@example.com"],
-    [/names a host/, "http://api.qa.example.com/internal/refresh-feeds?batch=100"],
-    [/hosted zone/, "Z9876543210ZYXWVUTSRQ"],
-    [/domain of/, "api.qa.example.com"],
-    [/another domain/, "admin.qa.example.com"],
-    [/VPC id/, "vpc-0f0e0d0c0b0a09080"],
-    [/public subnet/, "subnet-0f0e0d0c0b0a0PUB"],
-    [/instance subnet/, "subnet-0f0e0d0c0b0a0INS"],
-    [/secret (\S+) in/, "arn:aws:ssm:eu-west-1:210987654321:parameter/acme-api/qa/$1"],
-    [/OIDC subject/, "repo:acme/acme-api:environment:qa"],
-  ];
-  let counter = 0;
-  return text.replace(/"FILL-ME: ([^"]*)"/g, (_match, what: string) => {
-    const found = values.find(([pattern]) => pattern.test(what));
-    if (!found) throw new Error(`no test value for placeholder: ${what}`);
-    counter += 1;
-    const value = found[1].replace("$1", what.match(found[0])?.[1] ?? "");
-    // Subnets need distinct valid ids.
-    return JSON.stringify(value.replace(/PUB|INS/, (kind) => `${kind === "PUB" ? "a" : "b"}${counter.toString(16).padStart(2, "0")}`));
-  });
+const qa = unregisteredName("qa");
+
+/** The message of a refused scaffold (exit 2) in a copy of the project, after checking that nothing was written. */
+function scaffoldRefusal({ name, from, extra }: { name: string; from: string; extra?: string }): string {
+  const dir = copyOfProject();
+  const environments = extra === undefined ? ENVIRONMENTS : { ...ENVIRONMENTS, [extra]: { ...ENVIRONMENTS[from], environment: extra } };
+  const listing = () => ["stacks/environments", "change-safety/addresses"].map((folder) => fs.readdirSync(path.join(dir, folder)).sort());
+  const before = { listing: listing(), index: fs.readFileSync(path.join(dir, "stacks/environments/index.ts"), "utf8") };
+  let error: unknown;
+  try {
+    scaffoldEnvironment({ root: dir, name, from, environments });
+  } catch (caught) {
+    error = caught;
+  }
+  expect(error).toBeInstanceOf(ScaffoldError);
+  expect((error as ScaffoldError).exitCode).toBe(2);
+  expect(listing()).toEqual(before.listing);
+  expect(fs.readFileSync(path.join(dir, "stacks/environments/index.ts"), "utf8")).toBe(before.index);
+  return (error as ScaffoldError).message;
 }
 
 describe("npm run new-env", () => {
-  test.each(["staging", "production"])("GIVEN a copy from %s THEN it is registered, keeps no value that must differ, and is refused until every placeholder is filled", async (from) => {
+  test.each(REGISTERED)("GIVEN a copy from %s THEN it is registered, keeps no value that must differ, and is refused until every placeholder is filled", async (from) => {
     // GIVEN a temporary copy of the environments
     const dir = copyOfProject();
 
     // WHEN
-    const result = scaffoldEnvironment({ root: dir, name: "qa", from, environments: ENVIRONMENTS });
+    const result = scaffoldEnvironment({ root: dir, name: qa, from, environments: ENVIRONMENTS });
 
-    // THEN the file exists and is listed
+    // THEN the file exists and is listed last in the registry
     const file = path.join(dir, result.file);
     const text = fs.readFileSync(file, "utf8");
-    expect(text).toContain('environment: "qa"');
-    expect(text).toContain("export const qa: EnvironmentInput = {");
+    expect(text).toContain(`environment: "${qa}"`);
+    expect(text).toContain(`export const ${qa}: EnvironmentInput = {`);
     const registry = fs.readFileSync(path.join(dir, "stacks/environments/index.ts"), "utf8");
-    expect(registry).toContain('import { qa } from "./qa";');
-    expect(registry).toMatch(/= \{ staging, production, qa \};/);
+    expect(registry).toContain(`import { ${qa} } from "./${qa}";`);
+    expect(registry).toMatch(new RegExp(`= \\{ [^}]+, ${qa} \\};`));
+    // and the steps end with taking the address lock, then the tests
+    expect(result.next.slice(-2)).toEqual([expect.stringMatching(new RegExp(`^npm run lock:update \\(writes change-safety/addresses/${qa}\\.txt`)), "npm test"]);
     // no host, e-mail, account id or CIDR of the source survives
     const source = JSON.stringify(ENVIRONMENTS[from]);
     const mustDiffer = [...source.matchAll(/"([a-z0-9.-]+\.example\.com|[\w.-]+@example\.com|\d{12}|10\.\d+\.0\.0\/16)"/g)].map((match) => match[1]);
@@ -84,14 +80,14 @@ describe("npm run new-env", () => {
     for (const value of mustDiffer) expect(text.includes(`"${value}"`), `${value} was carried over`).toBe(false);
 
     // and validation names each placeholder and what to fill in
-    const problems = problemsOf(await load(file, "qa"));
+    const problems = problemsOf(await load(file, qa));
     expect(problems.length).toBe(result.placeholders.length);
     for (const problem of problems) expect(problem).toMatch(/^\S+: placeholder left by new-env: fill in .+ \(was .+\)$/);
 
     // WHEN every placeholder is filled THEN the environment is valid
-    const filled = path.join(dir, "stacks/environments/qa-filled.ts");
-    fs.writeFileSync(filled, fill(text));
-    expect(problemsOf(await load(filled, "qa"))).toEqual([]);
+    const filled = path.join(dir, `stacks/environments/${qa}-filled.ts`);
+    fs.writeFileSync(filled, fillPlaceholders(text, qa));
+    expect(problemsOf(await load(filled, qa))).toEqual([]);
   });
 
   test.each(Object.entries(ENVIRONMENTS).map(([name, env]) => [name, env.capacity.mode] as const))(
@@ -107,42 +103,56 @@ describe("npm run new-env", () => {
   );
 
   test("names list items by their name and gives one address used twice a placeholder per use", () => {
-    const fromProduction = scaffoldEnvironment({ root: copyOfProject(), name: "qa-us", from: "production", environments: ENVIRONMENTS });
+    const fromProduction = scaffoldEnvironment({ root: copyOfProject(), name: unregisteredName("qa-us"), from: "production", environments: ENVIRONMENTS });
     expect(fromProduction.placeholders.map((entry) => entry.path)).toEqual(expect.arrayContaining(["services[api].hostHeaders.0", "services[admin].hostHeaders.0"]));
     const dir = copyOfProject();
-    const result = scaffoldEnvironment({ root: dir, name: "qa-eu", from: "staging", environments: ENVIRONMENTS });
+    const qaEu = unregisteredName("qa-eu");
+    const result = scaffoldEnvironment({ root: dir, name: qaEu, from: "staging", environments: ENVIRONMENTS });
     expect(result.placeholders.map((entry) => entry.path)).toEqual(["network.cidr", "amiWatch.emails.0", "alerts.emails.0", "ciDeploy.subjects.0"]);
     const text = fs.readFileSync(path.join(dir, result.file), "utf8");
-    expect(text).toContain("AMI reports of qa-eu");
-    expect(text).toContain("alerts of qa-eu");
-    expect(text).toContain("export const qaEu: EnvironmentInput");
-    expect(fs.readFileSync(path.join(dir, result.index), "utf8")).toContain('"qa-eu": qaEu');
+    expect(text).toContain(`AMI reports of ${qaEu}`);
+    expect(text).toContain(`alerts of ${qaEu}`);
+    expect(text).toContain(`export const ${constName(qaEu)}: EnvironmentInput`);
+    expect(fs.readFileSync(path.join(dir, result.index), "utf8")).toContain(`"${qaEu}": ${constName(qaEu)}`);
   });
 
+  const [first] = REGISTERED;
   test.each<[string, string, string, RegExp]>([
-    ["an existing name", "production", "staging", /environment "production" exists already/],
-    ["a name with capitals", "QA", "staging", /must be lowercase letters/],
-    ["a name too long", "quality-assurance", "staging", /at most 12 characters/],
-    ["an unknown source", "qa", "prod", /--from: unknown environment "prod"; known: staging, production/],
+    ["an existing name", first, first, new RegExp(`environment "${first}" exists already`)],
+    ["a name with capitals", "QA", first, /must be lowercase letters/],
+    ["a name too long", "quality-assurance", first, /at most 12 characters/],
+    ["two hyphens in a row (a--b would give `a-B`)", "a--b", first, /must not hold two hyphens in a row \(write "a-b"\)/],
+    ["a name of every object", "constructor", first, /"constructor" is a name every JavaScript object has/],
+    ["an unknown source", unregisteredName("qa"), unregisteredName("prod"), new RegExp(`--from: unknown environment "${unregisteredName("prod")}"; known: ${REGISTERED.join(", ")}$`)],
   ])("refuses %s as bad input (exit 2), writing nothing", (_case, name, from, message) => {
-    const dir = copyOfProject();
-    const before = fs.readFileSync(path.join(dir, "stacks/environments/index.ts"), "utf8");
-    let error: unknown;
-    try {
-      scaffoldEnvironment({ root: dir, name, from, environments: ENVIRONMENTS });
-    } catch (caught) {
-      error = caught;
-    }
-    expect(error).toBeInstanceOf(ScaffoldError);
-    expect((error as ScaffoldError).exitCode).toBe(2);
-    expect((error as ScaffoldError).message).toMatch(message);
-    expect(fs.readdirSync(path.join(dir, "stacks/environments")).sort()).toEqual(["index.ts", "production.ts", "staging.ts"]);
-    expect(fs.readFileSync(path.join(dir, "stacks/environments/index.ts"), "utf8")).toBe(before);
+    expect(scaffoldRefusal({ name, from })).toMatch(message);
+  });
+
+  test.each<[string, string, string]>([
+    ["qa-1", "qa1", "qa1"],
+    ["qa1", "qa-1", "qa1"],
+    ["x-2y", "x2y", "x2y"],
+  ])("refuses %s when %s is registered: both would export %s", (name, registered, identifier) => {
+    const message = scaffoldRefusal({ name, from: first, extra: registered });
+    expect(message).toBe(`environment name "${name}" would be exported as \`${identifier}\`, which environment "${registered}" already uses; pick a name that differs after camel-casing`);
+  });
+
+  test.each<[string, string]>([
+    ["eval", "evalEnv"],
+    ["arguments", "argumentsEnv"],
+    ["delete", "deleteEnv"],
+    ["undefined", "undefinedEnv"],
+    ["qa-1", "qa1"],
+    ["new-2x", "new2x"],
+  ])("%s is exported as %s, which strict-mode TypeScript accepts", (name, identifier) => {
+    expect(constName(name)).toBe(identifier);
+    // A module body is strict: this compiles only if the identifier may be declared there.
+    expect(() => new Function(`"use strict"; const ${identifier} = 1; return ${identifier};`)).not.toThrow();
   });
 
   test("the command: --help exits 0, bad input 2, and a run in a copy of the project writes the file (never the real tree)", () => {
     // GIVEN a copy of the project with its dependencies linked
-    const dir = copyOfProject(["stacks", "modules", "environment-scaffold"]);
+    const dir = copyOfProject(["stacks", "modules", "environment-scaffold", "change-safety"]);
     fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
     const run = (...args: string[]) =>
       spawnSync(process.execPath, [path.join(root, "node_modules/tsx/dist/cli.mjs"), "environment-scaffold/main.ts", ...args], { cwd: dir, encoding: "utf8" });
@@ -151,17 +161,18 @@ describe("npm run new-env", () => {
     const help = run("--help");
     expect(help.status).toBe(0);
     expect(help.stdout).toContain("usage: npm run new-env -- <name> --from <existing>");
-    const bad = run("qa");
+    const bad = run(qa);
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain("give one environment name and --from <existing>");
-    const made = run("qa", "--from", "staging", "--json");
+    const made = run(qa, "--from", first, "--json");
     expect(made.status).toBe(0);
-    expect(JSON.parse(made.stdout)).toMatchObject({ file: "stacks/environments/qa.ts", index: "stacks/environments/index.ts" });
+    expect(JSON.parse(made.stdout)).toMatchObject({ file: `stacks/environments/${qa}.ts`, index: "stacks/environments/index.ts" });
     expect(made.stderr).toContain("placeholder(s) to fill");
-    const advice = scaffoldAdvice(ENVIRONMENTS.staging);
+    const advice = scaffoldAdvice(ENVIRONMENTS[first]);
     expect(JSON.parse(made.stdout).advice).toEqual(advice);
     for (const entry of advice) expect(made.stderr).toContain(`new-env: recommended: ${entry.path}: ${entry.advice}`);
-    expect(fs.readFileSync(path.join(dir, "stacks/environments/qa.ts"), "utf8")).toContain(PLACEHOLDER_PREFIX);
-    expect(fs.existsSync(path.join(root, "stacks/environments/qa.ts"))).toBe(false);
+    expect(made.stderr).toMatch(/next:\n  1\. fill in the \d+ FILL-ME placeholder\(s\)[\s\S]*npm run lock:update[\s\S]*  4\. npm test\n$/);
+    expect(fs.readFileSync(path.join(dir, `stacks/environments/${qa}.ts`), "utf8")).toContain(PLACEHOLDER_PREFIX);
+    expect(fs.existsSync(path.join(root, `stacks/environments/${qa}.ts`))).toBe(false);
   });
 });

@@ -1,9 +1,11 @@
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
+import { cancelOnSignals } from "../../release/cli";
 import { checkImageReference } from "../../release/targets";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { IMAGE, runCli } from "./support";
+import { REGISTERED, unregisteredName } from "../support/new-environments";
 
 const ecs = mockClient(ECSClient);
 beforeEach(() => ecs.reset());
@@ -15,10 +17,10 @@ describe("command line: bad input exits 2 and never reaches AWS", () => {
     ["an unknown command", ["promote", "production", "api"], 'unknown command "promote"'],
     ["a missing environment", ["status"], "status: missing <environment>"],
     ["a missing service", ["deploy", "production", "--image", IMAGE], "deploy: missing <service>"],
-    ["an unknown environment, listing the known ones", ["status", "prod"], 'unknown environment "prod"; known environments: staging, production'],
+    ["an unknown environment, listing the known ones", ["status", unregisteredName("prod")], `unknown environment "${unregisteredName("prod")}"; known environments: ${REGISTERED.join(", ")}`],
     ["an unknown service, listing services and jobs", ["rollback", "staging", "web"], 'unknown service "web" in environment "staging"; services: api; jobs with their own image: smoke-check'],
     ["a job that runs a service's task definition", ["deploy", "production", "nightly-report", "--image", IMAGE], 'job "nightly-report" runs the task definition of service "api": deploy or run service "api" instead'],
-    ["deploy without --image", ["deploy", "production", "api"], "deploy: missing --image <image-ref>"],
+    ["an image longer than ECS allows before @", ["deploy", "production", "api", "--image", `ghcr.io/acme/${"a".repeat(250)}:1@sha256:${"0".repeat(64)}`], `image reference "ghcr.io/acme/${"a".repeat(250)}:1@sha256:${"0".repeat(64)}" is 265 characters before "@": ECS allows at most 255`],
     ["an image reference with spaces", ["deploy", "production", "api", "--image", "acme api:1"], 'malformed image reference "acme api:1"'],
     ["an image reference with an uppercase repository", ["deploy", "production", "api", "--image", "ghcr.io/Acme/api:1"], "malformed image reference"],
     ["a truncated digest", ["deploy", "production", "api", "--image", "acme/api@sha256:abc"], "malformed image reference"],
@@ -103,5 +105,30 @@ describe("image references", () => {
 
   test.each(["acme/api:", "acme//api", "acme/api:-tag", ":1.0", "acme/api:" + "x".repeat(129), "https://ghcr.io/acme/api:1"])("refuses %s", (image) => {
     expect(() => checkImageReference(image)).toThrow("malformed image reference");
+  });
+});
+
+describe("cancelOnSignals", () => {
+  test.each(["SIGINT", "SIGTERM"] as const)("the first %s aborts the command's signal and says so; the second exits at once", (signal) => {
+    // GIVEN a process-like source
+    const listeners = new Map<string, () => void>();
+    const written: string[] = [];
+    const exits: number[] = [];
+    const aborted = cancelOnSignals({
+      on: (name, listener) => listeners.set(name, listener),
+      exit: ((code: number) => exits.push(code)) as (code: number) => never,
+      stderr: { write: (text: string) => written.push(text) },
+    });
+    expect([...listeners.keys()]).toEqual(["SIGINT", "SIGTERM"]);
+    expect(aborted.aborted).toBe(false);
+
+    // WHEN / THEN
+    listeners.get(signal)?.();
+    expect(aborted.aborted).toBe(true);
+    expect(aborted.reason).toBe(signal);
+    expect(written).toEqual([`${signal}: stopping and printing the result (send it again to quit at once)\n`]);
+    expect(exits).toEqual([]);
+    listeners.get(signal)?.();
+    expect(exits).toEqual([1]);
   });
 });

@@ -44,6 +44,8 @@ function resolveReferences(json: Synthesized, text: string): string {
         return resource.name;
       case "aws_ecs_service.id":
         return `arn:${PARTITION}:ecs:${region}:${ACCOUNT}:service/${clusterName(resource.cluster)}/${resource.name}`;
+      case "aws_ecs_service.name":
+        return resource.name;
       case "aws_iam_role.arn":
         return `arn:${PARTITION}:iam::${ACCOUNT}:role/${resource.name}`;
       case "aws_ecs_task_definition.family":
@@ -88,6 +90,8 @@ function arnsOf(target: ReleaseTarget, account = ACCOUNT, cluster = target.clust
     service: `${ecs}:service/${cluster}/${target.service}`,
     revision: (revision: number, family = target.family) => `${ecs}:task-definition/${family}:${revision}`,
     task: `${ecs}:task/${cluster}/0123456789abcdef0123456789abcdef`,
+    serviceDeployment: `${ecs}:service-deployment/${cluster}/${target.service}/Gp2aUn4xYp1qF3mK`,
+    serviceRevision: `${ecs}:service-revision/${cluster}/${target.service}/9223370564342348388`,
   };
 }
 
@@ -99,10 +103,14 @@ function arnsOf(target: ReleaseTarget, account = ACCOUNT, cluster = target.clust
  * | DescribeServices       | ecs:DescribeServices       | service/<cluster>/<service>       | ecs:cluster                           |
  * | DescribeTaskDefinition | ecs:DescribeTaskDefinition | *                                 |                                       |
  * | ListTaskDefinitions    | ecs:ListTaskDefinitions    | *                                 |                                       |
- * | RegisterTaskDefinition | ecs:RegisterTaskDefinition | task-definition/<family>:<rev>    | aws:RequestTag/team, aws:TagKeys      |
+ * | DeregisterTaskDefinition | ecs:DeregisterTaskDefinition | *                             |                                       |
+ * | RegisterTaskDefinition | ecs:RegisterTaskDefinition | task-definition/<family>[_run]:<rev> | aws:RequestTag/team, aws:TagKeys   |
  * |   (tag on create)      | ecs:TagResource            | task-definition/<family>:<rev>    | ecs:CreateAction, aws:RequestTag/…    |
  * |   (roles in it)        | iam:PassRole               | task and execution role           | iam:PassedToService                   |
  * | UpdateService          | ecs:UpdateService          | service/<cluster>/<service>       | ecs:cluster                           |
+ * | ListServiceDeployments | ecs:ListServiceDeployments | service/<cluster>/<service>       | ecs:cluster                           |
+ * | DescribeServiceDeployments, StopServiceDeployment | service + service-deployment/<cluster>/<service>/<id> | ecs:cluster, ecs:service |
+ * | DescribeServiceRevisions | ecs:DescribeServiceRevisions | service + service-revision/<cluster>/<service>/<id> | ecs:cluster, ecs:service |
  * | RunTask                | ecs:RunTask                | task-definition/<family>:<rev>    | ecs:cluster                           |
  * |   (propagated tags)    | ecs:TagResource            | task/<cluster>/<id>               | ecs:CreateAction, aws:RequestTag/…    |
  * |   (roles of the task)  | iam:PassRole               | task and execution role           | iam:PassedToService                   |
@@ -113,24 +121,42 @@ const CALLS_BY_COMMAND: Record<string, (target: ReleaseTarget, roles: { task: st
   DescribeServices: (target) => (target.kind === "service" ? [{ action: "ecs:DescribeServices", resource: arnsOf(target).service, context: { "ecs:cluster": arnsOf(target).cluster } }] : []),
   DescribeTaskDefinition: () => [{ action: "ecs:DescribeTaskDefinition", resource: "*" }],
   ListTaskDefinitions: () => [{ action: "ecs:ListTaskDefinitions", resource: "*" }],
-  RegisterTaskDefinition: (target, roles) => [
-    { action: "ecs:RegisterTaskDefinition", resource: arnsOf(target).revision(8), context: { "aws:RequestTag/team": "payments", "aws:TagKeys": ["team"] } },
-    {
-      action: "ecs:TagResource",
-      resource: arnsOf(target).revision(8),
-      context: { "ecs:CreateAction": "RegisterTaskDefinition", "aws:RequestTag/team": "payments", "aws:TagKeys": ["team"] },
-    },
-    ...passRoles(roles),
-  ],
+  DeregisterTaskDefinition: () => [{ action: "ecs:DeregisterTaskDefinition", resource: "*" }],
+  // Releases into the released family, one-off revisions into its _run family.
+  RegisterTaskDefinition: (target, roles) =>
+    [target.family, target.oneOffFamily].flatMap((family) => [
+      { action: "ecs:RegisterTaskDefinition", resource: arnsOf(target).revision(8, family), context: { "aws:RequestTag/team": "payments", "aws:TagKeys": ["team"] } },
+      {
+        action: "ecs:TagResource",
+        resource: arnsOf(target).revision(8, family),
+        context: { "ecs:CreateAction": "RegisterTaskDefinition", "aws:RequestTag/team": "payments", "aws:TagKeys": ["team"] },
+      },
+      ...passRoles(roles),
+    ]),
+  ListServiceDeployments: (target) => (target.kind === "service" ? [{ action: "ecs:ListServiceDeployments", resource: arnsOf(target).service, context: { "ecs:cluster": arnsOf(target).cluster } }] : []),
+  DescribeServiceDeployments: (target) => serviceDeploymentCalls(target, "ecs:DescribeServiceDeployments", arnsOf(target).serviceDeployment),
+  StopServiceDeployment: (target) => serviceDeploymentCalls(target, "ecs:StopServiceDeployment", arnsOf(target).serviceDeployment),
+  DescribeServiceRevisions: (target) => serviceDeploymentCalls(target, "ecs:DescribeServiceRevisions", arnsOf(target).serviceRevision),
   UpdateService: (target) => (target.kind === "service" ? [{ action: "ecs:UpdateService", resource: arnsOf(target).service, context: { "ecs:cluster": arnsOf(target).cluster } }] : []),
   RunTask: (target, roles) => [
     { action: "ecs:RunTask", resource: arnsOf(target).revision(7), context: { "ecs:cluster": arnsOf(target).cluster } },
+    { action: "ecs:RunTask", resource: arnsOf(target).revision(2, target.oneOffFamily), context: { "ecs:cluster": arnsOf(target).cluster } },
     { action: "ecs:TagResource", resource: arnsOf(target).task, context: { "ecs:CreateAction": "RunTask", "aws:RequestTag/team": "payments", "aws:TagKeys": ["team"] } },
     ...passRoles(roles),
   ],
   DescribeTasks: (target) => [{ action: "ecs:DescribeTasks", resource: arnsOf(target).task, context: { "ecs:cluster": arnsOf(target).cluster } }],
   StopTask: (target) => [{ action: "ecs:StopTask", resource: arnsOf(target).task, context: { "ecs:cluster": arnsOf(target).cluster } }],
 };
+
+/** The call is authorized on the service and on its deployment or revision (both resource types are required). */
+function serviceDeploymentCalls(target: ReleaseTarget, action: string, child: string): Call[] {
+  if (target.kind !== "service") return [];
+  const { cluster, service } = arnsOf(target);
+  return [
+    { action, resource: service, context: { "ecs:cluster": cluster } },
+    { action, resource: child, context: { "ecs:cluster": cluster, "ecs:service": service } },
+  ];
+}
 
 function passRoles(roles: { task: string; execution: string }): Call[] {
   return [roles.task, roles.execution].map((role) => ({ action: "iam:PassRole", resource: role, context: { "iam:PassedToService": ECS_TASKS } }));
@@ -208,7 +234,10 @@ describe.each(Object.keys(ENVIRONMENTS))("%s deploy role (synthesized policy)", 
     ["PassRole of the instance role", { action: "iam:PassRole", resource: roleArn(`${config.project}-ecs-instance-${config.environment}`), context: { "iam:PassedToService": ECS_TASKS } }],
     ["PassRole of the other environment's task role", { action: "iam:PassRole", resource: roleArn(`${config.project}-${other.name}-task-${otherEnvironment}`), context: { "iam:PassedToService": ECS_TASKS } }],
     ["PassRole of this task role to Lambda", { action: "iam:PassRole", resource: rolesOf(service).task, context: { "iam:PassedToService": "lambda.amazonaws.com" } }],
-    ["DeregisterTaskDefinition (never needed)", { action: "ecs:DeregisterTaskDefinition", resource: "*" }],
+    ["RegisterTaskDefinition of the config family (Terraform's)", { action: "ecs:RegisterTaskDefinition", resource: own.revision(1, service.configFamily) }],
+    ["RunTask of the config family", { action: "ecs:RunTask", resource: own.revision(1, service.configFamily), context: { "ecs:cluster": own.cluster } }],
+    ["StopServiceDeployment of the other environment's service", { action: "ecs:StopServiceDeployment", resource: arnsOf(other).serviceDeployment, context: { "ecs:cluster": arnsOf(other).cluster, "ecs:service": arnsOf(other).service } }],
+    ["DescribeServiceRevisions of another service in this cluster", { action: "ecs:DescribeServiceRevisions", resource: `${own.cluster.replace(":cluster/", ":service-revision/")}/unmanaged/1`, context: { "ecs:cluster": own.cluster } }],
     ["DeleteService", { action: "ecs:DeleteService", resource: own.service, context: { "ecs:cluster": own.cluster } }],
   ];
 

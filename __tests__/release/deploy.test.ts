@@ -1,5 +1,7 @@
 import {
   AccessDeniedException,
+  ClientException,
+  DeregisterTaskDefinitionCommand,
   ClusterNotFoundException,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -39,16 +41,26 @@ const rollingOut = (running: number, state: "IN_PROGRESS" | "COMPLETED" | "FAILE
     [{ id: "e1", message: "(service api) has reached a steady state." }],
   );
 
-/** Describe → describe revision 7 → register 8 → update, the common start of a production `api` deploy. */
+const CONFIG_FAMILY = "acme-api-api-production_config";
+const CONFIG_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:1.0.0";
+/** Terraform's latest revision of the configuration: the config's image, and a secret changed since revision 7. */
+const configRevision = () => {
+  const described = liveTaskDefinition(3, CONFIG_IMAGE, CONFIG_FAMILY, "api");
+  described.taskDefinition.containerDefinitions![0].secrets = [{ name: "DATABASE_URL", valueFrom: "arn:aws:ssm:eu-west-1:123456789012:parameter/acme-api/production/database-url-v2" }];
+  return described;
+};
+
+/** Describe → describe revision 7 and the config → register 8 → update, the common start of a production `api` deploy. */
 function givenDeployStarts() {
   ecs.on(DescribeServicesCommand).resolvesOnce({ services: [completed()], failures: [] });
   ecs.on(DescribeTaskDefinitionCommand).resolves(liveTaskDefinition(7));
+  ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: CONFIG_FAMILY }).resolves(configRevision());
   ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { ...liveTaskDefinition(8, IMAGE).taskDefinition } });
   ecs.on(UpdateServiceCommand).resolves({ service: rollingOut(0) });
 }
 
 describe("deploy <environment> <service> --image", () => {
-  test("registers a revision of the LIVE task definition differing only in the image, updates without desiredCount, follows its deployment to COMPLETED", async () => {
+  test("registers the config's latest revision with the image in the released family, updates without desiredCount, follows its deployment to COMPLETED", async () => {
     // GIVEN a deployment that starts, brings up tasks and completes
     givenDeployStarts();
     ecs
@@ -75,13 +87,15 @@ describe("deploy <environment> <service> --image", () => {
       image: IMAGE,
       deploymentId: NEW_DEPLOYMENT,
     });
-    // the revision it read is the one the PRIMARY deployment runs, by full ARN, with its tags
+    // it read what the PRIMARY deployment runs (by full ARN) and Terraform's latest config revision, with their tags
     expect(ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: revisionArn(7), include: ["TAGS"] });
-    // the new revision is the live one with only the image changed: no read-only fields, empty values kept, aws: tags dropped
+    expect(ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: CONFIG_FAMILY, include: ["TAGS"] });
+    // the new revision is the config's (new secret included) with the image, in the released family: no read-only
+    // fields, empty values kept, aws: tags dropped
     const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input;
-    const live = liveTaskDefinition(7).taskDefinition;
+    const live = configRevision().taskDefinition;
     expect(registered).toEqual({
-      family: live.family,
+      family: "acme-api-api-production",
       taskRoleArn: live.taskRoleArn,
       executionRoleArn: live.executionRoleArn,
       networkMode: "bridge",
@@ -94,10 +108,53 @@ describe("deploy <environment> <service> --image", () => {
     // the update names only the revision: autoscaling owns desiredCount
     expect(ecs.commandCalls(UpdateServiceCommand).map((call) => call.args[0].input)).toEqual([{ cluster: CLUSTER, service: "api", taskDefinition: revisionArn(8) }]);
     // progress: one line per state change with elapsed seconds
-    expect(result.stderr).toMatch(/\[\s+0s\] registered acme-api-api-production:8 \(from acme-api-api-production:7, api → .*acme-api:1\.5\.0\)/);
+    expect(result.stderr).toMatch(/\[\s+0s\] registered acme-api-api-production:8 \(acme-api-api-production_config:3 with api → .*acme-api:1\.5\.0\)/);
     expect(result.stderr).toMatch(/\[\s+\d+s\] deployment ecs-svc\/2222222222222222222: IN_PROGRESS, 2\/4 running/);
     expect(result.stderr).toMatch(/\[\s+\d+s\] deployment ecs-svc\/2222222222222222222: COMPLETED, 4\/4 running/);
-    expect(result.stderr).toContain("done: api runs acme-api-api-production:8");
+    expect(result.stderr).toContain("done: api runs acme-api-api-production:8 (123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:1.5.0)");
+    expect(ecs).not.toHaveReceivedCommand(DeregisterTaskDefinitionCommand);
+  });
+
+  test("without --image it ships the configuration with the image running now", async () => {
+    givenDeployStarts();
+    ecs.on(DescribeServicesCommand).resolvesOnce({ services: [completed()] }).resolves({ services: [rollingOut(4, "COMPLETED")] });
+    const result = await runCli(["deploy", "production", "api", "--json"]);
+    expect(result.code).toBe(0);
+    const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input;
+    expect(registered.containerDefinitions?.[0]).toMatchObject({ image: OLD_IMAGE, secrets: configRevision().taskDefinition.containerDefinitions![0].secrets });
+    expect(result.json()).toMatchObject({ outcome: "succeeded", image: OLD_IMAGE });
+  });
+
+  test("before registering, retires revisions newer than the running release that were never released (a cancelled deploy's)", async () => {
+    givenDeployStarts();
+    ecs.on(DescribeServicesCommand).resolvesOnce({ services: [completed()] }).resolves({ services: [rollingOut(4, "COMPLETED")] });
+    ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [revisionArn(9), revisionArn(1, "acme-api-api-production_run"), revisionArn(7), revisionArn(6)] });
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE, "--json"]);
+    expect(result.code).toBe(0);
+    expect(ecs).toHaveReceivedCommandWith(ListTaskDefinitionsCommand, { familyPrefix: "acme-api-api-production", status: "ACTIVE", sort: "DESC" });
+    expect(ecs.commandCalls(DeregisterTaskDefinitionCommand).map((call) => call.args[0].input)).toEqual([{ taskDefinition: revisionArn(9) }]);
+    expect(result.json().deregistered).toEqual([revisionArn(9)]);
+    expect(result.stderr).toContain("deregistered acme-api-api-production:9: it is newer than the running release but was never released");
+  });
+
+  test("a deregistration that fails is reported and left to the next deploy", async () => {
+    givenDeployStarts();
+    ecs.on(DescribeServicesCommand).resolvesOnce({ services: [completed()] }).resolves({ services: [rollingOut(4, "COMPLETED")] });
+    ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [revisionArn(9)] });
+    ecs.on(DeregisterTaskDefinitionCommand).rejects(new AccessDeniedException({ message: "denied", $metadata: {} }));
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE, "--json"]);
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("could not deregister acme-api-api-production:9 (AccessDeniedException); the next deploy retires it");
+    expect(result.json().deregistered).toBeUndefined();
+  });
+
+  test("a stack applied before the config family existed is told to apply first", async () => {
+    givenDeployStarts();
+    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: CONFIG_FAMILY }).rejects(new ClientException({ message: "Unable to describe task definition.", $metadata: {} }));
+    const result = await runCli(["deploy", "production", "api", "--image", IMAGE]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain("error: acme-api-api-production_config, the configuration a release of api is built from, has no ACTIVE revision: apply the stack first (cdktf deploy production)");
+    expect(ecs).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
   });
 
   test("a deployment the circuit breaker fails is a rolled-back release (exit 1), reported as soon as it shows FAILED", async () => {
@@ -119,8 +176,10 @@ describe("deploy <environment> <service> --image", () => {
       rollbackTrigger: "circuit-breaker",
       rolledBackTo: revisionArn(7),
       reason: expect.stringContaining("ECS deployment circuit breaker: tasks failed to start."),
+      deregistered: [revisionArn(8)],
     });
     expect(result.stderr).toContain("error: deploy rolled back by the circuit-breaker");
+    expect(ecs).toHaveReceivedCommandWith(DeregisterTaskDefinitionCommand, { taskDefinition: revisionArn(8) });
   });
 
   test("a service back on the old revision under a new PRIMARY is a rollback even though it is stable, e.g. triggered by its alarms", async () => {
@@ -166,6 +225,9 @@ describe("deploy <environment> <service> --image", () => {
     expect(result.clock.sleeps.slice(0, 5)).toEqual([3000, 5000, 10_000, 15_000, 15_000]);
     expect(result.clock.sleeps.reduce((sum, ms) => sum + ms, 0)).toBe(120_000);
     expect(ecs).toHaveReceivedCommandTimes(UpdateServiceCommand, 1);
+    // ECS may still complete it: the revision stays
+    expect(ecs).not.toHaveReceivedCommand(DeregisterTaskDefinitionCommand);
+    expect(result.json().ecsContinues).toContain("npm run release -- status production api");
   });
 
   test("throttling and server errors are retried with backoff, on calls and while polling", async () => {
@@ -201,7 +263,7 @@ describe("deploy <environment> <service> --image", () => {
       .on(DescribeServicesCommand)
       .resolvesOnce({ services: [completed()] })
       .resolvesOnce({ services: [rollingOut(0)] })
-      .resolvesOnce({ services: [rollingOut(4, "COMPLETED")] });
+      .resolves({ services: [rollingOut(4, "COMPLETED")] });
 
     // WHEN
     const result = await runCli(["deploy", "production", "api", "--image", IMAGE, "--json"]);
@@ -218,6 +280,7 @@ describe("deploy <environment> <service> --image", () => {
     const result = await runCli(["deploy", "production", "api", "--image", IMAGE]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("error: UpdateService did not start a deployment of acme-api-api-production:8 on api");
+    expect(ecs).toHaveReceivedCommandWith(DeregisterTaskDefinitionCommand, { taskDefinition: revisionArn(8) });
   });
 
   test.each([
@@ -258,6 +321,7 @@ describe("deploy <environment> <service> --image", () => {
   test("a live task definition without the service's container is refused before registering", async () => {
     ecs.on(DescribeServicesCommand).resolves({ services: [completed()] });
     ecs.on(DescribeTaskDefinitionCommand).resolves(liveTaskDefinition(7, OLD_IMAGE, "acme-api-api-production", "web"));
+    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: CONFIG_FAMILY }).resolves(liveTaskDefinition(3, OLD_IMAGE, CONFIG_FAMILY, "web"));
     const result = await runCli(["deploy", "production", "api", "--image", IMAGE]);
     expect(result.code).toBe(1);
     expect(result.stderr).toContain('has no container "api" (it has: web)');
@@ -276,11 +340,12 @@ describe("deploy <environment> <service> --image", () => {
     expect(ecs).toHaveReceivedCommandTimes(RegisterTaskDefinitionCommand, 1);
   });
 
-  test("a job with its own image gets a new revision of its family, which the schedule runs next (no service to update)", async () => {
-    // GIVEN staging's smoke-check job, latest ACTIVE revision 3
+  test("a job with its own image gets a new revision of its family from its config family, which the schedule runs next (no service to update)", async () => {
+    // GIVEN staging's smoke-check job, latest ACTIVE revision 3, and Terraform's config revision
     const family = "acme-api-smoke-check-job-staging";
     const live = liveTaskDefinition(3, "public.ecr.aws/docker/library/busybox:1.36", family, "smoke-check");
     ecs.on(DescribeTaskDefinitionCommand).resolves(live);
+    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: `${family}_config` }).resolves(liveTaskDefinition(2, "public.ecr.aws/docker/library/busybox:1.36", `${family}_config`, "smoke-check"));
     ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { ...live.taskDefinition, revision: 4, taskDefinitionArn: revisionArn(4, family) } });
 
     // WHEN
@@ -288,7 +353,7 @@ describe("deploy <environment> <service> --image", () => {
 
     // THEN
     expect(result.code).toBe(0);
-    expect(ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: family, include: ["TAGS"] });
+    expect(ecs).toHaveReceivedCommandWith(DescribeTaskDefinitionCommand, { taskDefinition: `${family}_config`, include: ["TAGS"] });
     const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input;
     expect(registered.family).toBe(family);
     expect(registered.containerDefinitions?.[0].image).toBe("public.ecr.aws/docker/library/busybox:1.37");
@@ -298,63 +363,3 @@ describe("deploy <environment> <service> --image", () => {
   });
 });
 
-describe("rollback <environment> <service>", () => {
-  test("pages through ACTIVE revisions newest first to the one before the running revision, and follows the rollout", async () => {
-    // GIVEN the service runs :12; :13 was registered but never deployed; :9 is on the second page; another family shares the prefix
-    const running = apiService([deployment(OLD_DEPLOYMENT, 12, "PRIMARY", "COMPLETED")]);
-    ecs
-      .on(ListTaskDefinitionsCommand)
-      .resolvesOnce({ taskDefinitionArns: [revisionArn(30, "acme-api-api-production-v2"), revisionArn(13), revisionArn(12)], nextToken: "page-2" })
-      .resolvesOnce({ taskDefinitionArns: [revisionArn(9), revisionArn(4)] });
-    ecs.on(UpdateServiceCommand).resolves({
-      service: apiService([deployment(NEW_DEPLOYMENT, 9, "PRIMARY", "IN_PROGRESS"), deployment(OLD_DEPLOYMENT, 12, "ACTIVE", "COMPLETED")]),
-    });
-    ecs
-      .on(DescribeServicesCommand)
-      .resolvesOnce({ services: [running] })
-      .resolvesOnce({ services: [apiService([deployment(NEW_DEPLOYMENT, 9, "PRIMARY", "COMPLETED")])] });
-
-    // WHEN
-    const result = await runCli(["rollback", "production", "api", "--json"]);
-
-    // THEN
-    expect(result.code).toBe(0);
-    expect(ecs.commandCalls(ListTaskDefinitionsCommand).map((call) => call.args[0].input)).toEqual([
-      { familyPrefix: "acme-api-api-production", status: "ACTIVE", sort: "DESC", maxResults: 100, nextToken: undefined },
-      { familyPrefix: "acme-api-api-production", status: "ACTIVE", sort: "DESC", maxResults: 100, nextToken: "page-2" },
-    ]);
-    expect(ecs).toHaveReceivedCommandWith(UpdateServiceCommand, { cluster: CLUSTER, service: "api", taskDefinition: revisionArn(9) });
-    expect(result.json()).toMatchObject({ outcome: "succeeded", command: "rollback", previousTaskDefinition: revisionArn(12), taskDefinition: revisionArn(9) });
-    expect(ecs).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
-  });
-
-  test("fails (exit 1) without an older ACTIVE revision, changing nothing", async () => {
-    ecs.on(DescribeServicesCommand).resolves({ services: [apiService([deployment(OLD_DEPLOYMENT, 1, "PRIMARY", "COMPLETED")])] });
-    ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [revisionArn(1)] });
-    const result = await runCli(["rollback", "production", "api"]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("no ACTIVE revision of acme-api-api-production older than acme-api-api-production:1");
-    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
-  });
-
-  test("refuses a service that runs another family than the config names (exit 1, nothing changed)", async () => {
-    ecs.on(DescribeServicesCommand).resolves({
-      services: [apiService([{ ...deployment(OLD_DEPLOYMENT, 3, "PRIMARY", "COMPLETED"), taskDefinition: revisionArn(3, "hand-made") }])],
-    });
-    const result = await runCli(["rollback", "production", "api"]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("api runs hand-made:3, not a revision of acme-api-api-production");
-    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
-  });
-
-  test("never rolls back twice: refuses while the circuit breaker's own rollback is under way", async () => {
-    ecs.on(DescribeServicesCommand).resolves({
-      services: [apiService([deployment("ecs-svc/3", 7, "PRIMARY", "IN_PROGRESS"), deployment(NEW_DEPLOYMENT, 8, "ACTIVE", "FAILED")])],
-    });
-    const result = await runCli(["rollback", "production", "api"]);
-    expect(result.code).toBe(1);
-    expect(result.stderr).toContain("not starting a rollback");
-    expect(ecs).not.toHaveReceivedCommand(ListTaskDefinitionsCommand);
-    expect(ecs).not.toHaveReceivedCommand(UpdateServiceCommand);
-  });
-});

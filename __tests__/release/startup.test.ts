@@ -20,7 +20,16 @@ interface Request {
  * Runs `node scripts/release.mjs …` (what `npm run release` runs) against a local endpoint
  * (AWS_ENDPOINT_URL), recording every request it makes and every module it loaded.
  */
-async function runReleaseProcess(args: string[]): Promise<{ code: number | null; requests: Request[]; modules: string[]; stderr: string }> {
+interface Endpoint {
+  /** The JSON body answering an ECS call (its X-Amz-Target without the service prefix). */
+  readonly respond?: (operation: string) => unknown;
+  /** Told about each call, with the CLI's process (e.g. to signal it). */
+  readonly onRequest?: (operation: string, process: ReturnType<typeof spawn>) => void;
+}
+
+const MISSING_SERVICE = { services: [], failures: [{ arn: "arn:aws:ecs:eu-west-1:123456789012:service/acme-api-staging/api", reason: "MISSING" }] };
+
+async function runReleaseProcess(args: string[], endpoint: Endpoint = {}): Promise<{ code: number | null; requests: Request[]; modules: string[]; stderr: string; stdout: string }> {
   const requests: Request[] = [];
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "release-startup-"));
   const modulesFile = path.join(directory, "modules.json");
@@ -35,10 +44,13 @@ async function runReleaseProcess(args: string[]): Promise<{ code: number | null;
     } catch {
       cpuSeconds = undefined;
     }
-    requests.push({ target: String(request.headers["x-amz-target"]), wallMilliseconds: performance.now() - child.started, cpuSeconds });
+    const target = String(request.headers["x-amz-target"]);
+    requests.push({ target, wallMilliseconds: performance.now() - child.started, cpuSeconds });
     request.resume();
+    const operation = target.split(".").pop() as string;
     response.setHeader("content-type", "application/x-amz-json-1.1");
-    response.end(JSON.stringify({ services: [], failures: [{ arn: "arn:aws:ecs:eu-west-1:123456789012:service/acme-api-staging/api", reason: "MISSING" }] }));
+    response.end(JSON.stringify(endpoint.respond ? endpoint.respond(operation) : MISSING_SERVICE));
+    endpoint.onRequest?.(operation, process_);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const env = {
@@ -49,15 +61,17 @@ async function runReleaseProcess(args: string[]): Promise<{ code: number | null;
     NODE_OPTIONS: `--require ${hook}`,
   };
   child.started = performance.now();
-  const process_ = spawn(process.execPath, [path.join(root, "scripts/release.mjs"), ...args], { cwd: root, env, stdio: ["ignore", "ignore", "pipe"] });
+  const process_ = spawn(process.execPath, [path.join(root, "scripts/release.mjs"), ...args], { cwd: root, env, stdio: ["ignore", "pipe", "pipe"] });
   child.pid = process_.pid;
   let stderr = "";
+  let stdout = "";
   process_.stderr.on("data", (chunk) => (stderr += String(chunk)));
+  process_.stdout.on("data", (chunk) => (stdout += String(chunk)));
   const code = await new Promise<number | null>((resolve) => process_.on("exit", resolve));
   server.close();
   const modules = fs.existsSync(modulesFile) ? (JSON.parse(fs.readFileSync(modulesFile, "utf8")) as string[]) : [];
   fs.rmSync(directory, { recursive: true, force: true });
-  return { code, requests, modules, stderr };
+  return { code, requests, modules, stderr, stdout };
 }
 
 describe("the release command starts fast and loads no cdktf", () => {
@@ -94,5 +108,33 @@ describe("the release command starts fast and loads no cdktf", () => {
     expect(bad.code).toBe(2);
     expect(bad.requests).toEqual([]);
     expect(bad.stderr).toContain('malformed image reference "not a reference"');
+  }, 30_000);
+});
+
+describe("signals (a cancelled CI job)", () => {
+  const STAGING_TASK = "arn:aws:ecs:eu-west-1:123456789012:task/acme-api-staging/0123456789abcdef0123456789abcdef";
+  const REVISION = "arn:aws:ecs:eu-west-1:123456789012:task-definition/acme-api-api-staging:3";
+  const answers: Record<string, unknown> = {
+    DescribeServices: {
+      services: [{ serviceName: "api", status: "ACTIVE", deployments: [{ id: "ecs-svc/1", status: "PRIMARY", taskDefinition: REVISION, rolloutState: "COMPLETED" }], launchType: "EC2" }],
+    },
+    DescribeTaskDefinition: { taskDefinition: { taskDefinitionArn: REVISION, family: "acme-api-api-staging", containerDefinitions: [{ name: "api", image: "nginx:1" }] } },
+    RunTask: { tasks: [{ taskArn: STAGING_TASK, lastStatus: "PROVISIONING" }], failures: [] },
+    DescribeTasks: { tasks: [{ taskArn: STAGING_TASK, lastStatus: "RUNNING", containers: [{ name: "api", lastStatus: "RUNNING" }] }] },
+    StopTask: { task: { taskArn: STAGING_TASK, lastStatus: "RUNNING", desiredStatus: "STOPPED" } },
+  };
+
+  test("SIGTERM during a run: the task is stopped, the result is printed as JSON, the exit code is 1", async () => {
+    const signal = "SIGTERM";
+    const run = await runReleaseProcess(["run", "staging", "api", "--json", "--", "node", "migrate.js"], {
+      respond: (operation) => answers[operation] ?? {},
+      onRequest: (operation, child) => {
+        if (operation === "DescribeTasks") child.kill(signal);
+      },
+    });
+    expect(run.code).toBe(1);
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: "cancelled", command: "run", taskArn: STAGING_TASK });
+    expect(run.requests.map((request) => request.target.split(".").pop())).toContain("StopTask");
+    expect(run.stderr).toContain(`${signal}: stopping and printing the result`);
   }, 30_000);
 });

@@ -114,8 +114,8 @@ export function awsError(name: string, message: string, httpStatusCode = 400): E
   return new ECSServiceException({ name, message, $fault: httpStatusCode >= 500 ? "server" : "client", $metadata: { httpStatusCode } });
 }
 
-/** Runs the CLI with the shipped environments, a fake clock and (mocked) SDK clients. */
-export async function runCli(argv: string[], clock = fakeClock()) {
+/** Runs the CLI with the shipped environments, a fake clock and (mocked) SDK clients; `signal` stands for SIGINT/SIGTERM. */
+export async function runCli(argv: string[], clock: ReturnType<typeof fakeClock> = fakeClock(), signal?: AbortSignal) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(argv, {
@@ -124,6 +124,7 @@ export async function runCli(argv: string[], clock = fakeClock()) {
     stderr: (text) => err.push(text),
     clock,
     ecsClient: (region) => new ECSClient({ region, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "secret" } }),
+    signal,
   });
   const stdout = out.join("");
   return { code, stdout, stderr: err.join(""), json: () => JSON.parse(stdout) as Record<string, any>, clock };

@@ -5,6 +5,7 @@ import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { runReportCli, USAGE } from "../../spot-advisor/report-cli";
 import { ENVIRONMENTS } from "../../stacks/environments";
+import { REGISTERED, unregisteredName } from "../support/new-environments";
 
 const root = path.resolve(__dirname, "../..");
 const scratch = () => fs.mkdtempSync(path.join(os.tmpdir(), "spot-report-"));
@@ -48,11 +49,13 @@ describe("npm run report", () => {
     expect(USAGE).toContain("Exit codes: 0 report made, 1 failed, 2 bad input.");
   });
 
+  const known = REGISTERED.join(", ");
+  // new-env refuses "constructor": a plain-object lookup of it must not find Object.prototype's.
   test.each([
-    [["qa"], 'report: unknown environment "qa"; known: staging, production\n'],
-    [["constructor"], 'report: unknown environment "constructor"; known: staging, production\n'],
-    [[], "report: expected one environment, got 0; known: staging, production"],
-    [["staging", "production"], "report: expected one environment, got 2; known: staging, production"],
+    [[unregisteredName()], `report: unknown environment "${unregisteredName()}"; known: ${known}\n`],
+    [["constructor"], `report: unknown environment "constructor"; known: ${known}\n`],
+    [[], `report: expected one environment, got 0; known: ${known}`],
+    [["staging", "production"], `report: expected one environment, got 2; known: ${known}`],
     [["staging", "--colour"], "report: Unknown option '--colour'"],
     [["staging", "--out"], "report: Option '--out <value>' argument missing"],
   ])("bad input %j exits 2 with a message and writes nothing to stdout", (argv, message) => {
@@ -94,8 +97,8 @@ describe("npm run report", () => {
     expect(probed.stderr).toBe("");
     expect(JSON.parse(probed.stdout)).toEqual({ code: 0, loaded: [], config: true });
 
-    const unknown = spawnSync(tsx, ["spot-advisor/report-cli.ts", "qa"], { cwd: root, encoding: "utf8" });
+    const unknown = spawnSync(tsx, ["spot-advisor/report-cli.ts", unregisteredName()], { cwd: root, encoding: "utf8" });
     expect(unknown.status).toBe(2);
-    expect(unknown.stderr).toBe('report: unknown environment "qa"; known: staging, production\n');
+    expect(unknown.stderr).toBe(`report: unknown environment "${unregisteredName()}"; known: ${REGISTERED.join(", ")}\n`);
   });
 });

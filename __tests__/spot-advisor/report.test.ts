@@ -161,6 +161,8 @@ describe("what the data says about the shipped examples", () => {
 
   test("Markdown says how each pool buys and where it runs, and shows acknowledged advice with its reason", () => {
     expect(renderMarkdown(report("production"))).toContain("max 30 instances; allocation price-capacity-optimized; all Spot; 3 subnets (their AZs are not in the config).");
+    // the Spot Fleet's strategy in the config's documented spelling too, not the API's camelCase
+    expect(renderMarkdown(report("staging"))).toContain("; allocation price-capacity-optimized; 2 AZ(s).");
     const input: any = structuredClone(ENVIRONMENTS.staging);
     input.capacity.spotAdvice = { acknowledge: [{ rule: "high-interruption", type: "t4g.medium", reason: "cheapest burstable, staging only" }] };
     const markdown = renderMarkdown(buildSpotReport(parseEnvironmentConfig(input), loadSpotDataset()));

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { SHIPPED_ENVIRONMENTS } from "../support/shipped-stacks";
 import { parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { resourcesOfType, synthEnvironment } from "../support/synth";
@@ -11,7 +12,7 @@ function notifyingAlarms(json: ReturnType<typeof synthEnvironment>["json"]) {
 }
 
 describe("alerts in the platform stack", () => {
-  test.each(["staging", "production"] as const)("%s: every notifying alarm sends to the environment's alert topic", (name) => {
+  test.each(SHIPPED_ENVIRONMENTS)("%s: every notifying alarm sends to the environment's alert topic", (name) => {
     // GIVEN / WHEN
     const { json, stack } = synthEnvironment(name);
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { SHIPPED_ENVIRONMENTS } from "../support/shipped-stacks";
 import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { dataSourcesOfType, resourcesOfType, synthEnvironment, type Synthesized } from "../support/synth";
@@ -114,7 +115,7 @@ describe("AMI watch in the platform stack", () => {
 });
 
 describe("AMI watch failures reach the alert topic", () => {
-  test.each(["staging", "production"] as const)("%s: the AMI watch's errors alarm notifies the environment's alert topic", (env) => {
+  test.each(SHIPPED_ENVIRONMENTS)("%s: the AMI watch's errors alarm notifies the environment's alert topic", (env) => {
     // GIVEN / WHEN
     const { json } = synthEnvironment(env);
     // THEN

@@ -188,7 +188,12 @@ describe("staging traffic and services", () => {
     expect(Object.values(json.data?.aws_iam_openid_connect_provider ?? {})).toEqual([expect.objectContaining({ url: "https://token.actions.githubusercontent.com" })]);
     const deployPolicy = resourcesOfType(json, "aws_iam_role_policy").find((policy) => policy.name === "deploy");
     const families = statementsOf(json, deployPolicy?.policy).RegisterTaskDefinitions.resources as string[];
-    expect(families.map((arn) => arn.replace(/^.*:task-definition\//, ""))).toEqual(["acme-api-api-staging:*", expect.stringMatching(/^\$\{aws_ecs_task_definition\..*\.family\}:\*$/)]);
+    expect(families.map((arn) => arn.replace(/^.*:task-definition\//, ""))).toEqual([
+      "acme-api-api-staging:*",
+      "acme-api-api-staging_run:*",
+      expect.stringMatching(/^\$\{aws_ecs_task_definition\..*\.family\}:\*$/),
+      expect.stringMatching(/^\$\{aws_ecs_task_definition\..*\.family\}_run:\*$/),
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { SHIPPED_ENVIRONMENTS } from "../support/shipped-stacks";
 import type { EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { selectEnvironments } from "../../stacks/selection";
@@ -44,7 +45,7 @@ describe("PlatformStack backend", () => {
 });
 
 describe("PlatformStack provider", () => {
-  test.each(["staging", "production"] as const)("%s: region and default tags identify the environment", (name) => {
+  test.each(SHIPPED_ENVIRONMENTS)("%s: region and default tags identify the environment", (name) => {
     // GIVEN / WHEN
     const { json, config } = synthEnvironment(name);
 
@@ -52,7 +53,7 @@ describe("PlatformStack provider", () => {
     const [provider] = json.provider?.aws ?? [];
     expect(provider.region).toBe(config.region);
     expect(provider.default_tags).toEqual([
-      { tags: { "cost-center": "platform", project: "acme-api", environment: name, "managed-by": "cdktf" } },
+      { tags: { ...config.tags, project: config.project, environment: name, "managed-by": "cdktf" } },
     ]);
   });
 

@@ -121,14 +121,43 @@ describe("reachability failing examples", () => {
 describe("listener priorities in config", () => {
   const web = (name: string, change: Record<string, unknown> = {}) => ({ ...minimalInput().services[0], name, hostHeaders: [`${name}.example.com`], ...change });
 
-  test("GIVEN two services with one explicit priority WHEN validated THEN the second is refused at its listenerPriority", () => {
+  test("GIVEN two services with one explicit priority WHEN validated THEN the second is refused at its listenerPriority, asking for another value (not the one set)", () => {
     const input = { ...minimalInput(), services: [web("api", { listenerPriority: 500 }), web("admin", { listenerPriority: 500 })] };
-    expect(configProblems(input)).toEqual(['services[admin].listenerPriority: service "admin": listener priority 500 is also service "api"\'s: set listenerPriority on one of them']);
+    expect(configProblems(input)).toEqual(['services[admin].listenerPriority: service "admin": listener priority 500 is also service "api"\'s: give one of them another listenerPriority (both set 500)']);
   });
 
-  test("GIVEN a path-only catch-all before a host service WHEN validated THEN the unreachable one is named, with the fix", () => {
+  test("GIVEN a path-only catch-all before a host service WHEN validated THEN the unreachable one is named at a field it has, with the fix", () => {
     const input = { ...minimalInput(), services: [web("site", { hostHeaders: [], pathPatterns: ["/*"] }), web("admin")] };
-    expect(configProblems(input)).toEqual([expect.stringMatching(/^services\[admin\]\.pathPatterns: service "admin": is never reached: service "site" \(priority \d+\) comes first and matches every request/)]);
+    expect(configProblems(input)).toEqual([
+      expect.stringMatching(/^services\[admin\]\.hostHeaders: service "admin": is never reached: service "site" \(priority \d+, derived\) comes first and matches every request; narrow "site"'s hostHeaders or pathPatterns, or give this service a listenerPriority below \d+$/),
+    ]);
+  });
+
+  test.each<[string, Record<string, unknown>[], string]>([
+    [
+      "an explicit priority that puts a whole-host rule first",
+      [web("www", { hostHeaders: ["api.example.com"], listenerPriority: 5 }), web("api", { hostHeaders: ["api.example.com"], pathPatterns: ["/v2/*"] })],
+      'services[api].pathPatterns: service "api": is never reached: service "www" (priority 5) comes first and matches every request this one would get; narrow "www"\'s hostHeaders or pathPatterns, or give this service a listenerPriority below 5',
+    ],
+    [
+      "a wildcard host with a catch-all path, banded before exact hosts",
+      [web("tenants", { hostHeaders: ["*.example.com"], pathPatterns: ["/*"] }), web("api")],
+      'services[api].hostHeaders: service "api": is never reached: service "tenants" (priority ',
+    ],
+    [
+      "an explicit priority that is no lower than the hiding rule's",
+      [web("tenants", { hostHeaders: ["*.example.com"], listenerPriority: 10 }), web("api", { listenerPriority: 20 })],
+      'services[api].listenerPriority: service "api": is never reached: service "tenants" (priority 10) comes first and matches every request this one would get; narrow "tenants"\'s hostHeaders or pathPatterns, or give this service a listenerPriority (now 20) below 10',
+    ],
+  ])("GIVEN %s WHEN validated THEN the hidden service is refused", (_case, services, message) => {
+    expect(configProblems({ ...minimalInput(), services })).toEqual([expect.stringContaining(message)]);
+  });
+
+  test.each<[string, Record<string, unknown>[]]>([
+    ["the hidden one ordered first explicitly", [web("tenants", { hostHeaders: ["*.example.com"], pathPatterns: ["/*"] }), web("api", { listenerPriority: 5 })]],
+    ["a wildcard that only overlaps", [web("tenants", { hostHeaders: ["*.example.com"], pathPatterns: ["/app/*"], listenerPriority: 5 }), web("api")]],
+  ])("GIVEN %s WHEN validated THEN it is accepted", (_case, services) => {
+    expect(configProblems({ ...minimalInput(), services })).toEqual([]);
   });
 
   test.each<[string, Record<string, unknown>, string]>([

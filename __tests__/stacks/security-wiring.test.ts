@@ -1,5 +1,6 @@
 import { Testing } from "cdktf";
 import { describe, expect, test } from "vitest";
+import { SHIPPED_ENVIRONMENTS, shippedStack } from "../support/shipped-stacks";
 import { parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { PlatformStack } from "../../stacks/platform-stack";
@@ -204,11 +205,9 @@ describe("Step Functions and Lambdas", () => {
     expect(statements.find((statement) => statement.Sid === "DeliverLogs")?.Action).toContain("logs:CreateLogDelivery");
   });
 
-  test.each(["staging", "production"] as const)("GIVEN %s WHEN synthesized THEN every function reserves concurrency, traces PassThrough and sends failed async events to an encrypted queue", (name) => {
-    const json = shipped[name]();
+  test.each(SHIPPED_ENVIRONMENTS)("GIVEN %s WHEN synthesized THEN every function reserves concurrency, traces PassThrough and sends failed async events to an encrypted queue", (name) => {
+    const { json } = shippedStack(name);
     const functions = resourcesOfType(json, "aws_lambda_function");
-    // The Spot drainer, the AMI watch and the Spot fallback.
-    expect(functions.length).toBe(3);
     const invokeConfigs = resourcesOfType(json, "aws_lambda_function_event_invoke_config");
     for (const fn of functions) {
       expect(fn.reserved_concurrent_executions).toBeGreaterThanOrEqual(1);
@@ -216,7 +215,7 @@ describe("Step Functions and Lambdas", () => {
     }
     expect(invokeConfigs.map((config) => referencedResourceAddress(config.function_name)).sort()).toHaveLength(new Set(invokeConfigs.map((config) => config.function_name)).size);
     const destinations = invokeConfigs.map((config) => referencedResourceAddress(config.destination_config.on_failure.destination));
-    expect(destinations).toHaveLength(3);
+    expect(destinations).toHaveLength(functions.length);
     for (const address of destinations) {
       const queue = json.resource?.aws_sqs_queue?.[address.split(".")[1]];
       expect(queue?.sqs_managed_sse_enabled).toBe(true);
@@ -247,8 +246,8 @@ describe("Step Functions and Lambdas", () => {
 
 describe("containers", () => {
   test("GIVEN the shipped examples WHEN synthesized THEN every container runs with an init process and without NET_RAW, and no container is privileged", () => {
-    for (const name of ["staging", "production"] as const) {
-      for (const container of containers(shipped[name]())) {
+    for (const name of SHIPPED_ENVIRONMENTS) {
+      for (const container of containers(shippedStack(name).json)) {
         expect(container.linuxParameters).toEqual({ initProcessEnabled: true, capabilities: { drop: ["NET_RAW"] } });
         expect(container.privileged).toBeUndefined();
       }

@@ -6,7 +6,7 @@ import { minimalInput } from "../support/config";
 import { parseEnvironmentConfig } from "../../stacks/config";
 import { resourcesOfType, synthEnvironment } from "../support/synth";
 
-const SHIPPED = ["staging", "production"] as const;
+import { SHIPPED_ENVIRONMENTS as SHIPPED } from "../support/shipped-stacks";
 
 describe("stack outputs", () => {
   test.each(SHIPPED)("%s: every output says what it is for", (name) => {

@@ -5,6 +5,7 @@ import { IamOpenidConnectProvider } from "@cdktf/provider-aws/lib/iam-openid-con
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { CI_OIDC_ISSUERS } from "./ci-oidc-issuers";
+import { releaseFamilies } from "./platform-names";
 
 export { CI_OIDC_ISSUERS };
 
@@ -33,7 +34,12 @@ export interface DeployRoleProps {
   readonly clusterArn: string;
   /** Services the deploy may describe and update. */
   readonly serviceArns: string[];
-  /** Task definition families the deploy may register revisions of and run tasks from (services' and jobs' with their own image). */
+  /** The names of those services, in the same order: their deployments and revisions are named after them. */
+  readonly serviceNames: string[];
+  /**
+   * Released task definition families (services' and jobs' with their own image): the deploy registers and runs
+   * revisions of them and of their one-off families (`releaseFamilies`).
+   */
   readonly taskDefinitionFamilies: string[];
   /** Task and execution roles of those families, which a new revision or a one-off task passes to ECS. */
   readonly passRoleArns: string[];
@@ -106,20 +112,32 @@ export class DeployRole extends Construct {
 function deployStatements(props: DeployRoleProps): DataAwsIamPolicyDocumentStatement[] {
   const ecs = `arn:${props.partition}:ecs:${props.region}:${props.accountId}`;
   const inCluster = [{ test: "ArnEquals", variable: "ecs:cluster", values: [props.clusterArn] }];
-  const familyRevisions = props.taskDefinitionFamilies.map((family) => `${ecs}:task-definition/${family}:*`);
+  const familyRevisions = props.taskDefinitionFamilies
+    .flatMap((family) => [releaseFamilies(family).release, releaseFamilies(family).oneOff])
+    .map((family) => `${ecs}:task-definition/${family}:*`);
   const clusterTasks = `${ecs}:task/${props.clusterName}/*`;
+  // The service deployments and service revisions of the services: service-deployment|service-revision/<cluster>/<service>/<id>.
+  const serviceChildren = (kind: string) => props.serviceNames.map((name) => `${ecs}:${kind}/${props.clusterName}/${name}/*`);
   const statements: DataAwsIamPolicyDocumentStatement[] = [
     {
       sid: "UpdateServices",
       effect: "Allow",
-      actions: ["ecs:DescribeServices", "ecs:UpdateService"],
+      actions: ["ecs:DescribeServices", "ecs:UpdateService", "ecs:ListServiceDeployments"],
       resources: props.serviceArns,
     },
     {
-      // Neither action supports resource-level permissions.
+      // Following a deployment through its stages, stopping one (rollback), and the deployment history a rollback reads.
+      sid: "FollowDeployments",
+      effect: "Allow",
+      actions: ["ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment", "ecs:DescribeServiceRevisions"],
+      resources: [...props.serviceArns, ...serviceChildren("service-deployment"), ...serviceChildren("service-revision")],
+    },
+    {
+      // None of these supports resource-level permissions. Deregistering retires the revisions of failed deploys and
+      // one-off tasks, so that nothing starts them afterwards.
       sid: "ReadTaskDefinitions",
       effect: "Allow",
-      actions: ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"],
+      actions: ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:DeregisterTaskDefinition"],
       resources: ["*"],
     },
     {

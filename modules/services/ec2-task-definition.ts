@@ -5,6 +5,7 @@ import { EcsTaskDefinition } from "@cdktf/provider-aws/lib/ecs-task-definition";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
+import { releaseFamilies } from "./platform-names";
 
 /** The container's docker HEALTHCHECK. */
 export interface ContainerHealthCheck {
@@ -137,12 +138,15 @@ const ECS_TASKS = "ecs-tasks.amazonaws.com";
  * A task definition for the EC2 launch type with bridge networking and one essential container
  * logging to its own expiring log group; an execution role that may only write that group, pull
  * that image and read that container's secrets; and a task role with the application's own permissions
- * (`taskRolePermissions`), empty unless they are given.
+ * (`taskRolePermissions`), empty unless they are given. Two families (see `releaseFamilies`): Terraform keeps
+ * the config family current and registers the released family once; `npm run release` owns the released family after that.
  */
 export class Ec2TaskDefinition extends Construct {
   public readonly taskDefinitionArn: string;
   /** A reference to the registered family, so consumers are created after the task definition. */
   public readonly taskDefinitionFamily: string;
+  /** The family of Terraform's revisions of the configuration (`releaseFamilies`), what releases are built from. */
+  public readonly configFamily: string;
   public readonly containerName: string;
   public readonly taskRoleArn: string;
   public readonly executionRoleArn: string;
@@ -194,8 +198,7 @@ export class Ec2TaskDefinition extends Construct {
       new IamRolePolicyAttachment(this, `task-managed-policy-${index}`, { role: taskRole.name, policyArn });
     });
 
-    const taskDefinition = new EcsTaskDefinition(this, "task-definition", {
-      family: props.family,
+    const definition = {
       requiresCompatibilities: ["EC2"],
       networkMode: "bridge",
       executionRoleArn: executionRole.arn,
@@ -205,10 +208,27 @@ export class Ec2TaskDefinition extends Construct {
       volume: container.writablePaths?.length ? scratchVolumes(container).map((volume) => ({ name: volume.name })) : undefined,
       // The awslogs driver refuses to start a container whose log group does not exist yet.
       dependsOn: [logGroup],
+    };
+    const families = releaseFamilies(props.family);
+    // The configuration as the environment config defines it: every apply with a change registers a revision, which
+    // the next release combines with its image (releases own the running revision, see release/).
+    const configRevision = new EcsTaskDefinition(this, "config-task-definition", {
+      family: families.config,
+      ...definition,
+      // A release started during the apply always finds an ACTIVE revision.
+      lifecycle: { createBeforeDestroy: true },
+    });
+    // The first release: what the service is created with and jobs run until `npm run release` registers the next
+    // one. Terraform never changes it: a revision registered here by Terraform would be what jobs start.
+    const taskDefinition = new EcsTaskDefinition(this, "task-definition", {
+      family: families.release,
+      ...definition,
+      lifecycle: { ignoreChanges: "all" },
     });
 
     this.taskDefinitionArn = taskDefinition.arn;
     this.taskDefinitionFamily = taskDefinition.family;
+    this.configFamily = configRevision.family;
     this.containerName = container.name;
     this.taskRoleArn = taskRole.arn;
     this.executionRoleArn = executionRole.arn;

@@ -84,3 +84,17 @@ export function jobTaskDefinitionNames(naming: Naming, job: string): TaskDefinit
     logGroupName: `/ecs/${family}`,
   };
 }
+
+/**
+ * The task definition families behind one released family (a service's or a job's with its own image). A release is
+ * the environment config's definition plus an image:
+ * - `release` (the family itself): what the service and the jobs run. Only `npm run release` registers here after
+ *   Terraform's first revision, so its latest ACTIVE revision, which jobs start, is the current release.
+ * - `config`: what Terraform registers on every config change, with the config's image; a release is built from
+ *   its latest revision.
+ * - `oneOff`: revisions for one-off tasks with an image of their own (`release run --image`), which nothing else starts.
+ * Config names never hold an underscore, so these names cannot collide with another service's family.
+ */
+export function releaseFamilies(family: string): { readonly release: string; readonly config: string; readonly oneOff: string } {
+  return { release: family, config: `${family}_config`, oneOff: `${family}_run` };
+}

@@ -81,8 +81,8 @@ export interface RoutingProblem {
 
 /**
  * What would make routing depend on chance or leave a service unreachable: two rules with one
- * priority, two overlapping routes in one band whose order only the name hash decides, and routes
- * after a rule that matches every request.
+ * priority, two overlapping routes in one band whose order only the name hash decides, and a route
+ * whose every request an earlier rule matches (a catch-all, a wildcard host, an explicit priority).
  */
 export function routingProblems(routes: readonly RouteSpec[]): RoutingProblem[] {
   const problems: RoutingProblem[] = [];
@@ -95,11 +95,13 @@ export function routingProblems(routes: readonly RouteSpec[]): RoutingProblem[] 
     for (let other = 0; other < index; other++) {
       const otherRoute = routes[other];
       if (priorities[other] === priority) {
-        problems.push({
-          index,
-          field: "priority",
-          message: `listener priority ${priority} is also service "${otherRoute.name}"'s${route.priority === undefined && otherRoute.priority === undefined ? " (the name hashes collide)" : ""}: set listenerPriority on one of them`,
-        });
+        const fix =
+          route.priority === undefined && otherRoute.priority === undefined
+            ? " (the name hashes collide): set listenerPriority on one of them"
+            : route.priority !== undefined && otherRoute.priority !== undefined
+              ? `: give one of them another listenerPriority (both set ${priority})`
+              : `: give service "${route.priority !== undefined ? route.name : otherRoute.name}" another listenerPriority (the other's ${priority} is derived)`;
+        problems.push({ index, field: "priority", message: `listener priority ${priority} is also service "${otherRoute.name}"'s${fix}` });
       } else if (
         route.priority === undefined &&
         otherRoute.priority === undefined &&
@@ -115,18 +117,55 @@ export function routingProblems(routes: readonly RouteSpec[]): RoutingProblem[] 
     }
   });
   routes.forEach((route, index) => {
-    if (!matchesEveryRequest(route)) return;
-    routes.forEach((_later, laterIndex) => {
-      if (priorities[laterIndex] > priorities[index]) {
-        problems.push({
-          index: laterIndex,
-          field: "routes",
-          message: `is never reached: service "${route.name}" (priority ${priorities[index]}) comes first and matches every request; give "${route.name}" host headers or narrower paths, or this service a listenerPriority below ${priorities[index]}`,
-        });
-      }
+    // The first earlier rule that matches every request this one would get hides it.
+    const hiding = routes
+      .map((earlier, earlierIndex) => ({ earlier, priority: priorities[earlierIndex] }))
+      .filter(({ earlier, priority }) => earlier !== route && priority < priorities[index] && routeCovers(earlier, route))
+      .sort((a, b) => a.priority - b.priority)[0];
+    if (hiding === undefined) return;
+    const { earlier, priority } = hiding;
+    const what = matchesEveryRequest(earlier) ? "matches every request" : "matches every request this one would get";
+    const own = route.priority === undefined ? "a listenerPriority" : `a listenerPriority (now ${route.priority})`;
+    problems.push({
+      index,
+      field: route.priority === undefined ? "routes" : "priority",
+      message: `is never reached: service "${earlier.name}" (priority ${priority}${earlier.priority === undefined ? ", derived" : ""}) comes first and ${what}; narrow "${earlier.name}"'s hostHeaders or pathPatterns, or give this service ${own} below ${priority}`,
     });
   });
   return problems;
+}
+
+/**
+ * Whether every request `inner` matches also matches `outer` (so `outer`, evaluated first, takes
+ * them all). A missing condition matches everything: any host, any path (paths start with `/`).
+ */
+export function routeCovers(outer: RouteSpec, inner: RouteSpec): boolean {
+  const covers = (outers: readonly string[], inners: readonly string[], everything: string, caseInsensitive: boolean): boolean => {
+    if (outers.length === 0) return true;
+    const wanted = inners.length === 0 ? [everything] : inners;
+    return wanted.every((pattern) => outers.some((candidate) => globCovers(candidate, pattern, caseInsensitive)));
+  };
+  return covers(outer.hostHeaders, inner.hostHeaders, "*", true) && covers(outer.pathPatterns, inner.pathPatterns, "/*", false);
+}
+
+/**
+ * Whether every value glob `inner` matches, glob `outer` matches too. Sound: `*` in outer takes any
+ * run of inner's tokens, `?` one literal or `?`, a literal only the same literal.
+ */
+export function globCovers(outer: string, inner: string, caseInsensitive = false): boolean {
+  const o = caseInsensitive ? outer.toLowerCase() : outer;
+  const i = caseInsensitive ? inner.toLowerCase() : inner;
+  // reachable[j]: outer's prefix so far can stand for inner's first j tokens.
+  let reachable = Array.from({ length: i.length + 1 }, (_, j) => j === 0);
+  for (const token of o) {
+    const next = Array.from({ length: i.length + 1 }, () => false);
+    for (let j = 0; j <= i.length; j++) {
+      if (token === "*") next[j] = reachable[j] || (j > 0 && next[j - 1]);
+      else if (j > 0 && reachable[j - 1]) next[j] = token === "?" ? i[j - 1] !== "*" : token === i[j - 1];
+    }
+    reachable = next;
+  }
+  return reachable[i.length];
 }
 
 /**

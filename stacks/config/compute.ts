@@ -4,6 +4,7 @@ import { checkSpotFleetScaling } from "./capacity-rules";
 import { SPOT_ADVICE_RULE_IDS, SPOT_ADVICE_RULES } from "../../spot-advisor/rules";
 import { SPOT_WARNING_SECONDS } from "./validators";
 import { AMI_ID, int, percent, instanceType, kebabEnum } from "./fields";
+import { architectureOfName, instanceTypeSpec } from "../../instance-types";
 
 const spotAsgSchema = z
   .object({
@@ -232,7 +233,8 @@ export const capacitySchema = z
     ];
     for (const [field, types] of pools) {
       types.forEach((type, index) => {
-        if (instanceArchitecture(type) !== capacity.architecture) {
+        // An unknown type is refused by its own field already.
+        if (instanceTypeSpec(type) !== undefined && instanceArchitecture(type) !== capacity.architecture) {
           const path = field === "spotFleet.instanceTypes" ? ["spotFleet", "instanceTypes", index, "type"] : [...field.split("."), index];
           ctx.addIssue({
             code: "custom",
@@ -255,10 +257,7 @@ export function similarInstanceTypes(instanceType: string, architecture: "arm64"
   return architecture === "arm64" ? [`${instanceClass}7g.${size}`, `${instanceClass}6g.${size}`] : [`${instanceClass}7i.${size}`, `${instanceClass}6i.${size}`];
 }
 
-/** Graviton families carry a `g` after the generation digit (m7g, c6gn, t4g, is4gen); a1 is the first. */
+/** The type's architecture from the bundled table (instance-types/); by its family name for a type the table lacks. */
 export function instanceArchitecture(instanceType: string): "arm64" | "x86_64" {
-  const family = instanceType.split(".")[0];
-  const match = /^([a-z]+)(\d+)([a-z-]*)$/.exec(family);
-  if (family === "a1" || (match && match[3].includes("g"))) return "arm64";
-  return "x86_64";
+  return instanceTypeSpec(instanceType)?.architecture ?? architectureOfName(instanceType);
 }

@@ -1,6 +1,7 @@
 /** Field types and patterns the per-concern schemas share, and the deprecated-spelling warnings of a parse. */
 import { z } from "zod";
 import { isValidCidr, LOG_RETENTION_DAYS } from "./validators";
+import { instanceTypeSpec, similarlySpelledTypes } from "../../instance-types";
 
 const NAME_CHARSET = /^[a-z][a-z0-9-]*[a-z0-9]$/;
 export const REGION = /^(us|eu|ap|sa|ca|me|af|il|mx)(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|southeast|northwest|southwest)-\d$/;
@@ -25,7 +26,20 @@ export const dnsName = (maxLength: number) =>
 export const int = (min: number, max: number) => z.number().int("must be an integer").min(min, `must be >= ${min}`).max(max, `must be <= ${max}`);
 export const percent = () => int(0, 100);
 export const port = () => int(1, 65535);
-export const instanceType = () => z.string().regex(INSTANCE_TYPE, "must be an EC2 instance type such as m7g.large");
+/** An instance type the bundled table knows (instance-types/): the error says how it is spelled right. */
+export const instanceType = () =>
+  z.string().superRefine((type, ctx) => {
+    if (!INSTANCE_TYPE.test(type)) {
+      const lower = type.toLowerCase();
+      const hint = lower !== type && INSTANCE_TYPE.test(lower) ? `instance types are lowercase: write "${lower}"` : "must be an EC2 instance type such as m7g.large";
+      ctx.addIssue({ code: "custom", message: `${hint} (got "${type}")` });
+    } else if (instanceTypeSpec(type) === undefined) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${type}" is not an EC2 instance type (not in the bundled table, instance-types/instance-types.json); did you mean ${similarlySpelledTypes(type).join(", ")}? A type newer than the table: refresh it with npm run spot-data:update and npm run instance-types:update`,
+      });
+    }
+  });
 export const logRetentionDays = () =>
   z
     .number()

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { checkCapacityAcrossSections } from "./capacity-rules";
+import { checkTaskFit } from "./task-fit";
 import { routingIssues } from "../routing";
 import { describeIssues } from "./problems";
 import { placeholderProblems } from "./placeholders";
@@ -98,6 +99,7 @@ function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z
   });
   checkSpotTimingBudget(config, ctx);
   checkCapacityAcrossSections(config, ctx);
+  checkTaskFit(config, ctx);
   for (const issue of routingIssues(config)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
   checkSecurityCrossReferences(config, ctx);
   checkSpotFallback(config, ctx);

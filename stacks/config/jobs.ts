@@ -12,6 +12,9 @@ export const schedule = () =>
   });
 export const scheduleMessage = (expression: string, problem: string) => `"${expression}": ${problem} (schedules run in UTC)`;
 
+/** CPU units and memory (MiB) of a job with its own image that sets none. */
+const JOB_DEFAULTS = { cpu: 256, memory: 512 } as const;
+
 export const scheduledTaskSchema = z
   .object({
     name: dnsName(32).describe("Job name, unique in the environment."),
@@ -21,9 +24,9 @@ export const scheduledTaskSchema = z
     image: z.string().min(1).optional().describe("Or run this image in a task definition of its own."),
     command: z.array(z.string()).default([]).describe("Container command override for the run."),
     environment: z.record(z.string().regex(ENV_VAR_NAME, "must be an environment variable name"), z.string()).default({}).describe("Environment variable overrides for the run."),
-    /** For jobs with their own image. */
-    cpu: int(0, 196608).default(256).describe("CPU units of a job with its own image."),
-    memory: int(6, 1048576).default(512).describe("Memory (MiB) of a job with its own image."),
+    /** For jobs with their own image; defaults applied below, so that one set on a service's job can be refused. */
+    cpu: int(0, 196608).optional().describe(`CPU units of a job with its own image. Default: ${JOB_DEFAULTS.cpu}. Refused with \`service\` (the service's task definition sets it).`),
+    memory: int(6, 1048576).optional().describe(`Memory (MiB) of a job with its own image. Default: ${JOB_DEFAULTS.memory}. Refused with \`service\` (the service's task definition sets it).`),
     taskCount: int(1, 10).default(1).describe("Tasks started per run."),
     enabled: z.boolean().default(true).describe("false pauses the job (the rule stays, disabled)."),
     retries: int(0, 10).default(0).describe("More than 0: run through Step Functions and retry when the task fails (e.g. a Spot interruption); such jobs may run more than once and must be idempotent."),
@@ -48,4 +51,16 @@ export const scheduledTaskSchema = z
     if ((job.service === undefined) === (job.image === undefined)) {
       ctx.addIssue({ code: "custom", path: ["service"], message: "set exactly one of service or image" });
     }
-  });
+    if (job.service !== undefined) {
+      for (const field of ["cpu", "memory"] as const) {
+        if (job[field] !== undefined) {
+          ctx.addIssue({
+            code: "custom",
+            path: [field],
+            message: `job "${job.name}": ${field} ${job[field]} would be ignored: the job runs service "${job.service}"'s task definition, which sets it. Remove ${field}, set it on service "${job.service}", or give the job an image of its own`,
+          });
+        }
+      }
+    }
+  })
+  .transform((job) => ({ ...job, cpu: job.cpu ?? JOB_DEFAULTS.cpu, memory: job.memory ?? JOB_DEFAULTS.memory }));

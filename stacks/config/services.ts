@@ -85,7 +85,7 @@ export const serviceSchema = z
   .object({
     name: dnsName(20).describe("Service name, unique in the environment: names the ECS service, task family, log group, roles and target group."),
     kind: z.enum(["web", "daemon"]).default("web").describe("`web`: behind the load balancer, autoscaled. `daemon`: one task per instance (log or metrics agents), no load balancer."),
-    image: z.string().min(1, "must name a container image").describe("Container image at creation. Later image changes ship with releases (see docs/operations.md, Releases own the running revision)."),
+    image: z.string().min(1, "must name a container image").describe("Container image a new stack starts with. Releases own the running image: ship images with `npm run release -- deploy --image` (see docs/operations.md, Releases own the running revision)."),
     cpu: int(0, 196608).default(256).describe("CPU units reserved for the container (1024 = one vCPU)."),
     memory: int(6, 1048576).describe("Hard memory limit (MiB): the container is killed above it."),
     memoryReservation: int(6, 1048576).describe("Soft memory limit (MiB) used for placement; at most `memory`."),
@@ -125,13 +125,13 @@ export const serviceSchema = z
         startPeriodSeconds: int(0, 300).default(30).describe("Grace after start during which failures do not count."),
       })
       .optional().describe("Container health check (Docker HEALTHCHECK) run by the ECS agent; an unhealthy container is replaced."),
-    environment: z.record(z.string().regex(ENV_VAR_NAME, "must be an environment variable name"), z.string()).default({}).describe("Environment variables at creation (name → value). Later changes ship with releases."),
+    environment: z.record(z.string().regex(ENV_VAR_NAME, "must be an environment variable name"), z.string()).default({}).describe("Environment variables (name → value). A change reaches the tasks with the next release after the apply."),
     secrets: z
       .record(
         z.string().regex(ENV_VAR_NAME, "must be an environment variable name"),
         z.string().regex(SECRET_ARN, "must be an SSM parameter or Secrets Manager secret ARN"),
       )
-      .default({}).describe("Environment variables from SSM parameters or Secrets Manager (name → ARN); the execution role may read exactly these. Later changes ship with releases."),
+      .default({}).describe("Environment variables from SSM parameters or Secrets Manager (name → ARN); the execution role may read exactly these. A change reaches the tasks with the next release after the apply."),
     taskRole: taskRoleSchema.optional().describe("What the application may do with AWS (its task role): least-privilege statements and/or managed policy ARNs; none by default."),
     repositoryCredentialsSecretArn: z.string().regex(SECRET_ARN, "must be a Secrets Manager secret ARN").optional().describe("Secrets Manager secret with private registry credentials (never in user data)."),
     stopTimeoutSeconds: int(2, SPOT_WARNING_SECONDS).default(30).describe("SIGTERM-to-SIGKILL grace; with deregistrationDelaySeconds it must fit the 120 s Spot warning."),

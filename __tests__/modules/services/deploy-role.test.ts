@@ -13,6 +13,7 @@ const props: DeployRoleProps = {
   clusterName: "acme-api-test",
   clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/acme-api-test",
   serviceArns: ["arn:aws:ecs:eu-west-1:123456789012:service/acme-api-test/api", "arn:aws:ecs:eu-west-1:123456789012:service/acme-api-test/admin"],
+  serviceNames: ["api", "admin"],
   taskDefinitionFamilies: ["acme-api-api-test", "acme-api-admin-test"],
   passRoleArns: ["arn:aws:iam::123456789012:role/api-task", "arn:aws:iam::123456789012:role/api-execution"],
   ecrRepositories: ["acme-api"],
@@ -78,6 +79,7 @@ describe("DeployRole", () => {
     // THEN
     expect(Object.keys(statements).sort()).toEqual([
       "EcrLogin",
+      "FollowDeployments",
       "PassTaskRoles",
       "PushImages",
       "ReadTaskDefinitions",
@@ -87,9 +89,25 @@ describe("DeployRole", () => {
       "UpdateServices",
       "WatchTasks",
     ]);
-    expect(statements.UpdateServices).toMatchObject({ actions: ["ecs:DescribeServices", "ecs:UpdateService"], resources: props.serviceArns });
-    expect(statements.ReadTaskDefinitions).toMatchObject({ actions: ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions"], resources: ["*"] });
-    const families = ["arn:aws:ecs:eu-west-1:123456789012:task-definition/acme-api-api-test:*", "arn:aws:ecs:eu-west-1:123456789012:task-definition/acme-api-admin-test:*"];
+    expect(statements.UpdateServices).toMatchObject({ actions: ["ecs:DescribeServices", "ecs:UpdateService", "ecs:ListServiceDeployments"], resources: props.serviceArns });
+    expect(statements.FollowDeployments).toMatchObject({
+      actions: ["ecs:DescribeServiceDeployments", "ecs:StopServiceDeployment", "ecs:DescribeServiceRevisions"],
+      resources: [
+        ...props.serviceArns,
+        "arn:aws:ecs:eu-west-1:123456789012:service-deployment/acme-api-test/api/*",
+        "arn:aws:ecs:eu-west-1:123456789012:service-deployment/acme-api-test/admin/*",
+        "arn:aws:ecs:eu-west-1:123456789012:service-revision/acme-api-test/api/*",
+        "arn:aws:ecs:eu-west-1:123456789012:service-revision/acme-api-test/admin/*",
+      ],
+    });
+    expect(statements.ReadTaskDefinitions).toMatchObject({ actions: ["ecs:DescribeTaskDefinition", "ecs:ListTaskDefinitions", "ecs:DeregisterTaskDefinition"], resources: ["*"] });
+    // the released families and their one-off families (release run --image), never the config families Terraform owns
+    const families = [
+      "arn:aws:ecs:eu-west-1:123456789012:task-definition/acme-api-api-test:*",
+      "arn:aws:ecs:eu-west-1:123456789012:task-definition/acme-api-api-test_run:*",
+      "arn:aws:ecs:eu-west-1:123456789012:task-definition/acme-api-admin-test:*",
+      "arn:aws:ecs:eu-west-1:123456789012:task-definition/acme-api-admin-test_run:*",
+    ];
     expect(statements.RegisterTaskDefinitions).toMatchObject({ actions: ["ecs:RegisterTaskDefinition"], resources: families });
     expect(statements.TagOnCreate).toMatchObject({
       actions: ["ecs:TagResource"],
@@ -99,7 +117,7 @@ describe("DeployRole", () => {
     const inCluster = [{ test: "ArnEquals", variable: "ecs:cluster", values: [props.clusterArn] }];
     expect(statements.RunTasks).toMatchObject({
       actions: ["ecs:RunTask"],
-      resources: ["arn:aws:ecs:eu-west-1:123456789012:task-definition/acme-api-api-test:*", "arn:aws:ecs:eu-west-1:123456789012:task-definition/acme-api-admin-test:*"],
+      resources: families,
       condition: inCluster,
     });
     expect(statements.WatchTasks).toMatchObject({ actions: ["ecs:DescribeTasks", "ecs:StopTask"], resources: ["arn:aws:ecs:eu-west-1:123456789012:task/acme-api-test/*"], condition: inCluster });
@@ -120,7 +138,7 @@ describe("DeployRole", () => {
     const resources = [statements.RegisterTaskDefinitions, statements.TagOnCreate, statements.RunTasks, statements.WatchTasks, statements.PushImages].flatMap(
       (statement) => statement.resources as string[],
     );
-    expect(resources).toHaveLength(9);
+    expect(resources).toHaveLength(15);
     for (const resource of resources) expect(resource).toMatch(/^arn:aws-us-gov:(ecs|ecr):us-gov-west-1:123456789012:/);
   });
 

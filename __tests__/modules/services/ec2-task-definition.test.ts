@@ -5,6 +5,13 @@ import { StackIam } from "../../support/iam-simulation";
 import { statementsOf } from "../../support/references";
 import { resourcesOfType, soleResource, synthConstructs, type Synthesized } from "../../support/synth";
 
+/** The released family's task definition (Terraform registers it once; its twin in the config family tracks the config). */
+const releasedDefinition = (json: Synthesized): Record<string, any> => {
+  const definitions = resourcesOfType(json, "aws_ecs_task_definition");
+  expect(definitions.map((definition) => definition.family as string).filter((family) => family.endsWith("_config"))).toHaveLength(1);
+  return definitions.find((definition) => !String(definition.family).endsWith("_config")) as Record<string, any>;
+};
+
 /** A scheduled job that brings its own image: the smallest container spec. */
 const BASE: Ec2TaskDefinitionProps = {
   family: "acme-api-cleanup-production",
@@ -30,7 +37,7 @@ function synth(overrides: Partial<Ec2TaskDefinitionProps> = {}): Synthesized {
 
 const logGroupIdOf = (json: Synthesized): string => Object.keys(json.resource?.aws_cloudwatch_log_group ?? {})[0];
 const roleIdOf = (json: Synthesized, name: string): string | undefined => Object.entries(json.resource?.aws_iam_role ?? {}).find(([, role]) => role.name === name)?.[0];
-const containerOf = (json: Synthesized): Record<string, any> => JSON.parse(soleResource(json, "aws_ecs_task_definition").container_definitions as string)[0];
+const containerOf = (json: Synthesized): Record<string, any> => JSON.parse(releasedDefinition(json).container_definitions as string)[0];
 
 function roleNamed(json: Synthesized, name: string): Record<string, any> {
   const role = resourcesOfType(json, "aws_iam_role").find((candidate) => candidate.name === name);
@@ -39,11 +46,29 @@ function roleNamed(json: Synthesized, name: string): Record<string, any> {
 }
 
 describe("Ec2TaskDefinition", () => {
+  test("GIVEN a family WHEN synthesized THEN Terraform keeps the config family current and registers the released family once, never updating it", () => {
+    // GIVEN / WHEN
+    const json = synth({ family: "acme-api-cleanup-production" });
+    const definitions = resourcesOfType(json, "aws_ecs_task_definition");
+    // THEN two registrations of one definition: the config family (replaced on change, new before old) and the release
+    expect(definitions.map((definition) => [definition.family, definition.lifecycle])).toEqual(
+      expect.arrayContaining([
+        ["acme-api-cleanup-production_config", { create_before_destroy: true }],
+        ["acme-api-cleanup-production", { ignore_changes: "all" }],
+      ]),
+    );
+    expect(definitions).toHaveLength(2);
+    const [config, released] = ["acme-api-cleanup-production_config", "acme-api-cleanup-production"].map((family) => definitions.find((definition) => definition.family === family) as Record<string, any>);
+    const { family: _c, lifecycle: _cl, ...configRest } = config;
+    const { family: _r, lifecycle: _rl, ...releasedRest } = released;
+    expect(configRest).toEqual(releasedRest);
+  });
+
   test("GIVEN an image WHEN synthesized THEN one EC2 bridge container logs to its own expiring log group", () => {
     // GIVEN / WHEN
     const json = synth();
     // THEN
-    const taskDefinition = soleResource(json, "aws_ecs_task_definition");
+    const taskDefinition = releasedDefinition(json);
     expect(taskDefinition).toMatchObject({ family: BASE.family, requires_compatibilities: ["EC2"], network_mode: "bridge" });
     expect(JSON.parse(taskDefinition.container_definitions as string)).toEqual([
       {
@@ -123,11 +148,11 @@ describe("Ec2TaskDefinition", () => {
     // GIVEN / WHEN
     const json = synth({ container: { ...BASE.container, readonlyRootFilesystem: true, writablePaths: ["/tmp", "/var/run"] } });
     // THEN
-    expect(soleResource(json, "aws_ecs_task_definition").volume).toEqual([{ name: "scratch-0" }, { name: "scratch-1" }]);
+    expect(releasedDefinition(json).volume).toEqual([{ name: "scratch-0" }, { name: "scratch-1" }]);
   });
 
   test("GIVEN no writable paths WHEN synthesized THEN the task has no volumes", () => {
-    expect(soleResource(synth(), "aws_ecs_task_definition").volume).toBeUndefined();
+    expect(releasedDefinition(synth()).volume).toBeUndefined();
   });
 
   test("GIVEN an ECR image WHEN synthesized THEN the execution role may pull only that repository and write only its log group", () => {
@@ -177,7 +202,7 @@ describe("Ec2TaskDefinition", () => {
     // GIVEN / WHEN
     const json = synth();
     // THEN
-    const taskDefinition = soleResource(json, "aws_ecs_task_definition");
+    const taskDefinition = releasedDefinition(json);
     expect(taskDefinition.task_role_arn).toBe(`\${aws_iam_role.${roleIdOf(json, BASE.taskRoleName)}.arn}`);
     expect(taskDefinition.execution_role_arn).toBe(`\${aws_iam_role.${roleIdOf(json, BASE.executionRoleName)}.arn}`);
     expect(resourcesOfType(json, "aws_iam_role_policy").map((policy) => policy.role)).toEqual([`\${aws_iam_role.${roleIdOf(json, BASE.executionRoleName)}.name}`]);
@@ -261,13 +286,14 @@ describe("Ec2TaskDefinition", () => {
     const json = synthConstructs((scope) => {
       const task = new Ec2TaskDefinition(scope, "task", BASE);
       containerName = task.containerName;
-      const outputs = { family: task.taskDefinitionFamily, arn: task.taskDefinitionArn, logs: task.logGroupName, taskRole: task.taskRoleArn, executionRole: task.executionRoleArn };
+      const outputs = { family: task.taskDefinitionFamily, configFamily: task.configFamily, arn: task.taskDefinitionArn, logs: task.logGroupName, taskRole: task.taskRoleArn, executionRole: task.executionRoleArn };
       for (const [name, value] of Object.entries(outputs)) new TerraformOutput(scope, name, { value });
     });
     // THEN
     expect(containerName).toBe("cleanup");
     expect(json.output).toEqual({
-      family: { value: expect.stringMatching(/^\$\{aws_ecs_task_definition\.[^}]+\.family\}$/) },
+      family: { value: expect.stringMatching(/^\$\{aws_ecs_task_definition\.task_task-definition_[^}]+\.family\}$/) },
+      configFamily: { value: expect.stringMatching(/^\$\{aws_ecs_task_definition\.task_config-task-definition_[^}]+\.family\}$/) },
       arn: { value: expect.stringMatching(/^\$\{aws_ecs_task_definition\.[^}]+\.arn\}$/) },
       logs: { value: expect.stringMatching(/^\$\{aws_cloudwatch_log_group\.[^}]+\.name\}$/) },
       taskRole: { value: `\${aws_iam_role.${roleIdOf(json, BASE.taskRoleName)}.arn}` },

@@ -4,6 +4,13 @@ import { EcsService, type EcsServiceProps } from "../../../modules/services/ecs-
 import { referencedResourceAddress, statementsOf } from "../../support/references";
 import { resourcesOfType, soleResource, synthConstructs, type Synthesized } from "../../support/synth";
 
+/** The released family's task definition (Terraform registers it once; its twin in the config family tracks the config). */
+const releasedDefinition = (json: Synthesized): Record<string, any> => {
+  const definitions = resourcesOfType(json, "aws_ecs_task_definition");
+  expect(definitions.map((definition) => definition.family as string).filter((family) => family.endsWith("_config"))).toHaveLength(1);
+  return definitions.find((definition) => !String(definition.family).endsWith("_config")) as Record<string, any>;
+};
+
 const webProps: EcsServiceProps = {
   serviceName: "api",
   family: "acme-api-api-test",
@@ -63,7 +70,7 @@ const daemonProps: EcsServiceProps = {
 };
 
 const synth = (props: EcsServiceProps): Synthesized => synthConstructs((scope) => new EcsService(scope, "service", props));
-const containersOf = (json: Synthesized) => JSON.parse(soleResource(json, "aws_ecs_task_definition").container_definitions) as Array<Record<string, any>>;
+const containersOf = (json: Synthesized) => JSON.parse(releasedDefinition(json).container_definitions) as Array<Record<string, any>>;
 const roleNamed = (json: Synthesized, name: string) => {
   const role = resourcesOfType(json, "aws_iam_role").find((candidate) => candidate.name === name);
   if (!role) throw new Error(`no role ${name}`);
@@ -74,7 +81,7 @@ describe("EcsService (web)", () => {
   const json = synth(webProps);
 
   test("task definition: EC2, bridge networking, the family given, separate execution and task roles", () => {
-    const taskDefinition = soleResource(json, "aws_ecs_task_definition");
+    const taskDefinition = releasedDefinition(json);
     expect(taskDefinition).toMatchObject({ family: "acme-api-api-test", requires_compatibilities: ["EC2"], network_mode: "bridge" });
     expect(taskDefinition.execution_role_arn).not.toEqual(taskDefinition.task_role_arn);
     expect(referencedResourceAddress(taskDefinition.execution_role_arn)).toMatch(/^aws_iam_role\..*execution-role/);

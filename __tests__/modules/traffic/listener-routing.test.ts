@@ -5,6 +5,8 @@ import {
   globMatches,
   globsOverlap,
   listenerRulePriorities,
+  globCovers,
+  routeCovers,
   routeMatches,
   routesOverlap,
   routingProblems,
@@ -120,7 +122,7 @@ describe("listener rule priorities", () => {
   });
 
   test.each<[string, RouteSpec[], string]>([
-    ["an explicit priority used twice", [route("api", ["api.example.com"], [], 7), route("admin", ["admin.example.com"], [], 7)], 'listener priority 7 is also service "api"\'s: set listenerPriority'],
+    ["an explicit priority used twice", [route("api", ["api.example.com"], [], 7), route("admin", ["admin.example.com"], [], 7)], 'listener priority 7 is also service "api"\'s: give one of them another listenerPriority (both set 7)'],
     [
       "two overlapping paths in one band, ordered only by a hash",
       [route("api", ["api.example.com"], ["/api/*"]), route("api-v2", ["api.example.com"], ["/api/v2/*"])],
@@ -138,6 +140,33 @@ describe("listener rule priorities", () => {
     ["an exact and a wildcard host (bands order them)", [route("api", ["api.example.com"]), route("rest", ["*.example.com"])]],
   ])("accepts %s", (_case, routes) => {
     expect(routingProblems(routes)).toEqual([]);
+  });
+});
+
+describe("route coverage (a rule evaluated first takes every request of another)", () => {
+  test.each<[string, string, boolean, boolean]>([
+    ["*", "api.example.com", true, true],
+    ["*.example.com", "api.example.com", true, true],
+    ["*.example.com", "*.api.example.com", true, true],
+    ["*.EXAMPLE.com", "Api.example.com", true, true],
+    ["api.example.com", "*.example.com", true, false],
+    ["/*", "/api/*", false, true],
+    ["/api/*", "/*", false, false],
+    ["/a?c", "/abc", false, true],
+    ["/a?c", "/a*c", false, false],
+    ["/a*", "/a?c", false, true],
+    ["/v1/*", "/v2/*", false, false],
+  ])("glob %s covers %s (case-insensitive: %s): %s", (outer, inner, caseInsensitive, expected) => {
+    expect(globCovers(outer, inner, caseInsensitive)).toBe(expected);
+  });
+
+  test.each<[string, RouteSpec, RouteSpec, boolean]>([
+    ["no conditions take everything", route("all", [], ["/*"]), route("api", ["api.example.com"], ["/v1/*"]), true],
+    ["a wildcard host takes an exact one", route("tenants", ["*.example.com"]), route("api", ["api.example.com"], ["/v1/*"]), true],
+    ["a path rule does not take a route without paths", route("v1", ["api.example.com"], ["/v1/*"]), route("api", ["api.example.com"]), false],
+    ["one of two hosts covered is not enough", route("api", ["api.example.com"]), route("both", ["api.example.com", "admin.example.com"]), false],
+  ])("%s", (_case, outer, inner, expected) => {
+    expect(routeCovers(outer, inner)).toBe(expected);
   });
 });
 
