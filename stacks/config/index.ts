@@ -24,6 +24,7 @@ import { loadBalancerSchema } from "./traffic";
 import { alertsSchema, amiWatchSchema, spotDrainerSchema, spotDrillSchema } from "./operations";
 import { mutableImageWarnings } from "./image-tags";
 import { checkSpotFallback, spotFallbackSchema } from "./spot-fallback";
+import { ecrSchema } from "./registry";
 
 const environmentSchema = z
   .object({
@@ -56,6 +57,7 @@ const environmentSchema = z
     amiWatch: amiWatchSchema,
     spotFallback: spotFallbackSchema,
     alerts: alertsSchema,
+    ecr: ecrSchema,
     ciDeploy: ciDeploySchema.optional().describe("A role CI assumes through OIDC to push images and roll out releases."),
     stepFunctions: stepFunctionsSchema(),
     lambdas: lambdasSchema(),
