@@ -28,6 +28,7 @@ import { ServiceAutoScaling } from "../modules/services/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/operations/spot-interruption-drainer";
 import { SpotInterruptionDrill } from "../modules/operations/spot-interruption-drill";
 import { spotPoolWarnings } from "../spot-advisor/advice";
+import { ContainerRegistry, registryWarnings } from "./container-registry";
 import { aliasRecordNames, webRoutes } from "./routing";
 import { ServiceDelivery } from "./progressive-delivery";
 import { WebApplicationFirewall } from "../modules/traffic/web-application-firewall";
@@ -54,6 +55,10 @@ export class PlatformStack extends TerraformStack {
   public readonly amiWatch?: AmiWatch;
   /** What the Spot Instance Advisor data says is risky about the Spot pools (unacknowledged), also added as warning annotations. */
   public readonly spotAdviceWarnings: readonly string[];
+  /** The environment's ECR repositories (`ecr.repositories`). */
+  public readonly registry: ContainerRegistry;
+  /** What synth says about the image registry (no repository at all), also added as warning annotations. */
+  public readonly registryWarnings: readonly string[];
   /** Where to look when an alarm fires: services, capacity and Spot, drains, jobs. */
   public readonly dashboard: PlatformDashboard;
   /** The topic created for the environment's alarms, when `alerts.emails` lists anyone. */
@@ -114,6 +119,8 @@ export class PlatformStack extends TerraformStack {
     // Advice, never an error: `cdktf synth` prints warning annotations; main.ts prints them when run directly.
     this.spotAdviceWarnings = spotPoolWarnings(config);
     for (const warning of this.spotAdviceWarnings) Annotations.of(this).addWarning(warning);
+    this.registryWarnings = registryWarnings(config);
+    for (const warning of this.registryWarnings) Annotations.of(this).addWarning(warning);
 
     if (config.alerts.emails.length > 0) {
       this.alertTopic = new AlertTopic(this, "alerts", {
@@ -152,6 +159,7 @@ export class PlatformStack extends TerraformStack {
     for (const job of config.scheduledTasks) {
       this.scheduledTasks[job.name] = this.buildScheduledTask(config, job);
     }
+    this.registry = new ContainerRegistry(this, "registry", { repositories: config.ecr.repositories });
     if (config.ciDeploy) this.deployRole = this.buildDeployRole(config, config.ciDeploy);
     if (config.spotDrainer.enabled) this.spotDrainer = this.buildSpotDrainer(config);
     if (config.spotDrill.enabled) this.spotDrill = this.buildSpotDrill(config);
@@ -486,7 +494,8 @@ export class PlatformStack extends TerraformStack {
       // Jobs with an image of their own are deployed (new revisions) and run like services.
       taskDefinitionFamilies: [...services, ...this.jobTaskDefinitions].map((task) => task.taskDefinitionFamily),
       passRoleArns: [...services, ...this.jobTaskDefinitions].flatMap((task) => [task.taskRoleArn, task.executionRoleArn]),
-      ecrRepositories: ciDeploy.ecrRepositories,
+      // Existing repositories it may push to, and those the environment creates.
+      ecrRepositories: [...new Set([...ciDeploy.ecrRepositories, ...this.registry.repositoryNames])],
     });
   }
 

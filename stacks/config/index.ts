@@ -23,6 +23,7 @@ import { scheduledTaskSchema } from "./jobs";
 import { loadBalancerSchema } from "./traffic";
 import { alertsSchema, amiWatchSchema, spotDrainerSchema, spotDrillSchema } from "./operations";
 import { mutableImageWarnings } from "./image-tags";
+import { ecrSchema } from "./registry";
 
 const environmentSchema = z
   .object({
@@ -54,6 +55,7 @@ const environmentSchema = z
     spotDrill: spotDrillSchema,
     amiWatch: amiWatchSchema,
     alerts: alertsSchema,
+    ecr: ecrSchema,
     ciDeploy: ciDeploySchema.optional().describe("A role CI assumes through OIDC to push images and roll out releases."),
     stepFunctions: stepFunctionsSchema(),
     lambdas: lambdasSchema(),
