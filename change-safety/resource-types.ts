@@ -132,6 +132,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeClass>> = {
   aws_sfn_state_machine: replaceable(CONFIGURATION, "running executions are stopped"),
   aws_sns_topic_subscription: replaceable(CONFIGURATION, "an e-mail subscription must be confirmed again"),
   aws_sqs_queue_policy: replaceable(CONFIGURATION),
+  aws_ssm_parameter: replaceable(CONFIGURATION, "the Spot fallback's state starts afresh: it reads its level from the group and holds longer before stepping back"),
   aws_vpc_security_group_egress_rule: replaceable(CONFIGURATION),
   aws_vpc_security_group_ingress_rule: replaceable(CONFIGURATION),
   aws_wafv2_web_acl: replaceable(CONFIGURATION, "the load balancer is unprotected between delete and create"),

@@ -26,6 +26,8 @@ import { ScheduledTask } from "../modules/jobs/scheduled-task";
 import { ServiceAlarms } from "../modules/services/service-alarms";
 import { ServiceAutoScaling } from "../modules/services/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/operations/spot-interruption-drainer";
+import type { SpotFallback } from "../modules/operations/spot-fallback";
+import { buildSpotFallback } from "./spot-fallback";
 import { SpotInterruptionDrill } from "../modules/operations/spot-interruption-drill";
 import { spotPoolWarnings } from "../spot-advisor/advice";
 import { ContainerRegistry, registryWarnings } from "./container-registry";
@@ -49,6 +51,8 @@ export class PlatformStack extends TerraformStack {
   public readonly deployRole?: DeployRole;
   /** Drains Spot instances on interruption warnings, when `spotDrainer.enabled`. */
   public readonly spotDrainer?: SpotInterruptionDrainer;
+  /** Holds capacity on on-demand while Spot cannot be had, when `spotFallback.enabled`. */
+  public readonly spotFallback?: SpotFallback;
   /** The FIS experiment template that rehearses a Spot interruption, when `spotDrill.enabled`. */
   public readonly spotDrill?: SpotInterruptionDrill;
   /** Reports newer ECS-optimized AMIs, when `amiWatch.enabled`. */
@@ -115,6 +119,7 @@ export class PlatformStack extends TerraformStack {
       drainHook: config.spotDrainer.enabled
         ? { name: this.naming.name("drain"), heartbeatTimeoutSeconds: config.spotDrainer.lifecycleHeartbeatSeconds }
         : undefined,
+      fallbackOwnsOnDemandBase: config.spotFallback.enabled,
     });
     // Advice, never an error: `cdktf synth` prints warning annotations; main.ts prints them when run directly.
     this.spotAdviceWarnings = spotPoolWarnings(config);
@@ -164,7 +169,8 @@ export class PlatformStack extends TerraformStack {
     if (config.spotDrainer.enabled) this.spotDrainer = this.buildSpotDrainer(config);
     if (config.spotDrill.enabled) this.spotDrill = this.buildSpotDrill(config);
     if (config.amiWatch.enabled) this.amiWatch = this.buildAmiWatch(config, id);
-    this.dashboard = addPlatformDashboard(this, config, { firewall: edge.firewall, deploymentVerification: delivery?.verificationHook });
+    if (config.spotFallback.enabled) this.spotFallback = buildSpotFallback(this, config, this.naming, this.compute, this.alarmActions);
+    this.dashboard = addPlatformDashboard(this, config, { firewall: edge.firewall, deploymentVerification: delivery?.verificationHook, spotFallback: this.spotFallback });
 
     new TerraformOutput(this, "vpc_id", { description: "The environment's VPC: for peering, endpoints and other stacks that join it", value: this.network.vpcId });
     new TerraformOutput(this, "cluster_name", { description: "ECS cluster name: `aws ecs ... --cluster` in runbooks and deploys", value: this.compute.clusterName });
