@@ -9,6 +9,8 @@ export interface DashboardExtras {
   readonly firewall?: WebApplicationFirewall;
   /** The on-demand fallback (lambdas/spot-fallback), once the stack builds it. */
   readonly spotFallback?: { readonly functionName: string };
+  /** The shipped deployment verification hook, when a service uses it. */
+  readonly deploymentVerification?: { readonly functionName: string };
 }
 
 /**
@@ -24,7 +26,7 @@ export function addPlatformDashboard(stack: PlatformStack, config: EnvironmentCo
     services: config.services.map((service) => {
       const built = stack.services[service.name];
       if (!built) throw new Error(`dashboard: service "${service.name}" was not built`);
-      return { name: service.name, serviceName: built.serviceName, targetGroupArnSuffix: built.targetGroupArnSuffix };
+      return { name: service.name, serviceName: built.serviceName, targetGroupArnSuffix: built.targetGroupArnSuffix, alternateTargetGroupArnSuffix: built.alternateTargetGroupArnSuffix };
     }),
     pools: dashboardPools(stack, config),
     capacityProviderNames: stack.compute.capacityProviderNames && [stack.compute.capacityProviderNames.onDemand, stack.compute.capacityProviderNames.spot],
@@ -43,6 +45,7 @@ export function addPlatformDashboard(stack: PlatformStack, config: EnvironmentCo
     },
     amiWatch: stack.amiWatch && { functionName: stack.amiWatch.functionName, environment: stack.amiWatch.environment },
     spotFallback: extras.spotFallback,
+    deploymentVerification: extras.deploymentVerification,
   });
   new TerraformOutput(stack, "dashboard_url", { description: "The environment's CloudWatch dashboard: services, capacity and Spot, drains, jobs", value: dashboard.dashboardUrl });
   return dashboard;

@@ -29,6 +29,7 @@ import { SpotInterruptionDrainer } from "../modules/operations/spot-interruption
 import { SpotInterruptionDrill } from "../modules/operations/spot-interruption-drill";
 import { spotPoolWarnings } from "../spot-advisor/advice";
 import { aliasRecordNames, webRoutes } from "./routing";
+import { ServiceDelivery } from "./progressive-delivery";
 import { WebApplicationFirewall } from "../modules/traffic/web-application-firewall";
 import { longestStopTimeout, type BackendConfig, type EnvironmentConfig, type ScheduledTaskConfig, type ServiceConfig } from "./config";
 import { CREATE_LOG_KEY } from "./config/security";
@@ -127,8 +128,17 @@ export class PlatformStack extends TerraformStack {
     const edge = this.buildLoadBalancer(config);
     this.loadBalancer = edge.loadBalancer;
     const priorities = listenerRulePriorities(webRoutes(config));
+    const delivery = ServiceDelivery.needed(config)
+      ? new ServiceDelivery(this, "delivery", config, {
+          naming: this.naming,
+          vpcId: this.network.vpcId,
+          taskSubnetIds: this.network.instanceSubnetIds,
+          loadBalancer: { securityGroupId: this.loadBalancer.securityGroupId, dnsName: this.loadBalancer.dnsName, httpsEnabled: this.loadBalancer.httpsEnabled },
+          alarmActions: this.alarmActions,
+        })
+      : undefined;
     for (const service of config.services) {
-      this.services[service.name] = this.buildService(config, service, priorities.get(service.name));
+      this.services[service.name] = this.buildService(config, service, priorities.get(service.name), delivery);
     }
     const hostedZoneId = config.loadBalancer.domain?.hostedZoneId;
     if (hostedZoneId !== undefined && aliasRecordNames(config).length > 0) {
@@ -146,7 +156,7 @@ export class PlatformStack extends TerraformStack {
     if (config.spotDrainer.enabled) this.spotDrainer = this.buildSpotDrainer(config);
     if (config.spotDrill.enabled) this.spotDrill = this.buildSpotDrill(config);
     if (config.amiWatch.enabled) this.amiWatch = this.buildAmiWatch(config, id);
-    this.dashboard = addPlatformDashboard(this, config, { firewall: edge.firewall });
+    this.dashboard = addPlatformDashboard(this, config, { firewall: edge.firewall, deploymentVerification: delivery?.verificationHook });
 
     new TerraformOutput(this, "vpc_id", { description: "The environment's VPC: for peering, endpoints and other stacks that join it", value: this.network.vpcId });
     new TerraformOutput(this, "cluster_name", { description: "ECS cluster name: `aws ecs ... --cluster` in runbooks and deploys", value: this.compute.clusterName });
@@ -282,7 +292,7 @@ export class PlatformStack extends TerraformStack {
     return { loadBalancer, firewall };
   }
 
-  private buildService(config: EnvironmentConfig, service: ServiceConfig, priority: number | undefined): EcsService {
+  private buildService(config: EnvironmentConfig, service: ServiceConfig, priority: number | undefined, delivery: ServiceDelivery | undefined): EcsService {
     const names = serviceNames(this.naming, service.name);
     const family = names.family;
     const web = service.kind === "web";
@@ -332,6 +342,7 @@ export class PlatformStack extends TerraformStack {
               slowStartSeconds: service.slowStartSeconds,
             }
           : undefined,
+      ...(web && priority !== undefined && delivery?.serviceProps(service, priority)),
       // Destroy removes services before the capacity they run on.
       dependsOn: [this.compute.capacityReady],
     });
@@ -340,6 +351,8 @@ export class PlatformStack extends TerraformStack {
         alarmNamePrefix: family,
         loadBalancerArnSuffix: this.loadBalancer.loadBalancerArnSuffix,
         targetGroupArnSuffix: ecsService.targetGroupArnSuffix,
+        alternateTargetGroupArnSuffix: ecsService.alternateTargetGroupArnSuffix,
+        latencyP99Seconds: service.deployment.latencyAlarmMilliseconds && service.deployment.latencyAlarmMilliseconds / 1000,
         target5xxPerMinute: service.target5xxAlarmPerMinute,
         alarmActions: this.alarmActions,
       });

@@ -5,6 +5,7 @@
  */
 import { routingProblems, type RouteSpec } from "../modules/traffic/listener-routing";
 import type { EnvironmentConfig } from "./config";
+import { shiftsTraffic } from "./config/deployment";
 
 /** One config problem: the field path and what is wrong there. */
 export interface RoutingIssue {
@@ -23,6 +24,7 @@ export function webRoutes(config: Pick<EnvironmentConfig, "services">): RouteSpe
       hostHeaders: service.hostHeaders,
       pathPatterns: service.pathPatterns,
       priority: service.listenerPriority,
+      testRule: shiftsTraffic(service.deployment) && service.deployment.testTraffic !== undefined,
     }));
 }
 

@@ -5,6 +5,7 @@ import { predictChange, shippedInput, type PredictedChange } from "../support/da
 import { SHIPPED_ENVIRONMENTS } from "../support/shipped-stacks";
 import { parseEnvironmentConfig, type EnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
+import { shiftsTraffic } from "../../stacks/config/deployment";
 
 type Input = EnvironmentInput & Record<string, any>;
 const typeOf = (address: string): string => address.split(".")[0];
@@ -33,6 +34,11 @@ interface Scenario {
 }
 
 const spotFleetMode = (config: EnvironmentConfig): boolean => config.capacity.mode === "spot-fleet";
+/** A web service's listener rules: its own, and a traffic-shifting service's test rule. */
+const rulesOf = (service: EnvironmentConfig["services"][number]): number => 1 + (shiftsTraffic(service.deployment) && service.deployment.testTraffic ? 1 : 0);
+/** A web service's target groups: a traffic-shifting service alternates between two. */
+const targetGroupsOf = (service: EnvironmentConfig["services"][number]): number => (shiftsTraffic(service.deployment) ? 2 : 1);
+const firstWeb = (config: EnvironmentConfig) => config.services.filter((service) => service.kind === "web")[0];
 
 const SCENARIOS: readonly Scenario[] = [
   {
@@ -85,7 +91,8 @@ const SCENARIOS: readonly Scenario[] = [
         const [certificate] = changedOfType(plan, "aws_acm_certificate");
         expect(certificate).toEqual(expect.objectContaining({ action: "replace", replacedBy: ["subject_alternative_names"], consequence: expect.stringContaining("DNS-validated") }));
         expect(changedOfType(plan, "aws_lb_listener").some((entry) => changedPaths(entry).includes("certificate_arn"))).toBe(true);
-        expect(changedOfType(plan, "aws_lb_listener_rule").map((entry) => entry.action)).toEqual(["update"]);
+        const service = config.services.find((candidate) => candidate.kind === "web" && candidate.hostHeaders.length > 0)!;
+        expect(changedOfType(plan, "aws_lb_listener_rule").map((entry) => entry.action)).toEqual(Array(rulesOf(service)).fill("update"));
       } else expect(addedTypes(plan)).toEqual(expect.arrayContaining(["aws_ecs_service", "aws_lb_listener_rule", "aws_lb_target_group"]));
     },
   },
@@ -125,9 +132,11 @@ const SCENARIOS: readonly Scenario[] = [
       const service = webServices(input)[0];
       service.healthCheck = { ...service.healthCheck, path: "/ready" };
     },
-    expectPlan: ({ plan }) => {
+    expectPlan: ({ plan }, config) => {
       expect(plan.verdict).toBe("safe");
-      expect(plan.changed.map((entry) => [typeOf(entry.address), entry.action, changedPaths(entry)])).toEqual([["aws_lb_target_group", "update", ["health_check.path"]]]);
+      expect(plan.changed.map((entry) => [typeOf(entry.address), entry.action, changedPaths(entry)])).toEqual(
+        Array(targetGroupsOf(firstWeb(config))).fill(["aws_lb_target_group", "update", ["health_check.path"]]),
+      );
     },
   },
   {
@@ -253,6 +262,8 @@ const SCENARIOS: readonly Scenario[] = [
         capacity.spotFleet = { instanceTypes: capacity.spot.instanceTypes.slice(0, 3).map((type: string) => ({ type, weightedCapacity: 1 })), targetCapacity: 3, minCapacity: 3, maxCapacity: 20 };
         for (const key of ["spot", "managedScaling", "strategy"]) delete capacity[key];
         for (const item of [...(input.services ?? []), ...(input.scheduledTasks ?? [])] as any[]) delete item.capacityPool;
+        // Spot Fleet mode refuses traffic-shifting deployments (no managed scaling for the second set): back to rolling.
+        for (const service of (input.services ?? []) as any[]) if (service.deployment) service.deployment = { strategy: "rolling" };
       }
     },
     expectPlan: ({ plan }, config) => {

@@ -14,9 +14,10 @@ describe.each(Object.keys(ENVIRONMENTS))("%s: deployments roll back on symptoms,
     // GIVEN the service resource and the alarms named after its family
     const service = services.find(([, resource]) => resource.name === name)?.[1] as Record<string, any>;
     const family = `${config.project}-${name}-${config.environment}`;
-    const alarms = Object.entries(json.resource?.aws_cloudwatch_metric_alarm ?? {}).filter(([, alarm]) =>
-      [`${family}-target-5xx`, `${family}-unhealthy-targets`].includes(alarm.alarm_name as string),
-    );
+    // A latency threshold adds the latency alarm (production's canary api).
+    const latency = config.services.find((candidate) => candidate.name === name)?.deployment.latencyAlarmMilliseconds !== undefined;
+    const expectedAlarms = [`${family}-target-5xx`, `${family}-unhealthy-targets`, ...(latency ? [`${family}-target-latency`] : [])];
+    const alarms = Object.entries(json.resource?.aws_cloudwatch_metric_alarm ?? {}).filter(([, alarm]) => expectedAlarms.includes(alarm.alarm_name as string));
 
     if (kind === "daemon") {
       // THEN a daemon behind no load balancer has no such alarms and only the circuit breaker
@@ -24,7 +25,7 @@ describe.each(Object.keys(ENVIRONMENTS))("%s: deployments roll back on symptoms,
       return;
     }
     // THEN the deployment watches exactly the service's 5xx and unhealthy-target alarms (by reference: created first) and rolls back
-    expect(alarms).toHaveLength(2);
+    expect(alarms).toHaveLength(expectedAlarms.length);
     expect(service.alarms).toEqual({ alarm_names: expect.any(Array), enable: true, rollback: true });
     expect((service.alarms.alarm_names as string[]).map(referencedResourceAddress).sort()).toEqual(
       alarms.map(([id]) => `aws_cloudwatch_metric_alarm.${id}`).sort(),

@@ -268,6 +268,74 @@ function flowLogCases(e: Environment): RoleCase[] {
   });
 }
 
+/** The ARN of the one resource of `type` whose logical id starts with `prefix`. */
+function arnOf(e: Environment, type: string, prefix: string): string {
+  const ids = Object.keys(e.iam.json().resource?.[type] ?? {}).filter((id) => id.startsWith(prefix));
+  if (ids.length !== 1) throw new Error(`${e.env}: expected one ${type} ${prefix}*, found ${ids.length}`);
+  return e.iam.resolve(`\${${type}.${ids[0]}.arn}`);
+}
+
+/**
+ * Production's api deploys as a canary (stacks/progressive-delivery.ts): ECS's load balancer role may move traffic
+ * between api's two target groups on api's two rules only; the hook role may call the verification hook only; the
+ * hook itself writes its logs and nothing else.
+ */
+function progressiveDeliveryCases(e: Environment): RoleCase[] {
+  const primary = arnOf(e, "aws_lb_target_group", "service-api_target-group_");
+  const alternate = arnOf(e, "aws_lb_target_group", "service-api_alternate-target-group_");
+  const productionRule = arnOf(e, "aws_lb_listener_rule", "service-api_listener-rule_");
+  const testRule = arnOf(e, "aws_lb_listener_rule", "service-api_traffic-shifting_test-listener-rule_");
+  const adminGroup = arnOf(e, "aws_lb_target_group", "service-admin_target-group_");
+  const adminRule = arnOf(e, "aws_lb_listener_rule", "service-admin_listener-rule_");
+  const listener = productionRule.replace(":listener-rule/", ":listener/").split("/").slice(0, -1).join("/");
+  const hook = `arn:aws:lambda:${e.region}:${ACCOUNT_ID}:function:${e.named("deploy-verify")}`;
+  const elb = (action: string, resource: string): IamCall => ({ action: `elasticloadbalancing:${action}`, resource });
+  return [
+    {
+      env: e.env,
+      role: e.named("api-ecs-lb"),
+      trustedBy: "ecs.amazonaws.com",
+      rows: [
+        ...["DescribeListeners", "DescribeRules", "DescribeTargetGroups", "DescribeTargetHealth"].map((action): Row => [`reads the load balancer (${action})`, elb(action, "*"), ALLOW]),
+        ...[primary, alternate].flatMap((group): Row[] => [
+          [`registers the new revision in ${group.split("/")[1]}`, elb("RegisterTargets", group), ALLOW],
+          [`deregisters the old revision from ${group.split("/")[1]}`, elb("DeregisterTargets", group), ALLOW],
+        ]),
+        ["shifts production traffic", elb("ModifyRule", productionRule), ALLOW],
+        ["shifts test traffic", elb("ModifyRule", testRule), ALLOW],
+        // Out of scope.
+        ["another service's target group", elb("RegisterTargets", adminGroup), DENY],
+        ["another service's rule", elb("ModifyRule", adminRule), DENY],
+        ["deleting its rule", elb("DeleteRule", productionRule), DENY],
+        ["changing the listener", elb("ModifyListener", listener), DENY],
+        ["changing the target group", elb("ModifyTargetGroup", primary), DENY],
+        ...otherEnv(e.env).targetGroups.map((group): Row => [`another environment's target group ${group.split("/")[1]}`, elb("RegisterTargets", group), DENY]),
+      ],
+    },
+    {
+      env: e.env,
+      role: e.named("api-ecs-hooks"),
+      trustedBy: "ecs.amazonaws.com",
+      rows: [
+        ["calls the verification hook", { action: "lambda:InvokeFunction", resource: hook }, ALLOW],
+        ["calling another function", { action: "lambda:InvokeFunction", resource: `arn:aws:lambda:${e.region}:${ACCOUNT_ID}:function:${e.named("spot-drainer")}` }, DENY],
+        ["changing the hook's code", { action: "lambda:UpdateFunctionCode", resource: hook }, DENY],
+      ],
+    },
+    {
+      env: e.env,
+      role: e.named("deploy-verify"),
+      trustedBy: "lambda.amazonaws.com",
+      rows: [
+        ["writes its log stream", { action: "logs:PutLogEvents", resource: e.logStream(`/aws/lambda/${e.named("deploy-verify")}`, "2026/12/06/[$LATEST]0123abcd") }, ALLOW],
+        ["records a failed asynchronous call", { action: "sqs:SendMessage", resource: `arn:aws:sqs:${e.region}:${ACCOUNT_ID}:${e.named("deploy-verify-failures")}` }, ALLOW],
+        ["reading the service (it needs no AWS API)", { action: "ecs:DescribeServices", resource: e.service("api"), context: onCluster(e) }, DENY],
+        ["stopping the deployment", { action: "ecs:StopServiceDeployment", resource: `arn:aws:ecs:${e.region}:${ACCOUNT_ID}:service-deployment/${e.clusterName}/api/0123456789abcdef` }, DENY],
+      ],
+    },
+  ];
+}
+
 interface RoleCase {
   readonly env: Env;
   readonly role: string;
@@ -308,6 +376,7 @@ function roleCases(e: Environment): RoleCase[] {
   } else {
     const database = `arn:aws:ssm:${e.region}:${ACCOUNT_ID}:parameter/acme-api/production/database-url`;
     cases.push(
+      ...progressiveDeliveryCases(e),
       { env, role: e.named("api-execution"), trustedBy: "ecs-tasks.amazonaws.com", trustContext: ecsTasksTrust, rows: executionRows(e, "api", { repository: "acme-api", parameter: database }) },
       { env, role: e.named("admin-execution"), trustedBy: "ecs-tasks.amazonaws.com", trustContext: ecsTasksTrust, rows: executionRows(e, "admin", { repository: "acme-admin" }) },
       { env, role: e.named("metrics-agent-execution"), trustedBy: "ecs-tasks.amazonaws.com", trustContext: ecsTasksTrust, rows: executionRows(e, "metrics-agent", {}) },
@@ -453,6 +522,18 @@ describe("IAM by simulation: resource policies", () => {
         call: { action: "sqs:SendMessage", resource: sqs("ami-watch-failures"), context: insecure },
         expected: "ExplicitlyDenied",
       },
+      ...(env === "production"
+        ? [
+            {
+              env,
+              what: "the verification hook's failure queue refuses requests without TLS",
+              resource: sqs("deploy-verify-failures"),
+              principal: e.role("deploy-verify"),
+              call: { action: "sqs:SendMessage", resource: sqs("deploy-verify-failures"), context: insecure },
+              expected: "ExplicitlyDenied" as Decision,
+            },
+          ]
+        : []),
       {
         env,
         what: "ELB log delivery writes under the environment's prefix",

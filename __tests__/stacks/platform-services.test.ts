@@ -10,7 +10,10 @@ const byName = (resources: Array<Record<string, any>>, name: string) => {
   return found;
 };
 const ruleFor = (json: Synthesized, host: string) => {
-  const found = resourcesOfType(json, "aws_lb_listener_rule").find((rule) => rule.condition[0].host_header?.values.includes(host));
+  // The service's own rule, not a canary's test rule (the same conditions plus a header).
+  const found = resourcesOfType(json, "aws_lb_listener_rule").find(
+    (rule) => rule.condition[0].host_header?.values.includes(host) && !rule.condition.some((condition: Record<string, unknown>) => condition.http_header !== undefined),
+  );
   if (!found) throw new Error(`no rule for ${host}`);
   return found;
 };
@@ -46,7 +49,9 @@ describe("production traffic and services", () => {
     expect(ruleFor(json, "api.example.com").priority).toBe(derivedPriority({ name: "api", hostHeaders: ["api.example.com"], pathPatterns: [] }));
     expect(ruleFor(json, "admin.example.com").priority).toBe(derivedPriority({ name: "admin", hostHeaders: ["admin.example.com"], pathPatterns: [] }));
     for (const host of ["api.example.com", "admin.example.com"]) expect(ruleFor(json, host).priority).toBeGreaterThanOrEqual(34000);
-    expect(resourcesOfType(json, "aws_lb_listener_rule")).toHaveLength(2);
+    // api is a canary: its test rule comes right before its own rule.
+    expect(resourcesOfType(json, "aws_lb_listener_rule")).toHaveLength(3);
+    expect(resourcesOfType(json, "aws_lb_listener_rule").filter((rule) => rule.priority === ruleFor(json, "api.example.com").priority - 1)).toHaveLength(1);
     for (const rule of resourcesOfType(json, "aws_lb_listener_rule")) {
       expect(referencedResourceAddress(rule.listener_arn)).toBe(addressOf(json, "aws_lb_listener", resourcesOfType(json, "aws_lb_listener").find((listener) => listener.port === 443)!));
     }
@@ -56,6 +61,8 @@ describe("production traffic and services", () => {
     const groups = resourcesOfType(json, "aws_lb_target_group");
     expect(groups.map((group) => [group.name_prefix, group.name, group.tags.Name]).sort()).toEqual([
       ["admin-", undefined, "acme-api-admin-production"],
+      // The canary api's primary and alternate groups.
+      ["api-", undefined, "acme-api-api-production"],
       ["api-", undefined, "acme-api-api-production"],
     ]);
   });
@@ -83,21 +90,20 @@ describe("production traffic and services", () => {
   });
 
   test("Terraform leaves the count to autoscaling and the revision to CI on every web service", () => {
-    for (const name of ["api", "admin"]) {
-      expect(byName(resourcesOfType(json, "aws_ecs_service"), name).lifecycle).toMatchObject({ ignore_changes: ["desired_count", "task_definition"] });
-    }
+    expect(byName(resourcesOfType(json, "aws_ecs_service"), "admin").lifecycle).toMatchObject({ ignore_changes: ["desired_count", "task_definition"] });
+    // The canary api also leaves its load balancer block to ECS, which swaps the target groups in every deployment.
+    expect(byName(resourcesOfType(json, "aws_ecs_service"), "api").lifecycle).toMatchObject({ ignore_changes: ["desired_count", "task_definition", "load_balancer"] });
   });
 
-  test("autoscaling per web service, request-count tracking labelled with the ALB and the service's target group", () => {
+  test("autoscaling per web service; the canary api scales on CPU, not on requests per target (its traffic alternates between two groups)", () => {
     const targets = resourcesOfType(json, "aws_appautoscaling_target").filter((target) => target.service_namespace === "ecs");
     expect(targets.map((target) => [target.resource_id, target.min_capacity, target.max_capacity]).sort()).toEqual([
       [expect.stringMatching(/^service\/acme-api-production\/\$\{aws_ecs_service\..*admin.*\.name\}$/), 2, 6],
       [expect.stringMatching(/^service\/acme-api-production\/\$\{aws_ecs_service\..*api.*\.name\}$/), 4, 40],
     ]);
-    const requests = byName(resourcesOfType(json, "aws_appautoscaling_policy"), "acme-api-api-production-requests");
-    expect(requests.target_tracking_scaling_policy_configuration.predefined_metric_specification.resource_label).toMatch(
-      /^\$\{aws_lb\.[^}]+\.arn_suffix\}\/\$\{aws_lb_target_group\.[^}]*api[^}]*\.arn_suffix\}$/,
-    );
+    const policies = resourcesOfType(json, "aws_appautoscaling_policy").map((policy) => policy.name as string);
+    expect(policies).not.toContain("acme-api-api-production-requests");
+    expect(byName(resourcesOfType(json, "aws_appautoscaling_policy"), "acme-api-api-production-cpu").policy_type).toBe("TargetTrackingScaling");
     expect(byName(resourcesOfType(json, "aws_appautoscaling_policy"), "acme-api-api-production-step").policy_type).toBe("StepScaling");
   });
 
@@ -110,7 +116,8 @@ describe("production traffic and services", () => {
       memory: 1024,
       memoryReservation: 768,
       stopTimeout: 25,
-      portMappings: [{ containerPort: 8080, hostPort: 0, protocol: "tcp" }],
+      // awsvpc (the canary): the task's own interface listens on the container port.
+      portMappings: [{ containerPort: 8080, protocol: "tcp" }],
       secrets: [{ name: "DATABASE_URL", valueFrom: "arn:aws:ssm:eu-west-1:123456789012:parameter/acme-api/production/database-url" }],
       logConfiguration: { options: expect.objectContaining({ "awslogs-group": "/ecs/acme-api-api-production" }) },
     });
@@ -200,8 +207,11 @@ describe("staging traffic and services", () => {
 describe("every environment", () => {
   test.each(Object.keys(ENVIRONMENTS))("%s: the instances admit only the load balancer, on the dynamic host ports", (name) => {
     const { json } = synthEnvironment(name);
-    const lbGroup = resourcesOfType(json, "aws_security_group").find((group) => group.name_prefix !== undefined)!;
-    const fromLb = resourcesOfType(json, "aws_vpc_security_group_ingress_rule").filter((rule) => rule.referenced_security_group_id !== undefined);
+    const lbGroup = resourcesOfType(json, "aws_security_group").find((group) => String(group.description).startsWith("Load balancer"))!;
+    const instanceGroup = resourcesOfType(json, "aws_security_group").find((group) => String(group.description).startsWith("ECS container instances"))!;
+    const fromLb = resourcesOfType(json, "aws_vpc_security_group_ingress_rule").filter(
+      (rule) => rule.referenced_security_group_id !== undefined && rule.security_group_id === `\${${addressOf(json, "aws_security_group", instanceGroup)}.id}`,
+    );
     expect(fromLb).toEqual([
       expect.objectContaining({ from_port: 32768, to_port: 65535, ip_protocol: "tcp", referenced_security_group_id: `\${${addressOf(json, "aws_security_group", lbGroup)}.id}` }),
     ]);

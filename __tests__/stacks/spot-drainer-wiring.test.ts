@@ -24,7 +24,10 @@ function detailTypes(json: Synthesized): string[] {
 }
 
 function deregisterResources(json: Synthesized): string[] {
-  return dataSourcesOfType(json, "aws_iam_policy_document")
+  // The drainer's own documents (ECS's load balancer role of a traffic-shifting service deregisters too).
+  return Object.entries(json.data?.aws_iam_policy_document ?? {})
+    .filter(([id]) => id.startsWith("spot-drainer"))
+    .map(([, document]) => document as { statement?: unknown[] })
     .flatMap((document) => (document.statement ?? []) as Array<{ actions: string[]; resources?: string[] }>)
     .filter((statement) => statement.actions.includes("elasticloadbalancing:DeregisterTargets"))
     .flatMap((statement) => statement.resources ?? []);

@@ -19,12 +19,15 @@ describe("Spot interruption drill in the platform stack", () => {
         ? { key: "aws:ec2spot:fleet-request-id", value: expect.stringMatching(/^\$\{aws_spot_fleet_request\.[\w-]+\.id\}$/) }
         : { key: "aws:autoscaling:groupName", value: expect.stringMatching(/^\$\{aws_autoscaling_group\.compute_spot[\w-]*\.name\}$/) },
     ]);
-    const target5xx = resourcesOfType(json, "aws_cloudwatch_metric_alarm").filter((alarm) => alarm.metric_name === "HTTPCode_Target_5XX_Count");
+    // A traffic-shifting service's alarm sums both its target groups (metric math), so the metric is matched in its queries too.
+    const watches5xx = (alarm: Record<string, any>): boolean =>
+      alarm.metric_name === "HTTPCode_Target_5XX_Count" || (alarm.metric_query ?? []).some((query: Record<string, any>) => query.metric?.metric_name === "HTTPCode_Target_5XX_Count");
+    const target5xx = resourcesOfType(json, "aws_cloudwatch_metric_alarm").filter(watches5xx);
     const webServices = (ENVIRONMENTS[env].services ?? []).filter((service) => (service.kind ?? "web") === "web");
     expect(target5xx).toHaveLength(webServices.length);
     expect(template.stop_condition.map((condition: { value: string }) => condition.value).sort()).toEqual(
       Object.entries(json.resource?.aws_cloudwatch_metric_alarm ?? {})
-        .filter(([, alarm]) => (alarm as { metric_name: string }).metric_name === "HTTPCode_Target_5XX_Count")
+        .filter(([, alarm]) => watches5xx(alarm as Record<string, any>))
         .map(([id]) => `\${aws_cloudwatch_metric_alarm.${id}.arn}`)
         .sort(),
     );

@@ -454,6 +454,12 @@ export class StackIam {
       case "aws_lb.arn":
       case "aws_lb.id":
         return arn("elasticloadbalancing", `loadbalancer/app/${name()}/${hex(name(), 16)}`);
+      case "aws_lb_listener.arn":
+      case "aws_lb_listener.id":
+        return `${String(this.resolve(block.load_balancer_arn)).replace(":loadbalancer/", ":listener/")}/${hex(id, 16)}`;
+      case "aws_lb_listener_rule.arn":
+      case "aws_lb_listener_rule.id":
+        return `${String(this.resolve(block.listener_arn)).replace(":listener/", ":listener-rule/")}/${hex(id, 16)}`;
       case "aws_iam_role.arn":
         return `arn:${this.partition}:iam::${this.accountId}:role${block.path ?? "/"}${name()}`;
       case "aws_iam_policy.arn":

@@ -1,4 +1,4 @@
-import { routeMatches } from "../../modules/traffic/listener-routing";
+import { globMatches, routeMatches } from "../../modules/traffic/listener-routing";
 import { referencedResourceAddress } from "./references";
 import type { Synthesized } from "./synth";
 
@@ -13,14 +13,20 @@ export interface AlbRequest {
   readonly port: number;
   readonly host: string;
   readonly path: string;
+  /** Request headers (names case-insensitive). @default - none */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 type Resource = Record<string, any>;
 
 function outcomeOf(action: Resource, priority?: number): ListenerOutcome {
   switch (action.type) {
-    case "forward":
-      return { type: "forward", targetGroup: referencedResourceAddress(action.target_group_arn), priority };
+    case "forward": {
+      // A weighted forward sends (almost) everything to its heaviest group; as synthesized, 100 / 0.
+      const groups = (action.forward?.target_group ?? []) as Resource[];
+      const heaviest = groups.reduce<Resource | undefined>((best, group) => (best === undefined || group.weight > best.weight ? group : best), undefined);
+      return { type: "forward", targetGroup: referencedResourceAddress(heaviest ? heaviest.arn : action.target_group_arn), priority };
+    }
     case "fixed-response":
       return { type: "fixed-response", statusCode: String(action.fixed_response.status_code) };
     case "redirect":
@@ -45,11 +51,18 @@ export function routeRequest(json: Synthesized, request: AlbRequest): ListenerOu
     .sort((a, b) => Number(a.priority) - Number(b.priority));
   for (const rule of rules) {
     const conditions = rule.condition as Resource[];
-    const known = conditions.every((condition) => Object.keys(condition).every((key) => key === "host_header" || key === "path_pattern"));
+    const known = conditions.every((condition) => Object.keys(condition).every((key) => key === "host_header" || key === "path_pattern" || key === "http_header"));
     if (!known) throw new Error(`unsupported rule condition in ${JSON.stringify(conditions)}`);
     const hostHeaders = conditions.flatMap((condition) => (condition.host_header?.values as string[] | undefined) ?? []);
     const pathPatterns = conditions.flatMap((condition) => (condition.path_pattern?.values as string[] | undefined) ?? []);
-    if (routeMatches({ hostHeaders, pathPatterns }, request)) return outcomeOf(rule.action[0], Number(rule.priority));
+    const headersMatch = conditions
+      .filter((condition) => condition.http_header !== undefined)
+      .every((condition) => {
+        const name = String(condition.http_header.http_header_name).toLowerCase();
+        const value = Object.entries(request.headers ?? {}).find(([key]) => key.toLowerCase() === name)?.[1];
+        return value !== undefined && (condition.http_header.values as string[]).some((pattern) => globMatches(pattern, value, true));
+      });
+    if (headersMatch && routeMatches({ hostHeaders, pathPatterns }, request)) return outcomeOf(rule.action[0], Number(rule.priority));
   }
   return outcomeOf(listener.default_action[0]);
 }

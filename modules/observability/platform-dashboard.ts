@@ -15,6 +15,12 @@ export interface DashboardService {
    * @default - a daemon: no load balancer widgets
    */
   readonly targetGroupArnSuffix?: string;
+  /**
+   * A traffic-shifting service's second target group: each deployment moves production to the other one,
+   * so the widgets show both.
+   * @default - one target group
+   */
+  readonly alternateTargetGroupArnSuffix?: string;
 }
 
 /** One pool of container instances and how it buys them. */
@@ -66,6 +72,8 @@ export interface PlatformDashboardProps {
   readonly amiWatch?: { readonly functionName: string; readonly environment: string };
   /** The on-demand fallback (lambdas/spot-fallback). @default - no fallback row */
   readonly spotFallback?: { readonly functionName: string };
+  /** The deployment verification hook (lambdas/deployment-verification). @default - no hook widget */
+  readonly deploymentVerification?: { readonly functionName: string };
 }
 
 /** A metric row of a widget: namespace, name, dimension name/value pairs, then rendering options. */
@@ -118,6 +126,7 @@ export class PlatformDashboard extends Construct {
       this.capacityRow(props),
       ...(props.drainer ? [this.drainerRow(props, props.drainer)] : []),
       ...(props.spotFallback ? [this.fallbackRow(props, props.spotFallback)] : []),
+      ...(props.deploymentVerification ? [this.verificationRow(props.deploymentVerification)] : []),
       ...this.jobRows(props),
     ];
     const widgets = layout(rows, props.region);
@@ -153,24 +162,28 @@ export class PlatformDashboard extends Construct {
       ],
     };
     if (service.targetGroupArnSuffix === undefined) return [tasks, usage];
-    const target = { LoadBalancer: props.loadBalancerArnSuffix, TargetGroup: service.targetGroupArnSuffix };
-    const alb = (name: string, options: Record<string, unknown>) => metric("AWS/ApplicationELB", name, target, options);
+    const groups = [service.targetGroupArnSuffix, ...(service.alternateTargetGroupArnSuffix ? [service.alternateTargetGroupArnSuffix] : [])];
+    // Both groups of a traffic-shifting service, the alternate's lines labelled so.
+    const alb = (name: string, options: { label: string } & Record<string, unknown>) =>
+      groups.map((group, index) =>
+        metric("AWS/ApplicationELB", name, { LoadBalancer: props.loadBalancerArnSuffix, TargetGroup: group }, { ...options, label: index === 0 ? options.label : `${options.label} (alternate)` }),
+      );
     return [
-      { title: `${service.name}: requests`, width: 4, metrics: [alb("RequestCount", { stat: "Sum", label: "requests" })] },
+      { title: `${service.name}: requests`, width: 4, metrics: alb("RequestCount", { stat: "Sum", label: "requests" }) },
       {
         title: `${service.name}: 5xx from targets`,
         width: 4,
-        metrics: [alb("HTTPCode_Target_5XX_Count", { stat: "Sum", label: "5xx" }), alb("HTTPCode_Target_4XX_Count", { stat: "Sum", label: "4xx" })],
+        metrics: [...alb("HTTPCode_Target_5XX_Count", { stat: "Sum", label: "5xx" }), ...alb("HTTPCode_Target_4XX_Count", { stat: "Sum", label: "4xx" })],
       },
       {
         title: `${service.name}: latency (s)`,
         width: 4,
-        metrics: ["p50", "p90", "p99"].map((stat) => alb("TargetResponseTime", { stat, label: stat })),
+        metrics: ["p50", "p90", "p99"].flatMap((stat) => alb("TargetResponseTime", { stat, label: stat })),
       },
       {
         title: `${service.name}: targets`,
         width: 4,
-        metrics: [alb("HealthyHostCount", { stat: "Minimum", label: "healthy" }), alb("UnHealthyHostCount", { stat: "Maximum", label: "unhealthy" })],
+        metrics: [...alb("HealthyHostCount", { stat: "Minimum", label: "healthy" }), ...alb("UnHealthyHostCount", { stat: "Maximum", label: "unhealthy" })],
       },
       tasks,
       usage,
@@ -225,9 +238,11 @@ export class PlatformDashboard extends Construct {
     };
     const poolRows = props.pools.map((pool, index) => {
       const options = { stat: "Average", label: `${pool.name} (${pool.purchaseOption})`, id: `pool${index}` };
-      return pool.autoScalingGroupName !== undefined
-        ? metric("AWS/AutoScaling", "GroupInServiceInstances", { AutoScalingGroupName: pool.autoScalingGroupName }, options)
-        : metric("AWS/EC2Spot", "FulfilledCapacity", { FleetRequestId: pool.spotFleetRequestId ?? "" }, options);
+      if (pool.autoScalingGroupName !== undefined) {
+        return metric("AWS/AutoScaling", "GroupInServiceInstances", { AutoScalingGroupName: pool.autoScalingGroupName }, options);
+      }
+      if (pool.spotFleetRequestId !== undefined) return metric("AWS/EC2Spot", "FulfilledCapacity", { FleetRequestId: pool.spotFleetRequestId }, options);
+      throw new Error(`PlatformDashboard: pool "${pool.name}" needs an autoScalingGroupName or a spotFleetRequestId`);
     });
     const spotIds = props.pools.flatMap((pool, index) => (pool.spot ? [`pool${index}`] : []));
     const allIds = props.pools.map((_, index) => `pool${index}`);
@@ -342,6 +357,21 @@ export class PlatformDashboard extends Construct {
         metrics: [
           metric("AWS/Lambda", "Invocations", { FunctionName: fallback.functionName }, { stat: "Sum", label: "invocations" }),
           metric("AWS/Lambda", "Errors", { FunctionName: fallback.functionName }, { stat: "Sum", label: "errors" }),
+        ],
+      },
+    ];
+  }
+
+  private verificationRow(hook: NonNullable<PlatformDashboardProps["deploymentVerification"]>): Widget[] {
+    const fn = { FunctionName: hook.functionName };
+    return [
+      {
+        title: "Deployment verification hook: calls and errors (an error rolls the deployment back)",
+        width: 12,
+        metrics: [
+          metric("AWS/Lambda", "Invocations", fn, { stat: "Sum", label: "calls" }),
+          metric("AWS/Lambda", "Errors", fn, { stat: "Sum", label: "errors" }),
+          metric("AWS/Lambda", "Throttles", fn, { stat: "Sum", label: "throttles" }),
         ],
       },
     ];

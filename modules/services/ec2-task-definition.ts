@@ -130,6 +130,12 @@ export interface Ec2TaskDefinitionProps {
    * @default - the partition `region` belongs to
    */
   readonly partition?: string;
+  /**
+   * `bridge`: container ports published on dynamic host ports of the instance. `awsvpc`: the task gets its own
+   * network interface and the container ports are its own (what ip target groups and traffic shifting need).
+   * @default "bridge"
+   */
+  readonly networkMode?: "bridge" | "awsvpc";
 }
 
 const ECS_TASKS = "ecs-tasks.amazonaws.com";
@@ -200,10 +206,10 @@ export class Ec2TaskDefinition extends Construct {
 
     const definition = {
       requiresCompatibilities: ["EC2"],
-      networkMode: "bridge",
+      networkMode: props.networkMode ?? "bridge",
       executionRoleArn: executionRole.arn,
       taskRoleArn: taskRole.arn,
-      containerDefinitions: JSON.stringify([containerDefinition(container, props.logGroupName, props.region)]),
+      containerDefinitions: JSON.stringify([containerDefinition(container, props.logGroupName, props.region, props.networkMode ?? "bridge")]),
       // Docker-managed scratch space on the instance, removed with the task.
       volume: container.writablePaths?.length ? scratchVolumes(container).map((volume) => ({ name: volume.name })) : undefined,
       // The awslogs driver refuses to start a container whose log group does not exist yet.
@@ -281,7 +287,7 @@ function executionStatements(container: ContainerSpec, logGroupArn: string): Dat
   return statements;
 }
 
-function containerDefinition(container: ContainerSpec, logGroupName: string, region: string): Record<string, unknown> {
+function containerDefinition(container: ContainerSpec, logGroupName: string, region: string, networkMode: "bridge" | "awsvpc"): Record<string, unknown> {
   const health = container.healthCheck;
   return {
     name: container.name,
@@ -291,7 +297,10 @@ function containerDefinition(container: ContainerSpec, logGroupName: string, reg
     memory: container.memory,
     ...(container.memoryReservation !== undefined && { memoryReservation: container.memoryReservation }),
     ...(container.containerPorts && {
-      portMappings: container.containerPorts.map((containerPort) => ({ containerPort, hostPort: 0, protocol: "tcp" })),
+      // awsvpc: the task's own interface listens on the container port itself.
+      portMappings: container.containerPorts.map((containerPort) =>
+        networkMode === "bridge" ? { containerPort, hostPort: 0, protocol: "tcp" } : { containerPort, protocol: "tcp" },
+      ),
     }),
     ...(container.environment && { environment: sortedEntries(container.environment).map(([name, value]) => ({ name, value })) }),
     ...(container.secrets && { secrets: sortedEntries(container.secrets).map(([name, valueFrom]) => ({ name, valueFrom })) }),

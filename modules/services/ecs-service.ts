@@ -4,6 +4,7 @@ import { EcsService as EcsServiceResource } from "@cdktf/provider-aws/lib/ecs-se
 import { LbListenerRule } from "@cdktf/provider-aws/lib/lb-listener-rule";
 import { LbTargetGroup } from "@cdktf/provider-aws/lib/lb-target-group";
 import { Ec2TaskDefinition, type ContainerHealthCheck, type TaskRolePermissions } from "./ec2-task-definition";
+import { TrafficShifting, weightedForward, type TrafficShiftingProps } from "../progressive-delivery/traffic-shifting";
 
 /** One entry of an ECS capacity provider strategy. */
 export interface CapacityProviderStrategyItem {
@@ -133,6 +134,18 @@ export interface EcsServiceProps {
   /** Required for web services. */
   readonly routing?: ServiceRouting;
   /**
+   * awsvpc networking (web services): every task gets a network interface in these subnets with these
+   * security groups, and the target groups register ip targets.
+   * @default - bridge networking: instance targets on dynamic host ports
+   */
+  readonly taskNetwork?: { readonly subnetIds: string[]; readonly securityGroupIds: string[] };
+  /**
+   * Deploy by shifting load balancer traffic to a second full set of tasks (canary, linear, blue/green) instead of
+   * replacing tasks in place. Needs `taskNetwork` (ECS documents traffic shifting for ip targets only).
+   * @default - rolling deployments
+   */
+  readonly trafficShifting?: TrafficShiftingProps;
+  /**
    * Resources the service must outlive on destroy, e.g. the cluster's capacity provider association.
    * @default - none
    */
@@ -158,11 +171,19 @@ export class EcsService extends Construct {
   public readonly targetGroupArn?: string;
   /** Web services only; with the load balancer's suffix it labels ALB request-count metrics. */
   public readonly targetGroupArnSuffix?: string;
+  /** Traffic-shifting web services only: the target group each deployment's new revision alternates with. */
+  public readonly alternateTargetGroupArn?: string;
+  public readonly alternateTargetGroupArnSuffix?: string;
+  /** Traffic-shifting web services only. */
+  public readonly trafficShifting?: TrafficShifting;
 
   constructor(scope: Construct, id: string, props: EcsServiceProps) {
     super(scope, id);
     if (props.kind === "web" && (props.routing === undefined || props.containerPort === undefined)) {
       throw new Error(`service ${props.serviceName}: a web service needs routing and a containerPort`);
+    }
+    if (props.trafficShifting && (props.kind !== "web" || props.taskNetwork === undefined)) {
+      throw new Error(`service ${props.serviceName}: traffic shifting needs a web service with a taskNetwork (awsvpc)`);
     }
     this.containerName = props.serviceName;
     this.taskDefinitionFamily = props.family;
@@ -176,6 +197,7 @@ export class EcsService extends Construct {
       taskRolePermissions: props.taskRolePermissions,
       region: props.region,
       accountId: props.accountId,
+      networkMode: props.taskNetwork ? "awsvpc" : "bridge",
       container: {
         name: props.serviceName,
         image: props.image,
@@ -231,15 +253,15 @@ export class EcsService extends Construct {
     if (!/^[0-9A-Za-z][0-9A-Za-z-]{0,5}$/.test(namePrefix)) {
       throw new Error(`service ${props.serviceName}: targetGroupNamePrefix "${namePrefix}" must be 1-6 letters, digits or hyphens, not starting with a hyphen`);
     }
-    const targetGroup = new LbTargetGroup(this, "target-group", {
+    const targetGroupProps = {
       // A replacement (port, protocol, VPC, target type) must exist before the listener rule lets go
       // of the old group, or AWS refuses to delete it; a prefix gives the new group a name of its own.
       namePrefix,
       lifecycle: { createBeforeDestroy: true },
       tags: { Name: props.family },
       vpcId: routing.vpcId,
-      // Bridge mode publishes each task on its own dynamic host port, so targets are instance:port.
-      targetType: "instance",
+      // Bridge mode publishes each task on its own dynamic host port, so targets are instance:port; awsvpc tasks are their own IPs.
+      targetType: props.taskNetwork ? "ip" : "instance",
       protocol: "HTTP",
       port: props.containerPort,
       deregistrationDelay: String(routing.deregistrationDelaySeconds),
@@ -255,7 +277,12 @@ export class EcsService extends Construct {
         healthyThreshold: routing.healthCheck.healthyThreshold,
         unhealthyThreshold: routing.healthCheck.unhealthyThreshold,
       },
-    });
+    };
+    const targetGroup = new LbTargetGroup(this, "target-group", targetGroupProps);
+    // The same group twice: ECS registers each deployment's new revision in the one not serving production.
+    const alternate = props.trafficShifting && new LbTargetGroup(this, "alternate-target-group", targetGroupProps);
+    this.alternateTargetGroupArn = alternate?.arn;
+    this.alternateTargetGroupArnSuffix = alternate?.arnSuffix;
     this.targetGroupArn = targetGroup.arn;
     this.targetGroupArnSuffix = targetGroup.arnSuffix;
 
@@ -265,9 +292,22 @@ export class EcsService extends Construct {
     const rule = new LbListenerRule(this, "listener-rule", {
       listenerArn: routing.listenerArn,
       priority: routing.priority,
-      action: [{ type: "forward", targetGroupArn: targetGroup.arn }],
+      action: [alternate ? weightedForward(targetGroup.arn, alternate.arn) : { type: "forward", targetGroupArn: targetGroup.arn }],
       condition: conditions,
+      // ECS rewrites the forward weights in every deployment; the weights alone cannot be ignored (a set).
+      lifecycle: alternate ? { ignoreChanges: ["action"] } : undefined,
     });
+    const shifting =
+      props.trafficShifting &&
+      alternate &&
+      new TrafficShifting(this, "traffic-shifting", props.trafficShifting, {
+        listenerArn: routing.listenerArn,
+        conditions,
+        primaryTargetGroupArn: targetGroup.arn,
+        alternateTargetGroupArn: alternate.arn,
+        productionRuleArn: rule.arn,
+      });
+    this.trafficShifting = shifting || undefined;
 
     const service = new EcsServiceResource(this, "service", {
       ...common,
@@ -285,15 +325,25 @@ export class EcsService extends Construct {
       // strategy. It acts only when the service is updated anyway: that update then also rolls the
       // tasks onto the new placement, under the circuit breaker.
       forceNewDeployment: true,
-      loadBalancer: [{ targetGroupArn: targetGroup.arn, containerName: this.containerName, containerPort: props.containerPort as number }],
+      loadBalancer: [
+        {
+          targetGroupArn: targetGroup.arn,
+          containerName: this.containerName,
+          containerPort: props.containerPort as number,
+          advancedConfiguration: shifting ? shifting.advancedConfiguration : undefined,
+        },
+      ],
+      networkConfiguration: props.taskNetwork && { subnets: props.taskNetwork.subnetIds, securityGroups: props.taskNetwork.securityGroupIds, assignPublicIp: false },
+      deploymentConfiguration: shifting ? shifting.deploymentConfiguration : undefined,
       orderedPlacementStrategy: [
         { type: "spread", field: "attribute:ecs.availability-zone" },
         { type: "binpack", field: "memory" },
       ],
-      // Autoscaling owns the count and CI deploys own the revision; Terraform must not fight either.
-      lifecycle: { ignoreChanges: ["desired_count", "task_definition"] },
-      // ECS refuses a target group that is not yet attached to a load balancer.
-      dependsOn: [rule, ...(props.dependsOn ?? [])],
+      // Autoscaling owns the count and CI deploys own the revision; Terraform must not fight either. With
+      // traffic shifting, each deployment swaps the primary and alternate target groups (a set: only the whole block can be ignored).
+      lifecycle: { ignoreChanges: ["desired_count", "task_definition", ...(shifting ? ["load_balancer"] : [])] },
+      // ECS refuses a target group that is not yet attached to a load balancer, and a role it may not use yet.
+      dependsOn: [rule, ...(shifting ? shifting.policies : []), ...(props.dependsOn ?? [])],
     });
     this.serviceName = service.name;
     this.serviceArn = service.id;

@@ -15,6 +15,12 @@ export interface RouteSpec {
    * @default - derived (see `listenerRulePriorities`)
    */
   readonly priority?: number;
+  /**
+   * Whether the route also has a test rule (traffic-shifting deployments): its conditions plus a header, at
+   * `testRulePriority` (just before the route's own rule, so nothing can come between them).
+   * @default false
+   */
+  readonly testRule?: boolean;
 }
 
 /** ELBv2 listener rule priorities. */
@@ -70,6 +76,15 @@ export function routePriority(route: RouteSpec): number {
   return route.priority ?? derivedPriority(route);
 }
 
+/**
+ * The test rule's priority: one before the route's own. Its conditions are the route's plus a header, so a
+ * rule that comes earlier and matches its requests matches them without the header too: it already shadows
+ * the route itself. No existing priority moves.
+ */
+export function testRulePriority(routePriority: number): number {
+  return routePriority - 1;
+}
+
 /** One thing wrong with a set of routes, naming the route it is about. */
 export interface RoutingProblem {
   /** Index of the route in the list given. */
@@ -115,6 +130,24 @@ export function routingProblems(routes: readonly RouteSpec[]): RoutingProblem[] 
         });
       }
     }
+  });
+  routes.forEach((route, index) => {
+    if (!route.testRule) return;
+    const test = testRulePriority(priorities[index]);
+    if (test < MIN_RULE_PRIORITY) {
+      problems.push({ index, field: "priority", message: `listener priority ${priorities[index]} leaves no room for the test rule, which takes the priority before it: set listenerPriority to 2 or more` });
+      return;
+    }
+    routes.forEach((other, otherIndex) => {
+      const taken = priorities[otherIndex] === test || (other.testRule === true && otherIndex !== index && testRulePriority(priorities[otherIndex]) === test);
+      if (taken) {
+        problems.push({
+          index,
+          field: "priority",
+          message: `the test rule takes listener priority ${test} (the one before the service's ${priorities[index]}), which is also service "${other.name}"'s${priorities[otherIndex] === test ? "" : " test rule's"}: set listenerPriority on one of them`,
+        });
+      }
+    });
   });
   routes.forEach((route, index) => {
     // The first earlier rule that matches every request this one would get hides it.

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { checkCapacityAcrossSections } from "./capacity-rules";
+import { checkDeploymentAcrossSections } from "./deployment-rules";
 import { checkTaskFit } from "./task-fit";
 import { routingIssues } from "../routing";
 import { describeIssues } from "./problems";
@@ -97,6 +98,7 @@ function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z
   });
   checkSpotTimingBudget(config, ctx);
   checkCapacityAcrossSections(config, ctx);
+  checkDeploymentAcrossSections(config, ctx);
   checkTaskFit(config, ctx);
   for (const issue of routingIssues(config)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
   checkSecurityCrossReferences(config, ctx);

@@ -4,6 +4,7 @@ import { CI_OIDC_ISSUERS } from "../../modules/services/ci-oidc-issuers";
 import { isValidHostHeader, SPOT_WARNING_SECONDS } from "./validators";
 import { containerUserSchema, readonlyRootFilesystemSchema, writablePathsSchema } from "./security";
 import { ARN, SECRET_ARN, ENV_VAR_NAME, dnsName, int, percent, port, logRetentionDays } from "./fields";
+import { deploymentSchema, shiftsTraffic } from "./deployment";
 
 const autoscalingSchema = z
   .object({
@@ -90,6 +91,10 @@ export const serviceSchema = z
     memory: int(6, 1048576).describe("Hard memory limit (MiB): the container is killed above it."),
     memoryReservation: int(6, 1048576).describe("Soft memory limit (MiB) used for placement; at most `memory`."),
     containerPort: port().optional().describe("Port the container listens on; required for web services (bridge networking maps a dynamic host port)."),
+    networkMode: z
+      .enum(["bridge", "awsvpc"])
+      .default("bridge")
+      .describe("Web services: `bridge` publishes the container on a dynamic host port of the instance (instance targets). `awsvpc` gives every task its own network interface and a security group of the service (ip targets); required by the traffic-shifting deployment strategies. Tasks per instance are then bounded by its network interfaces (see docs/progressive-delivery.md, ENI trunking)."),
     hostHeaders: z
       .array(z.string().refine(isValidHostHeader, { message: "must be a host name such as api.example.com (* wildcards allowed)" }))
       .max(3, "must list at most 3 hosts (ALB limit of values per rule condition)")
@@ -148,6 +153,7 @@ export const serviceSchema = z
     capacityPool: z.enum(["default", "on-demand", "spot"]).default("default").describe("`default`: the environment's strategy; `on-demand` / `spot`: pin to one pool (capacity-providers mode only)."),
     autoscaling: autoscalingSchema.optional().describe("Application Auto Scaling of the task count (web services)."),
     logRetentionDays: logRetentionDays().optional().describe("Days the service's logs are kept. Default: the environment's `logs.retentionDays`."),
+    deployment: deploymentSchema.describe("How new revisions reach clients: rolling (default), canary, linear or blue-green (web services)."),
     target5xxAlarmPerMinute: int(1, 1000000).default(10).describe("Web services: alarm when the targets answer more than this many 5xx a minute, 3 minutes running."),
     readonlyRootFilesystem: readonlyRootFilesystemSchema(),
     writablePaths: writablePathsSchema(),
@@ -181,7 +187,30 @@ export const serviceSchema = z
           message: `must be between autoscaling.minCount (${service.autoscaling.minCount}) and autoscaling.maxCount (${service.autoscaling.maxCount})`,
         });
       }
+      if (shiftsTraffic(service.deployment) && service.networkMode !== "awsvpc") {
+        ctx.addIssue({
+          code: "custom",
+          path: ["networkMode"],
+          message: `must be "awsvpc" for deployment.strategy "${service.deployment.strategy}": ECS shifts traffic between two target groups of target type ip (Fargate, or EC2 with awsvpc network mode); bridge mode's dynamic host ports register instance targets, which AWS does not document for ECS blue/green, canary or linear deployments`,
+        });
+      }
+      if (shiftsTraffic(service.deployment) && service.autoscaling?.requestsPerTarget !== undefined) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["autoscaling", "requestsPerTarget"],
+          message: `cannot scale a "${service.deployment.strategy}" service: ALBRequestCountPerTarget follows one target group, and each deployment moves production traffic to the other one (scale on cpuTargetPercent or memoryTargetPercent)`,
+        });
+      }
+      if (service.deployment.testTraffic && service.hostHeaders.length + service.pathPatterns.length > 4) {
+        ctx.addIssue({ code: "custom", path: ["deployment", "testTraffic"], message: "the test rule adds a header value to the hosts and paths: hostHeaders + pathPatterns must be at most 4 (ALB rule condition limit of 5)" });
+      }
     } else {
+      if (service.networkMode !== "bridge") {
+        ctx.addIssue({ code: "custom", path: ["networkMode"], message: "a daemon service runs one task per instance in bridge mode" });
+      }
+      if (service.deployment.strategy !== "rolling") {
+        ctx.addIssue({ code: "custom", path: ["deployment", "strategy"], message: "a daemon service has no load balancer traffic to shift: only \"rolling\" applies" });
+      }
       if (service.autoscaling) {
         ctx.addIssue({ code: "custom", path: ["autoscaling"], message: "a daemon service runs one task per instance and cannot autoscale" });
       }

@@ -57,7 +57,18 @@ export const production: EnvironmentInput = {
       secrets: { DATABASE_URL: "arn:aws:ssm:eu-west-1:123456789012:parameter/acme-api/production/database-url" },
       readonlyRootFilesystem: true,
       writablePaths: ["/tmp"],
-      autoscaling: { minCount: 4, maxCount: 40, cpuTargetPercent: 60, requestsPerTarget: 1000, stepScaling: { thresholdPercent: 85 } },
+      autoscaling: { minCount: 4, maxCount: 40, cpuTargetPercent: 60, stepScaling: { thresholdPercent: 85 } },
+      // A canary: 10 % of production traffic for 10 minutes, then all of it, the old tasks kept 10 minutes more.
+      // The 5xx, unhealthy-target and latency alarms roll it back; the test rule is checked before any shift.
+      networkMode: "awsvpc",
+      deployment: {
+        strategy: "canary",
+        canary: { percent: 10, bakeMinutes: 10 },
+        bakeMinutes: 10,
+        testTraffic: { header: "X-Deployment-Test", value: "acme-api-canary" },
+        verify: { path: "/health" },
+        latencyAlarmMilliseconds: 1500,
+      },
     },
     {
       name: "admin",

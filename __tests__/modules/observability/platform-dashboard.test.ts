@@ -86,4 +86,9 @@ describe("PlatformDashboard", () => {
     expect(consoleHost(region)).toBe(host);
     expect(synthDashboard({ region }).construct.dashboardUrl).toBe(`https://${host}/cloudwatch/home?region=${region}#dashboards/dashboard/acme-api-platform-test`);
   });
+
+  test("GIVEN a pool with neither an Auto Scaling group nor a Spot Fleet WHEN constructed THEN it names the pool", () => {
+    const pools = [{ name: "lost", purchaseOption: "Spot", spot: true }];
+    expect(() => synthDashboard({ pools })).toThrow('PlatformDashboard: pool "lost" needs an autoScalingGroupName or a spotFleetRequestId');
+  });
 });

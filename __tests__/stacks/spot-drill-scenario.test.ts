@@ -9,10 +9,10 @@ import { drainMetrics } from "../../lambdas/spot-drainer/emf";
 import { type RebalanceSummary, drainAndTerminateForRebalance } from "../../lambdas/spot-drainer/rebalance";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { resourcesOfType, synthEnvironment } from "../support/synth";
-import spotEvent from "./fixtures/spot-interruption-warning.json";
-import rebalanceEvent from "./fixtures/rebalance-recommendation.json";
-import { fakeClock } from "./support/drainer";
-import { FakeCluster } from "./support/fake-cluster";
+import spotEvent from "../lambdas/fixtures/spot-interruption-warning.json";
+import rebalanceEvent from "../lambdas/fixtures/rebalance-recommendation.json";
+import { fakeClock } from "../lambdas/support/drainer";
+import { FakeCluster } from "../lambdas/support/fake-cluster";
 
 /**
  * The drill on paper: what staging's FIS template does (aws:ec2:send-spot-instance-interruptions on its share of
