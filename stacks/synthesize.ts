@@ -57,7 +57,7 @@ export function synthesizeEnvironments(options: SynthesizeOptions): SynthesisRes
     addWarningAnnotations(scratch, late);
     moveInto(scratch, options.outdir);
     const unselected = [...deprecations].filter(([name]) => !late.has(name)).flatMap(([, messages]) => messages);
-    return { warnings: [...unselected, ...stacks.flatMap((stack) => [...(late.get(stack.node.id) ?? []), ...stack.spotAdviceWarnings])] };
+    return { warnings: [...unselected, ...stacks.flatMap((stack) => [...(late.get(stack.node.id) ?? []), ...stack.spotAdviceWarnings, ...stack.registryWarnings])] };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

@@ -173,6 +173,10 @@ const SCENARIOS: readonly Scenario[] = [
     expectPlan: ({ plan }) => {
       expect(plan.verdict).toBe("safe");
       expect(replacedTypes(plan)).toEqual(["aws_ecs_task_definition"]);
+      // Terraform registers a new revision of the configuration family only; the released family is the release tool's (ignore_changes = all).
+      const definitions = changedOfType(plan, "aws_ecs_task_definition");
+      expect(definitions.filter((entry) => entry.action === "replace").map((entry) => entry.address)).toEqual([expect.stringMatching(/config-task-definition/)]);
+      expect(definitions.filter((entry) => entry.action === "update").every((entry) => entry.changes.every((change) => change.ignored))).toBe(true);
       // The service's revision belongs to releases (ignore_changes): the new one does not roll the service here.
       expect(changedOfType(plan, "aws_ecs_service").every((entry) => entry.changes.every((change) => change.ignored))).toBe(true);
     },

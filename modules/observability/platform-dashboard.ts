@@ -349,6 +349,8 @@ export class PlatformDashboard extends Construct {
         metrics: [
           metric(FALLBACK_METRICS.namespace, names.fallbackActive, dimensions, { stat: "Maximum", label: "fallback active (1 = on)" }),
           metric(FALLBACK_METRICS.namespace, names.onDemandInstancesAdded, dimensions, { stat: "Maximum", label: "on-demand instances added", yAxis: "right" }),
+          metric(FALLBACK_METRICS.namespace, names.spotShortfall, dimensions, { stat: "Maximum", label: "instances Spot could not provide", yAxis: "right" }),
+          metric(FALLBACK_METRICS.namespace, names.fallbackCapped, dimensions, { stat: "Maximum", label: "cost cap reached (1 = yes)" }),
         ],
       },
       {

@@ -23,6 +23,8 @@ import { scheduledTaskSchema } from "./jobs";
 import { loadBalancerSchema } from "./traffic";
 import { alertsSchema, amiWatchSchema, spotDrainerSchema, spotDrillSchema } from "./operations";
 import { mutableImageWarnings } from "./image-tags";
+import { checkSpotFallback, spotFallbackSchema } from "./spot-fallback";
+import { ecrSchema } from "./registry";
 
 const environmentSchema = z
   .object({
@@ -53,7 +55,9 @@ const environmentSchema = z
     spotDrainer: spotDrainerSchema,
     spotDrill: spotDrillSchema,
     amiWatch: amiWatchSchema,
+    spotFallback: spotFallbackSchema,
     alerts: alertsSchema,
+    ecr: ecrSchema,
     ciDeploy: ciDeploySchema.optional().describe("A role CI assumes through OIDC to push images and roll out releases."),
     stepFunctions: stepFunctionsSchema(),
     lambdas: lambdasSchema(),
@@ -102,6 +106,7 @@ function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z
   checkTaskFit(config, ctx);
   for (const issue of routingIssues(config)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
   checkSecurityCrossReferences(config, ctx);
+  checkSpotFallback(config, ctx);
   if (config.spotDrainer.drainOnRebalance && config.capacity.mode !== "spot-fleet") {
     ctx.addIssue({
       code: "custom",
