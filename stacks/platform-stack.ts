@@ -12,6 +12,7 @@ import { Compute, computeNames } from "../modules/compute/compute";
 import { DeployRole } from "../modules/services/deploy-role";
 import { Ec2TaskDefinition } from "../modules/services/ec2-task-definition";
 import { EcsService } from "../modules/services/ecs-service";
+import { AspectSequence } from "../modules/platform/aspect-sequence";
 import { Guardrails } from "../modules/platform/guardrails";
 import { PreventDestroy } from "../change-safety/prevent-destroy";
 import { LoadBalancer } from "../modules/traffic/load-balancer";
@@ -82,6 +83,8 @@ export class PlatformStack extends TerraformStack {
   /** The deploying account and its partition, looked up once for every ARN the stack builds. */
   private readonly accountId: string;
   private readonly partition: string;
+  /** The stack's aspects (guardrails, prevent_destroy, log encryption), applied as one. */
+  private readonly aspects = new AspectSequence();
 
   constructor(scope: Construct, id: string, config: EnvironmentConfig) {
     super(scope, id);
@@ -93,9 +96,10 @@ export class PlatformStack extends TerraformStack {
       allowedAccountIds: config.allowedAccountIds,
       defaultTags: [{ tags: defaultTags(config) }],
     });
-    Aspects.of(this).add(new Guardrails());
+    Aspects.of(this).add(this.aspects);
+    this.aspects.add(new Guardrails());
     this.deletionProtection = config.loadBalancer.deletionProtection;
-    if (this.deletionProtection) Aspects.of(this).add(new PreventDestroy());
+    if (this.deletionProtection) this.aspects.add(new PreventDestroy());
 
     this.accountId = new DataAwsCallerIdentity(this, "account").accountId;
     this.partition = new DataAwsPartition(this, "partition").partition;
@@ -241,7 +245,7 @@ export class PlatformStack extends TerraformStack {
             partition: this.partition,
           }).keyArn
         : kmsKey;
-    Aspects.of(this).add(new EncryptLogGroups(keyArn));
+    this.aspects.add(new EncryptLogGroups(keyArn));
     return keyArn;
   }
 

@@ -34,7 +34,7 @@ export interface SynthesisResult {
 export function synthesizeEnvironments(options: SynthesizeOptions): SynthesisResult {
   const deprecations = new Map<string, string[]>();
   const configs = Object.entries(options.environments).map(([name, input]) => {
-    const { config, warnings } = validateEnvironment(input);
+    const { config, warnings } = validateEnvironment(input, { once: true });
     if (config.environment !== name) {
       throw new Error(`environment "${name}": its config says environment "${config.environment}"; the stack name and the environment must match`);
     }
