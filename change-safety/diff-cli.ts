@@ -80,7 +80,8 @@ async function main(argv: readonly string[]): Promise<number> {
     const verdict = overallVerdict(plans);
     const refusals = plans.reduce((sum, plan) => sum + plan.refusals.length, 0);
     const losses = plans.reduce((sum, plan) => sum + plan.losses.length, 0);
-    if (options.format === "json") process.stdout.write(`${JSON.stringify({ base, verdict, refusals, losses, environments: plans }, null, 2)}\n`);
+    const applyRisks = plans.reduce((sum, plan) => sum + plan.applyRisks.length, 0);
+    if (options.format === "json") process.stdout.write(`${JSON.stringify({ base, verdict, refusals, losses, applyRisks, environments: plans }, null, 2)}\n`);
     else process.stdout.write(options.format === "markdown" ? formatMarkdown(base, plans) : formatText(base, plans));
     if (verdict === "refused") process.stderr.write(`diff: terraform plan will FAIL: ${refusals} change(s) refused\n`);
     else if (verdict === "costly") process.stderr.write(`diff: ${losses} stateful or disruptive resource(s) would be destroyed or replaced\n`);

@@ -6,7 +6,9 @@
  * Read in the provider source and not listed: aws_lb_target_group resourceTargetGroupCustomizeDiff
  * (a TCP health check with a matcher or path; the platform's groups are HTTP, and it refuses a create
  * just the same), aws_autoscaling_group launchTemplateCustomDiff (marks the template id unknown, never
- * refuses), aws_ecs_service triggersCustomizeDiff (clears, never refuses), the tags diffs (computed).
+ * refuses), aws_lb customizeDiffLoadBalancerALB (forces replacement only for `subnet_mapping`, which the
+ * platform does not use; `subnets` change in place), aws_ecs_service triggersCustomizeDiff (clears, never
+ * refuses), the tags diffs (computed).
  */
 export interface ProviderPlanRule {
   readonly resourceType: string;

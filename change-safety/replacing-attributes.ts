@@ -20,7 +20,8 @@ export const REPLACING_ATTRIBUTES: Readonly<Record<string, readonly string[]>> =
   aws_ecs_capacity_provider: ["name", "auto_scaling_group_provider.auto_scaling_group_arn"],
   aws_ecs_cluster: ["name"],
   aws_ecs_cluster_capacity_providers: ["cluster_name"],
-  aws_ecs_service: ["name", "cluster", "launch_type", "iam_role", "scheduling_strategy", "deployment_controller.type"],
+  // deployment_controller.type changes in place since 6.4.0 (#43434).
+  aws_ecs_service: ["name", "cluster", "launch_type", "iam_role", "scheduling_strategy"],
   // Every argument of a task definition revision is immutable; the service moves to the new revision.
   aws_ecs_task_definition: [
     "family", "container_definitions", "cpu", "memory", "network_mode", "task_role_arn", "execution_role_arn", "volume",
@@ -75,7 +76,7 @@ export const REPLACING_ATTRIBUTES: Readonly<Record<string, readonly string[]>> =
 
 /**
  * The replace-forcing arguments a resource of `type` changes, by name (`port`, `container_definitions`,
- * `deployment_controller.type`), given the paths of its changed leaves (e.g. `health_check[0].path`,
+ * `auto_scaling_group_provider.auto_scaling_group_arn`), given the paths of its changed leaves (e.g. `health_check[0].path`,
  * `container_definitions (json) [name=api].image`).
  */
 export function replacingChanges(type: string, changedPaths: readonly string[]): string[] {

@@ -36,6 +36,10 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeClass>> = {
     "the identity every service, task, container instance and release addresses",
     "every service, task and container instance in it goes with it",
   ),
+  aws_ecr_repository: stateful(
+    "holds the release images running tasks and rollbacks pull (force_delete off: Terraform cannot delete it while it holds images)",
+    "every image in it is deleted: tasks that need to start (scale-out, replaced Spot instances) and rollbacks cannot pull their image",
+  ),
   aws_eip: stateful("a public address partners may allow-list", "the public address is released and cannot be had again"),
   aws_iam_openid_connect_provider: stateful(
     "one per account and issuer URL: every CI role in the account trusts it",
@@ -91,6 +95,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeClass>> = {
     "ECS refuses to delete a capacity provider that a service's strategy still uses: move the services off it first",
   ),
   aws_ecs_cluster_capacity_providers: replaceable(CONFIGURATION),
+  aws_ecr_lifecycle_policy: replaceable(CONFIGURATION, "images expire only when it exists again: none are lost meanwhile"),
   aws_ecs_task_definition: replaceable(
     "revisions are immutable: every change registers a new one",
     "a new revision is registered and the old one deregistered (tasks running it keep running)",
@@ -127,6 +132,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeClass>> = {
   aws_sfn_state_machine: replaceable(CONFIGURATION, "running executions are stopped"),
   aws_sns_topic_subscription: replaceable(CONFIGURATION, "an e-mail subscription must be confirmed again"),
   aws_sqs_queue_policy: replaceable(CONFIGURATION),
+  aws_ssm_parameter: replaceable(CONFIGURATION, "the Spot fallback's state starts afresh: it reads its level from the group and holds longer before stepping back"),
   aws_vpc_security_group_egress_rule: replaceable(CONFIGURATION),
   aws_vpc_security_group_ingress_rule: replaceable(CONFIGURATION),
   aws_wafv2_web_acl: replaceable(CONFIGURATION, "the load balancer is unprotected between delete and create"),

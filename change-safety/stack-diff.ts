@@ -260,9 +260,11 @@ function withoutMetadata(outputs: Record<string, unknown> | undefined): Record<s
   );
 }
 
-/** The arguments a resource's `lifecycle.ignore_changes` lists. */
+/** The arguments a resource's `lifecycle.ignore_changes` lists (every argument for `all`). */
 function ignoredArguments(args: Record<string, unknown>): Set<string> {
   const ignore = (args.lifecycle as { ignore_changes?: unknown } | undefined)?.ignore_changes;
+  // `ignore_changes = all`: Terraform creates the resource and never plans a change to it again.
+  if (ignore === "all") return new Set(Object.keys(args));
   return new Set(Array.isArray(ignore) ? ignore.map(String) : []);
 }
 const topArgument = (path: string): string => path.split(/[ .[]/)[0];

@@ -134,6 +134,11 @@ export class ReleaseFailed extends Error {}
 export class ReleaseCancelled extends Error {}
 
 const STARTED_BY = "release-cli";
+/**
+ * Tag on every revision the release tool registers (value: the command): only those are ever retired, never
+ * Terraform's own revision of the released family, which Terraform would register again once it is INACTIVE.
+ */
+export const REGISTERED_BY_TAG = "platform:registered-by";
 const EVENTS_SHOWN = 3;
 /** Polls without a service-deployment record after which a COMPLETED rolling deployment counts (ECS keeps no record of it). */
 const RECORD_LOOKUPS = 3;
@@ -172,7 +177,7 @@ export class Release {
       const current = await this.describeTaskDefinition(target.family, target);
       const config = await this.describeConfig(target);
       const chosen = image ?? runningImage(current, target);
-      const registered = await this.register(config, target, chosen, target.family);
+      const registered = await this.register(config, target, chosen, target.family, "deploy");
       this.options.progress(`the schedule runs ${shortName(registered)} from its next run (the latest ACTIVE revision of ${target.family})`);
       return this.result("deploy", target, "succeeded", { previousTaskDefinition: current.taskDefinition.taskDefinitionArn, taskDefinition: registered, image: chosen });
     }
@@ -182,7 +187,7 @@ export class Release {
     const chosen = image ?? runningImage(running, target);
     const config = await this.describeConfig(target);
     const retired = await this.retireAbandoned(target, primary.taskDefinition as string);
-    const registered = await this.register(config, target, chosen, target.family);
+    const registered = await this.register(config, target, chosen, target.family, "deploy");
     const result = await this.rollOutRetiringFailure("deploy", target, primary, registered, chosen);
     return retired.length === 0 ? result : { ...result, deregistered: [...retired, ...(result.deregistered ?? [])] };
   }
@@ -206,7 +211,7 @@ export class Release {
     const restoredFrom = previous.taskDefinition.taskDefinitionArn as string;
     this.options.progress(`rolling ${target.service} back from ${shortName(current)} (${currentImage ?? "?"}) to the release of ${shortName(restoredFrom)} (${image})`);
     const retired = await this.retireAbandoned(target, current);
-    const registered = await this.register(previous, target, image, target.family);
+    const registered = await this.register(previous, target, image, target.family, "rollback");
     const result = await this.rollOutRetiringFailure("rollback", target, primary, registered, image);
     return { ...result, restoredFrom, ...(retired.length > 0 && { deregistered: [...retired, ...(result.deregistered ?? [])] }) };
   }
@@ -235,7 +240,7 @@ export class Release {
     }
     let taskDefinition: string;
     if (image !== undefined) {
-      taskDefinition = await this.register(await this.describeConfig(target), target, image, target.oneOffFamily);
+      taskDefinition = await this.register(await this.describeConfig(target), target, image, target.oneOffFamily, "run");
     } else {
       const described = await this.describeTaskDefinition(source, target);
       taskDefinition = described.taskDefinition.taskDefinitionArn as string;
@@ -746,7 +751,13 @@ export class Release {
     );
     // familyPrefix is a prefix: acme-api-api-production also lists acme-api-api-production_run.
     const newer = (page?.taskDefinitionArns ?? []).filter((arn) => shortName(arn).startsWith(`${target.family}:`) && revisionOf(arn) > revisionOf(running));
-    return this.deregister(newer, "it is newer than the running release but was never released");
+    const ours: string[] = [];
+    for (const arn of newer) {
+      const { tags } = await this.describeTaskDefinition(arn, target);
+      if ((tags ?? []).some((tag) => tag.key === REGISTERED_BY_TAG)) ours.push(arn);
+      else this.options.progress(`left ${shortName(arn)} alone: newer than the running release but not registered by a release (Terraform's); the next release supersedes it`);
+    }
+    return this.deregister(ours, "it is newer than the running release but was never released");
   }
 
   private async deregister(arns: readonly string[], why: string): Promise<string[]> {
@@ -798,11 +809,12 @@ export class Release {
     }
   }
 
-  /** Registers `source` with `image` as a revision of `family`. */
-  private async register(source: Described, target: ReleaseTarget, image: string, family: string): Promise<string> {
+  /** Registers `source` with `image` as a revision of `family`, tagged as registered by `command`. */
+  private async register(source: Described, target: ReleaseTarget, image: string, family: string, command: "deploy" | "rollback" | "run"): Promise<string> {
     let input;
     try {
-      input = revisionWithImage(source.taskDefinition, source.tags, target.container, image, family);
+      const tags = [...(source.tags ?? []).filter((tag) => tag.key !== REGISTERED_BY_TAG), { key: REGISTERED_BY_TAG, value: command }];
+      input = revisionWithImage(source.taskDefinition, tags, target.container, image, family);
     } catch (error) {
       if (error instanceof TaskDefinitionMismatch) throw new ReleaseFailed(error.message);
       throw error;

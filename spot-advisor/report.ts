@@ -7,6 +7,7 @@ import type { EnvironmentConfig } from "../stacks/config";
 import { adviseSpotPools, type SpotAdvice } from "./advice";
 import type { SpotDataset } from "./dataset";
 import { CAPACITY_LEVELS, estimateSavings, strategyMix, type CapacityEstimate, type StrategyMix } from "./estimate";
+import { estimateMonthlyCost, type MonthlyCostEstimate } from "./monthly-cost";
 import { capacityPools, type CapacityPoolSpec, type Purchase } from "./pools";
 
 export interface ReportInstanceType {
@@ -44,12 +45,15 @@ export interface SpotReport {
   readonly pools: readonly ReportPool[];
   readonly capacityMix: { readonly strategy: StrategyMix | null };
   readonly estimate: CapacityEstimate;
+  /** A month of the environment at its floor and at its maximum. */
+  readonly monthlyCost: MonthlyCostEstimate;
   readonly advice: ReadonlyArray<Pick<SpotAdvice, "level" | "rule" | "pool" | "type" | "message" | "acknowledged" | "whenApplied">>;
 }
 
 export function buildSpotReport(config: EnvironmentConfig, dataset: SpotDataset): SpotReport {
   const pools = capacityPools(config);
   const region = config.region;
+  const estimate = estimateSavings(pools, region, dataset);
   return {
     environment: config.environment,
     region,
@@ -81,7 +85,8 @@ export function buildSpotReport(config: EnvironmentConfig, dataset: SpotDataset)
       }),
     })),
     capacityMix: { strategy: strategyMix(config) },
-    estimate: estimateSavings(pools, region, dataset),
+    estimate,
+    monthlyCost: estimateMonthlyCost(config, estimate),
     advice: adviseSpotPools(config, dataset).map(({ level, rule, pool, type, message, acknowledged, whenApplied }) => ({
       level,
       rule,
@@ -158,6 +163,28 @@ export function renderMarkdown(report: SpotReport, chartFile?: string): string {
     ...(report.estimate.excludedTypes.length > 0
       ? [`- left out, the data lacks their size or Spot savings here: ${report.estimate.excludedTypes.join(", ")}`]
       : []),
+    "",
+  );
+
+  const cost = report.monthlyCost;
+  const vcpuHours = (level: MonthlyCostEstimate["floor"]) =>
+    `| ${level.onDemandVcpuHours} | ${level.spotVcpuHours} | ${level.costVsAllOnDemandPercent === null ? "n/a" : `${level.costVsAllOnDemandPercent}%`} |`;
+  push(
+    "## Monthly cost estimate",
+    "",
+    `A month (${cost.hoursPerMonth} h) of instances, in vCPU-hours, and what they cost against the same vCPU-hours all on-demand:`,
+    "",
+    "| capacity | on-demand vCPU-h | Spot vCPU-h | cost vs all on-demand |",
+    "| --- | ---: | ---: | ---: |",
+    `| floor (every group at its minimum) ${vcpuHours(cost.floor)}`,
+    `| maximum (every group at its maximum) ${vcpuHours(cost.maximum)}`,
+    "",
+    `Fixed parts at ${cost.priceRegion} list prices: ${cost.fixed.map((item) => `${item.item} x${item.quantity}: $${item.monthlyUsd} (${item.usage})`).join("; ")}. **$${cost.fixedMonthlyUsd} a month** before usage.`,
+    `Logs (kept ${cost.logs.retentionDays} days): $${cost.logs.ingestUsdPerGb} per GB ingested and $${cost.logs.storedUsdPerGbMonth} per GB-month stored; the volume is the application's.`,
+    "",
+    "Assumptions:",
+    "",
+    ...cost.assumptions.map((assumption) => `- ${assumption}`),
     "",
   );
 

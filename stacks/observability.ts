@@ -7,7 +7,7 @@ import type { PlatformStack } from "./platform-stack";
 /** What the dashboard can show that the stack itself does not build (yet). */
 export interface DashboardExtras {
   readonly firewall?: WebApplicationFirewall;
-  /** The on-demand fallback (lambdas/spot-fallback), once the stack builds it. */
+  /** The on-demand fallback (lambdas/spot-fallback), when `spotFallback.enabled`. */
   readonly spotFallback?: { readonly functionName: string };
   /** The shipped deployment verification hook, when a service uses it. */
   readonly deploymentVerification?: { readonly functionName: string };

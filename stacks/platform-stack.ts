@@ -12,6 +12,7 @@ import { Compute, computeNames } from "../modules/compute/compute";
 import { DeployRole } from "../modules/services/deploy-role";
 import { Ec2TaskDefinition } from "../modules/services/ec2-task-definition";
 import { EcsService } from "../modules/services/ecs-service";
+import { AspectSequence } from "../modules/platform/aspect-sequence";
 import { Guardrails } from "../modules/platform/guardrails";
 import { PreventDestroy } from "../change-safety/prevent-destroy";
 import { LoadBalancer } from "../modules/traffic/load-balancer";
@@ -26,8 +27,11 @@ import { ScheduledTask } from "../modules/jobs/scheduled-task";
 import { ServiceAlarms } from "../modules/services/service-alarms";
 import { ServiceAutoScaling } from "../modules/services/service-autoscaling";
 import { SpotInterruptionDrainer } from "../modules/operations/spot-interruption-drainer";
+import type { SpotFallback } from "../modules/operations/spot-fallback";
+import { buildSpotFallback } from "./spot-fallback";
 import { SpotInterruptionDrill } from "../modules/operations/spot-interruption-drill";
 import { spotPoolWarnings } from "../spot-advisor/advice";
+import { ContainerRegistry, registryWarnings } from "./container-registry";
 import { aliasRecordNames, webRoutes } from "./routing";
 import { ServiceDelivery } from "./progressive-delivery";
 import { WebApplicationFirewall } from "../modules/traffic/web-application-firewall";
@@ -48,12 +52,18 @@ export class PlatformStack extends TerraformStack {
   public readonly deployRole?: DeployRole;
   /** Drains Spot instances on interruption warnings, when `spotDrainer.enabled`. */
   public readonly spotDrainer?: SpotInterruptionDrainer;
+  /** Holds capacity on on-demand while Spot cannot be had, when `spotFallback.enabled`. */
+  public readonly spotFallback?: SpotFallback;
   /** The FIS experiment template that rehearses a Spot interruption, when `spotDrill.enabled`. */
   public readonly spotDrill?: SpotInterruptionDrill;
   /** Reports newer ECS-optimized AMIs, when `amiWatch.enabled`. */
   public readonly amiWatch?: AmiWatch;
   /** What the Spot Instance Advisor data says is risky about the Spot pools (unacknowledged), also added as warning annotations. */
   public readonly spotAdviceWarnings: readonly string[];
+  /** The environment's ECR repositories (`ecr.repositories`). */
+  public readonly registry: ContainerRegistry;
+  /** What synth says about the image registry (no repository at all), also added as warning annotations. */
+  public readonly registryWarnings: readonly string[];
   /** Where to look when an alarm fires: services, capacity and Spot, drains, jobs. */
   public readonly dashboard: PlatformDashboard;
   /** The topic created for the environment's alarms, when `alerts.emails` lists anyone. */
@@ -73,6 +83,8 @@ export class PlatformStack extends TerraformStack {
   /** The deploying account and its partition, looked up once for every ARN the stack builds. */
   private readonly accountId: string;
   private readonly partition: string;
+  /** The stack's aspects (guardrails, prevent_destroy, log encryption), applied as one. */
+  private readonly aspects = new AspectSequence();
 
   constructor(scope: Construct, id: string, config: EnvironmentConfig) {
     super(scope, id);
@@ -84,9 +96,10 @@ export class PlatformStack extends TerraformStack {
       allowedAccountIds: config.allowedAccountIds,
       defaultTags: [{ tags: defaultTags(config) }],
     });
-    Aspects.of(this).add(new Guardrails());
+    Aspects.of(this).add(this.aspects);
+    this.aspects.add(new Guardrails());
     this.deletionProtection = config.loadBalancer.deletionProtection;
-    if (this.deletionProtection) Aspects.of(this).add(new PreventDestroy());
+    if (this.deletionProtection) this.aspects.add(new PreventDestroy());
 
     this.accountId = new DataAwsCallerIdentity(this, "account").accountId;
     this.partition = new DataAwsPartition(this, "partition").partition;
@@ -110,10 +123,13 @@ export class PlatformStack extends TerraformStack {
       drainHook: config.spotDrainer.enabled
         ? { name: this.naming.name("drain"), heartbeatTimeoutSeconds: config.spotDrainer.lifecycleHeartbeatSeconds }
         : undefined,
+      fallbackOwnsOnDemandBase: config.spotFallback.enabled,
     });
     // Advice, never an error: `cdktf synth` prints warning annotations; main.ts prints them when run directly.
     this.spotAdviceWarnings = spotPoolWarnings(config);
     for (const warning of this.spotAdviceWarnings) Annotations.of(this).addWarning(warning);
+    this.registryWarnings = registryWarnings(config);
+    for (const warning of this.registryWarnings) Annotations.of(this).addWarning(warning);
 
     if (config.alerts.emails.length > 0) {
       this.alertTopic = new AlertTopic(this, "alerts", {
@@ -152,11 +168,13 @@ export class PlatformStack extends TerraformStack {
     for (const job of config.scheduledTasks) {
       this.scheduledTasks[job.name] = this.buildScheduledTask(config, job);
     }
+    this.registry = new ContainerRegistry(this, "registry", { repositories: config.ecr.repositories });
     if (config.ciDeploy) this.deployRole = this.buildDeployRole(config, config.ciDeploy);
     if (config.spotDrainer.enabled) this.spotDrainer = this.buildSpotDrainer(config);
     if (config.spotDrill.enabled) this.spotDrill = this.buildSpotDrill(config);
     if (config.amiWatch.enabled) this.amiWatch = this.buildAmiWatch(config, id);
-    this.dashboard = addPlatformDashboard(this, config, { firewall: edge.firewall, deploymentVerification: delivery?.verificationHook });
+    if (config.spotFallback.enabled) this.spotFallback = buildSpotFallback(this, config, this.naming, this.compute, this.alarmActions);
+    this.dashboard = addPlatformDashboard(this, config, { firewall: edge.firewall, deploymentVerification: delivery?.verificationHook, spotFallback: this.spotFallback });
 
     new TerraformOutput(this, "vpc_id", { description: "The environment's VPC: for peering, endpoints and other stacks that join it", value: this.network.vpcId });
     new TerraformOutput(this, "cluster_name", { description: "ECS cluster name: `aws ecs ... --cluster` in runbooks and deploys", value: this.compute.clusterName });
@@ -227,7 +245,7 @@ export class PlatformStack extends TerraformStack {
             partition: this.partition,
           }).keyArn
         : kmsKey;
-    Aspects.of(this).add(new EncryptLogGroups(keyArn));
+    this.aspects.add(new EncryptLogGroups(keyArn));
     return keyArn;
   }
 
@@ -486,7 +504,8 @@ export class PlatformStack extends TerraformStack {
       // Jobs with an image of their own are deployed (new revisions) and run like services.
       taskDefinitionFamilies: [...services, ...this.jobTaskDefinitions].map((task) => task.taskDefinitionFamily),
       passRoleArns: [...services, ...this.jobTaskDefinitions].flatMap((task) => [task.taskRoleArn, task.executionRoleArn]),
-      ecrRepositories: ciDeploy.ecrRepositories,
+      // Existing repositories it may push to, and those the environment creates.
+      ecrRepositories: [...new Set([...ciDeploy.ecrRepositories, ...this.registry.repositoryNames])],
     });
   }
 

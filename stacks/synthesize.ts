@@ -34,7 +34,7 @@ export interface SynthesisResult {
 export function synthesizeEnvironments(options: SynthesizeOptions): SynthesisResult {
   const deprecations = new Map<string, string[]>();
   const configs = Object.entries(options.environments).map(([name, input]) => {
-    const { config, warnings } = validateEnvironment(input);
+    const { config, warnings } = validateEnvironment(input, { once: true });
     if (config.environment !== name) {
       throw new Error(`environment "${name}": its config says environment "${config.environment}"; the stack name and the environment must match`);
     }
@@ -57,7 +57,7 @@ export function synthesizeEnvironments(options: SynthesizeOptions): SynthesisRes
     addWarningAnnotations(scratch, late);
     moveInto(scratch, options.outdir);
     const unselected = [...deprecations].filter(([name]) => !late.has(name)).flatMap(([, messages]) => messages);
-    return { warnings: [...unselected, ...stacks.flatMap((stack) => [...(late.get(stack.node.id) ?? []), ...stack.spotAdviceWarnings])] };
+    return { warnings: [...unselected, ...stacks.flatMap((stack) => [...(late.get(stack.node.id) ?? []), ...stack.spotAdviceWarnings, ...stack.registryWarnings])] };
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }

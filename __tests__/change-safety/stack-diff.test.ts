@@ -173,6 +173,31 @@ describe("diffStacks on production", () => {
   });
 });
 
+describe("reports of a refused plan", () => {
+  // GIVEN production's cluster renamed (prevent_destroy) and a service whose strategy changes without force_new_deployment
+  const head = production();
+  find(head, "aws_ecs_cluster", "compute_cluster")[1].name = "renamed";
+  const [, service] = find(head, "aws_ecs_service", "service-admin_service");
+  delete service.force_new_deployment;
+  service.capacity_provider_strategy[0].weight = 7;
+  const refused = diff(head);
+  const base = { ref: "main", commit: "0123456789abcdef0123" };
+
+  test("text says the plan will fail before anything else, each refusal with its rule, then what would be lost", () => {
+    const text = formatText(base, [refused]);
+    expect(text).toContain("production: plan will FAIL: Terraform refuses 2 change(s)\n  XX refused aws_ecs_cluster.compute_cluster_");
+    expect(text).toContain("force_new_deployment should be true when capacity_provider_strategy is being updated  [internal/service/ecs/service.go capacityProviderStrategyCustomizeDiff]");
+    expect(text.indexOf("XX refused")).toBeLessThan(text.indexOf("!! replace aws_ecs_cluster"));
+    expect(text).toContain("data or identity would be LOST: every service, task and container instance in it goes with it");
+  });
+
+  test("markdown cautions that terraform plan will fail and lists the refusals", () => {
+    const markdown = formatMarkdown(base, [refused]);
+    expect(markdown).toContain("> [!CAUTION]\n> terraform plan will FAIL: 2 change(s) refused.");
+    expect(markdown).toContain("| production | refused | **2** |");
+  });
+});
+
 describe("diffValues", () => {
   test.each<[string, unknown, unknown, unknown[]]>([
     ["equal", { a: 1 }, { a: 1 }, []],
@@ -190,7 +215,10 @@ describe("diffValues", () => {
 
 describe("replacingChanges", () => {
   test.each<[string, string[], string[]]>([
-    ["aws_ecs_service", ["deployment_controller[0].type", "desired_count"], ["deployment_controller.type"]],
+    ["aws_ecs_service", ["scheduling_strategy", "desired_count"], ["scheduling_strategy"]],
+    // In place since hashicorp/aws 6.4.0: ROLLING to BLUE_GREEN must not read as a replacement.
+    ["aws_ecs_service", ["deployment_controller[0].type"], []],
+    ["aws_ecs_capacity_provider", ["auto_scaling_group_provider[0].auto_scaling_group_arn"], ["auto_scaling_group_provider.auto_scaling_group_arn"]],
     ["aws_lb_target_group", ["health_check.path", "stickiness.enabled"], []],
     ["aws_ecs_task_definition", ["container_definitions (json) [name=api].image", "container_definitions (json) [name=api].cpu"], ["container_definitions"]],
     ["aws_unknown_type", ["name"], []],
@@ -301,6 +329,15 @@ describe("predictPlan: replacement through references, and what terraform plan r
   test("removing a protected resource's block loses its data but is not refused: prevent_destroy goes with the block", () => {
     const result = plan({ aws_sqs_queue: { dead: { name: "dead", lifecycle: { prevent_destroy: true } } } }, {});
     expect([result.verdict, result.refusals, result.losses.map((loss) => loss.consequence)]).toEqual(["costly", [], ["the messages in it are dropped"]]);
+  });
+
+  test("ignore_changes = all: nothing about the resource is planned, not even through references", () => {
+    const stack = (name: string): Resources => ({
+      aws_iam_role: { execution: { name } },
+      aws_ecs_task_definition: { released: { family: "api", execution_role_arn: "${aws_iam_role.execution.arn}", lifecycle: { ignore_changes: "all" } } },
+    });
+    const result = plan(stack("a"), stack("b"));
+    expect(result.changed.map((entry) => [entry.address, entry.action])).toEqual([["aws_iam_role.execution", "replace"]]);
   });
 
   test("a launch type left out of a service that moves to a strategy is kept (Optional+Computed), not a replacement", () => {

@@ -63,12 +63,16 @@ describe("drainer metrics in embedded metric format", () => {
     expectValidEmf(doc as Record<string, unknown>);
   });
 
-  test.each<[string, Partial<DrainSummary>, number]>([
-    ["finished before its deadline with every target drained", {}, 0],
-    ["targets still in use at the stop point", { targetsStillInUse: 2, drainedTargets: 1 }, 1],
-    ["finished after its deadline", { finishedAt: STARTED + 108_001 }, 1],
-    ["an event that arrived after the reclaim (stale)", { skipped: "stale-event", stoppedTasks: [] }, 1],
-  ])("GIVEN a drain that %s WHEN its metrics are built THEN DrainsMissedDeadline is %i", (_case, extra, missed) => {
+  test.each<[string, number, Partial<DrainSummary>]>([
+    ["finished before its deadline with every target drained", 0, {}],
+    ["finished exactly at its deadline", 0, { finishedAt: STARTED + 108_000 }],
+    ["recorded no end (nothing drained)", 0, { finishedAt: undefined }],
+    ["had no deadline", 0, { deadline: undefined, finishedAt: STARTED + 500_000 }],
+    ["left targets still in use at the stop point", 1, { targetsStillInUse: 2, drainedTargets: 1 }],
+    ["finished after its deadline", 1, { finishedAt: STARTED + 108_001 }],
+    ["came after the reclaim (stale)", 1, { skipped: "stale-event", stoppedTasks: [] }],
+    ["refused to terminate a rebalanced instance still in a target group (it keeps serving)", 0, { targetsStillInUse: 1, refused: ["targets-in-use"] } as Partial<DrainSummary>],
+  ])("GIVEN a drain that %s WHEN its metrics are built THEN DrainsMissedDeadline is %i", (_case, missed, extra) => {
     expect(drainMetrics(drained(extra), CLUSTER, timing)).toMatchObject({ DrainsMissedDeadline: missed });
   });
 

@@ -99,8 +99,14 @@ describe("image references", () => {
     "nginx",
     "public.ecr.aws/nginx/nginx:1.27-alpine",
     "acme/api:1.0@sha256:" + "0123456789abcdef".repeat(4),
+    // exactly the 255 characters ECS allows before the digest
+    `ghcr.io/acme/${"a".repeat(240)}:1@sha256:${"0".repeat(64)}`,
   ])("accepts %s", (image) => {
     expect(checkImageReference(image)).toBe(image);
+  });
+
+  test("refuses 256 characters before @ with the length ECS allows", () => {
+    expect(() => checkImageReference(`ghcr.io/acme/${"a".repeat(241)}:1`)).toThrow('is 256 characters before "@": ECS allows at most 255 (repository and tag)');
   });
 
   test.each(["acme/api:", "acme//api", "acme/api:-tag", ":1.0", "acme/api:" + "x".repeat(129), "https://ghcr.io/acme/api:1"])("refuses %s", (image) => {

@@ -103,7 +103,10 @@ describe("deploy <environment> <service> --image", () => {
       placementConstraints: [],
       volumes: [],
       containerDefinitions: [{ ...live.containerDefinitions![0], image: IMAGE }],
-      tags: [{ key: "team", value: "payments" }],
+      tags: [
+        { key: "team", value: "payments" },
+        { key: "platform:registered-by", value: "deploy" },
+      ],
     });
     // the update names only the revision: autoscaling owns desiredCount
     expect(ecs.commandCalls(UpdateServiceCommand).map((call) => call.args[0].input)).toEqual([{ cluster: CLUSTER, service: "api", taskDefinition: revisionArn(8) }]);
@@ -125,12 +128,15 @@ describe("deploy <environment> <service> --image", () => {
     expect(result.json()).toMatchObject({ outcome: "succeeded", image: OLD_IMAGE });
   });
 
-  test("before registering, retires revisions newer than the running release that were never released (a cancelled deploy's)", async () => {
+  test("before registering, retires revisions newer than the running release that a release registered and never released (a cancelled deploy's); Terraform's stay", async () => {
     givenDeployStarts();
     ecs.on(DescribeServicesCommand).resolvesOnce({ services: [completed()] }).resolves({ services: [rollingOut(4, "COMPLETED")] });
-    ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [revisionArn(9), revisionArn(1, "acme-api-api-production_run"), revisionArn(7), revisionArn(6)] });
+    ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [revisionArn(10), revisionArn(9), revisionArn(1, "acme-api-api-production_run"), revisionArn(7), revisionArn(6)] });
+    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: revisionArn(9) }).resolves({ ...liveTaskDefinition(9), tags: [{ key: "platform:registered-by", value: "deploy" }] });
+    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: revisionArn(10) }).resolves({ ...liveTaskDefinition(10), tags: [{ key: "team", value: "payments" }] });
     const result = await runCli(["deploy", "production", "api", "--image", IMAGE, "--json"]);
     expect(result.code).toBe(0);
+    expect(result.stderr).toContain("left acme-api-api-production:10 alone: newer than the running release but not registered by a release (Terraform's)");
     expect(ecs).toHaveReceivedCommandWith(ListTaskDefinitionsCommand, { familyPrefix: "acme-api-api-production", status: "ACTIVE", sort: "DESC" });
     expect(ecs.commandCalls(DeregisterTaskDefinitionCommand).map((call) => call.args[0].input)).toEqual([{ taskDefinition: revisionArn(9) }]);
     expect(result.json().deregistered).toEqual([revisionArn(9)]);
@@ -141,6 +147,7 @@ describe("deploy <environment> <service> --image", () => {
     givenDeployStarts();
     ecs.on(DescribeServicesCommand).resolvesOnce({ services: [completed()] }).resolves({ services: [rollingOut(4, "COMPLETED")] });
     ecs.on(ListTaskDefinitionsCommand).resolves({ taskDefinitionArns: [revisionArn(9)] });
+    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: revisionArn(9) }).resolves({ ...liveTaskDefinition(9), tags: [{ key: "platform:registered-by", value: "deploy" }] });
     ecs.on(DeregisterTaskDefinitionCommand).rejects(new AccessDeniedException({ message: "denied", $metadata: {} }));
     const result = await runCli(["deploy", "production", "api", "--image", IMAGE, "--json"]);
     expect(result.code).toBe(0);

@@ -1,9 +1,12 @@
 import {
+  AccessDeniedException,
+  DeregisterTaskDefinitionCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
   DescribeTasksCommand,
   ECSClient,
   RegisterTaskDefinitionCommand,
+  ClientException,
   RunTaskCommand,
   StopTaskCommand,
   type Task,
@@ -114,14 +117,44 @@ describe("run <environment> <service> -- <command>", () => {
     expect(tokens[0]).toBe(tokens[1]);
   });
 
-  test("--image runs a new revision of the live task definition (migrations before the deploy)", async () => {
+  test("--image runs the config's latest revision with that image from the one-off family, deregistered when done (migrations before the deploy)", async () => {
     givenApiService();
-    ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: liveTaskDefinition(8, IMAGE).taskDefinition });
+    const oneOff = revisionArn(2, "acme-api-api-production_run");
+    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: "acme-api-api-production_config" }).resolves(liveTaskDefinition(4, "acme-api:config", "acme-api-api-production_config"));
+    ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { ...liveTaskDefinition(2, IMAGE, "acme-api-api-production_run").taskDefinition } });
     ecs.on(DescribeTasksCommand).resolves({ tasks: [task("STOPPED", { stopCode: "EssentialContainerExited" }, 0)] });
-    const result = await runCli(["run", "production", "api", "--image", IMAGE, "--", ...MIGRATE]);
+    const result = await runCli(["run", "production", "api", "--image", IMAGE, "--json", "--", ...MIGRATE]);
     expect(result.code).toBe(0);
-    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input.containerDefinitions?.[0].image).toBe(IMAGE);
-    expect(ecs).toHaveReceivedCommandWith(RunTaskCommand, { taskDefinition: revisionArn(8) });
+    const registered = ecs.commandCalls(RegisterTaskDefinitionCommand)[0].args[0].input;
+    expect(registered).toMatchObject({ family: "acme-api-api-production_run", containerDefinitions: [expect.objectContaining({ image: IMAGE })] });
+    expect(ecs).toHaveReceivedCommandWith(RunTaskCommand, { taskDefinition: oneOff });
+    expect(ecs.commandCalls(DeregisterTaskDefinitionCommand).map((call) => call.args[0].input)).toEqual([{ taskDefinition: oneOff }]);
+    expect(result.json()).toMatchObject({ outcome: "succeeded", taskDefinition: oneOff, image: IMAGE, deregistered: [oneOff] });
+    expect(result.stderr).toContain("deregistered acme-api-api-production_run:2: its one-off task is done");
+  });
+
+  test.each([
+    ["RunTask is refused", () => ecs.on(RunTaskCommand).rejects(new AccessDeniedException({ message: "denied", $metadata: {} })), "no task was started"],
+    ["RunTask starts nothing", () => ecs.on(RunTaskCommand).resolves({ tasks: [], failures: [{ reason: "RESOURCE:MEMORY" }] }), "its one-off task is done"],
+  ])("with --image, a one-off revision is deregistered when %s", async (_case, given, why) => {
+    givenApiService();
+    const oneOff = revisionArn(2, "acme-api-api-production_run");
+    ecs.on(RegisterTaskDefinitionCommand).resolves({ taskDefinition: { ...liveTaskDefinition(2, IMAGE, "acme-api-api-production_run").taskDefinition } });
+    given();
+    const result = await runCli(["run", "production", "api", "--image", IMAGE, "--", ...MIGRATE]);
+    expect(result.code).toBe(1);
+    expect(ecs).toHaveReceivedCommandWith(DeregisterTaskDefinitionCommand, { taskDefinition: oneOff });
+    expect(result.stderr).toContain(`deregistered acme-api-api-production_run:2: ${why}`);
+  });
+
+  test("without --image nothing is registered or deregistered", async () => {
+    givenApiService();
+    ecs.on(DescribeTasksCommand).resolves({ tasks: [task("STOPPED", { stopCode: "EssentialContainerExited" }, 0)] });
+    const result = await runCli(["run", "production", "api", "--json", "--", ...MIGRATE]);
+    expect(result.code).toBe(0);
+    expect(result.json().deregistered).toBeUndefined();
+    expect(ecs).not.toHaveReceivedCommand(RegisterTaskDefinitionCommand);
+    expect(ecs).not.toHaveReceivedCommand(DeregisterTaskDefinitionCommand);
   });
 
   test("a task still running at --timeout is stopped and the run times out (exit 1)", async () => {
@@ -197,5 +230,50 @@ describe("status <environment> [<service>]", () => {
     expect(result.stdout).toContain("api: not found");
     expect(result.stdout).toContain("smoke-check (job): revision 3, image public.ecr.aws/docker/library/busybox:1.36");
     expect(result.stderr).toContain("not found in cluster acme-api-staging: api (was the stack applied?)");
+  });
+});
+
+describe("what the CLI prints", () => {
+  test("the status table: counts, release, rollout, deployments in flight, events, jobs", async () => {
+    const api = apiService(
+      [deployment("ecs-svc/2", 8, "PRIMARY", "IN_PROGRESS", { runningCount: 2 }), deployment(OLD_DEPLOYMENT, 7, "ACTIVE", "COMPLETED")],
+      [{ id: "e1", message: "(service api) has reached a steady state." }],
+    );
+    ecs.on(DescribeServicesCommand).resolves({ services: [api] });
+    ecs.on(DescribeTaskDefinitionCommand).resolves(liveTaskDefinition(8, IMAGE));
+    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: "acme-api-smoke-check-job-staging" }).rejects(new ClientException({ message: "Unable to describe task definition.", $metadata: {} }));
+    const result = await runCli(["status", "staging"]);
+    expect(result.stdout).toBe(
+      [
+        "staging (cluster acme-api-staging)",
+        `  api: 4/4 running, 0 pending; revision 8, image ${IMAGE}; rollout IN_PROGRESS (2 deployments)`,
+        "    2026-11-29T12:00:00.000Z (service api) has reached a steady state.",
+        "  smoke-check: not found",
+        "",
+      ].join("\n"),
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe("error: not found in cluster acme-api-staging: smoke-check (was the stack applied?)\n");
+  });
+
+  test("a settled service shows neither a deployment count nor an unknown state", async () => {
+    ecs.on(DescribeServicesCommand).resolves({ services: [{ ...apiService([deployment(OLD_DEPLOYMENT, 7, "PRIMARY", "COMPLETED")]), events: [] }] });
+    ecs.on(DescribeTaskDefinitionCommand).resolves({ taskDefinition: undefined });
+    const result = await runCli(["status", "production", "api"]);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe("production (cluster acme-api-production)\n  api: 4/4 running, 0 pending; revision 7, image ?; rollout COMPLETED\n");
+    expect(result.stderr).toBe("");
+  });
+
+  test.each([
+    ["succeeded run", ["run", "production", "api", "--", "true"], () => ecs.on(DescribeTasksCommand).resolves({ tasks: [task("STOPPED", { stopCode: "EssentialContainerExited" }, 0)] }), /^done: task exited 0 \(acme-api-api-production:7\) \[\d+ s\]$/m],
+    ["failed run", ["run", "production", "api", "--", "false"], () => ecs.on(DescribeTasksCommand).resolves({ tasks: [task("STOPPED", { stopCode: "EssentialContainerExited" }, 3)] }), /^error: run failed: container api exited with 3 \(EssentialContainerExited\) \[\d+ s\]$/m],
+    ["timed-out run", ["run", "production", "api", "--timeout", "5", "--", "sleep"], () => ecs.on(DescribeTasksCommand).resolves({ tasks: [task("RUNNING")] }), /^error: run timed out: task 0123456789abcdef0123456789abcdef did not stop within 5 s \(last status RUNNING\); it was asked to stop \[5 s\]$/m],
+  ])("the summary line of a %s", async (_case, argv, given, line) => {
+    givenApiService();
+    given();
+    ecs.on(StopTaskCommand).resolves({});
+    const result = await runCli(argv);
+    expect(result.stderr).toMatch(line);
   });
 });

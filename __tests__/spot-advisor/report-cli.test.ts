@@ -23,6 +23,10 @@ describe("npm run report", () => {
     expect(result.code).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report).toMatchObject({ environment: "staging", region: "eu-west-1" });
+    // the monthly cost estimate, with its assumptions, in the JSON as in the Markdown
+    expect(report.monthlyCost).toMatchObject({ hoursPerMonth: 730, priceRegion: "eu-west-1", fixed: [expect.objectContaining({ item: "load balancer" }), expect.objectContaining({ item: "NAT gateways" })] });
+    expect(report.monthlyCost.assumptions.length).toBeGreaterThan(2);
+    expect(run(["staging", "--out", scratch()]).stdout).toMatch(/## Monthly cost estimate[\s\S]*\| floor \(every group at its minimum\) \| \d+ \| \d+ \| [\d.]+% \|[\s\S]*\*\*\$[\d.]+ a month\*\* before usage/);
     expect(result.stderr).toMatch(/^report: staging: 2 warning\(s\), estimated savings [\d.]+% at max capacity\n$/);
   });
 

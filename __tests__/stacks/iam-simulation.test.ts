@@ -134,6 +134,50 @@ function amiWatchRows(e: Environment): Row[] {
   ];
 }
 
+/** The Spot fallback's calls (lambdas/spot-fallback): the Spot ASG's base in capacity-providers mode, the on-demand ASG's size in spot-fleet mode. */
+function spotFallbackRows(e: Environment): Row[] {
+  const other = otherEnv(e.env);
+  const fn = e.named("spot-fallback");
+  const group = (env: Environment, pool: string) => env.iam.attribute("aws_autoscaling_group", "arn", (block) => String(block.name) === env.named(pool));
+  const state = (env: Environment) => `arn:aws:ssm:${env.region}:${ACCOUNT_ID}:parameter/acme-api/${env.env}/spot-fallback/state`;
+  const failures = `arn:aws:sqs:${e.region}:${ACCOUNT_ID}:${e.named("spot-fallback-failures")}`;
+  const fleetMode = e.env === "staging";
+  const lever = fleetMode ? "on-demand" : "spot";
+  const fixed = fleetMode ? "spot" : "on-demand";
+  const rows: Row[] = [
+    ["writes its log stream", { action: "logs:PutLogEvents", resource: e.logStream(`/aws/lambda/${fn}`, "2026/12/06/[$LATEST]0123abcd") }, ALLOW],
+    ["describes the groups", { action: "autoscaling:DescribeAutoScalingGroups", resource: "*" }, ALLOW],
+    ["reads scaling activities", { action: "autoscaling:DescribeScalingActivities", resource: "*" }, ALLOW],
+    ["reads its state", { action: "ssm:GetParameter", resource: state(e) }, ALLOW],
+    ["writes its state", { action: "ssm:PutParameter", resource: state(e) }, ALLOW],
+    ["records a failed check", { action: "sqs:SendMessage", resource: failures }, ALLOW],
+    // Out of scope.
+    ["another environment's state", { action: "ssm:PutParameter", resource: state(other) }, DENY],
+    ["an application's parameter", { action: "ssm:GetParameter", resource: `arn:aws:ssm:${e.region}:${ACCOUNT_ID}:parameter/acme-api/${e.env}/database-url` }, DENY],
+    ["deleting its state", { action: "ssm:DeleteParameter", resource: state(e) }, DENY],
+    ["terminating instances", { action: "ec2:TerminateInstances", resource: e.instance }, DENY],
+    ["deleting a group", { action: "autoscaling:DeleteAutoScalingGroup", resource: group(e, lever) }, DENY],
+  ];
+  if (fleetMode) {
+    rows.push(
+      ["reads the Spot Fleet", { action: "ec2:DescribeSpotFleetRequests", resource: "*" }, ALLOW],
+      ["reads the Spot Fleet's history", { action: "ec2:DescribeSpotFleetRequestHistory", resource: "*" }, ALLOW],
+      ["sizes the on-demand group", { action: "autoscaling:SetDesiredCapacity", resource: group(e, lever) }, ALLOW],
+      ["changing the on-demand group's configuration", { action: "autoscaling:UpdateAutoScalingGroup", resource: group(e, lever) }, DENY],
+      ["resizing the Spot Fleet", { action: "ec2:ModifySpotFleetRequest", resource: `arn:aws:ec2:${e.region}:${ACCOUNT_ID}:spot-fleet-request/${ANOTHER_FLEET}` }, DENY],
+    );
+  } else {
+    rows.push(
+      ["moves the Spot group's on-demand base", { action: "autoscaling:UpdateAutoScalingGroup", resource: group(e, lever) }, ALLOW],
+      ["changing the on-demand group", { action: "autoscaling:UpdateAutoScalingGroup", resource: group(e, fixed) }, DENY],
+      ["sizing the Spot group by hand", { action: "autoscaling:SetDesiredCapacity", resource: group(e, lever) }, DENY],
+      ["reading Spot Fleets (no fleet here)", { action: "ec2:DescribeSpotFleetRequests", resource: "*" }, DENY],
+    );
+  }
+  rows.push(["another environment's group", { action: fleetMode ? "autoscaling:SetDesiredCapacity" : "autoscaling:UpdateAutoScalingGroup", resource: group(other, "on-demand") }, DENY]);
+  return rows;
+}
+
 /** ECS agent and SSM agent calls of the container instances (AWS managed policies, documented content). */
 function instanceRows(e: Environment): Row[] {
   return [
@@ -351,6 +395,7 @@ function roleCases(e: Environment): RoleCase[] {
   const cases: RoleCase[] = [
     { env, role: e.named("spot-drainer"), trustedBy: "lambda.amazonaws.com", rows: drainerRows(e) },
     { env, role: e.named("ami-watch"), trustedBy: "lambda.amazonaws.com", rows: amiWatchRows(e) },
+    { env, role: e.named("spot-fallback"), trustedBy: "lambda.amazonaws.com", rows: spotFallbackRows(e) },
     { env, role: e.named("ecs-instance"), trustedBy: "ec2.amazonaws.com", rows: instanceRows(e) },
     ...flowLogCases(e),
   ];
@@ -534,6 +579,30 @@ describe("IAM by simulation: resource policies", () => {
             },
           ]
         : []),
+      {
+        env,
+        what: "the schedule invokes the Spot fallback",
+        resource: fn("spot-fallback"),
+        principal: events,
+        call: { action: "lambda:InvokeFunction", resource: fn("spot-fallback"), context: { "aws:SourceArn": rule("spot-fallback") } },
+        expected: ALLOW,
+      },
+      {
+        env,
+        what: "another rule may not invoke the Spot fallback",
+        resource: fn("spot-fallback"),
+        principal: events,
+        call: { action: "lambda:InvokeFunction", resource: fn("spot-fallback"), context: { "aws:SourceArn": rule("ami-watch") } },
+        expected: DENY,
+      },
+      {
+        env,
+        what: "the Spot fallback's failure queue refuses requests without TLS",
+        resource: sqs("spot-fallback-failures"),
+        principal: e.role("spot-fallback"),
+        call: { action: "sqs:SendMessage", resource: sqs("spot-fallback-failures"), context: insecure },
+        expected: "ExplicitlyDenied",
+      },
       {
         env,
         what: "ELB log delivery writes under the environment's prefix",

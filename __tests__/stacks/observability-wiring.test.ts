@@ -58,8 +58,8 @@ const MUST_APPEAR: Array<{ dimension: string; type: string; shown?: (resource: R
   { dimension: "FleetRequestId", type: "aws_spot_fleet_request" },
   { dimension: "CapacityProviderName", type: "aws_ecs_capacity_provider" },
   { dimension: "StateMachineArn", type: "aws_sfn_state_machine" },
-  // Job schedules, failed-run signals, Spot interruptions and rebalance recommendations; not the AMI watch's schedule or the lifecycle hook's rule.
-  { dimension: "RuleName", type: "aws_cloudwatch_event_rule", shown: (rule) => !/-(ami-watch|asg-terminate)-/.test(rule.name) },
+  // Job schedules, failed-run signals, Spot interruptions and rebalance recommendations; not the AMI watch's or the Spot fallback's schedule (their functions' invocations show those) or the lifecycle hook's rule.
+  { dimension: "RuleName", type: "aws_cloudwatch_event_rule", shown: (rule) => !/-(ami-watch|spot-fallback|asg-terminate)-/.test(rule.name) },
   { dimension: "QueueName", type: "aws_sqs_queue", shown: (queue) => /-job-dlq-/.test(queue.name) },
   { dimension: "FunctionName", type: "aws_lambda_function" },
 ];

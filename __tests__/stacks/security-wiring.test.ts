@@ -222,13 +222,13 @@ describe("Step Functions and Lambdas", () => {
     }
   });
 
-  test("GIVEN lambdas.tracingMode Active WHEN synthesized THEN both functions trace actively and may write traces", () => {
+  test("GIVEN lambdas.tracingMode Active WHEN synthesized THEN every function traces actively and may write traces", () => {
     const { json } = synthEnvironment({ ...ENVIRONMENTS.staging, lambdas: { tracingMode: "Active" } });
     for (const fn of resourcesOfType(json, "aws_lambda_function")) expect(fn.tracing_config).toEqual({ mode: "Active" });
     const tracePermissions = resourcesOfType(json, "aws_iam_role_policy").filter(
       (policy) => String(policy.policy).startsWith("${data.") && statementsOf(json, policy.policy).WriteTraces !== undefined,
     );
-    expect(tracePermissions).toHaveLength(2);
+    expect(tracePermissions).toHaveLength(3);
   });
 
   test("GIVEN the AMI watch WHEN synthesized THEN it reserves one execution and its failures alarm the alert topic", () => {

@@ -33,11 +33,15 @@ function deregisterResources(json: Synthesized): string[] {
     .flatMap((statement) => statement.resources ?? []);
 }
 
-/** Staging without rebalance draining: its Spot Fleet must then not rebalance either (the config refuses one without the other). */
+/**
+ * Staging without rebalance draining: its Spot Fleet must then not rebalance either (the config refuses one without the other).
+ * Without the drainer, the Spot fallback goes too: only the drainer drains the on-demand ASG it shrinks.
+ */
 const stagingWithoutRebalance = (spotDrainer: NonNullable<EnvironmentInput["spotDrainer"]>): EnvironmentInput => {
   const capacity = ENVIRONMENTS.staging.capacity;
   return {
     ...ENVIRONMENTS.staging,
+    ...(spotDrainer.enabled === false && { spotFallback: { enabled: false } }),
     capacity: { ...capacity, spotFleet: capacity.spotFleet && { ...capacity.spotFleet, capacityRebalance: false } },
     spotDrainer: { ...spotDrainer, drainOnRebalance: false },
     // The drill rehearses the drainer: without one there is nothing to rehearse.

@@ -9,6 +9,7 @@ import { ConfigError, parseEnvironmentConfig } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { PlatformStack } from "../../stacks/platform-stack";
 import { synthesizeEnvironments } from "../../stacks/synthesize";
+import { registryWarnings } from "../../stacks/container-registry";
 
 const root = path.resolve(__dirname, "../..");
 const scratch = () => fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
@@ -113,10 +114,13 @@ describe("the cdktf app entry (scripts/app.mjs)", () => {
       env: { PATH: bin, CDKTF_OUTDIR: outdir, HOME: os.tmpdir() },
     });
 
-    // THEN nothing on stderr but each Spot pool advice warning once (advice by design, see spot-advisor/),
+    // THEN nothing on stderr but each Spot pool advice and registry warning once (advice by design, see spot-advisor/),
     // also recorded once in the manifest, where `cdktf synth` reads and prints it
     // (stacks may come in any order: compare the warnings as sorted lists)
-    const warnings = Object.values(ENVIRONMENTS).flatMap((input) => spotPoolWarnings(parseEnvironmentConfig(input))).sort();
+    const warnings = Object.values(ENVIRONMENTS)
+      .map((input) => parseEnvironmentConfig(input))
+      .flatMap((config) => [...spotPoolWarnings(config), ...registryWarnings(config)])
+      .sort();
     expect(run.stderr.split("\n").slice(0, -1).sort()).toEqual(warnings.map((warning) => `WARN ${warning}`));
     expect(run.stderr.endsWith("\n") || run.stderr === "").toBe(true);
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));

@@ -19,13 +19,15 @@ export function drainMetrics(
   // A stale event is an interruption that came too late to drain: handled, and its deadline missed.
   const stale = result.skipped === "stale-event";
   if (result.skipped !== undefined && !stale) return undefined;
-  const lateFinish = result.finishedAt !== undefined && result.deadline !== undefined && result.finishedAt > result.deadline;
+  // Without an end or a deadline there is nothing to be late for.
+  const lateFinish = (result.finishedAt ?? -Infinity) > (result.deadline ?? Infinity);
   const values: Array<[name: string, unit: "Count" | "Seconds", value: number]> = [
     [names.eventsHandled, "Count", 1],
     [names.drainDuration, "Seconds", (timing.finishedAt - timing.startedAt) / 1000],
     [names.tasksStopped, "Count", result.stoppedTasks.length],
     [names.targetsStillInUse, "Count", result.targetsStillInUse],
-    [names.drainsMissedDeadline, "Count", stale || lateFinish || result.targetsStillInUse > 0 ? 1 : 0],
+    // A refused rebalance drain leaves its instance serving: targets still in use there cut nothing off.
+    [names.drainsMissedDeadline, "Count", stale || lateFinish || (result.targetsStillInUse > 0 && result.refused === undefined) ? 1 : 0],
     ...(result.refused !== undefined ? [[names.rebalanceTerminationsRefused, "Count", result.refused.length > 0 ? 1 : 0] as [string, "Count", number]] : []),
   ];
   return {

@@ -93,7 +93,17 @@ export interface EcsAutoScalingGroupProps {
    * @default - no termination hook
    */
   readonly terminationHook?: TerminationHookSettings;
+  /**
+   * Something other than Terraform owns the Spot share's on-demand base after creation (the Spot
+   * fallback controller): Terraform ignores `on_demand_base_capacity`, and `spot.onDemandBaseCapacity`
+   * is only its initial value.
+   * @default false
+   */
+  readonly onDemandBaseExternallyManaged?: boolean;
 }
+
+/** The group attribute the Spot fallback moves, as `ignore_changes` names it. */
+export const ON_DEMAND_BASE_ATTRIBUTE = "mixed_instances_policy[0].instances_distribution[0].on_demand_base_capacity";
 
 /**
  * An Auto Scaling Group of ECS container instances, on-demand or mixed with Spot. Always a mixed
@@ -173,7 +183,7 @@ export class EcsAutoScalingGroup extends Construct {
       tag: tags,
       enabledMetrics: [...GROUP_METRICS],
       metricsGranularity: "1Minute",
-      lifecycle: { ignoreChanges: ["desired_capacity"] },
+      lifecycle: { ignoreChanges: ["desired_capacity", ...(props.spot && props.onDemandBaseExternallyManaged ? [ON_DEMAND_BASE_ATTRIBUTE] : [])] },
     });
     this.autoScalingGroupName = this.resource.name;
     this.autoScalingGroupArn = this.resource.arn;

@@ -128,6 +128,12 @@ export interface ComputeProps {
    * @default - no hook: terminations of unmanaged ASGs are not drained
    */
   readonly drainHook?: TerminationHookSettings;
+  /**
+   * The Spot fallback controller owns the Spot ASG's on-demand base after creation (capacity-providers
+   * mode): Terraform ignores it, the controller keeps `spot.onDemandBaseCapacity` as its floor.
+   * @default false
+   */
+  readonly fallbackOwnsOnDemandBase?: boolean;
   /** Tags every instance carries: `service` (e.g. the project) and `env`. */
   readonly instanceTags: { readonly service: string; readonly env: string };
   /**
@@ -266,6 +272,7 @@ export class Compute extends Construct {
         healthCheckGracePeriodSeconds: props.healthCheckGracePeriodSeconds,
         instanceRefresh: props.instanceRefresh,
         tags: this.instanceTags(props, pool, name),
+        onDemandBaseExternallyManaged: props.fallbackOwnsOnDemandBase,
       });
 
     const onDemandTemplate = launchTemplate("on-demand", names.onDemand, groupImageId());

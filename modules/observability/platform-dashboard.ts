@@ -3,6 +3,7 @@ import { CloudwatchDashboard } from "@cdktf/provider-aws/lib/cloudwatch-dashboar
 import { AMI_WATCH_METRICS } from "../../lambdas/ami-watch/metrics";
 import { DRAINER_METRICS } from "../../lambdas/spot-drainer/metrics";
 import { FALLBACK_METRICS } from "../../lambdas/spot-fallback/metrics";
+import { jsonDocument } from "../platform/json-document";
 
 /** A service of the cluster; web services have a target group behind the load balancer. */
 export interface DashboardService {
@@ -133,7 +134,7 @@ export class PlatformDashboard extends Construct {
     this.widgetCount = widgets.length;
     const dashboard = new CloudwatchDashboard(this, "dashboard", {
       dashboardName: props.dashboardName,
-      dashboardBody: JSON.stringify({ start: "-PT6H", periodOverride: "inherit", widgets }),
+      dashboardBody: jsonDocument({ start: "-PT6H", periodOverride: "inherit", widgets }),
     });
     this.dashboardName = dashboard.dashboardName;
     this.dashboardArn = dashboard.dashboardArn;
@@ -349,6 +350,8 @@ export class PlatformDashboard extends Construct {
         metrics: [
           metric(FALLBACK_METRICS.namespace, names.fallbackActive, dimensions, { stat: "Maximum", label: "fallback active (1 = on)" }),
           metric(FALLBACK_METRICS.namespace, names.onDemandInstancesAdded, dimensions, { stat: "Maximum", label: "on-demand instances added", yAxis: "right" }),
+          metric(FALLBACK_METRICS.namespace, names.spotShortfall, dimensions, { stat: "Maximum", label: "instances Spot could not provide", yAxis: "right" }),
+          metric(FALLBACK_METRICS.namespace, names.fallbackCapped, dimensions, { stat: "Maximum", label: "cost cap reached (1 = yes)" }),
         ],
       },
       {

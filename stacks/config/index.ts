@@ -23,6 +23,8 @@ import { scheduledTaskSchema } from "./jobs";
 import { loadBalancerSchema } from "./traffic";
 import { alertsSchema, amiWatchSchema, spotDrainerSchema, spotDrillSchema } from "./operations";
 import { mutableImageWarnings } from "./image-tags";
+import { checkSpotFallback, spotFallbackSchema } from "./spot-fallback";
+import { ecrSchema } from "./registry";
 
 const environmentSchema = z
   .object({
@@ -53,7 +55,9 @@ const environmentSchema = z
     spotDrainer: spotDrainerSchema,
     spotDrill: spotDrillSchema,
     amiWatch: amiWatchSchema,
+    spotFallback: spotFallbackSchema,
     alerts: alertsSchema,
+    ecr: ecrSchema,
     ciDeploy: ciDeploySchema.optional().describe("A role CI assumes through OIDC to push images and roll out releases."),
     stepFunctions: stepFunctionsSchema(),
     lambdas: lambdasSchema(),
@@ -102,6 +106,7 @@ function checkCrossReferences(config: z.output<typeof environmentSchema>, ctx: z
   checkTaskFit(config, ctx);
   for (const issue of routingIssues(config)) ctx.addIssue({ code: "custom", path: issue.path, message: issue.message });
   checkSecurityCrossReferences(config, ctx);
+  checkSpotFallback(config, ctx);
   if (config.spotDrainer.drainOnRebalance && config.capacity.mode !== "spot-fleet") {
     ctx.addIssue({
       code: "custom",
@@ -237,6 +242,16 @@ export class ConfigError extends Error {
   }
 }
 
+export interface ValidationOptions {
+  /**
+   * Whether this process validates only a few environments: zod then interprets the schema instead
+   * of compiling a parser for each object in it (`jitless`), which costs more than a synth's few
+   * validations save (~100 ms) and pays off only over many (tests).
+   * @default false
+   */
+  readonly once?: boolean;
+}
+
 /** A validated environment and what it still should change (deprecated spellings), one line each. */
 export interface ValidatedEnvironment {
   readonly config: EnvironmentConfig;
@@ -248,9 +263,9 @@ export interface ValidatedEnvironment {
  * unknown fields (with the closest known one), placeholders left by `npm run new-env`, and every
  * value the schema refuses, each with its path (list items by name) and the offending value.
  */
-export function validateEnvironment(input: unknown): ValidatedEnvironment {
+export function validateEnvironment(input: unknown, options: ValidationOptions = {}): ValidatedEnvironment {
   const warnings: string[] = [];
-  const result = collectingDeprecations(warnings, () => strictEnvironmentSchema.safeParse(input));
+  const result = collectingDeprecations(warnings, () => strictEnvironmentSchema.safeParse(input, { jitless: options.once }));
   const placeholders = placeholderProblems(input);
   if (result.success && placeholders.length === 0) return { config: result.data, warnings: [...new Set([...warnings, ...mutableImageWarnings(result.data)])] };
   // A placeholder also fails its field's own check; its line says what to fill, so the other is left out.

@@ -72,5 +72,7 @@ export const staging: EnvironmentInput = {
   amiWatch: { emails: ["platform-staging@example.com"] },
   alerts: { emails: ["platform-staging@example.com"] },
   // The account's GitHub OIDC provider is looked up, not created (createOidcProvider: true creates it, once per account).
+  // CI pushes the API's release images here (the example runs public nginx until the first release); the deploy role may push to it.
+  ecr: { repositories: [{ name: "acme-api/staging/api", keepImages: 50 }] },
   ciDeploy: { provider: "github", subjects: ["repo:acme/acme-api:environment:staging"] },
 };

@@ -63,7 +63,8 @@ describe("Compute in capacity-providers mode (production)", () => {
     // GIVEN production WHEN synthesized THEN
     expect(groups.map((group) => group.name)).toEqual(["acme-api-on-demand-production", "acme-api-spot-production"]);
     for (const group of groups) {
-      expect(group).toMatchObject({ protect_from_scale_in: true, force_delete: true, health_check_grace_period: 120, lifecycle: { ignore_changes: ["desired_capacity"] } });
+      expect(group).toMatchObject({ protect_from_scale_in: true, force_delete: true, health_check_grace_period: 120 });
+      expect(group.lifecycle.ignore_changes[0]).toBe("desired_capacity");
       expect(group.tag).toContainEqual({ key: "AmazonECSManaged", value: "true", propagate_at_launch: true });
       expect(group.vpc_zone_identifier).toEqual(ENVIRONMENTS.production.network.mode === "existing" ? ENVIRONMENTS.production.network.instanceSubnetIds : []);
       expect(group.mixed_instances_policy.launch_template.launch_template_specification.version).toMatch(ref("aws_launch_template", "latest_version"));

@@ -64,7 +64,7 @@ describe("PlatformDashboard", () => {
 
     expect(body.widgets.filter((widget) => widget.properties.title.startsWith("Spot fallback"))).toHaveLength(rows);
     const fallback = metrics.filter((metric) => metric.namespace === FALLBACK_METRICS.namespace);
-    const shown = [FALLBACK_METRICS.names.fallbackActive, FALLBACK_METRICS.names.onDemandInstancesAdded];
+    const shown = Object.values(FALLBACK_METRICS.names);
     expect(fallback.map((metric) => metric.metricName)).toEqual(rows === 0 ? [] : shown);
     for (const metric of fallback) expect(metric.dimensions).toEqual({ [FALLBACK_METRICS.dimension]: "acme-api-test" });
   });

@@ -31,6 +31,7 @@ describe("Spot Fleet rebalance: drain only what the fleet replaces, and terminat
       (env) => ((env.spotDrainer = { enabled: false }), (env.spotDrill = { enabled: false })),
       [
         "capacity.spotFleet.capacityRebalance: needs spotDrainer.enabled and spotDrainer.drainOnRebalance: the fleet launches a replacement but leaves the old instance running and no longer counted, and only the drainer drains and terminates it (got true)",
+        "spotFallback.enabled: in spot-fleet mode needs spotDrainer.enabled: only its lifecycle hook drains the on-demand ASG, so stepping back to Spot would stop tasks undrained",
       ],
     ],
     [
@@ -135,6 +136,8 @@ describe("Spot drill: only where it rehearses something and can be stopped", () 
       (env) => {
         env.spotDrainer = { enabled: false };
         env.capacity.spotFleet.capacityRebalance = false;
+        // The Spot fallback needs the drainer in spot-fleet mode too; off here, so only the drill's rule speaks.
+        env.spotFallback = { enabled: false };
       },
       ["spotDrill.enabled: needs spotDrainer.enabled: the drill rehearses the drain of interrupted instances (got true)"],
     ],

@@ -152,3 +152,23 @@ describe("errors that say how to fix", () => {
     expect(configProblems({ ...minimalInput(), backend: { type: "gcs" } })).toEqual(['backend.type: must be one of "local", "cloud", "s3" (got "gcs")']);
   });
 });
+
+describe("validating once (the synth's jitless parse) gives what the compiled parser gives", () => {
+  test.each(Object.keys(ENVIRONMENTS))("%s: the same config and warnings", (name) => {
+    expect(validateEnvironment(ENVIRONMENTS[name], { once: true })).toEqual(validateEnvironment(ENVIRONMENTS[name]));
+  });
+
+  test("the same problems for a bad one", () => {
+    const bad = { ...minimalInput(), region: "moon-1", extra: true };
+    const problems = (once: boolean) => {
+      try {
+        validateEnvironment(bad, { once });
+        return [];
+      } catch (error) {
+        return (error as { problems: readonly string[] }).problems;
+      }
+    };
+    expect(problems(true)).toEqual(problems(false));
+    expect(problems(true).length).toBeGreaterThanOrEqual(2);
+  });
+});
