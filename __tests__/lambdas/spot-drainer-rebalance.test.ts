@@ -1,7 +1,8 @@
 import { type MockInstance, afterEach, beforeEach, describe, expect, test, vi } from "vitest";
 import { mockClient } from "aws-sdk-client-mock";
-import { DescribeSpotInstanceRequestsCommand, EC2Client, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
+import { DescribeSpotInstanceRequestsCommand, EC2Client, EC2ServiceException, TerminateInstancesCommand } from "@aws-sdk/client-ec2";
 import {
+  AccessDeniedException,
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTasksCommand,
@@ -63,12 +64,12 @@ let terminatedAt: number;
  * a load-balanced daemon `edge` and a daemon `agent`; the scheduler moves a replica 20 s after DRAINING
  * when there is room, and tasks exit 3 s after SIGTERM.
  */
-function givenStaging(behaviour: Partial<SchedulerBehaviour> & { now?: () => number } = {}): FakeCluster {
+function givenStaging(behaviour: Partial<SchedulerBehaviour> & { now?: () => number; apiDesiredCount?: number } = {}): FakeCluster {
   const now = behaviour.now ?? (() => clock.now());
   const cluster = new FakeCluster(
     CLUSTER,
     [
-      { name: "api", desiredCount: 2, targetGroupArn: TG_API },
+      { name: "api", desiredCount: behaviour.apiDesiredCount ?? 2, targetGroupArn: TG_API },
       { name: "edge", desiredCount: 0, daemon: true, targetGroupArn: TG_EDGE, containerPort: 9000 },
       { name: "agent", desiredCount: 0, daemon: true },
     ],
@@ -352,6 +353,291 @@ describe("rebalance recommendation: when terminating is safe", () => {
       expect(cluster.runningTasks("api")).toEqual([REPLACEMENT, REPLACEMENT]);
       expect(ec2).toHaveReceivedCommandTimes(TerminateInstancesCommand, 2);
     });
+  });
+});
+
+/** Each check before TerminateInstances decides on its own; a refusal returns the instance to ACTIVE unless it is not ours to. */
+describe("rebalance recommendation: each safety check and the return to ACTIVE", () => {
+  const OTHER = "i-0fedcba9876543210";
+  const REPLACEMENT = "i-0aaaabbbbccccdddd";
+  const EVENT_TIME = Date.parse(rebalanceEvent.time);
+  const DEADLINE = START + 110_000;
+  const rebalance = (extra: Partial<RebalanceDeps> = {}, cfg = config) => drainAndTerminateForRebalance(rebalanceEvent, cfg, { terminateAfterDrain: true }, deps(extra));
+  const refusalLog = () => jsonLogLines(log).find((line) => line.alarm === TERMINATION_REFUSED);
+  const accessDenied = () => new AccessDeniedException({ message: "not authorized", $metadata: { httpStatusCode: 400 } });
+
+  test.each([
+    ["registered at the recommendation's time", EVENT_TIME, {}, true, []],
+    ["registered after it", START + 10_000, {}, true, []],
+    ["registered 1 ms before it (an instance the cluster already had)", EVENT_TIME - 1, {}, false, ["no-room"]],
+    ["registered after it but its agent is disconnected", START + 10_000, { agentConnected: false }, false, ["no-room"]],
+    ["reported without a registration time", START + 10_000, { registeredAt: undefined }, false, ["no-room"]],
+  ])(
+    "GIVEN a service below its desired count and an ACTIVE instance %s WHEN drained THEN the replacement check decides whether it is terminated",
+    async (_case, registeredAt, described, terminated, refused) => {
+      const cluster = givenStaging({ apiDesiredCount: 3 });
+      cluster.instance(OTHER).status = "DRAINING";
+      cluster.addInstance(REPLACEMENT, registeredAt, described);
+      cluster.addTask(INSTANCE, "service:api");
+
+      const summary = await rebalance();
+
+      expect(summary).toMatchObject({ terminated, refused });
+      expect(ec2).toHaveReceivedCommandTimes(TerminateInstancesCommand, terminated ? 1 : 0);
+      expect(cluster.runningTasks("api")).toEqual([REPLACEMENT]);
+    },
+  );
+
+  test("GIVEN the scheduler stopped the replicas without room and a replacement joined later WHEN drained THEN it is terminated (the replacement gives them a home)", async () => {
+    const cluster = givenStaging({ stopsWithoutRoom: true });
+    cluster.instance(OTHER).status = "DRAINING";
+    // The scheduler stops the replica at 20 s (nowhere to go); the replacement registers 2 s later, before the checks.
+    cluster.addInstance(REPLACEMENT, START + 22_000);
+    cluster.addTask(INSTANCE, "service:api");
+
+    const summary = await rebalance();
+
+    expect(summary).toMatchObject({ terminated: true, refused: [] });
+  });
+
+  test("GIVEN the only other instance is DRAINING and the scheduler stops the replica without room WHEN drained THEN it is refused for no-room alone", async () => {
+    const cluster = givenStaging({ stopsWithoutRoom: true });
+    cluster.instance(OTHER).status = "DRAINING";
+    cluster.addTask(INSTANCE, "service:api");
+
+    const summary = await rebalance();
+
+    expect(summary).toMatchObject({ terminated: false, refused: ["no-room"], reactivated: true, targetsStillInUse: 0 });
+    expect(cluster.instance(INSTANCE).status).toBe("ACTIVE");
+    expect(refusalLog()).toMatchObject({ level: "error", refused: ["no-room"], liveTasks: 0, targetsInUse: 0, reactivated: true });
+  });
+
+  test.each([
+    ["STOPPING (it takes 150 s to exit)", 150_000],
+    ["DEACTIVATING (it takes 1000 s to exit)", 1_000_000],
+  ])("GIVEN a replica the scheduler moved is still %s at the deadline WHEN drained THEN it is refused for tasks-still-stopping alone", async (_case, exitMs) => {
+    const cluster = givenStaging();
+    cluster.addTask(OTHER, "service:api");
+    const slow = cluster.addTask(INSTANCE, "service:api", exitMs);
+
+    const summary = await rebalance();
+
+    expect(cluster.task(slow).desiredStatus).toBe("STOPPED");
+    expect(summary).toMatchObject({ terminated: false, refused: ["tasks-still-stopping"], reactivated: true });
+    expect(refusalLog()).toMatchObject({ refused: ["tasks-still-stopping"], liveTasks: 1, targetsInUse: 0 });
+    expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
+  });
+
+  test.each([
+    ["draining", ["targets-in-use"], 1],
+    ["healthy", ["targets-in-use"], 1],
+    ["initial", ["targets-in-use"], 1],
+    ["unhealthy", ["targets-in-use"], 1],
+    ["unused", [], 0],
+  ] as const)("GIVEN the instance's daemon target reports %s WHEN drained THEN refused is %j", async (state, refused, inUse) => {
+    const cluster = givenStaging();
+    cluster.addTask(OTHER, "service:api");
+    cluster.addTask(OTHER, "service:edge");
+    const edge = cluster.addTask(INSTANCE, "service:edge");
+    cluster.targetStates.set(TG_EDGE, new Map([[`${INSTANCE}:${cluster.task(edge).hostPort}`, state]]));
+
+    const summary = await rebalance();
+
+    // The other instance's healthy edge target is not this instance's.
+    expect(summary).toMatchObject({ terminated: inUse === 0, refused, targetsStillInUse: inUse, deregisteredTargets: 1 });
+  });
+
+  test("GIVEN targets of the instance still draining in two target groups WHEN drained THEN both count", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(OTHER, "service:api");
+    const api = cluster.addTask(INSTANCE, "service:api");
+    const edge = cluster.addTask(INSTANCE, "service:edge");
+    cluster.targetStates.set(TG_API, new Map([[`${INSTANCE}:${cluster.task(api).hostPort}`, "draining"]]));
+    cluster.targetStates.set(TG_EDGE, new Map([[`${INSTANCE}:${cluster.task(edge).hostPort}`, "draining"]]));
+
+    const summary = await rebalance();
+
+    expect(summary).toMatchObject({ terminated: false, refused: ["targets-in-use"], targetsStillInUse: 2 });
+    expect(refusalLog()).toMatchObject({ targetsInUse: 2 });
+  });
+
+  test.each([
+    ["the environment's target groups (TARGET_GROUP_ARNS) include it", [TG_EDGE], false],
+    ["the environment's target groups do not include it", [TG_API], true],
+  ])("GIVEN a draining edge target and %s WHEN drained THEN only those target groups are checked", async (_case, targetGroupArns, terminated) => {
+    const cluster = givenStaging();
+    cluster.addTask(OTHER, "service:api");
+    const edge = cluster.addTask(INSTANCE, "service:edge");
+    cluster.targetStates.set(TG_EDGE, new Map([[`${INSTANCE}:${cluster.task(edge).hostPort}`, "draining"]]));
+
+    const summary = await rebalance({}, { ...config, targetGroupArns });
+
+    expect(summary.terminated).toBe(terminated);
+  });
+
+  test.each([
+    ["services at their desired count (the lookup is not needed)", 2, true, []],
+    ["a service below its desired count", 3, false, ["check-failed"]],
+  ])("GIVEN the cluster's ACTIVE instances cannot be listed (throttled) and %s WHEN drained THEN it is refused only if the lookup was needed", async (_case, apiDesiredCount, terminated, refused) => {
+    const cluster = givenStaging({ apiDesiredCount });
+    cluster.addTask(OTHER, "service:api");
+    cluster.addTask(INSTANCE, "service:api");
+    ecs.on(ListContainerInstancesCommand, { status: "ACTIVE" }).rejects(throttledEcs());
+
+    const summary = await rebalance();
+
+    expect(summary).toMatchObject({ terminated, refused });
+  });
+
+  test.each([
+    ["no replacement joined", false, ["check-failed"]],
+    ["a replacement joined", true, []],
+  ])("GIVEN DescribeServices reports a failure for the service and %s WHEN drained THEN only a replacement allows terminating", async (_case, joined, refused) => {
+    const cluster = givenStaging();
+    if (joined) cluster.addInstance(REPLACEMENT, START + 5_000);
+    cluster.addTask(OTHER, "service:api");
+    cluster.addTask(INSTANCE, "service:api");
+    ecs.on(DescribeServicesCommand).resolves({
+      services: [{ serviceName: "api", schedulingStrategy: "REPLICA", desiredCount: 2, runningCount: 2, loadBalancers: [{ targetGroupArn: TG_API, containerName: "api", containerPort: 8080 }] }],
+      failures: [{ arn: `arn:aws:ecs:eu-west-1:123456789012:service/${CLUSTER}/api`, reason: "MISSING" }],
+    });
+
+    const summary = await rebalance();
+
+    expect(summary).toMatchObject({ terminated: joined, refused });
+  });
+
+  test("GIVEN DescribeServices throttled throughout, the environment's target groups known and a replacement joined WHEN drained THEN it is terminated", async () => {
+    const cluster = givenStaging();
+    cluster.addInstance(REPLACEMENT, START + 5_000);
+    cluster.addTask(INSTANCE, "service:api");
+    ecs.on(DescribeServicesCommand).rejects(throttledEcs());
+
+    const summary = await rebalance({}, { ...config, targetGroupArns: [TG_API, TG_EDGE] });
+
+    expect(summary).toMatchObject({ terminated: true, refused: [] });
+  });
+
+  test.each([
+    ["ListTasks", () => ecs.on(ListTasksCommand).rejects(throttledEcs())],
+    ["DescribeTasks", () => ecs.on(DescribeTasksCommand).rejects(throttledEcs())],
+    ["ListTasks of the final emptiness check (desired status STOPPED)", () => ecs.on(ListTasksCommand, { desiredStatus: "STOPPED" }).rejects(throttledEcs())],
+  ])("GIVEN %s throttled past its retry window WHEN drained THEN it is refused for check-failed alone and goes back to ACTIVE", async (_api, throttle) => {
+    const cluster = givenStaging();
+    cluster.addTask(OTHER, "service:api");
+    cluster.addTask(INSTANCE, "service:api");
+    throttle();
+
+    const summary = await rebalance();
+
+    expect(summary).toMatchObject({ terminated: false, refused: ["check-failed"], reactivated: true });
+    expect(cluster.instance(INSTANCE).status).toBe("ACTIVE");
+    expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
+    expect(refusalLog()).toMatchObject({ level: "error", refused: ["check-failed"] });
+  });
+
+  test("GIVEN StopTask is denied for a standalone task WHEN drained THEN the task still runs and the instance is refused for tasks-still-stopping", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(OTHER, "service:api");
+    const job = cluster.addTask(INSTANCE, "family:report");
+    ecs.on(StopTaskCommand).rejects(accessDenied());
+
+    const summary = await rebalance();
+
+    expect(summary).toMatchObject({ terminated: false, refused: ["tasks-still-stopping"], stoppedTasks: [] });
+    expect(cluster.task(job).desiredStatus).toBe("RUNNING");
+  });
+
+  test("GIVEN TerminateInstances throttled once WHEN the drained instance is terminated THEN the call is retried", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(INSTANCE, "family:report");
+    ec2
+      .on(TerminateInstancesCommand)
+      .rejectsOnce(new EC2ServiceException({ name: "RequestLimitExceeded", $fault: "client", message: "Request limit exceeded.", $metadata: { httpStatusCode: 503 } }))
+      .resolves({ TerminatingInstances: [{ InstanceId: INSTANCE }] });
+
+    const summary = await rebalance();
+
+    expect(summary.terminated).toBe(true);
+    expect(ec2).toHaveReceivedCommandTimes(TerminateInstancesCommand, 2);
+  });
+
+  test("GIVEN TerminateInstances is denied WHEN the drained instance would be terminated THEN the drain fails with the error (the handler reports it)", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(INSTANCE, "family:report");
+    ec2.on(TerminateInstancesCommand).rejects(new EC2ServiceException({ name: "UnauthorizedOperation", $fault: "client", message: "not authorized", $metadata: { httpStatusCode: 403 } }));
+
+    await expect(rebalance()).rejects.toThrow("not authorized");
+  });
+
+  describe("the return to ACTIVE after a refusal (the replica has nowhere to go)", () => {
+    const givenUnmovable = (): { cluster: FakeCluster; api: string } => {
+      const cluster = givenStaging();
+      cluster.instance(OTHER).status = "DRAINING";
+      const api = cluster.addTask(INSTANCE, "service:api");
+      return { cluster, api };
+    };
+    const spotStatus = (Status?: { Code: string }) => () =>
+      ec2.on(DescribeSpotInstanceRequestsCommand, { Filters: [{ Name: "instance-id", Values: [INSTANCE] }] }).resolves({ SpotInstanceRequests: [{ InstanceId: INSTANCE, State: "active", Status }] });
+
+    test.each([
+      ["its Spot request is fulfilled", spotStatus({ Code: "fulfilled" }), true, false],
+      ["its Spot request has no status", spotStatus(undefined), true, false],
+      ["no Spot request is found", () => ec2.on(DescribeSpotInstanceRequestsCommand).resolves({ SpotInstanceRequests: [] }), true, false],
+      ["the Spot request lookup fails (unknown counts as not scheduled)", () => ec2.on(DescribeSpotInstanceRequestsCommand).rejects(new EC2ServiceException({ name: "UnauthorizedOperation", $fault: "client", message: "denied", $metadata: { httpStatusCode: 403 } })), true, false],
+      ["its Spot request is marked-for-stop", spotStatus({ Code: "marked-for-stop" }), false, true],
+      ["its Spot request is marked-for-hibernation", spotStatus({ Code: "marked-for-hibernation" }), false, true],
+    ])("GIVEN %s WHEN terminating is refused THEN it returns to ACTIVE unless the interruption is scheduled", async (_case, given, reactivated, interruptionScheduled) => {
+      const { cluster, api } = givenUnmovable();
+      given();
+
+      const summary = await rebalance();
+
+      expect(summary).toMatchObject({ markedDraining: true, terminated: false, refused: ["tasks-not-moved"], reactivated });
+      expect(cluster.instance(INSTANCE).status).toBe(reactivated ? "ACTIVE" : "DRAINING");
+      expect(refusalLog()).toMatchObject({ level: "error", refused: ["tasks-not-moved"], reactivated, interruptionScheduled, unmoved: [api] });
+    });
+
+    test.each([
+      ["refuses it in failures[]", () => ecs.on(UpdateContainerInstancesStateCommand, { status: "ACTIVE" }).resolves({ containerInstances: [], failures: [{ arn: CI_ARN, reason: "INACTIVE" }] })],
+      ["is denied", () => ecs.on(UpdateContainerInstancesStateCommand, { status: "ACTIVE" }).rejects(accessDenied())],
+    ])("GIVEN UpdateContainerInstancesState to ACTIVE %s WHEN terminating is refused THEN reactivated is false and the refusal is still logged", async (_case, given) => {
+      const { cluster } = givenUnmovable();
+      given();
+
+      const summary = await rebalance();
+
+      expect(summary).toMatchObject({ terminated: false, refused: ["tasks-not-moved"], reactivated: false });
+      expect(cluster.instance(INSTANCE).status).toBe("DRAINING");
+      expect(refusalLog()).toMatchObject({ level: "error", reactivated: false });
+    });
+
+    test.each([
+      ["no daemon on it: the stop point is one stop timeout before the deadline", false, DEADLINE - 30_000],
+      ["a daemon on it: the stop point leaves a second stop timeout for the daemon", true, DEADLINE - 60_000],
+    ])("GIVEN %s WHEN the replica never leaves THEN the refusal comes at the stop point and nothing is stopped", async (_case, daemon, stopPoint) => {
+      const { cluster } = givenUnmovable();
+      if (daemon) cluster.addTask(INSTANCE, "service:agent");
+
+      const summary = await rebalance();
+
+      expect(summary).toMatchObject({ refused: ["tasks-not-moved"], finishedAt: stopPoint, stoppedTasks: [] });
+      expect(ecs).not.toHaveReceivedCommand(StopTaskCommand);
+    });
+  });
+
+  test("GIVEN a standalone task that uses its whole stop timeout and a load-balanced daemon WHEN drained THEN the daemon's target is deregistered and the daemon stopped one stop timeout before the deadline, after the standalone task", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(OTHER, "service:api");
+    const job = cluster.addTask(INSTANCE, "family:report", 60_000);
+    const edge = cluster.addTask(INSTANCE, "service:edge");
+
+    const summary = await rebalance();
+
+    expect(stoppedAt(cluster, job)).toBe(DEADLINE - 60_000);
+    expect(stoppedAt(cluster, edge)).toBe(DEADLINE - 30_000);
+    expect(cluster.deregisteredAt.get(`${TG_EDGE} ${INSTANCE}:${cluster.task(edge).hostPort}`)).toBe(DEADLINE - 30_000);
+    expect(summary).toMatchObject({ stoppedTasks: [job, edge], deregisteredTargets: 1, terminated: true });
   });
 });
 

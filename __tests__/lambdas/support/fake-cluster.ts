@@ -46,6 +46,8 @@ interface FakeInstance {
   registeredAt: Date;
   /** When it goes DRAINING, for the scheduler's move. */
   drainingSince?: number;
+  /** Fields DescribeContainerInstances reports otherwise (e.g. a disconnected agent). */
+  readonly described: Partial<ContainerInstance>;
 }
 
 export interface SchedulerBehaviour {
@@ -85,8 +87,8 @@ export class FakeCluster {
   }
 
   /** Registers a container instance; it is invisible (still booting) until `registeredAt`. */
-  addInstance(ec2InstanceId: string, registeredAt: number): void {
-    this.instances.push({ ec2InstanceId, arn: this.containerInstanceArn(ec2InstanceId), status: "ACTIVE", registeredAt: new Date(registeredAt) });
+  addInstance(ec2InstanceId: string, registeredAt: number, described: Partial<ContainerInstance> = {}): void {
+    this.instances.push({ ec2InstanceId, arn: this.containerInstanceArn(ec2InstanceId), status: "ACTIVE", registeredAt: new Date(registeredAt), described });
   }
 
   /** Starts a task of `group` ("service:<name>" or "family:<name>") on the instance. */
@@ -159,7 +161,7 @@ export class FakeCluster {
   }
 
   private describeInstance(instance: FakeInstance): ContainerInstance {
-    return { containerInstanceArn: instance.arn, ec2InstanceId: instance.ec2InstanceId, status: instance.status, agentConnected: true, registeredAt: instance.registeredAt };
+    return { containerInstanceArn: instance.arn, ec2InstanceId: instance.ec2InstanceId, status: instance.status, agentConnected: true, registeredAt: instance.registeredAt, ...instance.described };
   }
 
   private describeTask(task: FakeTask): Task {
