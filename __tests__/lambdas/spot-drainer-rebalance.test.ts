@@ -142,6 +142,27 @@ describe("rebalance recommendation for a Spot Fleet instance with capacity rebal
     expect(ec2).not.toHaveReceivedAnyCommand();
   });
 
+  test("GIVEN terminateAfterDrain is off and a replica the scheduler moves WHEN drained THEN the drain waits for it to leave and stops only the standalone task", async () => {
+    const cluster = givenStaging();
+    cluster.addTask("i-0fedcba9876543210", "service:api");
+    const api = cluster.addTask(INSTANCE, "service:api");
+    const job = cluster.addTask(INSTANCE, "family:report");
+
+    const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: false }, deps());
+
+    expect(summary).toMatchObject({ markedDraining: true, terminated: false, stoppedTasks: [job] });
+    expect(ecs).not.toHaveReceivedCommandWith(StopTaskCommand, { task: api });
+    expect(ecs).toHaveReceivedCommandWith(StopTaskCommand, { task: job, reason: `Spot rebalance: instance ${INSTANCE} replaced by its fleet` });
+    expect(cluster.instance(INSTANCE).status).toBe("DRAINING");
+  });
+
+  test("GIVEN an event without detail.instance-id WHEN it arrives THEN it is skipped and nothing is touched", async () => {
+    const summary = await drainAndTerminateForRebalance({ ...rebalanceEvent, detail: {} }, config, { terminateAfterDrain: true }, deps());
+
+    expect(summary).toMatchObject({ skipped: "missing-instance-id", terminated: false });
+    expect(ecs).not.toHaveReceivedAnyCommand();
+  });
+
   test("GIVEN DRAIN_ON_REBALANCE is off WHEN the recommendation arrives THEN nothing is touched", async () => {
     const summary = await drainAndTerminateForRebalance(rebalanceEvent, { ...config, drainOnRebalance: false }, { terminateAfterDrain: true }, deps());
 
@@ -197,6 +218,8 @@ describe("rebalance recommendation: when terminating is safe", () => {
     const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps());
 
     expect(summary).toMatchObject({ markedDraining: true, stoppedTasks: [job], refused: [], terminated: true });
+    expect(ecs).toHaveReceivedCommandWith(StopTaskCommand, { cluster: CLUSTER, task: job, reason: `Spot rebalance: instance ${INSTANCE} replaced by its fleet` });
+    expect(ec2).toHaveReceivedCommandWith(TerminateInstancesCommand, { InstanceIds: [INSTANCE] });
     expect(cluster.runningTasks("api")).toEqual([OTHER, OTHER]);
     // Terminated once the job reported STOPPED (3 s after SIGTERM), never in the same instant as StopTask.
     expect(terminatedAt).toBeGreaterThanOrEqual(stoppedAt(cluster, job) + 3_000);
@@ -518,11 +541,24 @@ describe("rebalance recommendation: each safety check and the return to ACTIVE",
     expect(summary).toMatchObject({ terminated: true, refused: [] });
   });
 
+  test("GIVEN DescribeServices throttled throughout and no environment target groups WHEN drained THEN it is refused (check-failed): the instance's target groups are unknown, even with a replacement", async () => {
+    const cluster = givenStaging();
+    cluster.addInstance(REPLACEMENT, START + 5_000);
+    cluster.addTask(INSTANCE, "service:api");
+    ecs.on(DescribeServicesCommand).rejects(throttledEcs());
+
+    const summary = await rebalance();
+
+    expect(summary).toMatchObject({ terminated: false, refused: ["check-failed"] });
+    expect(elb).not.toHaveReceivedCommand(DescribeTargetHealthCommand);
+  });
+
+  // The look-ups before the wait give up early enough to leave two stop timeouts (standalone tasks, then daemons).
   test.each([
-    ["ListTasks", () => ecs.on(ListTasksCommand).rejects(throttledEcs())],
-    ["DescribeTasks", () => ecs.on(DescribeTasksCommand).rejects(throttledEcs())],
-    ["ListTasks of the final emptiness check (desired status STOPPED)", () => ecs.on(ListTasksCommand, { desiredStatus: "STOPPED" }).rejects(throttledEcs())],
-  ])("GIVEN %s throttled past its retry window WHEN drained THEN it is refused for check-failed alone and goes back to ACTIVE", async (_api, throttle) => {
+    ["ListTasks", () => ecs.on(ListTasksCommand).rejects(throttledEcs()), DEADLINE - 60_000],
+    ["DescribeTasks", () => ecs.on(DescribeTasksCommand).rejects(throttledEcs()), DEADLINE - 60_000],
+    ["ListTasks of the final emptiness check (desired status STOPPED)", () => ecs.on(ListTasksCommand, { desiredStatus: "STOPPED" }).rejects(throttledEcs()), DEADLINE],
+  ])("GIVEN %s throttled past its retry window WHEN drained THEN it is refused for check-failed alone and goes back to ACTIVE", async (_api, throttle, givesUpBy) => {
     const cluster = givenStaging();
     cluster.addTask(OTHER, "service:api");
     cluster.addTask(INSTANCE, "service:api");
@@ -531,6 +567,8 @@ describe("rebalance recommendation: each safety check and the return to ACTIVE",
     const summary = await rebalance();
 
     expect(summary).toMatchObject({ terminated: false, refused: ["check-failed"], reactivated: true });
+    expect(summary.finishedAt).toBeLessThanOrEqual(givesUpBy);
+    expect(summary.finishedAt).toBeGreaterThan(givesUpBy - 10_000);
     expect(cluster.instance(INSTANCE).status).toBe("ACTIVE");
     expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
     expect(refusalLog()).toMatchObject({ level: "error", refused: ["check-failed"] });
@@ -560,6 +598,16 @@ describe("rebalance recommendation: each safety check and the return to ACTIVE",
 
     expect(summary.terminated).toBe(true);
     expect(ec2).toHaveReceivedCommandTimes(TerminateInstancesCommand, 2);
+  });
+
+  test("GIVEN TerminateInstances throttled throughout WHEN the drained instance would be terminated THEN it retries into the time kept after the deadline, and no further", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(INSTANCE, "family:report");
+    ec2.on(TerminateInstancesCommand).rejects(new EC2ServiceException({ name: "RequestLimitExceeded", $fault: "client", message: "Request limit exceeded.", $metadata: { httpStatusCode: 503 } }));
+
+    await expect(rebalance()).rejects.toThrow("Request limit exceeded.");
+    expect(clock.now()).toBeGreaterThan(DEADLINE);
+    expect(clock.now()).toBeLessThanOrEqual(DEADLINE + TERMINATE_RESERVE_MS);
   });
 
   test("GIVEN TerminateInstances is denied WHEN the drained instance would be terminated THEN the drain fails with the error (the handler reports it)", async () => {
