@@ -288,8 +288,7 @@ describe("rebalance recommendation: when terminating is safe", () => {
 
     const summary = await drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps());
 
-    expect(summary).toMatchObject({ terminated: false, reactivated: true });
-    expect(summary.refused).toContain("check-failed");
+    expect(summary).toMatchObject({ terminated: false, refused: ["check-failed"], reactivated: true });
     expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
     expect(cluster.instance(INSTANCE).status).toBe("ACTIVE");
   });
@@ -449,6 +448,30 @@ describe("rebalance recommendation: each safety check and the return to ACTIVE",
     expect(summary).toMatchObject({ terminated: false, refused: ["tasks-still-stopping"], reactivated: true });
     expect(refusalLog()).toMatchObject({ refused: ["tasks-still-stopping"], liveTasks: 1, targetsInUse: 0 });
     expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
+  });
+
+  test("GIVEN the Spot request lookup throttled until the deadline WHEN terminating is refused after the checks THEN finishedAt is the drain's end, not the lookup's", async () => {
+    const cluster = givenStaging({ stopsWithoutRoom: true });
+    cluster.instance(OTHER).status = "DRAINING";
+    cluster.addTask(INSTANCE, "service:api");
+    ec2.on(DescribeSpotInstanceRequestsCommand).rejects(new EC2ServiceException({ name: "RequestLimitExceeded", $fault: "client", message: "Request limit exceeded.", $metadata: { httpStatusCode: 503 } }));
+
+    const summary = await rebalance();
+
+    expect(summary).toMatchObject({ refused: ["no-room"], reactivated: true });
+    expect(summary.finishedAt).toBeLessThan(START + 30_000);
+    expect(clock.now()).toBeGreaterThan(DEADLINE - 5_000);
+  });
+
+  test("GIVEN a moved replica whose target drains for 300 s (deregistration delay) WHEN drained THEN both the live task and the draining target are reported", async () => {
+    const cluster = givenStaging({ deregistrationDelayMs: 300_000 });
+    cluster.addTask(OTHER, "service:api");
+    cluster.addTask(INSTANCE, "service:api");
+
+    const summary = await rebalance();
+
+    expect(summary).toMatchObject({ terminated: false, refused: ["tasks-still-stopping", "targets-in-use"], targetsStillInUse: 1, reactivated: true });
+    expect(refusalLog()).toMatchObject({ refused: ["tasks-still-stopping", "targets-in-use"], liveTasks: 1, targetsInUse: 1 });
   });
 
   test.each([
@@ -664,13 +687,15 @@ describe("rebalance recommendation: each safety check and the return to ACTIVE",
       ["no daemon on it: the stop point is one stop timeout before the deadline", false, DEADLINE - 30_000],
       ["a daemon on it: the stop point leaves a second stop timeout for the daemon", true, DEADLINE - 60_000],
     ])("GIVEN %s WHEN the replica never leaves THEN the refusal comes at the stop point and nothing is stopped", async (_case, daemon, stopPoint) => {
-      const { cluster } = givenUnmovable();
+      const { cluster, api } = givenUnmovable();
       if (daemon) cluster.addTask(INSTANCE, "service:agent");
 
       const summary = await rebalance();
 
       expect(summary).toMatchObject({ refused: ["tasks-not-moved"], finishedAt: stopPoint, stoppedTasks: [] });
       expect(ecs).not.toHaveReceivedCommand(StopTaskCommand);
+      // The daemon stays, and is not what blocks the termination.
+      expect(refusalLog()).toMatchObject({ unmoved: [api] });
     });
   });
 
