@@ -432,6 +432,9 @@ describe("rebalance recommendation: each safety check and the return to ACTIVE",
     expect(summary).toMatchObject({ terminated: false, refused: ["no-room"], reactivated: true, targetsStillInUse: 0 });
     expect(cluster.instance(INSTANCE).status).toBe("ACTIVE");
     expect(refusalLog()).toMatchObject({ level: "error", refused: ["no-room"], liveTasks: 0, targetsInUse: 0, reactivated: true });
+    // The metric filter of the refused-termination alarm matches this literal.
+    expect(refusalLog()).toMatchObject({ alarm: "RebalanceTerminationRefused" });
+    expect(jsonLogLines(log)).toContainEqual(expect.objectContaining({ level: "warn", services: ["api"] }));
   });
 
   test.each([
@@ -446,6 +449,8 @@ describe("rebalance recommendation: each safety check and the return to ACTIVE",
 
     expect(cluster.task(slow).desiredStatus).toBe("STOPPED");
     expect(summary).toMatchObject({ terminated: false, refused: ["tasks-still-stopping"], reactivated: true });
+    // The operator's answer to "which task held it": the live task and its status at the deadline.
+    expect(jsonLogLines(log)).toContainEqual(expect.objectContaining({ level: "warn", live: [`${slow} ${exitMs === 150_000 ? "STOPPING" : "DEACTIVATING"}`] }));
     expect(refusalLog()).toMatchObject({ refused: ["tasks-still-stopping"], liveTasks: 1, targetsInUse: 0 });
     expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
   });
@@ -491,6 +496,9 @@ describe("rebalance recommendation: each safety check and the return to ACTIVE",
 
     // The other instance's healthy edge target is not this instance's.
     expect(summary).toMatchObject({ terminated: inUse === 0, refused, targetsStillInUse: inUse, deregisteredTargets: 1 });
+    // The operator's answer to "which target held it": group, port and state, only when one did.
+    const targetLines = jsonLogLines(log).filter((line) => line.level === "warn" && line.targets !== undefined);
+    expect(targetLines).toEqual(inUse === 0 ? [] : [expect.objectContaining({ level: "warn", targetGroupArn: TG_EDGE, targets: [{ port: cluster.task(edge).hostPort, state }] })]);
   });
 
   test("GIVEN targets of the instance still draining in two target groups WHEN drained THEN both count", async () => {
@@ -681,6 +689,7 @@ describe("rebalance recommendation: each safety check and the return to ACTIVE",
       expect(summary).toMatchObject({ terminated: false, refused: ["tasks-not-moved"], reactivated: false });
       expect(cluster.instance(INSTANCE).status).toBe("DRAINING");
       expect(refusalLog()).toMatchObject({ level: "error", reactivated: false });
+      expect(jsonLogLines(log).filter((line) => line.level === "error")).toHaveLength(2);
     });
 
     test.each([
