@@ -173,7 +173,7 @@ export class PlatformStack extends TerraformStack {
     if (config.spotDrainer.enabled) this.spotDrainer = this.buildSpotDrainer(config);
     if (config.spotDrill.enabled) this.spotDrill = this.buildSpotDrill(config);
     if (config.amiWatch.enabled) this.amiWatch = this.buildAmiWatch(config, id);
-    if (config.spotFallback.enabled) this.spotFallback = buildSpotFallback(this, config, this.naming, this.compute, this.alarmActions);
+    if (config.spotFallback.enabled) this.spotFallback = buildSpotFallback(this, config, this.naming, this.compute, { partition: this.partition, accountId: this.accountId }, this.alarmActions);
     this.dashboard = addPlatformDashboard(this, config, { firewall: edge.firewall, deploymentVerification: delivery?.verificationHook, spotFallback: this.spotFallback });
 
     new TerraformOutput(this, "vpc_id", { description: "The environment's VPC: for peering, endpoints and other stacks that join it", value: this.network.vpcId });

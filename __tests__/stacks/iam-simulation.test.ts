@@ -172,10 +172,47 @@ function spotFallbackRows(e: Environment): Row[] {
       ["changing the on-demand group", { action: "autoscaling:UpdateAutoScalingGroup", resource: group(e, fixed) }, DENY],
       ["sizing the Spot group by hand", { action: "autoscaling:SetDesiredCapacity", resource: group(e, lever) }, DENY],
       ["reading Spot Fleets (no fleet here)", { action: "ec2:DescribeSpotFleetRequests", resource: "*" }, DENY],
+      ...launchCheckRows(e),
     );
   }
   rows.push(["another environment's group", { action: fleetMode ? "autoscaling:SetDesiredCapacity" : "autoscaling:UpdateAutoScalingGroup", resource: group(other, "on-demand") }, DENY]);
   return rows;
+}
+
+/**
+ * Auto Scaling's launch-template check on the fallback's UpdateAutoScalingGroup (capacity-providers mode): the caller
+ * may launch from the Spot group's template, pass its instance role to EC2 and tag what that launch creates; nothing else.
+ */
+function launchCheckRows(e: Environment): Row[] {
+  const other = otherEnv(e.env);
+  const template = (env: Environment, pool: string) => env.iam.attribute("aws_launch_template", "arn", (_, id) => id.includes(`${pool}-launch-template`));
+  const spotTemplate = template(e, "spot");
+  const fromTemplate = (arn: string) => ({ "ec2:LaunchTemplate": arn });
+  const ec2 = (resource: string) => `arn:aws:ec2:${e.region}:${ACCOUNT_ID}:${resource}`;
+  const run = (resource: string, launchTemplate?: string): IamCall => ({ action: "ec2:RunInstances", resource, ...(launchTemplate ? { context: fromTemplate(launchTemplate) } : {}) });
+  const passTo = (service: string) => ({ "iam:PassedToService": service });
+  const instanceRole = e.role("ecs-instance");
+  return [
+    ["checks it may launch from the Spot template", run(spotTemplate, spotTemplate), ALLOW],
+    ...["instance/i-0abcd1234ef567890", "volume/vol-0123456789abcdef0", "network-interface/eni-0123456789abcdef0", "subnet/subnet-0123456789abcdef0", "security-group/sg-0123456789abcdef0"].map(
+      (resource): Row => [`launches ${resource.split("/")[0]} from the Spot template`, run(ec2(resource), spotTemplate), ALLOW],
+    ),
+    ["uses the template's AMI", run(`arn:aws:ec2:${e.region}::image/ami-0123456789abcdef0`, spotTemplate), ALLOW],
+    ["requests Spot", run(ec2("spot-instances-request/sir-01234567")), ALLOW],
+    ["passes the instance role to EC2", { action: "iam:PassRole", resource: instanceRole, context: passTo("ec2.amazonaws.com") }, ALLOW],
+    ["tags the launched instance", { action: "ec2:CreateTags", resource: e.instance, context: { "ec2:CreateAction": "RunInstances" } }, ALLOW],
+    // Out of scope.
+    ["launching from the on-demand template", run(template(e, "on-demand"), template(e, "on-demand")), DENY],
+    ["launching an instance from the on-demand template", run(e.instance, template(e, "on-demand")), DENY],
+    ["launching an instance from no template", run(e.instance), DENY],
+    ["launching from another environment's template", run(e.instance, template(other, "on-demand")), DENY],
+    ["launching in another account", run(e.instance.replace(ACCOUNT_ID, OTHER_ACCOUNT_ID), spotTemplate), DENY],
+    ["passing the instance role to ECS tasks", { action: "iam:PassRole", resource: instanceRole, context: passTo("ecs-tasks.amazonaws.com") }, DENY],
+    ["passing another role to EC2", { action: "iam:PassRole", resource: e.role("api-task"), context: passTo("ec2.amazonaws.com") }, DENY],
+    ["passing another environment's instance role", { action: "iam:PassRole", resource: other.role("ecs-instance"), context: passTo("ec2.amazonaws.com") }, DENY],
+    ["tagging an existing instance", { action: "ec2:CreateTags", resource: e.instance }, DENY],
+    ["tagging on another action", { action: "ec2:CreateTags", resource: e.instance, context: { "ec2:CreateAction": "CreateVolume" } }, DENY],
+  ];
 }
 
 /** ECS agent and SSM agent calls of the container instances (AWS managed policies, documented content). */
