@@ -247,7 +247,16 @@ function spotFleetRows(e: Environment): Row[] {
   ];
 }
 
-/** A task family's execution role: the ECS agent pulls the image, reads secrets and writes logs for it. */
+/**
+ * ECR repositories releases may ship from: those the environment creates (`ecr.repositories`) and those the deploy
+ * role may push to (`ciDeploy.ecrRepositories`), read from the synthesized stack.
+ */
+function releaseRepositories(e: Environment): { created: string[]; listed: string[] } {
+  const created = Object.values(e.iam.json().resource?.aws_ecr_repository ?? {}).map((block) => e.iam.resolve(String((block as { name: unknown }).name)));
+  return { created, listed: ENVIRONMENTS[e.env].ciDeploy?.ecrRepositories ?? [] };
+}
+
+/** A task family's execution role: the ECS agent pulls the image (the configured one, or a release's), reads secrets and writes logs for it. */
 function executionRows(e: Environment, service: string, opts: { repository?: string; parameter?: string }): Row[] {
   const family = e.named(service);
   const logGroup = `/ecs/${family}`;
@@ -258,16 +267,30 @@ function executionRows(e: Environment, service: string, opts: { repository?: str
     ["another family's logs", { action: "logs:PutLogEvents", resource: e.logStream(`/ecs/${otherFamily}`, "x/y/0123") }, DENY],
     ["another environment's logs", { action: "logs:PutLogEvents", resource: e.logStream(`/ecs/${otherEnv(e.env).named(service)}`, "x/y/0123") }, DENY],
   ];
+  const repo = (name: string, account = ACCOUNT_ID) => `arn:aws:ecr:${e.region}:${account}:repository/${name}`;
   if (opts.repository !== undefined) {
-    const repo = (name: string) => `arn:aws:ecr:${e.region}:${ACCOUNT_ID}:repository/${name}`;
     rows.push(
-      ["logs in to ECR", { action: "ecr:GetAuthorizationToken", resource: "*" }, ALLOW],
       ["pulls its image", { action: "ecr:BatchGetImage", resource: repo(opts.repository) }, ALLOW],
       ["downloads its layers", { action: "ecr:GetDownloadUrlForLayer", resource: repo(opts.repository) }, ALLOW],
-      ["another repository", { action: "ecr:BatchGetImage", resource: repo("acme-payments") }, DENY],
       ["pushing its image", { action: "ecr:PutImage", resource: repo(opts.repository) }, DENY],
     );
   }
+  const releases = releaseRepositories(e);
+  for (const [kind, names] of [["created", releases.created], ["listed", releases.listed]] as const) {
+    for (const name of names) {
+      rows.push(
+        [`pulls a release from the ${kind} repository ${name}`, { action: "ecr:BatchGetImage", resource: repo(name) }, ALLOW],
+        [`downloads a release's layers from ${name}`, { action: "ecr:GetDownloadUrlForLayer", resource: repo(name) }, ALLOW],
+        [`the same repository name in another account (${name})`, { action: "ecr:BatchGetImage", resource: repo(name, OTHER_ACCOUNT_ID) }, DENY],
+      );
+    }
+  }
+  const pulls = opts.repository !== undefined || releases.created.length + releases.listed.length > 0;
+  rows.push(
+    ["logs in to ECR", { action: "ecr:GetAuthorizationToken", resource: "*" }, pulls ? ALLOW : DENY],
+    ["another repository", { action: "ecr:BatchGetImage", resource: repo("acme-payments") }, DENY],
+    ["another environment's repository", { action: "ecr:BatchGetImage", resource: repo(`acme-api/${otherEnv(e.env).env}/api`) }, DENY],
+  );
   if (opts.parameter !== undefined) {
     rows.push(
       ["reads its secret parameter", { action: "ssm:GetParameters", resource: opts.parameter }, ALLOW],
