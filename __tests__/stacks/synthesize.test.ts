@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { TerraformStack } from "cdktf";
 import { describe, expect, test, vi } from "vitest";
-import { spotPoolWarnings } from "../../spot-advisor/advice";
+import { spotPoolWarnings } from "../../stacks/spot-advice/advice";
 import { ConfigError, parseEnvironmentConfig } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { PlatformStack } from "../../stacks/platform-stack";
