@@ -114,7 +114,7 @@ describe("the cdktf app entry (scripts/app.mjs)", () => {
       env: { PATH: bin, CDKTF_OUTDIR: outdir, HOME: os.tmpdir() },
     });
 
-    // THEN nothing on stderr but each Spot pool advice and registry warning once (advice by design, see spot-advisor/),
+    // THEN nothing on stderr but each Spot pool advice and registry warning once (advice by design, see stacks/spot-advice/),
     // also recorded once in the manifest, where `cdktf synth` reads and prints it
     // (stacks may come in any order: compare the warnings as sorted lists)
     const warnings = Object.values(ENVIRONMENTS)

@@ -112,7 +112,7 @@ const spotFleetSchema = z
     checkSpotFleetScaling(fleet, ctx);
   });
 
-/** Deliberate exceptions to the Spot pool advice that synthesis warns about and `npm run report` shows (spot-advisor/). */
+/** Deliberate exceptions to the Spot pool advice that synthesis warns about and `npm run report` shows (stacks/spot-advice/). */
 const spotAdviceSchema = z
   .object({
     acknowledge: z
