@@ -84,9 +84,9 @@ describe("RESOURCE_TYPES classifies every resource type", () => {
     // GIVEN every `@cdktf/provider-aws/lib/<resource>` import in modules/ and stacks/
     const sources = ["modules", "stacks"].flatMap((folder) =>
       fs
-        .readdirSync(path.resolve(__dirname, "../..", folder), { recursive: true, encoding: "utf8" })
+        .readdirSync(path.resolve(__dirname, "../../..", folder), { recursive: true, encoding: "utf8" })
         .filter((file) => file.endsWith(".ts"))
-        .map((file) => path.resolve(__dirname, "../..", folder, file)),
+        .map((file) => path.resolve(__dirname, "../../..", folder, file)),
     );
     const libraries = new Set(sources.flatMap((file) => [...fs.readFileSync(file, "utf8").matchAll(/@cdktf\/provider-aws\/lib\/([a-z0-9-]+)/g)].map((match) => match[1])));
 
