@@ -17,9 +17,21 @@ export function scaleEnvironments(shipped, { environments, services }) {
     Array.from({ length: environments }, (_, index) => {
       const template = templates[index % templates.length];
       const environment = `scale${String(index).padStart(2, "0")}`;
-      return [environment, { ...template, environment, services: repeatServices(template.services ?? [], services) }];
+      return [environment, { ...template, environment, ...roomFor(template, services), services: repeatServices(template.services ?? [], services) }];
     }),
   );
+}
+
+/**
+ * Spot capacity for every copy, twice for canaries (the headroom rule of stacks/config/deployment-rules.ts), and
+ * a drainer that can drain all those instances at once (its own rule).
+ */
+function roomFor(template, services) {
+  const spot = template.capacity?.spot;
+  if (spot === undefined) return {};
+  const maxSize = Math.min(1000, spot.maxSize * 2 * Math.ceil(services / Math.max(1, (template.services ?? []).length)));
+  const spotDrainer = { ...template.spotDrainer, reservedConcurrency: Math.max(template.spotDrainer?.reservedConcurrency ?? 0, maxSize) };
+  return { capacity: { ...template.capacity, spot: { ...spot, maxSize } }, spotDrainer };
 }
 
 function repeatServices(originals, count) {
@@ -28,7 +40,8 @@ function repeatServices(originals, count) {
   const copies = Array.from({ length: Math.max(0, count - originals.length) }, (_, index) => {
     const template = web[index % web.length];
     const name = `${template.name}-${Math.floor(index / web.length) + 1}`;
-    return { ...template, name, pathPatterns: [`/${name}/*`], listenerPriority: index + 1 };
+    // Every other priority: a canary copy's test rule takes the one before its own.
+    return { ...template, name, pathPatterns: [`/${name}/*`], listenerPriority: 2 * (index + 1) };
   });
   return [...originals, ...copies];
 }

@@ -7,6 +7,14 @@ import { parseEnvironmentConfig, type EnvironmentConfig, type EnvironmentInput }
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { shiftsTraffic } from "../../stacks/config/deployment";
 
+/** An explicit listener priority no service of the environment has (a team's own services may take 100). */
+function freePriority(config: { services: ReadonlyArray<{ listenerPriority?: number }> }): number {
+  const used = new Set(config.services.map((service) => service.listenerPriority));
+  let priority = 100;
+  while (used.has(priority)) priority++;
+  return priority;
+}
+
 type Input = EnvironmentInput & Record<string, any>;
 const typeOf = (address: string): string => address.split(".")[0];
 const changedOfType = (plan: PredictedPlan, type: string): ResourceChange[] => plan.changed.filter((entry) => typeOf(entry.address) === type);
@@ -84,7 +92,7 @@ const SCENARIOS: readonly Scenario[] = [
         const service = webServices(input).find((candidate) => candidate.hostHeaders?.length);
         service.hostHeaders.push(`status.${config.loadBalancer.domain!.name}`);
         input.loadBalancer!.domain!.subjectAlternativeNames = [...(input.loadBalancer!.domain!.subjectAlternativeNames ?? []), `status.${config.loadBalancer.domain!.name}`];
-      } else input.services!.push({ name: "status", image: "nginx", memory: 256, memoryReservation: 128, containerPort: 8080, hostHeaders: ["status.example.com"], listenerPriority: 100 } as any);
+      } else input.services!.push({ name: "status", image: "nginx", memory: 256, memoryReservation: 128, containerPort: 8080, hostHeaders: ["status.example.com"], listenerPriority: freePriority(config) } as any);
     },
     expectPlan: ({ plan }, config) => {
       expect(plan.verdict).toBe("safe");
@@ -101,7 +109,7 @@ const SCENARIOS: readonly Scenario[] = [
   {
     name: "new service",
     input: (input, config) => {
-      const routing = hostedDomain(config) ? { hostHeaders: [`reports.${config.loadBalancer.domain!.name}`] } : { pathPatterns: ["/reports/*"], listenerPriority: 100 };
+      const routing = hostedDomain(config) ? { hostHeaders: [`reports.${config.loadBalancer.domain!.name}`] } : { pathPatterns: ["/reports/*"], listenerPriority: freePriority(config) };
       input.services!.push({ name: "reports", image: "nginx", memory: 256, memoryReservation: 128, containerPort: 8080, ...routing } as any);
       if (hostedDomain(config)) input.loadBalancer!.domain!.subjectAlternativeNames = [...(input.loadBalancer!.domain!.subjectAlternativeNames ?? []), `reports.${config.loadBalancer.domain!.name}`];
     },

@@ -45,7 +45,8 @@ interface Instance {
   readonly id: string;
   readonly market: "spot" | "on-demand";
   readonly pool?: string;
-  readonly launchedAt: number;
+  /** Mutable only so a world can start with instances that booted long ago. */
+  launchedAt: number;
   terminatingAt?: number;
 }
 
@@ -181,7 +182,7 @@ export class SpotGroupWorld extends World {
     super(clock, pools, tasksWanted, tasksPerInstance);
     this.base = configuredBase;
     this.launch();
-    for (const instance of this.instances) (instance as { launchedAt: number }).launchedAt = this.start - 3_600_000;
+    for (const instance of this.instances) instance.launchedAt = this.start - 3_600_000;
   }
 
   /** Managed scaling at steady state: the instances the provider's tasks need. */
@@ -287,7 +288,7 @@ export class SpotFleetWorld extends World {
     super(clock, pools, tasksWanted, tasksPerInstance);
     this.desiredOnDemand = onDemandFloor;
     this.launch();
-    for (const instance of this.instances) (instance as { launchedAt: number }).launchedAt = this.start - 3_600_000;
+    for (const instance of this.instances) instance.launchedAt = this.start - 3_600_000;
   }
 
   protected launch(): void {
