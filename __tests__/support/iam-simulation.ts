@@ -497,6 +497,10 @@ export class StackIam {
       case "aws_spot_fleet_request.id":
         // The fleet's request id (what instances carry in the aws:ec2spot:fleet-request-id tag), unique per stack.
         return `sfr-${uuid(`${id}|${identity(block)}`)}`;
+      case "aws_launch_template.id":
+        return `lt-${hex(name(), 17)}`;
+      case "aws_launch_template.arn":
+        return arn("ec2", `launch-template/lt-${hex(name(), 17)}`);
       case "aws_ssm_parameter.arn":
         return arn("ssm", `parameter${name().startsWith("/") ? "" : "/"}${name()}`);
     }

@@ -85,6 +85,11 @@ export interface EcsServiceProps {
    * @default - none
    */
   readonly repositoryCredentialsSecretArn?: string;
+  /**
+   * ECR repositories (ARNs) releases may ship the image from: the execution role may pull from them too.
+   * @default []
+   */
+  readonly releaseRepositoryArns?: readonly string[];
   /** Seconds between SIGTERM and SIGKILL. */
   readonly stopTimeoutSeconds: number;
   /**
@@ -197,6 +202,7 @@ export class EcsService extends Construct {
       executionRoleName: props.executionRoleName,
       taskRoleName: props.taskRoleName,
       taskRolePermissions: props.taskRolePermissions,
+      releaseRepositoryArns: props.releaseRepositoryArns,
       region: props.region,
       accountId: props.accountId,
       networkMode: props.taskNetwork ? "awsvpc" : "bridge",
