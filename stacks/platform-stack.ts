@@ -533,7 +533,8 @@ export class PlatformStack extends TerraformStack {
       failureQueueName: this.naming.name("spot-drainer-failures", NAME_LIMITS.sqsQueue),
       clusterName: this.compute.clusterName,
       clusterArn: this.compute.clusterArn,
-      targetGroupArns: Object.values(this.services).flatMap((service) => (service.targetGroupArn !== undefined ? [service.targetGroupArn] : [])),
+      // Alternates too: ECS swaps which group of a traffic-shifting service serves production each deployment.
+      targetGroupArns: Object.values(this.services).flatMap((service) => service.targetGroupArns),
       deadlineMarginSeconds: drainer.deadlineMarginSeconds,
       stopTimeoutSeconds: longestStopTimeout(config).seconds,
       drainOnRebalance,

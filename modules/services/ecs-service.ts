@@ -179,6 +179,8 @@ export class EcsService extends Construct {
   /** Traffic-shifting web services only: the target group each deployment's new revision alternates with. */
   public readonly alternateTargetGroupArn?: string;
   public readonly alternateTargetGroupArnSuffix?: string;
+  /** Every target group the service's tasks register in: the primary and, when traffic shifting, the alternate (none for a daemon). */
+  public readonly targetGroupArns: string[];
   /** Traffic-shifting web services only. */
   public readonly trafficShifting?: TrafficShifting;
 
@@ -251,6 +253,7 @@ export class EcsService extends Construct {
       });
       this.serviceName = service.name;
       this.serviceArn = service.id;
+      this.targetGroupArns = [];
       return;
     }
 
@@ -291,6 +294,7 @@ export class EcsService extends Construct {
     this.alternateTargetGroupArnSuffix = alternate?.arnSuffix;
     this.targetGroupArn = targetGroup.arn;
     this.targetGroupArnSuffix = targetGroup.arnSuffix;
+    this.targetGroupArns = [targetGroup.arn, ...(alternate ? [alternate.arn] : [])];
 
     const conditions = [];
     if (routing.hostHeaders.length > 0) conditions.push({ hostHeader: { values: [...routing.hostHeaders].sort() } });
