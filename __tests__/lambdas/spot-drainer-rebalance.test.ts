@@ -498,7 +498,7 @@ describe("rebalance recommendation: each safety check and the return to ACTIVE",
     expect(summary).toMatchObject({ terminated: inUse === 0, refused, targetsStillInUse: inUse, deregisteredTargets: 1 });
     // The operator's answer to "which target held it": group, port and state, only when one did.
     const targetLines = jsonLogLines(log).filter((line) => line.level === "warn" && line.targets !== undefined);
-    expect(targetLines).toEqual(inUse === 0 ? [] : [expect.objectContaining({ level: "warn", targetGroupArn: TG_EDGE, targets: [{ port: cluster.task(edge).hostPort, state }] })]);
+    expect(targetLines).toEqual(inUse === 0 ? [] : [expect.objectContaining({ level: "warn", targetGroupArn: TG_EDGE, targets: [{ id: INSTANCE, port: cluster.task(edge).hostPort, state }] })]);
   });
 
   test("GIVEN targets of the instance still draining in two target groups WHEN drained THEN both count", async () => {
