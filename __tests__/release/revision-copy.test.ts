@@ -29,7 +29,7 @@ describe("a revision with a new image", () => {
   test("null and absent fields are left out; empty ones and falsy values are kept", () => {
     const { taskDefinition } = liveTaskDefinition(7);
     const current = { ...taskDefinition, pidMode: null, ipcMode: undefined, cpu: "", enableFaultInjection: false, volumes: [] } as unknown as TaskDefinition;
-    const input = revisionWithImage(current, undefined, "api", IMAGE) as Record<string, unknown>;
+    const input = revisionWithImage(current, undefined, "api", IMAGE) as unknown as Record<string, unknown>;
     expect(input).not.toHaveProperty("pidMode");
     expect(input).not.toHaveProperty("ipcMode");
     expect(input).not.toHaveProperty("proxyConfiguration");

@@ -7,7 +7,7 @@ const ecs = mockClient(ECSClient);
 beforeEach(() => ecs.reset());
 afterEach(() => ecs.reset());
 
-const stoppedWith = (exitCode: number) => ({ tasks: [{ taskArn: taskArn(), lastStatus: "STOPPED", stopCode: "EssentialContainerExited", containers: [{ name: "api", exitCode }] }] });
+const stoppedWith = (exitCode: number) => ({ tasks: [{ taskArn: taskArn(), lastStatus: "STOPPED", stopCode: "EssentialContainerExited" as const, containers: [{ name: "api", exitCode }] }] });
 
 function given(service: Service) {
   ecs.on(DescribeServicesCommand).resolves({ services: [service] });

@@ -49,13 +49,12 @@ describe("finding a target by name", () => {
     const jobs = targets.filter((target) => target.kind === "job").map((target) => target.name);
     const expected =
       `unknown service "nope" in environment "${environment}"; services: ${services.join(", ")}` + (jobs.length > 0 ? `; jobs with their own image: ${jobs.join(", ")}` : "");
-    const error = (() => {
-      try {
-        findTarget(config, "nope");
-      } catch (caught) {
-        return caught as Error;
-      }
-    })();
+    let error: Error | undefined;
+    try {
+      findTarget(config, "nope");
+    } catch (caught) {
+      error = caught as Error;
+    }
     expect(error).toBeInstanceOf(UsageError);
     expect(error?.name).toBe("UsageError");
     expect(error?.message).toBe(expected);
