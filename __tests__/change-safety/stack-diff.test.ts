@@ -92,7 +92,14 @@ describe("diffStacks on production", () => {
   });
 
   test.each<[string, string, string, (args: Record<string, any>) => void, { action: "update" | "replace"; replacedBy: string[]; verdict: string }]>([
-    ["a target group's port (ForceNew, create_before_destroy: not blocked)", "aws_lb_target_group", "service-api_target-group", (args) => (args.port = 8081), { action: "replace", replacedBy: ["port"], verdict: "safe" }],
+    ["a rolling service's target group's port (ForceNew, create_before_destroy: not blocked)", "aws_lb_target_group", "service-admin_target-group", (args) => (args.port = 8081), { action: "replace", replacedBy: ["port"], verdict: "safe" }],
+    [
+      "a traffic-shifting service's target group's port (the rule ignores its action: deleting the old group fails at apply)",
+      "aws_lb_target_group",
+      "service-api_target-group",
+      (args) => (args.port = 8081),
+      { action: "replace", replacedBy: ["port"], verdict: "refused" },
+    ],
     ["a target group's health check path (in place)", "aws_lb_target_group", "service-api_target-group", (args) => (args.health_check.path = "/ready"), { action: "update", replacedBy: [], verdict: "safe" }],
     ["the cluster's name (prevent_destroy: refused)", "aws_ecs_cluster", "compute_cluster", (args) => (args.name = "renamed"), { action: "replace", replacedBy: ["name"], verdict: "refused" }],
     ["a service's desired count", "aws_ecs_service", "service-api_service", (args) => (args.desired_count = 9), { action: "update", replacedBy: [], verdict: "safe" }],
@@ -110,7 +117,10 @@ describe("diffStacks on production", () => {
     // THEN it is an update or a replacement, and the verdict follows the type's class and prevent_destroy
     expect(result.changed.find((entry) => entry.address === `${type}.${name}`)).toEqual(expect.objectContaining({ action: expected.action, replacedBy: expected.replacedBy }));
     expect(result.verdict).toBe(expected.verdict);
-    expect(result.refusals.map((refusal) => refusal.rule)).toEqual(expected.verdict === "refused" ? ["prevent_destroy"] : []);
+    // A replaced group is held by the production rule and, with test traffic, the test rule: one refusal per holder.
+    const refusal = type === "aws_lb_target_group" ? /^delete of the replaced object while aws_lb_listener_rule\./ : /^prevent_destroy$/;
+    expect(result.refusals.length > 0).toBe(expected.verdict === "refused");
+    for (const entry of result.refusals) expect([entry.stage, entry.rule]).toEqual([type === "aws_lb_target_group" ? "apply" : "plan", expect.stringMatching(refusal)]);
   });
 
   test("a container's image inside container_definitions is diffed as JSON, matched by container name", () => {
