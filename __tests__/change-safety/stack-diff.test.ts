@@ -358,3 +358,29 @@ describe("predictPlan: replacement through references, and what terraform plan r
     expect(result.changed.map((entry) => [entry.action, entry.changes.map((change) => change.path)])).toEqual([["update", ["capacity_provider_strategy"]]]);
   });
 });
+
+describe("reports of a change refused at apply", () => {
+  // GIVEN a live bridge service (its revision is ignored) that gains a network configuration
+  const head = production();
+  find(head, "aws_ecs_service", "service-admin_service")[1].network_configuration = { subnets: ["subnet-1"], security_groups: ["sg-1"], assign_public_ip: false };
+  const refused = diff(head);
+  const base = { ref: "main", commit: "0123456789abcdef0123" };
+
+  test("the plan passes and the apply fails: verdict refused, stage apply, the way through named", () => {
+    expect(refused.verdict).toBe("refused");
+    expect(refused.refusals.map((refusal) => [refusal.stage, refusal.message])).toEqual([["apply", expect.stringMatching(/InvalidParameterException.*terraform apply -replace=/)]]);
+  });
+
+  test("text and markdown say the apply, not the plan, will fail", () => {
+    expect(formatText(base, [refused])).toContain("production: plan passes, apply will FAIL: AWS refuses 1 change(s)\n  XX refused at apply aws_ecs_service.service-admin_service_");
+    expect(formatMarkdown(base, [refused])).toContain("> [!CAUTION]\n> terraform apply will FAIL: 1 change(s) refused.");
+  });
+
+  test("a service that is created (not in state) is not refused: ignore_changes does not apply to a create", () => {
+    const created = production();
+    const [name, args] = find(created, "aws_ecs_service", "service-admin_service");
+    delete created.resource.aws_ecs_service[name];
+    created.resource.aws_ecs_service[`${name}_v2`] = { ...args, network_configuration: { subnets: ["subnet-1"] } };
+    expect(diff(created).refusals).toEqual([]);
+  });
+});
