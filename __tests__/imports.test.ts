@@ -18,13 +18,32 @@ test("no file imports the @cdktf/provider-aws barrel", () => {
   expect(offenders.map((file) => path.relative(root, file))).toEqual([]);
 });
 
+/** The project-relative targets of a file's relative imports and requires. */
+function relativeImports(file: string): string[] {
+  return [...fs.readFileSync(file, "utf8").matchAll(/(?:from|import|require)\s*\(?\s*["'](\.{1,2}\/[^"']*)["']/g)].map((match) =>
+    path.relative(root, path.resolve(path.dirname(file), match[1])),
+  );
+}
+
+/** Files of `part` (a folder or a file) as "file -> target" for each import into a folder matching `targets`. */
+function importsInto(part: string, targets: RegExp): string[] {
+  const full = path.join(root, part);
+  const files = fs.statSync(full).isDirectory() ? sourceFiles(full) : [full];
+  return files.flatMap((file) => relativeImports(file).filter((target) => targets.test(target)).map((target) => `${path.relative(root, file)} -> ${target}`));
+}
+
 // Constructs get props, never environment config or build tooling: modules/ sits below stacks/ and scripts/.
 test("no file under modules/ imports from stacks/ or scripts/", () => {
-  const upward = sourceFiles(path.join(root, "modules")).flatMap((file) =>
-    [...fs.readFileSync(file, "utf8").matchAll(/(?:from|import|require)\s*\(?\s*["'](\.{1,2}\/[^"']*)["']/g)]
-      .map((match) => path.relative(root, path.resolve(path.dirname(file), match[1])))
-      .filter((target) => /^(stacks|scripts)([/\\]|$)/.test(target))
-      .map((target) => `${path.relative(root, file)} -> ${target}`),
-  );
-  expect(upward).toEqual([]);
+  expect(importsInto("modules", /^(stacks|scripts)([/\\]|$)/)).toEqual([]);
+});
+
+// Tools lean on the stack, never the reverse: what synthesis runs lives on the synth side.
+const TOOL_FOLDERS = ["change-safety", "spot-advisor", "release", "environment-scaffold", "config-reference", "cdktn-switch"];
+
+test.each(["stacks", "modules", "main.ts"])("GIVEN the synth side's %s WHEN its imports are listed THEN none is from a tool folder", (part) => {
+  expect(importsInto(part, new RegExp(`^(${TOOL_FOLDERS.join("|")})([/\\\\]|$)`))).toEqual([]);
+});
+
+test.each(TOOL_FOLDERS)("GIVEN the tool folder %s THEN it exists (the synth-side check names real folders)", (folder) => {
+  expect(fs.statSync(path.join(root, folder)).isDirectory()).toBe(true);
 });

@@ -1,7 +1,7 @@
 import { applyRefusals, applyRisks, IN_USE_HOLDERS, preventsDestroy, providerRefusals } from "./plan-refusals";
 import { propagateThroughReferences, type PlannedAction, type ReferenceChange } from "./reference-propagation";
 import { KEPT_WHEN_UNSET, replacingChanges } from "./replacing-attributes";
-import { resourceClass, type ResourceClass } from "./resource-types";
+import { resourceClass, type ResourceClass } from "../modules/platform/resource-types";
 import { compare, movedAddresses, stackResources, type StackJson, type StackResource } from "./stack-json";
 
 /** One changed argument, with display-ready values or a summary where the values must not or cannot be shown. */

@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { _InstanceType } from "@aws-sdk/client-ec2";
-import type { DatasetMetadata, SpotAdvisorData } from "../spot-advisor/dataset";
+import type { DatasetMetadata, SpotAdvisorData } from "../stacks/spot-advice/dataset";
 import { architectureOfName, TABLE_FILE, type InstanceTypeRow, type InstanceTypeTable } from "./index";
 
 const DATA_DIRECTORY = path.join(__dirname, "..", "spot-advisor", "data");

@@ -6,8 +6,8 @@
  * the pool's types (true within a family, roughly so between the c/m/r families of a generation).
  */
 import type { EnvironmentConfig } from "../stacks/config";
-import type { SpotDataset } from "./dataset";
-import type { CapacityPoolSpec } from "./pools";
+import type { SpotDataset } from "../stacks/spot-advice/dataset";
+import type { CapacityPoolSpec } from "../stacks/spot-advice/pools";
 
 export const CAPACITY_LEVELS = ["min", "desired", "max"] as const;
 export type CapacityLevel = (typeof CAPACITY_LEVELS)[number];

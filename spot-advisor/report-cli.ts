@@ -9,7 +9,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../stacks/config";
 import { ENVIRONMENTS } from "../stacks/environments";
 import { renderChart } from "./chart";
-import { loadSpotDataset } from "./dataset";
+import { loadSpotDataset } from "../stacks/spot-advice/dataset";
 import { buildSpotReport, renderMarkdown } from "./report";
 
 export const DEFAULT_OUT_DIR = path.join("cdktf.out", "spot-report");

@@ -4,11 +4,11 @@
  * never cdktf.
  */
 import type { EnvironmentConfig } from "../stacks/config";
-import { adviseSpotPools, type SpotAdvice } from "./advice";
-import type { SpotDataset } from "./dataset";
+import { adviseSpotPools, type SpotAdvice } from "../stacks/spot-advice/advice";
+import type { SpotDataset } from "../stacks/spot-advice/dataset";
 import { CAPACITY_LEVELS, estimateSavings, strategyMix, type CapacityEstimate, type StrategyMix } from "./estimate";
 import { estimateMonthlyCost, type MonthlyCostEstimate } from "./monthly-cost";
-import { capacityPools, type CapacityPoolSpec, type Purchase } from "./pools";
+import { capacityPools, type CapacityPoolSpec, type Purchase } from "../stacks/spot-advice/pools";
 
 export interface ReportInstanceType {
   readonly type: string;

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { dataDirectory, validateSpotAdvisorData, type DatasetMetadata } from "./dataset";
+import { dataDirectory, validateSpotAdvisorData, type DatasetMetadata } from "../stacks/spot-advice/dataset";
 
 export const AWS_SPOT_ADVISOR_URL = "https://spot-bid-advisor.s3.amazonaws.com/spot-advisor-data.json";
 const DATA_FILE = "spot-advisor-data.json";

@@ -14,7 +14,7 @@ import { Ec2TaskDefinition } from "../modules/services/ec2-task-definition";
 import { EcsService } from "../modules/services/ecs-service";
 import { AspectSequence } from "../modules/platform/aspect-sequence";
 import { Guardrails } from "../modules/platform/guardrails";
-import { PreventDestroy } from "../change-safety/prevent-destroy";
+import { PreventDestroy } from "../modules/platform/prevent-destroy";
 import { LoadBalancer } from "../modules/traffic/load-balancer";
 import { listenerRulePriorities } from "../modules/traffic/listener-routing";
 import { EncryptLogGroups, LogEncryptionKey } from "../modules/platform/log-encryption";
@@ -30,7 +30,7 @@ import { SpotInterruptionDrainer } from "../modules/operations/spot-interruption
 import type { SpotFallback } from "../modules/operations/spot-fallback";
 import { buildSpotFallback } from "./spot-fallback";
 import { SpotInterruptionDrill } from "../modules/operations/spot-interruption-drill";
-import { spotPoolWarnings } from "../spot-advisor/advice";
+import { spotPoolWarnings } from "./spot-advice/advice";
 import { ContainerRegistry, registryWarnings } from "./container-registry";
 import { aliasRecordNames, webRoutes } from "./routing";
 import { ServiceDelivery } from "./progressive-delivery";

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { estimateSavings, onDemandUnitsWithin, strategyMix } from "../../spot-advisor/estimate";
-import { capacityPools } from "../../spot-advisor/pools";
+import { capacityPools } from "../../stacks/spot-advice/pools";
 import { parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { minimalInput } from "../support/config";

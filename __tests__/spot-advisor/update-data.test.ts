@@ -3,7 +3,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
-import { loadSpotDataset } from "../../spot-advisor/dataset";
+import { loadSpotDataset } from "../../stacks/spot-advice/dataset";
 import { AWS_SPOT_ADVISOR_URL, updateSpotData } from "../../spot-advisor/update-data";
 import { fixtureData } from "../support/spot-data";
 

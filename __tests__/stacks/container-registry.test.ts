@@ -25,7 +25,7 @@ describe("ECR repositories (ecr.repositories)", () => {
         force_delete: false,
       }),
     ]);
-    // stateful (change-safety/resource-types.ts): a plan that would destroy it is refused
+    // stateful (modules/platform/resource-types.ts): a plan that would destroy it is refused
     expect(resourcesOfType(json, "aws_ecr_repository")[0].lifecycle).toEqual({ prevent_destroy: true });
     const [lifecycle] = resourcesOfType(json, "aws_ecr_lifecycle_policy");
     expect(lifecycle.repository).toMatch(/^\$\{aws_ecr_repository\.[\w-]+\.name\}$/);

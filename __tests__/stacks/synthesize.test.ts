@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { TerraformStack } from "cdktf";
 import { describe, expect, test, vi } from "vitest";
-import { spotPoolWarnings } from "../../spot-advisor/advice";
+import { spotPoolWarnings } from "../../stacks/spot-advice/advice";
 import { ConfigError, parseEnvironmentConfig } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { PlatformStack } from "../../stacks/platform-stack";
@@ -114,7 +114,7 @@ describe("the cdktf app entry (scripts/app.mjs)", () => {
       env: { PATH: bin, CDKTF_OUTDIR: outdir, HOME: os.tmpdir() },
     });
 
-    // THEN nothing on stderr but each Spot pool advice and registry warning once (advice by design, see spot-advisor/),
+    // THEN nothing on stderr but each Spot pool advice and registry warning once (advice by design, see stacks/spot-advice/),
     // also recorded once in the manifest, where `cdktf synth` reads and prints it
     // (stacks may come in any order: compare the warnings as sorted lists)
     const warnings = Object.values(ENVIRONMENTS)

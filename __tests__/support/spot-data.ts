@@ -1,4 +1,4 @@
-import { SpotDataset, type SpotAdvisorData } from "../../spot-advisor/dataset";
+import { SpotDataset, type SpotAdvisorData } from "../../stacks/spot-advice/dataset";
 
 export const RANGES = [
   { index: 0, label: "<5%", dots: 0, max: 5 },

@@ -1,7 +1,7 @@
 /** EC2 capacity of the cluster: ASGs, Spot Fleet, capacity providers, and the Spot pool advice exceptions. */
 import { z } from "zod";
 import { checkSpotFleetScaling } from "./capacity-rules";
-import { SPOT_ADVICE_RULE_IDS, SPOT_ADVICE_RULES } from "../../spot-advisor/rules";
+import { SPOT_ADVICE_RULE_IDS, SPOT_ADVICE_RULES } from "../spot-advice/rules";
 import { SPOT_WARNING_SECONDS } from "./validators";
 import { AMI_ID, int, percent, instanceType, kebabEnum } from "./fields";
 import { architectureOfName, instanceTypeSpec } from "../../instance-types";
@@ -112,7 +112,7 @@ const spotFleetSchema = z
     checkSpotFleetScaling(fleet, ctx);
   });
 
-/** Deliberate exceptions to the Spot pool advice that synthesis warns about and `npm run report` shows (spot-advisor/). */
+/** Deliberate exceptions to the Spot pool advice that synthesis warns about and `npm run report` shows (stacks/spot-advice/). */
 const spotAdviceSchema = z
   .object({
     acknowledge: z

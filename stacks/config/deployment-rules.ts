@@ -6,7 +6,7 @@
 import type { z } from "zod";
 import type { EnvironmentConfig } from "./";
 import { shiftsTraffic } from "./deployment";
-import { loadRegionDataset } from "../../spot-advisor/dataset";
+import { loadRegionDataset } from "../spot-advice/dataset";
 
 type Ctx = z.RefinementCtx;
 type Service = EnvironmentConfig["services"][number];

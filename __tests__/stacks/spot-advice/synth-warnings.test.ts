@@ -1,9 +1,9 @@
 import { App, Testing } from "cdktf";
 import { describe, expect, test } from "vitest";
-import { spotPoolWarnings } from "../../spot-advisor/advice";
-import { parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
-import { ENVIRONMENTS } from "../../stacks/environments";
-import { PlatformStack } from "../../stacks/platform-stack";
+import { spotPoolWarnings } from "../../../stacks/spot-advice/advice";
+import { parseEnvironmentConfig, type EnvironmentInput } from "../../../stacks/config";
+import { ENVIRONMENTS } from "../../../stacks/environments";
+import { PlatformStack } from "../../../stacks/platform-stack";
 
 const WARN = "@cdktf/warn";
 

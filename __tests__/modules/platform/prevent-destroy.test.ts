@@ -2,11 +2,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { TerraformResource } from "cdktf";
-import { RESOURCE_TYPES, isStateful } from "../../change-safety/resource-types";
-import { parseEnvironmentConfig } from "../../stacks/config";
-import { ENVIRONMENTS } from "../../stacks/environments";
-import { SHIPPED_ENVIRONMENTS, shippedStack } from "../support/shipped-stacks";
-import { synthEnvironment } from "../support/synth";
+import { RESOURCE_TYPES, isStateful } from "../../../modules/platform/resource-types";
+import { parseEnvironmentConfig } from "../../../stacks/config";
+import { ENVIRONMENTS } from "../../../stacks/environments";
+import { SHIPPED_ENVIRONMENTS, shippedStack } from "../../support/shipped-stacks";
+import { synthEnvironment } from "../../support/synth";
 
 /** Every resource of a stack as [type, name, lifecycle]. */
 function lifecycles(environment: keyof typeof ENVIRONMENTS): Array<[string, string, Record<string, unknown> | undefined]> {
@@ -77,16 +77,16 @@ describe("prevent_destroy on stateful resources", () => {
 describe("RESOURCE_TYPES classifies every resource type", () => {
   test.each(SHIPPED_ENVIRONMENTS)("%s: every synthesized resource type is classified stateful or replaceable", (environment) => {
     const unclassified = Object.keys(shippedStack(environment).json.resource ?? {}).filter((type) => RESOURCE_TYPES[type] === undefined);
-    expect(unclassified, "add these types to change-safety/resource-types.ts").toEqual([]);
+    expect(unclassified, "add these types to modules/platform/resource-types.ts").toEqual([]);
   });
 
   test("every provider resource class the platform imports is classified", () => {
     // GIVEN every `@cdktf/provider-aws/lib/<resource>` import in modules/ and stacks/
     const sources = ["modules", "stacks"].flatMap((folder) =>
       fs
-        .readdirSync(path.resolve(__dirname, "../..", folder), { recursive: true, encoding: "utf8" })
+        .readdirSync(path.resolve(__dirname, "../../..", folder), { recursive: true, encoding: "utf8" })
         .filter((file) => file.endsWith(".ts"))
-        .map((file) => path.resolve(__dirname, "../..", folder, file)),
+        .map((file) => path.resolve(__dirname, "../../..", folder, file)),
     );
     const libraries = new Set(sources.flatMap((file) => [...fs.readFileSync(file, "utf8").matchAll(/@cdktf\/provider-aws\/lib\/([a-z0-9-]+)/g)].map((match) => match[1])));
 
@@ -101,6 +101,6 @@ describe("RESOURCE_TYPES classifies every resource type", () => {
 
     // THEN each is classified
     expect(types.length).toBeGreaterThan(40);
-    expect(types.filter((type) => RESOURCE_TYPES[type] === undefined), "add these types to change-safety/resource-types.ts").toEqual([]);
+    expect(types.filter((type) => RESOURCE_TYPES[type] === undefined), "add these types to modules/platform/resource-types.ts").toEqual([]);
   });
 });

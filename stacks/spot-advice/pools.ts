@@ -4,9 +4,9 @@
  * pools. Which sections exist decides the pools: the schema allows `spot` and `spotFleet` only in
  * their own capacity mode.
  */
-import type { EnvironmentConfig } from "../stacks/config";
-import { Naming } from "../modules/platform/naming";
-import { computeNames } from "../modules/services/platform-names";
+import type { EnvironmentConfig } from "../config";
+import { Naming } from "../../modules/platform/naming";
+import { computeNames } from "../../modules/services/platform-names";
 
 /** The fields an on-demand or Spot ASG pool shares. */
 type AsgConfig = Pick<EnvironmentConfig["capacity"]["onDemand"], "instanceTypes" | "minSize" | "desiredCapacity" | "maxSize">;

@@ -2,8 +2,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
-import { dataDirectory, loadRegionDataset, loadSpotDataset } from "../../spot-advisor/dataset";
-import { fixtureData } from "../support/spot-data";
+import { dataDirectory, loadRegionDataset, loadSpotDataset } from "../../../stacks/spot-advice/dataset";
+import { fixtureData } from "../../support/spot-data";
 
 /** A project root holding spot-advisor/data with the fixture dataset; returns the data folder. */
 function project(): string {

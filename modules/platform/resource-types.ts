@@ -140,7 +140,7 @@ export const RESOURCE_TYPES: Readonly<Record<string, ResourceTypeClass>> = {
   aws_wafv2_web_acl_logging_configuration: replaceable(CONFIGURATION, "requests between delete and create are not logged"),
 };
 
-const UNKNOWN: ResourceTypeClass = stateful("not classified yet: treated as holding data", "unknown: the type is not classified in change-safety/resource-types.ts");
+const UNKNOWN: ResourceTypeClass = stateful("not classified yet: treated as holding data", "unknown: the type is not classified in modules/platform/resource-types.ts");
 
 /** The class of a type; unknown types count as stateful. */
 export function resourceClass(resourceType: string): ResourceTypeClass {

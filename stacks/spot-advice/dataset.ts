@@ -155,7 +155,7 @@ export function validateSpotAdvisorData(raw: unknown): string[] {
   return problems;
 }
 
-/** The shipped snapshot's folder: found from this file in the sources and from the synth bundle in `.build/`. */
+/** The shipped snapshot's folder, `spot-advisor/data/`: found above this file in the sources and above the synth bundle in `.build/`. */
 export function dataDirectory(): string {
   let dir = __dirname;
   for (;;) {

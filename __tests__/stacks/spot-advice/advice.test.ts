@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
-import { adviseSpotPools, familyGeneration, saferAlternatives, spotPoolWarnings } from "../../spot-advisor/advice";
-import { parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
-import { ENVIRONMENTS } from "../../stacks/environments";
-import { configProblems, minimalInput } from "../support/config";
-import { fixtureDataset } from "../support/spot-data";
+import { adviseSpotPools, familyGeneration, saferAlternatives, spotPoolWarnings } from "../../../stacks/spot-advice/advice";
+import { parseEnvironmentConfig, type EnvironmentInput } from "../../../stacks/config";
+import { ENVIRONMENTS } from "../../../stacks/environments";
+import { configProblems, minimalInput } from "../../support/config";
+import { fixtureDataset } from "../../support/spot-data";
 
 const dataset = fixtureDataset();
 

@@ -3,8 +3,8 @@
  * Spot pools, and what to choose instead. One implementation for the synth warnings
  * (stacks/platform-stack.ts) and the report (spot-advisor/report.ts).
  */
-import type { EnvironmentConfig } from "../stacks/config";
-import { instanceArchitecture } from "../stacks/config/compute";
+import type { EnvironmentConfig } from "../config";
+import { instanceArchitecture } from "../config/compute";
 import { HIGHEST_INTERRUPTION_INDEX, loadRegionDataset, type SpotDataset } from "./dataset";
 import { capacityPools, type CapacityPoolSpec } from "./pools";
 import type { SpotAdviceRule } from "./rules";
