@@ -92,6 +92,8 @@ const strategyOf = (args: Record<string, unknown>): string => {
   const block = Array.isArray(configuration) ? configuration[0] : configuration;
   return String(block?.strategy ?? "ROLLING");
 };
+/** The address of the task definition a service is created with, from its `${aws_ecs_task_definition.x.arn}` reference. */
+const createdWith = (args: Record<string, unknown>): string => /\$\{(aws_ecs_task_definition\.[^.}]+)/.exec(String(args.task_definition))?.[1] ?? "<its task definition>";
 const loadBalancers = (args: Record<string, unknown>): unknown[] => (Array.isArray(args.load_balancer) ? args.load_balancer : []);
 
 export const APPLY_REFUSAL_RULES: readonly ApplyRefusalRule[] = [
@@ -102,9 +104,10 @@ export const APPLY_REFUSAL_RULES: readonly ApplyRefusalRule[] = [
       before.network_configuration === undefined && after.network_configuration !== undefined && ignores(after, "task_definition")
         ? "network_configuration is added, but the service keeps the task definition revision it runs (ignore_changes = [task_definition]), " +
           "which has no awsvpc network mode (a service without network_configuration runs bridge or host): ECS answers InvalidParameterException " +
-          '"Network Configuration is not valid for the given networkMode of this task definition". Way through: recreate the service in the same ' +
-          "apply (terraform apply -replace=<this address>, a maintenance window: its tasks stop and start again) or add the awsvpc service " +
-          "under a new name and move the route to it; switch the deployment strategy in a later apply"
+          '"Network Configuration is not valid for the given networkMode of this task definition". Way through: recreate the service and ' +
+          `the revision it is created with in the same apply (terraform apply -replace=<this address> -replace=${createdWith(after)}, in a ` +
+          "maintenance window: its tasks stop and start again), then release; or add the awsvpc service under a new name and move the route to it. " +
+          "Switch the deployment strategy in a later apply"
         : undefined,
   },
   {
@@ -117,8 +120,8 @@ export const APPLY_REFUSAL_RULES: readonly ApplyRefusalRule[] = [
       return (
         `deployment_configuration.strategy becomes ${strategy}, but load_balancer is in ignore_changes, so its new value ` +
         "(advanced_configuration: alternate target group, production listener rule, role) is never sent: ECS gets the strategy without the " +
-        "load balancer configuration it needs and refuses it. Way through: recreate the service (terraform apply -replace=<this address>), " +
-        "or apply the strategy change to a service that is created in that apply (a new name)"
+        "load balancer configuration it needs and refuses it [inference: the exact ECS message is not verified]. Way through: recreate the " +
+        `service (terraform apply -replace=<this address> -replace=${createdWith(after)}), or make the strategy change on a service created in that apply (a new name)`
       );
     },
   },

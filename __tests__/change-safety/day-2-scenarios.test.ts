@@ -1,5 +1,7 @@
 import { describe, expect, test } from "vitest";
-import type { PredictedPlan, ResourceChange } from "../../change-safety/stack-diff";
+import { predictPlan, type PredictedPlan, type ResourceChange } from "../../change-safety/stack-diff";
+import type { StackJson } from "../../change-safety/stack-json";
+import { synthEnvironment } from "../support/synth";
 import { configProblems } from "../support/config";
 import { predictChange, shippedInput, type PredictedChange } from "../support/day-2";
 import { SHIPPED_ENVIRONMENTS } from "../support/shipped-stacks";
@@ -380,5 +382,35 @@ describe("day-2 changes plan on every registered environment, and the diff repor
     expect(result.plan.applyRisks.length > 0).toBe(scenario.applyRisk === true);
     expect(result.plan.changed.length + result.plan.added.length + result.plan.removed.length).toBeGreaterThan(0);
     scenario.expectPlan(result, config);
+  });
+});
+
+describe("step 2 of the switch (docs/progressive-delivery.md): from awsvpc, still rolling, to canary", () => {
+  const environments = SHIPPED_ENVIRONMENTS.map((environment) => [environment] as const);
+  test.each(environments)("%s", (environment) => {
+    const config = parseEnvironmentConfig(ENVIRONMENTS[environment]);
+    const toAwsvpc = (input: Input) => Object.assign(rollingWebService(input), { networkMode: "awsvpc" });
+    if (spotFleetMode(config)) {
+      // GIVEN a spot-fleet environment / THEN the strategy is refused by the config, before any plan
+      const input = shippedInput(environment) as Input;
+      Object.assign(rollingWebService(input), { networkMode: "awsvpc", deployment: { strategy: "canary" } });
+      expect(configProblems(input)).toEqual(expect.arrayContaining([expect.stringMatching(/only capacity providers' managed scaling adds instances/)]));
+      return;
+    }
+    // GIVEN step 1 applied (the service on awsvpc, rolling) / WHEN the strategy becomes canary
+    const baseInput = shippedInput(environment) as Input;
+    toAwsvpc(baseInput);
+    const headInput = structuredClone(baseInput);
+    rollingWebService(headInput).deployment = { strategy: "canary" };
+    const plan = predictPlan(environment, synthEnvironment(baseInput).json as StackJson, synthEnvironment(headInput).json as StackJson);
+
+    // THEN the primary group stays (ip to ip), only the strategy is refused at apply (recreate the service), and the rule's new action is never applied
+    expect(changedOfType(plan, "aws_lb_target_group").filter((entry) => entry.action === "replace")).toEqual([]);
+    expect(plan.refusals.map((refusal) => [refusal.stage, typeOf(refusal.address), refusal.message])).toEqual([
+      ["apply", "aws_ecs_service", expect.stringMatching(/strategy becomes CANARY, but load_balancer is in ignore_changes.*-replace=aws_ecs_task_definition\./)],
+    ]);
+    expect(plan.applyRisks.map((risk) => [typeOf(risk.address), risk.message])).toEqual(
+      expect.arrayContaining([["aws_lb_listener_rule", expect.stringMatching(/^action enter\(s\) lifecycle.ignore_changes in the same change/)]]),
+    );
   });
 });
