@@ -2,6 +2,7 @@
  * What the release CLI acts on, named exactly as the stack names it: the environment config
  * (validated like a synth does) and the platform's naming functions. Loads no cdktf.
  */
+import { isMutableImageReference } from "../stacks/config/image-tags";
 import type { CapacityProviderStrategyItem } from "../modules/compute/capacity-strategy";
 import { capacityProviderStrategy } from "../modules/compute/capacity-strategy";
 import { Naming } from "../modules/platform/naming";
@@ -122,6 +123,13 @@ export function checkImageReference(image: string): string {
   if (!IMAGE_REFERENCE.test(image)) {
     throw new UsageError(
       `malformed image reference "${image}": expected [registry/]repository[:tag][@sha256:<64 hex digits>], e.g. 123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:1.4.2`,
+    );
+  }
+  if (isMutableImageReference(image)) {
+    // A release names one build: tasks that Spot replacements and autoscaling start later would pull whatever a
+    // mutable tag points to then, and a rollback to it would return to no build in particular.
+    throw new UsageError(
+      `image "${image}" ${image.includes(":", image.lastIndexOf("/") + 1) ? "has the mutable tag latest" : "has no tag (that means latest)"}: release a version tag or a digest, e.g. ${image.split(":latest")[0]}:1.4.2 or @sha256:<digest>`,
     );
   }
   return image;

@@ -96,7 +96,6 @@ describe("image references", () => {
     "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/acme-api@sha256:" + "a".repeat(64),
     "ghcr.io/acme/api:v1.2.3-rc.1",
     "localhost:5000/api:dev",
-    "nginx",
     "public.ecr.aws/nginx/nginx:1.27-alpine",
     "acme/api:1.0@sha256:" + "0123456789abcdef".repeat(4),
     // exactly the 255 characters ECS allows before the digest
@@ -107,6 +106,14 @@ describe("image references", () => {
 
   test("refuses 256 characters before @ with the length ECS allows", () => {
     expect(() => checkImageReference(`ghcr.io/acme/${"a".repeat(241)}:1`)).toThrow('is 256 characters before "@": ECS allows at most 255 (repository and tag)');
+  });
+
+  test.each([
+    ["nginx", "has no tag (that means latest)"],
+    ["localhost:5000/api", "has no tag (that means latest)"],
+    ["123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:latest", "has the mutable tag latest"],
+  ])("refuses the mutable reference %s: a release names one build", (image, reason) => {
+    expect(() => checkImageReference(image)).toThrow(`image "${image}" ${reason}: release a version tag or a digest`);
   });
 
   test.each(["acme/api:", "acme//api", "acme/api:-tag", ":1.0", "acme/api:" + "x".repeat(129), "https://ghcr.io/acme/api:1"])("refuses %s", (image) => {
