@@ -18,6 +18,11 @@ export function registryWarnings(config: Pick<EnvironmentConfig, "environment" |
   ];
 }
 
+/** Names of the ECR repositories releases may ship images from: those the environment creates and those the deploy role may push to. */
+export function releaseRepositoryNames(config: Pick<EnvironmentConfig, "ecr" | "ciDeploy">): string[] {
+  return [...new Set([...config.ecr.repositories.map((repository) => repository.name), ...(config.ciDeploy?.ecrRepositories ?? [])])];
+}
+
 export interface ContainerRegistryProps {
   readonly repositories: EnvironmentConfig["ecr"]["repositories"];
 }

@@ -31,7 +31,7 @@ import type { SpotFallback } from "../modules/operations/spot-fallback";
 import { buildSpotFallback } from "./spot-fallback";
 import { SpotInterruptionDrill } from "../modules/operations/spot-interruption-drill";
 import { spotPoolWarnings } from "./spot-advice/advice";
-import { ContainerRegistry, registryWarnings } from "./container-registry";
+import { ContainerRegistry, registryWarnings, releaseRepositoryNames } from "./container-registry";
 import { aliasRecordNames, webRoutes } from "./routing";
 import { ServiceDelivery } from "./progressive-delivery";
 import { WebApplicationFirewall } from "../modules/traffic/web-application-firewall";
@@ -83,6 +83,8 @@ export class PlatformStack extends TerraformStack {
   /** The deploying account and its partition, looked up once for every ARN the stack builds. */
   private readonly accountId: string;
   private readonly partition: string;
+  /** The ECR repositories releases may ship from (`releaseRepositoryNames`): every execution role may pull from them. */
+  private readonly releaseRepositoryArns: string[];
   /** The stack's aspects (guardrails, prevent_destroy, log encryption), applied as one. */
   private readonly aspects = new AspectSequence();
 
@@ -103,6 +105,7 @@ export class PlatformStack extends TerraformStack {
 
     this.accountId = new DataAwsCallerIdentity(this, "account").accountId;
     this.partition = new DataAwsPartition(this, "partition").partition;
+    this.releaseRepositoryArns = releaseRepositoryNames(config).map((name) => `arn:${this.partition}:ecr:${config.region}:${this.accountId}:repository/${name}`);
     this.network = new Network(this, "network", { ...this.networkSettings(config), namePrefix: this.naming.name("") });
     this.logsKeyArn = this.encryptLogs(config);
 
@@ -173,7 +176,7 @@ export class PlatformStack extends TerraformStack {
     if (config.spotDrainer.enabled) this.spotDrainer = this.buildSpotDrainer(config);
     if (config.spotDrill.enabled) this.spotDrill = this.buildSpotDrill(config);
     if (config.amiWatch.enabled) this.amiWatch = this.buildAmiWatch(config, id);
-    if (config.spotFallback.enabled) this.spotFallback = buildSpotFallback(this, config, this.naming, this.compute, this.alarmActions);
+    if (config.spotFallback.enabled) this.spotFallback = buildSpotFallback(this, config, this.naming, this.compute, { partition: this.partition, accountId: this.accountId }, this.alarmActions);
     this.dashboard = addPlatformDashboard(this, config, { firewall: edge.firewall, deploymentVerification: delivery?.verificationHook, spotFallback: this.spotFallback });
 
     new TerraformOutput(this, "vpc_id", { description: "The environment's VPC: for peering, endpoints and other stacks that join it", value: this.network.vpcId });
@@ -331,6 +334,7 @@ export class PlatformStack extends TerraformStack {
       environment: service.environment,
       secrets: service.secrets,
       repositoryCredentialsSecretArn: service.repositoryCredentialsSecretArn,
+      releaseRepositoryArns: this.releaseRepositoryArns,
       stopTimeoutSeconds: service.stopTimeoutSeconds,
       readonlyRootFilesystem: service.readonlyRootFilesystem,
       writablePaths: service.writablePaths,
@@ -473,6 +477,7 @@ export class PlatformStack extends TerraformStack {
           writablePaths: job.writablePaths,
           user: job.user,
         },
+        releaseRepositoryArns: this.releaseRepositoryArns,
         partition: this.partition,
         region: config.region,
         accountId: this.accountId,
@@ -528,7 +533,8 @@ export class PlatformStack extends TerraformStack {
       failureQueueName: this.naming.name("spot-drainer-failures", NAME_LIMITS.sqsQueue),
       clusterName: this.compute.clusterName,
       clusterArn: this.compute.clusterArn,
-      targetGroupArns: Object.values(this.services).flatMap((service) => (service.targetGroupArn !== undefined ? [service.targetGroupArn] : [])),
+      // Alternates too: ECS swaps which group of a traffic-shifting service serves production each deployment.
+      targetGroupArns: Object.values(this.services).flatMap((service) => service.targetGroupArns),
       deadlineMarginSeconds: drainer.deadlineMarginSeconds,
       stopTimeoutSeconds: longestStopTimeout(config).seconds,
       drainOnRebalance,

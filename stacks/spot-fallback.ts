@@ -6,14 +6,21 @@ import type { EnvironmentConfig } from "./config";
 import { fallbackCap, onDemandFloor } from "./config/spot-fallback";
 
 /** The environment's Spot fallback controller, from its config and its compute (`spotFallback.enabled`). */
-export function buildSpotFallback(scope: Construct, config: EnvironmentConfig, naming: Naming, compute: Compute, alarmActions: readonly string[]): SpotFallback {
+export function buildSpotFallback(
+  scope: Construct,
+  config: EnvironmentConfig,
+  naming: Naming,
+  compute: Compute,
+  account: { readonly partition: string; readonly accountId: string },
+  alarmActions: readonly string[],
+): SpotFallback {
   const fallback = config.spotFallback;
   return new SpotFallback(scope, "spot-fallback", {
     functionName: naming.name("spot-fallback", NAME_LIMITS.lambda),
     ruleName: naming.name("spot-fallback", NAME_LIMITS.eventRule),
     stateParameterName: `/${config.project}/${config.environment}/spot-fallback/state`,
     clusterName: compute.clusterName,
-    lever: lever(config, compute),
+    lever: lever(config, compute, account),
     checkIntervalMinutes: fallback.checkIntervalMinutes,
     sustainSeconds: fallback.sustainSeconds,
     settleSeconds: fallback.settleSeconds,
@@ -29,7 +36,7 @@ export function buildSpotFallback(scope: Construct, config: EnvironmentConfig, n
   });
 }
 
-function lever(config: EnvironmentConfig, compute: Compute): SpotGroupLeverProps | OnDemandGroupLeverProps {
+function lever(config: EnvironmentConfig, compute: Compute, account: { readonly partition: string; readonly accountId: string }): SpotGroupLeverProps | OnDemandGroupLeverProps {
   const pool = (name: "on-demand" | "spot") => {
     const found = compute.pools.find((candidate) => candidate.name === name);
     if (!found) throw new Error(`spot fallback: compute has no ${name} pool`);
@@ -44,6 +51,11 @@ function lever(config: EnvironmentConfig, compute: Compute): SpotGroupLeverProps
       mode: "capacity-providers",
       spotGroupName: group.autoScalingGroupName,
       spotGroupArn: group.autoScalingGroupArn,
+      launchTemplateArn: group.launchTemplateArn,
+      instanceRoleArn: compute.instanceRoleArn,
+      partition: account.partition,
+      region: config.region,
+      accountId: account.accountId,
       baseCapacity: spot.onDemandBaseCapacity,
       onDemandPercentageAboveBase: spot.onDemandPercentageAboveBaseCapacity,
     };

@@ -172,10 +172,47 @@ function spotFallbackRows(e: Environment): Row[] {
       ["changing the on-demand group", { action: "autoscaling:UpdateAutoScalingGroup", resource: group(e, fixed) }, DENY],
       ["sizing the Spot group by hand", { action: "autoscaling:SetDesiredCapacity", resource: group(e, lever) }, DENY],
       ["reading Spot Fleets (no fleet here)", { action: "ec2:DescribeSpotFleetRequests", resource: "*" }, DENY],
+      ...launchCheckRows(e),
     );
   }
   rows.push(["another environment's group", { action: fleetMode ? "autoscaling:SetDesiredCapacity" : "autoscaling:UpdateAutoScalingGroup", resource: group(other, "on-demand") }, DENY]);
   return rows;
+}
+
+/**
+ * Auto Scaling's launch-template check on the fallback's UpdateAutoScalingGroup (capacity-providers mode): the caller
+ * may launch from the Spot group's template, pass its instance role to EC2 and tag what that launch creates; nothing else.
+ */
+function launchCheckRows(e: Environment): Row[] {
+  const other = otherEnv(e.env);
+  const template = (env: Environment, pool: string) => env.iam.attribute("aws_launch_template", "arn", (_, id) => id.includes(`${pool}-launch-template`));
+  const spotTemplate = template(e, "spot");
+  const fromTemplate = (arn: string) => ({ "ec2:LaunchTemplate": arn });
+  const ec2 = (resource: string) => `arn:aws:ec2:${e.region}:${ACCOUNT_ID}:${resource}`;
+  const run = (resource: string, launchTemplate?: string): IamCall => ({ action: "ec2:RunInstances", resource, ...(launchTemplate ? { context: fromTemplate(launchTemplate) } : {}) });
+  const passTo = (service: string) => ({ "iam:PassedToService": service });
+  const instanceRole = e.role("ecs-instance");
+  return [
+    ["checks it may launch from the Spot template", run(spotTemplate, spotTemplate), ALLOW],
+    ...["instance/i-0abcd1234ef567890", "volume/vol-0123456789abcdef0", "network-interface/eni-0123456789abcdef0", "subnet/subnet-0123456789abcdef0", "security-group/sg-0123456789abcdef0"].map(
+      (resource): Row => [`launches ${resource.split("/")[0]} from the Spot template`, run(ec2(resource), spotTemplate), ALLOW],
+    ),
+    ["uses the template's AMI", run(`arn:aws:ec2:${e.region}::image/ami-0123456789abcdef0`, spotTemplate), ALLOW],
+    ["requests Spot", run(ec2("spot-instances-request/sir-01234567")), ALLOW],
+    ["passes the instance role to EC2", { action: "iam:PassRole", resource: instanceRole, context: passTo("ec2.amazonaws.com") }, ALLOW],
+    ["tags the launched instance", { action: "ec2:CreateTags", resource: e.instance, context: { "ec2:CreateAction": "RunInstances" } }, ALLOW],
+    // Out of scope.
+    ["launching from the on-demand template", run(template(e, "on-demand"), template(e, "on-demand")), DENY],
+    ["launching an instance from the on-demand template", run(e.instance, template(e, "on-demand")), DENY],
+    ["launching an instance from no template", run(e.instance), DENY],
+    ["launching from another environment's template", run(e.instance, template(other, "on-demand")), DENY],
+    ["launching in another account", run(e.instance.replace(ACCOUNT_ID, OTHER_ACCOUNT_ID), spotTemplate), DENY],
+    ["passing the instance role to ECS tasks", { action: "iam:PassRole", resource: instanceRole, context: passTo("ecs-tasks.amazonaws.com") }, DENY],
+    ["passing another role to EC2", { action: "iam:PassRole", resource: e.role("api-task"), context: passTo("ec2.amazonaws.com") }, DENY],
+    ["passing another environment's instance role", { action: "iam:PassRole", resource: other.role("ecs-instance"), context: passTo("ec2.amazonaws.com") }, DENY],
+    ["tagging an existing instance", { action: "ec2:CreateTags", resource: e.instance }, DENY],
+    ["tagging on another action", { action: "ec2:CreateTags", resource: e.instance, context: { "ec2:CreateAction": "CreateVolume" } }, DENY],
+  ];
 }
 
 /** ECS agent and SSM agent calls of the container instances (AWS managed policies, documented content). */
@@ -210,7 +247,16 @@ function spotFleetRows(e: Environment): Row[] {
   ];
 }
 
-/** A task family's execution role: the ECS agent pulls the image, reads secrets and writes logs for it. */
+/**
+ * ECR repositories releases may ship from: those the environment creates (`ecr.repositories`) and those the deploy
+ * role may push to (`ciDeploy.ecrRepositories`), read from the synthesized stack.
+ */
+function releaseRepositories(e: Environment): { created: string[]; listed: string[] } {
+  const created = Object.values(e.iam.json().resource?.aws_ecr_repository ?? {}).map((block) => e.iam.resolve(String((block as { name: unknown }).name)));
+  return { created, listed: ENVIRONMENTS[e.env].ciDeploy?.ecrRepositories ?? [] };
+}
+
+/** A task family's execution role: the ECS agent pulls the image (the configured one, or a release's), reads secrets and writes logs for it. */
 function executionRows(e: Environment, service: string, opts: { repository?: string; parameter?: string }): Row[] {
   const family = e.named(service);
   const logGroup = `/ecs/${family}`;
@@ -221,16 +267,30 @@ function executionRows(e: Environment, service: string, opts: { repository?: str
     ["another family's logs", { action: "logs:PutLogEvents", resource: e.logStream(`/ecs/${otherFamily}`, "x/y/0123") }, DENY],
     ["another environment's logs", { action: "logs:PutLogEvents", resource: e.logStream(`/ecs/${otherEnv(e.env).named(service)}`, "x/y/0123") }, DENY],
   ];
+  const repo = (name: string, account = ACCOUNT_ID) => `arn:aws:ecr:${e.region}:${account}:repository/${name}`;
   if (opts.repository !== undefined) {
-    const repo = (name: string) => `arn:aws:ecr:${e.region}:${ACCOUNT_ID}:repository/${name}`;
     rows.push(
-      ["logs in to ECR", { action: "ecr:GetAuthorizationToken", resource: "*" }, ALLOW],
       ["pulls its image", { action: "ecr:BatchGetImage", resource: repo(opts.repository) }, ALLOW],
       ["downloads its layers", { action: "ecr:GetDownloadUrlForLayer", resource: repo(opts.repository) }, ALLOW],
-      ["another repository", { action: "ecr:BatchGetImage", resource: repo("acme-payments") }, DENY],
       ["pushing its image", { action: "ecr:PutImage", resource: repo(opts.repository) }, DENY],
     );
   }
+  const releases = releaseRepositories(e);
+  for (const [kind, names] of [["created", releases.created], ["listed", releases.listed]] as const) {
+    for (const name of names) {
+      rows.push(
+        [`pulls a release from the ${kind} repository ${name}`, { action: "ecr:BatchGetImage", resource: repo(name) }, ALLOW],
+        [`downloads a release's layers from ${name}`, { action: "ecr:GetDownloadUrlForLayer", resource: repo(name) }, ALLOW],
+        [`the same repository name in another account (${name})`, { action: "ecr:BatchGetImage", resource: repo(name, OTHER_ACCOUNT_ID) }, DENY],
+      );
+    }
+  }
+  const pulls = opts.repository !== undefined || releases.created.length + releases.listed.length > 0;
+  rows.push(
+    ["logs in to ECR", { action: "ecr:GetAuthorizationToken", resource: "*" }, pulls ? ALLOW : DENY],
+    ["another repository", { action: "ecr:BatchGetImage", resource: repo("acme-payments") }, DENY],
+    ["another environment's repository", { action: "ecr:BatchGetImage", resource: repo(`acme-api/${otherEnv(e.env).env}/api`) }, DENY],
+  );
   if (opts.parameter !== undefined) {
     rows.push(
       ["reads its secret parameter", { action: "ssm:GetParameters", resource: opts.parameter }, ALLOW],

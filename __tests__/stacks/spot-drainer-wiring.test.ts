@@ -52,7 +52,7 @@ const stagingWithoutRebalance = (spotDrainer: NonNullable<EnvironmentInput["spot
 const targetGroupRef = (service: string) => new RegExp(`^\\$\\{aws_lb_target_group\\.service-${service}_[\\w-]+\\.arn\\}$`);
 
 describe("Spot drainer in the platform stack", () => {
-  test("production (capacity providers): a backstop on interruption warnings only, over both web services' target groups", () => {
+  test("production (capacity providers): a backstop on interruption warnings only, over every target group of the web services, the canary's alternate included", () => {
     // GIVEN / WHEN
     const { json, stack } = synthEnvironment("production");
 
@@ -67,9 +67,15 @@ describe("Spot drainer in the platform stack", () => {
       DRAIN_ON_REBALANCE: "false",
       STOP_TIMEOUT_SECONDS: "30",
     });
-    // The daemon has no target group; api and admin each have one.
-    expect(deregisterResources(json)).toEqual([expect.stringMatching(targetGroupRef("api")), expect.stringMatching(targetGroupRef("admin"))]);
-    expect(fn?.environment.variables.TARGET_GROUP_ARNS).toMatch(/^\$\{join\(",", \[aws_lb_target_group\.service-api_[\w-]+\.arn, aws_lb_target_group\.service-admin_[\w-]+\.arn\]\)\}$/);
+    // The daemon has no target group; admin has one, and the canary api two: ECS swaps which serves production each deployment.
+    const groups = Object.keys(json.resource?.aws_lb_target_group ?? {}).map((id) => `\${aws_lb_target_group.${id}.arn}`);
+    const alternate = groups.filter((ref) => /^\$\{aws_lb_target_group\.service-api_alternate-target-group_[\w-]+\.arn\}$/.test(ref));
+    expect(alternate).toHaveLength(1);
+    expect(deregisterResources(json)).toEqual([expect.stringMatching(targetGroupRef("api")), ...alternate, expect.stringMatching(targetGroupRef("admin"))]);
+    expect([...deregisterResources(json)].sort()).toEqual([...groups].sort());
+    expect(fn?.environment.variables.TARGET_GROUP_ARNS).toMatch(
+      /^\$\{join\(",", \[aws_lb_target_group\.service-api_target-group_[\w-]+\.arn, aws_lb_target_group\.service-api_alternate-target-group_[\w-]+\.arn, aws_lb_target_group\.service-admin_[\w-]+\.arn\]\)\}$/,
+    );
     expect(stack.spotDrainer?.rebalanceRuleArn).toBeUndefined();
     expect(Object.keys(json.output ?? {})).toEqual(expect.arrayContaining(["spot_drainer_function_name", "spot_drainer_failure_queue_url"]));
   });

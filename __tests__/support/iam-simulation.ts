@@ -207,7 +207,7 @@ export class StackIam {
 
   /** ARN of the only resource of `type` whose resolved `name` (or other naming attribute) is `name`, or the only one. */
   arn(type: string, name?: string): string {
-    return this.attribute(type, "arn", name === undefined ? undefined : (block) => this.nameOf(type, block) === name);
+    return this.attribute(type, "arn", name === undefined ? undefined : (block, id) => this.nameOf(type, id, block) === name);
   }
 
   /** Resource-based policies: SQS queue policies, Lambda permissions, S3 bucket policies, KMS key policies. */
@@ -272,7 +272,7 @@ export class StackIam {
 
   private roleAt(id: string): SimulatedRole {
     const block = (this.synthesized.resource?.aws_iam_role ?? {})[id] as Block;
-    const name = this.nameOf("aws_iam_role", block);
+    const name = this.nameOf("aws_iam_role", id, block);
     const arn = this.resolve(`\${aws_iam_role.${id}.arn}`);
     const trustPolicy = this.policyFrom(block.assume_role_policy);
     const identityPolicies = this.identityPoliciesOf(block, name);
@@ -328,12 +328,13 @@ export class StackIam {
     return JSON.parse(this.resolve(value)) as IamPolicyDocument;
   }
 
-  private nameOf(type: string, block: Block): string {
+  private nameOf(type: string, id: string, block: Block): string {
     const attr = NAME_ATTRIBUTES[type] ?? "name";
     const raw = block[attr];
     // A name_prefix gets a unique suffix from the provider (26 characters): a stable stand-in here, seeded by the
-    // whole block so that the same prefix in two stacks (staging's and production's `api-`) names two resources.
-    if (raw === undefined && typeof block.name_prefix === "string") return `${this.resolve(block.name_prefix)}${hex(identity(block), 26)}`;
+    // whole block so that the same prefix in two stacks (staging's and production's `api-`) names two resources,
+    // and by its address so that twin blocks in one stack (a service's primary and alternate target groups) do too.
+    if (raw === undefined && typeof block.name_prefix === "string") return `${this.resolve(block.name_prefix)}${hex(`${type}.${id} ${identity(block)}`, 26)}`;
     if (typeof raw !== "string") throw new Error(`${type} has no literal ${attr} to build its ARN from`);
     return this.resolve(raw);
   }
@@ -435,7 +436,7 @@ export class StackIam {
 
   private resourceAttribute(type: string, id: string, block: Block, attr: string, ref: string): unknown {
     const arn = (service: string, resource: string) => `arn:${this.partition}:${service}:${this.region}:${this.accountId}:${resource}`;
-    const name = () => this.nameOf(type, block);
+    const name = () => this.nameOf(type, id, block);
     const key = `${type}.${attr}`;
     switch (key) {
       case "aws_ecs_cluster.arn":
@@ -496,6 +497,10 @@ export class StackIam {
       case "aws_spot_fleet_request.id":
         // The fleet's request id (what instances carry in the aws:ec2spot:fleet-request-id tag), unique per stack.
         return `sfr-${uuid(`${id}|${identity(block)}`)}`;
+      case "aws_launch_template.id":
+        return `lt-${hex(name(), 17)}`;
+      case "aws_launch_template.arn":
+        return arn("ec2", `launch-template/lt-${hex(name(), 17)}`);
       case "aws_ssm_parameter.arn":
         return arn("ssm", `parameter${name().startsWith("/") ? "" : "/"}${name()}`);
     }

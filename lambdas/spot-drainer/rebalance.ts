@@ -20,7 +20,7 @@ import {
 import { describeActiveContainerInstances, describeServices, describeTasks, listTaskArns, setActive } from "./ecs";
 import { Logger, createLogger, describeError } from "./log";
 import type { Clock } from "./retry";
-import { deregisterAll, serviceNameOf, targetsForTasks } from "./targets";
+import { deregisterAll, serviceNameOf, targetGroupsOf, targetIdsOf, targetsForTasks } from "./targets";
 import { DescribeTargetHealthCommand } from "@aws-sdk/client-elastic-load-balancing-v2";
 import type { Retry } from "./util";
 
@@ -161,7 +161,7 @@ async function drainForReplacement(
     const live = await waitUntilInstanceEmpty(ecs, beforeDeadline, deps, { ...checks, until: deadline }, ciLog);
     if (live === undefined) refused.push("check-failed");
     else if (live > 0) refused.push("tasks-still-stopping");
-    const inUse = await targetsInUse(elb, beforeDeadline, instanceId, targetGroupsToCheck(config, tasks, services), ciLog);
+    const inUse = await targetsInUse(elb, beforeDeadline, targetIdsOf(instanceId, tasks), targetGroupsToCheck(config, tasks, services), ciLog);
     summary.targetsStillInUse = inUse ?? 0;
     if (inUse === undefined) refused.push("check-failed");
     else if (inUse > 0) refused.push("targets-in-use");
@@ -266,14 +266,17 @@ async function waitUntilInstanceEmpty(
 function targetGroupsToCheck(config: DrainerConfig, tasks: Task[], services: Service[] | undefined): string[] | undefined {
   if (config.targetGroupArns.length > 0) return config.targetGroupArns;
   if (services === undefined && tasks.some((task) => serviceNameOf(task) !== undefined)) return undefined;
-  return [...new Set((services ?? []).flatMap((s) => (s.loadBalancers ?? []).flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : []))))];
+  return [...new Set((services ?? []).flatMap((s) => (s.loadBalancers ?? []).flatMap(targetGroupsOf)))];
 }
 
-/** Targets of the instance (any port) that a load balancer still sends to or drains; undefined if it could not tell. */
+/**
+ * Targets of the instance (any port) or of its awsvpc tasks' addresses that a load balancer still sends to or drains;
+ * undefined if it could not tell.
+ */
 async function targetsInUse(
   elb: RebalanceDeps["elb"],
   retry: Retry,
-  instanceId: string,
+  targetIds: Set<string>,
   targetGroupArns: string[] | undefined,
   log: Logger,
 ): Promise<number | undefined> {
@@ -282,8 +285,8 @@ async function targetsInUse(
     const counts = await Promise.all(
       targetGroupArns.map(async (TargetGroupArn) => {
         const out = await retry(() => elb.send(new DescribeTargetHealthCommand({ TargetGroupArn })));
-        const inUse = (out.TargetHealthDescriptions ?? []).filter((d) => d.Target?.Id === instanceId && d.TargetHealth?.State !== "unused");
-        if (inUse.length > 0) log.warn("instance still in a target group", { targetGroupArn: TargetGroupArn, targets: inUse.map((d) => ({ port: d.Target?.Port, state: d.TargetHealth?.State })) });
+        const inUse = (out.TargetHealthDescriptions ?? []).filter((d) => d.Target?.Id !== undefined && targetIds.has(d.Target.Id) && d.TargetHealth?.State !== "unused");
+        if (inUse.length > 0) log.warn("instance still in a target group", { targetGroupArn: TargetGroupArn, targets: inUse.map((d) => ({ id: d.Target?.Id, port: d.Target?.Port, state: d.TargetHealth?.State })) });
         return inUse.length;
       }),
     );

@@ -1,4 +1,4 @@
-import type { Service, Task } from "@aws-sdk/client-ecs";
+import type { LoadBalancer, Service, Task } from "@aws-sdk/client-ecs";
 import {
   DeregisterTargetsCommand,
   DescribeTargetHealthCommand,
@@ -10,10 +10,14 @@ import { describeError } from "./log";
 import type { Clock } from "./retry";
 import type { Retry } from "./util";
 
-/** Target group ARN → this instance's targets (instance id + dynamic host port) in it. */
+/**
+ * Target group ARN → the targets of this instance's tasks in it: instance id + dynamic host port for bridge
+ * tasks (`instance` groups), task ENI IPv4 + container port for awsvpc tasks (`ip` groups).
+ */
 export type TargetsByGroup = Map<string, TargetDescription[]>;
 
 const SERVICE_GROUP_PREFIX = "service:";
+const TASK_ENI = "ElasticNetworkInterface";
 
 /** Service name from a task's group ("service:<name>"); undefined for standalone tasks. */
 export function serviceNameOf(task: Task): string | undefined {
@@ -21,8 +25,34 @@ export function serviceNameOf(task: Task): string | undefined {
 }
 
 /**
- * Maps service tasks to their target-group registrations. Bridge mode registers the instance with the
- * host port Docker picked, so it is read from the task's network bindings for the load-balanced container.
+ * A load balancer entry's target groups: the primary and, for ECS-managed traffic shifting, the alternate. ECS
+ * registers each deployment's new revision in the group not serving production and swaps them, so a task may sit
+ * in either.
+ */
+export function targetGroupsOf(lb: LoadBalancer): string[] {
+  return [lb.targetGroupArn, lb.advancedConfiguration?.alternateTargetGroupArn].filter((arn): arn is string => arn !== undefined);
+}
+
+/**
+ * The private IPv4 address of an awsvpc task's network interface (its target id in an `ip` group); undefined
+ * for bridge and host tasks, which have no interface of their own, and before the interface is attached.
+ */
+export function taskIpv4Address(task: Task): string | undefined {
+  const eni = task.attachments?.find((attachment) => attachment.type === TASK_ENI);
+  const fromAttachment = eni?.details?.find((detail) => detail.name === "privateIPv4Address")?.value;
+  return fromAttachment ?? task.containers?.flatMap((c) => c.networkInterfaces ?? []).find((ni) => ni.privateIpv4Address)?.privateIpv4Address;
+}
+
+/** The ids this instance's tasks may be registered under: the instance itself and its awsvpc tasks' addresses. */
+export function targetIdsOf(instanceId: string, tasks: Task[]): Set<string> {
+  return new Set([instanceId, ...tasks.flatMap((task) => taskIpv4Address(task) ?? [])]);
+}
+
+/**
+ * Maps service tasks to their target-group registrations, in every group of each load balancer entry (deregistering
+ * a target a group does not hold succeeds, and reads as `unused` at once). Bridge mode registers the instance with
+ * the host port Docker picked, read from the task's network bindings for the load-balanced container; awsvpc mode
+ * registers the task's own address with the container port, and has no bindings.
  */
 export function targetsForTasks(
   instanceId: string,
@@ -37,23 +67,33 @@ export function targetsForTasks(
   for (const task of tasks) {
     const name = serviceNameOf(task);
     const service = name === undefined ? undefined : servicesByName.get(name);
+    const address = taskIpv4Address(task);
     for (const lb of service?.loadBalancers ?? []) {
-      const tg = lb.targetGroupArn;
-      if (!tg || (allowed.size > 0 && !allowed.has(tg))) continue;
-      const bindings = task.containers?.find((c) => c.name === lb.containerName)?.networkBindings ?? [];
-      for (const binding of bindings) {
-        if (binding.containerPort !== lb.containerPort || binding.hostPort === undefined) continue;
-        addTarget(byGroup, tg, { Id: instanceId, Port: binding.hostPort });
+      const targets = address !== undefined ? ipTargets(address, lb) : instanceTargets(instanceId, task, lb);
+      for (const tg of targetGroupsOf(lb)) {
+        if (allowed.size > 0 && !allowed.has(tg)) continue;
+        for (const target of targets) addTarget(byGroup, tg, target);
       }
     }
   }
   return byGroup;
 }
 
+function ipTargets(address: string, lb: LoadBalancer): TargetDescription[] {
+  return lb.containerPort === undefined ? [] : [{ Id: address, Port: lb.containerPort }];
+}
+
+function instanceTargets(instanceId: string, task: Task, lb: LoadBalancer): TargetDescription[] {
+  const bindings = task.containers?.find((c) => c.name === lb.containerName)?.networkBindings ?? [];
+  return bindings.flatMap((binding) =>
+    binding.containerPort === lb.containerPort && binding.hostPort !== undefined ? [{ Id: instanceId, Port: binding.hostPort }] : [],
+  );
+}
+
 function addTarget(byGroup: TargetsByGroup, tg: string, target: TargetDescription): void {
   const targets = byGroup.get(tg) ?? [];
-  // A container can expose the same port on IPv4 and IPv6 bindings; register each port once.
-  if (!targets.some((t) => t.Port === target.Port)) targets.push(target);
+  // A container can expose the same port on IPv4 and IPv6 bindings; register each target once.
+  if (!targets.some((t) => t.Id === target.Id && t.Port === target.Port)) targets.push(target);
   byGroup.set(tg, targets);
 }
 

@@ -158,6 +158,7 @@ export type ComputePoolName = "on-demand" | "spot" | "spot-fleet";
 export interface ComputePool {
   readonly name: ComputePoolName;
   readonly launchTemplateId: string;
+  readonly launchTemplateArn: string;
   readonly autoScalingGroupName: string;
   readonly autoScalingGroupArn: string;
   readonly architecture: "x86_64" | "arm64";
@@ -404,6 +405,7 @@ export class Compute extends Construct {
     return {
       name,
       launchTemplateId: template.launchTemplateId,
+      launchTemplateArn: template.launchTemplateArn,
       autoScalingGroupName: group.autoScalingGroupName,
       autoScalingGroupArn: group.autoScalingGroupArn,
       architecture: props.architecture,

@@ -81,6 +81,7 @@ export interface EcsLaunchTemplateProps {
 /** One capacity pool's launch template: ECS-optimized AMI, IMDSv2 only (hop limit 1), encrypted gp3 root volume. */
 export class EcsLaunchTemplate extends Construct {
   public readonly launchTemplateId: string;
+  public readonly launchTemplateArn: string;
   /** Latest version number as a string: referencing it makes ASGs roll (instance refresh) on every change. */
   public readonly latestVersion: string;
   /** The plain-text user data (base64-encoded in the template). */
@@ -117,6 +118,7 @@ export class EcsLaunchTemplate extends Construct {
       dependsOn: props.dependsOn,
     });
     this.launchTemplateId = template.id;
+    this.launchTemplateArn = template.arn;
     this.latestVersion = Token.asString(template.latestVersion);
   }
 }

@@ -15,6 +15,13 @@ export interface SpotGroupLeverProps {
   readonly mode: "capacity-providers";
   readonly spotGroupName: string;
   readonly spotGroupArn: string;
+  /** The Spot ASG's launch template: Auto Scaling checks the caller may launch from it on every update. */
+  readonly launchTemplateArn: string;
+  /** The role of the template's instance profile, which that check passes to EC2. */
+  readonly instanceRoleArn: string;
+  readonly partition: string;
+  readonly region: string;
+  readonly accountId: string;
   /** The configured on-demand base: the floor the fallback adds to. */
   readonly baseCapacity: number;
   /** The configured share of on-demand instances above the base (below 100). */
@@ -112,7 +119,10 @@ export class SpotFallback extends Construct {
 
     const leverStatements: DataAwsIamPolicyDocumentStatement[] =
       lever.mode === "capacity-providers"
-        ? [{ sid: "MoveSpotGroupBase", actions: ["autoscaling:UpdateAutoScalingGroup"], resources: [lever.spotGroupArn] }]
+        ? [
+            { sid: "MoveSpotGroupBase", actions: ["autoscaling:UpdateAutoScalingGroup"], resources: [lever.spotGroupArn] },
+            ...launchCheckStatements(lever),
+          ]
         : [
             // Neither supports resource-level permissions.
             { sid: "ReadSpotFleet", actions: ["ec2:DescribeSpotFleetRequests", "ec2:DescribeSpotFleetRequestHistory"], resources: ["*"] },
@@ -227,4 +237,39 @@ export class SpotFallback extends Construct {
     this.stateParameterName = state.name;
     this.bundleBytes = fn.bundleBytes;
   }
+}
+
+/**
+ * What Auto Scaling's launch-template check asks of the caller of UpdateAutoScalingGroup on a group that uses a
+ * launch template ("Control Amazon EC2 launch template usage in Auto Scaling groups", Amazon EC2 Auto Scaling
+ * User Guide: permissions for ec2:RunInstances, iam:PassRole and ec2:CreateTags "are checked when an Auto Scaling
+ * group is created or updated using a launch template"; the page does not exempt an update that leaves the
+ * template alone). The grant launches nothing by itself: RunInstances only from this group's template, the
+ * template's instance role passed to EC2 only, tags only on what RunInstances creates.
+ */
+function launchCheckStatements(lever: SpotGroupLeverProps): DataAwsIamPolicyDocumentStatement[] {
+  const ec2 = (resource: string, account: string = lever.accountId) => `arn:${lever.partition}:ec2:${lever.region}:${account}:${resource}`;
+  const launched = ["instance/*", "volume/*", "network-interface/*"].map((resource) => ec2(resource));
+  return [
+    {
+      sid: "LaunchFromSpotTemplate",
+      actions: ["ec2:RunInstances"],
+      resources: [lever.launchTemplateArn, ...launched, ec2("subnet/*"), ec2("security-group/*"), ec2("image/*", "")],
+      condition: [{ test: "ArnEquals", variable: "ec2:LaunchTemplate", values: [lever.launchTemplateArn] }],
+    },
+    // A Spot request carries no ec2:LaunchTemplate key; without the conditioned resources above it launches nothing.
+    { sid: "LaunchSpotFromSpotTemplate", actions: ["ec2:RunInstances"], resources: [ec2("spot-instances-request/*")] },
+    {
+      sid: "PassInstanceRole",
+      actions: ["iam:PassRole"],
+      resources: [lever.instanceRoleArn],
+      condition: [{ test: "StringEquals", variable: "iam:PassedToService", values: ["ec2.amazonaws.com"] }],
+    },
+    {
+      sid: "TagLaunchedResources",
+      actions: ["ec2:CreateTags"],
+      resources: [...launched, ec2("spot-instances-request/*")],
+      condition: [{ test: "StringEquals", variable: "ec2:CreateAction", values: ["RunInstances"] }],
+    },
+  ];
 }

@@ -68,8 +68,9 @@ export interface SpotInterruptionDrainerProps {
   /** ARN of that cluster: scopes every ECS permission. */
   readonly clusterArn: string;
   /**
-   * Target groups of this environment's services: the only ones the function may deregister
-   * targets from (ARNs may be tokens).
+   * Target groups of this environment's services, a traffic-shifting service's alternate included (its tasks sit
+   * in either): the only ones the function may deregister targets from (ARNs may be tokens). `instance` groups
+   * (bridge tasks) and `ip` groups (awsvpc tasks) alike.
    * @default - none: the function deregisters nothing and only drains and stops tasks
    */
   readonly targetGroupArns?: string[];

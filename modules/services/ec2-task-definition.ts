@@ -122,6 +122,12 @@ export interface Ec2TaskDefinitionProps {
    */
   readonly taskRolePermissions?: TaskRolePermissions;
   readonly container: ContainerSpec;
+  /**
+   * ECR repositories (ARNs) releases may ship this container's image from, besides the configured image's own:
+   * the execution role may pull from them too, so the first release from one does not fail with CannotPullContainerError.
+   * @default []
+   */
+  readonly releaseRepositoryArns?: readonly string[];
   /** Region of the stack: the log driver's region and the task role's trust condition. */
   readonly region: string;
   readonly accountId: string;
@@ -173,7 +179,7 @@ export class Ec2TaskDefinition extends Construct {
       role: executionRole.name,
       name: "task-execution",
       policy: new DataAwsIamPolicyDocument(this, "execution-policy-document", {
-        statement: executionStatements(container, logGroup.arn),
+        statement: executionStatements(container, logGroup.arn, props.releaseRepositoryArns ?? []),
       }).json,
     });
 
@@ -260,20 +266,21 @@ export class Ec2TaskDefinition extends Construct {
   }
 }
 
-/** What the ECS agent needs for this one container, and nothing for any other. */
-function executionStatements(container: ContainerSpec, logGroupArn: string): DataAwsIamPolicyDocumentStatement[] {
+/** What the ECS agent needs for this one container (its image, its releases' images), and nothing for any other. */
+function executionStatements(container: ContainerSpec, logGroupArn: string, releaseRepositoryArns: readonly string[]): DataAwsIamPolicyDocumentStatement[] {
   const statements: DataAwsIamPolicyDocumentStatement[] = [
     { sid: "WriteLogs", effect: "Allow", actions: ["logs:CreateLogStream", "logs:PutLogEvents"], resources: [`${logGroupArn}:log-stream:*`] },
   ];
-  const repository = ecrRepositoryArn(container.image);
-  if (repository !== undefined) {
+  const configured = ecrRepositoryArn(container.image);
+  const repositories = unique([...(configured === undefined ? [] : [configured]), ...releaseRepositoryArns]);
+  if (repositories.length > 0) {
     // GetAuthorizationToken has no resource-level permissions.
     statements.push({ sid: "EcrLogin", effect: "Allow", actions: ["ecr:GetAuthorizationToken"], resources: ["*"] });
     statements.push({
       sid: "PullImage",
       effect: "Allow",
       actions: ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
-      resources: [repository],
+      resources: repositories,
     });
   }
   const secretArns = Object.values(container.secrets ?? {});

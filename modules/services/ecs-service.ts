@@ -85,6 +85,11 @@ export interface EcsServiceProps {
    * @default - none
    */
   readonly repositoryCredentialsSecretArn?: string;
+  /**
+   * ECR repositories (ARNs) releases may ship the image from: the execution role may pull from them too.
+   * @default []
+   */
+  readonly releaseRepositoryArns?: readonly string[];
   /** Seconds between SIGTERM and SIGKILL. */
   readonly stopTimeoutSeconds: number;
   /**
@@ -174,6 +179,8 @@ export class EcsService extends Construct {
   /** Traffic-shifting web services only: the target group each deployment's new revision alternates with. */
   public readonly alternateTargetGroupArn?: string;
   public readonly alternateTargetGroupArnSuffix?: string;
+  /** Every target group the service's tasks register in: the primary and, when traffic shifting, the alternate (none for a daemon). */
+  public readonly targetGroupArns: string[];
   /** Traffic-shifting web services only. */
   public readonly trafficShifting?: TrafficShifting;
 
@@ -195,6 +202,7 @@ export class EcsService extends Construct {
       executionRoleName: props.executionRoleName,
       taskRoleName: props.taskRoleName,
       taskRolePermissions: props.taskRolePermissions,
+      releaseRepositoryArns: props.releaseRepositoryArns,
       region: props.region,
       accountId: props.accountId,
       networkMode: props.taskNetwork ? "awsvpc" : "bridge",
@@ -245,6 +253,7 @@ export class EcsService extends Construct {
       });
       this.serviceName = service.name;
       this.serviceArn = service.id;
+      this.targetGroupArns = [];
       return;
     }
 
@@ -285,6 +294,7 @@ export class EcsService extends Construct {
     this.alternateTargetGroupArnSuffix = alternate?.arnSuffix;
     this.targetGroupArn = targetGroup.arn;
     this.targetGroupArnSuffix = targetGroup.arnSuffix;
+    this.targetGroupArns = [targetGroup.arn, ...(alternate ? [alternate.arn] : [])];
 
     const conditions = [];
     if (routing.hostHeaders.length > 0) conditions.push({ hostHeader: { values: [...routing.hostHeaders].sort() } });

@@ -185,6 +185,20 @@ describe("Ec2TaskDefinition", () => {
     expect(Object.keys(statements)).toEqual(["WriteLogs"]);
   });
 
+  const RELEASES = "arn:aws:ecr:eu-west-1:123456789012:repository/acme/releases";
+  test.each([
+    ["an ECR image", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/cleanup:1.0.0", ["arn:aws:ecr:eu-west-1:123456789012:repository/acme/cleanup", RELEASES]],
+    ["an ECR image from a release repository", "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme/releases:1.0.0", [RELEASES]],
+    ["a public image", "public.ecr.aws/docker/library/busybox:1.36", [RELEASES]],
+  ])("GIVEN %s and a release repository WHEN synthesized THEN the execution role may pull from both, each once", (_, image, repositories) => {
+    // GIVEN / WHEN
+    const json = synth({ container: { ...BASE.container, image }, releaseRepositoryArns: [RELEASES] });
+    // THEN
+    const statements = statementsOf(json, soleResource(json, "aws_iam_role_policy").policy);
+    expect(statements.EcrLogin).toMatchObject({ actions: ["ecr:GetAuthorizationToken"], resources: ["*"] });
+    expect(statements.PullImage).toMatchObject({ resources: repositories });
+  });
+
   test("GIVEN a secret named by its partial ARN with a JSON key WHEN synthesized THEN IAM matches the secret's random suffix", () => {
     // GIVEN ECS accepts `valueFrom` without the 6-character suffix AWS appends to secret ARNs
     const json = synth({
