@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { ENVIRONMENTS } from "../stacks/environments";
-import { formatMarkdown, formatText, overallVerdict } from "./diff-report";
+import { failureWords, formatMarkdown, formatText, overallVerdict } from "./diff-report";
 import { EXIT_STATUS, HELP, parseOptions, type Options } from "./diff-options";
 import { UsageError, exportCommit, resolveBase } from "./git-base";
 import { predictPlan } from "./stack-diff";
@@ -83,7 +83,7 @@ async function main(argv: readonly string[]): Promise<number> {
     const applyRisks = plans.reduce((sum, plan) => sum + plan.applyRisks.length, 0);
     if (options.format === "json") process.stdout.write(`${JSON.stringify({ base, verdict, refusals, losses, applyRisks, environments: plans }, null, 2)}\n`);
     else process.stdout.write(options.format === "markdown" ? formatMarkdown(base, plans) : formatText(base, plans));
-    if (verdict === "refused") process.stderr.write(`diff: terraform plan will FAIL: ${refusals} change(s) refused\n`);
+    if (verdict === "refused") process.stderr.write(`diff: ${failureWords(plans.flatMap((plan) => plan.refusals))}: ${refusals} change(s) refused\n`);
     else if (verdict === "costly") process.stderr.write(`diff: ${losses} stateful or disruptive resource(s) would be destroyed or replaced\n`);
     return EXIT_STATUS[verdict];
   } catch (error) {

@@ -19,7 +19,7 @@ would be destroyed or replaced.
 
 Exit status: 0 safe (nothing stateful or disruptive is destroyed or replaced), 1 a stateful or
 disruptive resource would be destroyed or replaced (or synthesis failed), 2 bad input,
-3 terraform plan will FAIL (a refused change). Progress goes to stderr.
+3 terraform plan or apply will FAIL (a refused change). Progress goes to stderr.
 `;
 
 /** The exit status of each verdict: 2 stays bad input. */

@@ -17,12 +17,21 @@ export function overallVerdict(plans: readonly PredictedPlan[]): Verdict {
 }
 
 const refusalLine = (refusal: PlanRefusal): string => `${refusal.address}  (${refusal.path}): ${refusal.message}  [${refusal.rule}]`;
+
+/** `plan will FAIL` when Terraform refuses the plan, else `apply will FAIL` (the plan passes, AWS refuses partway). */
+export function failureWords(refusals: readonly PlanRefusal[]): string {
+  return refusals.some((refusal) => refusal.stage === "plan") ? "terraform plan will FAIL" : "terraform apply will FAIL";
+}
 const lossWords = (loss: Loss): string => (loss.class === "stateful" ? "data or identity would be LOST" : "what runs is interrupted");
 const lossLine = (loss: Loss): string => `${loss.action} ${loss.address}  (${loss.path}): ${loss.reason}; ${lossWords(loss)}: ${loss.consequence}`;
 
 /** One line per environment: what its plan comes to. */
 function headline(plan: PredictedPlan): string {
-  if (plan.verdict === "refused") return `plan will FAIL: Terraform refuses ${plan.refusals.length} change(s)`;
+  if (plan.verdict === "refused") {
+    return plan.refusals.some((refusal) => refusal.stage === "plan")
+      ? `plan will FAIL: Terraform refuses ${plan.refusals.length} change(s)`
+      : `plan passes, apply will FAIL: AWS refuses ${plan.refusals.length} change(s)`;
+  }
   if (plan.verdict === "costly") return `${plan.losses.length} stateful or disruptive resource(s) would be DESTROYED or REPLACED`;
   return "no stateful or disruptive resource is destroyed or replaced";
 }
@@ -37,7 +46,7 @@ export function formatText(base: DiffBase, plans: readonly PredictedPlan[]): str
       continue;
     }
     lines.push(`${plan.environment}: ${headline(plan)}`);
-    for (const refusal of plan.refusals) lines.push(`  XX refused ${refusalLine(refusal)}`);
+    for (const refusal of plan.refusals) lines.push(`  XX refused ${refusal.stage === "apply" ? "at apply " : ""}${refusalLine(refusal)}`);
     for (const loss of plan.losses) lines.push(`  !! ${lossLine(loss)}`);
     for (const risk of plan.applyRisks) lines.push(`  ?? apply can fail: ${risk.address}  (${risk.path}): ${risk.message}`);
     const section = (title: string, entries: string[][]) => {
@@ -74,7 +83,7 @@ export function formatMarkdown(base: DiffBase, plans: readonly PredictedPlan[]):
     `## Infrastructure change review`,
     "",
     verdict === "refused"
-      ? `> [!CAUTION]\n> terraform plan will FAIL: ${count((plan) => plan.refusals.length)} change(s) refused.`
+      ? `> [!CAUTION]\n> ${failureWords(plans.flatMap((plan) => plan.refusals))}: ${count((plan) => plan.refusals.length)} change(s) refused.`
       : verdict === "costly"
         ? `> [!WARNING]\n> ${count((plan) => plan.losses.length)} stateful or disruptive resource(s) would be destroyed or replaced.`
         : "No stateful or disruptive resource is destroyed or replaced.",
@@ -91,8 +100,8 @@ export function formatMarkdown(base: DiffBase, plans: readonly PredictedPlan[]):
   for (const plan of plans.filter(hasChanges)) {
     lines.push("", `### ${plan.environment}`);
     if (plan.refusals.length > 0) {
-      lines.push("", "| refused | construct path | why |", "| --- | --- | --- |");
-      for (const refusal of plan.refusals) lines.push(`| ${code(refusal.address)} | ${code(refusal.path)} | ${cell(`${refusal.message} [${refusal.rule}]`)} |`);
+      lines.push("", "| refused | at | construct path | why |", "| --- | --- | --- | --- |");
+      for (const refusal of plan.refusals) lines.push(`| ${code(refusal.address)} | ${refusal.stage} | ${code(refusal.path)} | ${cell(`${refusal.message} [${refusal.rule}]`)} |`);
     }
     if (plan.losses.length > 0) {
       lines.push("", "| action | resource | construct path | why | what it costs |", "| --- | --- | --- | --- | --- |");

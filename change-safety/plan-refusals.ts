@@ -73,6 +73,80 @@ export const APPLY_RISK_RULES: readonly ApplyRiskRule[] = [
   },
 ];
 
+/**
+ * An update AWS refuses while Terraform applies it: the plan passes, the apply FAILS. Each rule is an
+ * argument Terraform sends that the API validates against another argument that `ignore_changes`
+ * keeps at what runs (ignore_changes does not apply to a create: only updates are checked).
+ */
+export interface ApplyRefusalRule {
+  readonly resourceType: string;
+  /** Which API call refuses, and on what. */
+  readonly source: string;
+  /** The refusal in words with the way through, or undefined when the update goes through. */
+  readonly check: (before: Record<string, unknown>, after: Record<string, unknown>) => string | undefined;
+}
+
+const TRAFFIC_SHIFTING_STRATEGIES = new Set(["BLUE_GREEN", "CANARY", "LINEAR"]);
+const strategyOf = (args: Record<string, unknown>): string => {
+  const configuration = args.deployment_configuration as { strategy?: unknown } | Array<{ strategy?: unknown }> | undefined;
+  const block = Array.isArray(configuration) ? configuration[0] : configuration;
+  return String(block?.strategy ?? "ROLLING");
+};
+/** The address of the task definition a service is created with, from its `${aws_ecs_task_definition.x.arn}` reference. */
+const createdWith = (args: Record<string, unknown>): string => /\$\{(aws_ecs_task_definition\.[^.}]+)/.exec(String(args.task_definition))?.[1] ?? "<its task definition>";
+const loadBalancers = (args: Record<string, unknown>): unknown[] => (Array.isArray(args.load_balancer) ? args.load_balancer : []);
+
+export const APPLY_REFUSAL_RULES: readonly ApplyRefusalRule[] = [
+  {
+    resourceType: "aws_ecs_service",
+    source: "ECS UpdateService: networkConfiguration against the running task definition's networkMode",
+    check: (before, after) =>
+      before.network_configuration === undefined && after.network_configuration !== undefined && ignores(after, "task_definition")
+        ? "network_configuration is added, but the service keeps the task definition revision it runs (ignore_changes = [task_definition]), " +
+          "which has no awsvpc network mode (a service without network_configuration runs bridge or host): ECS answers InvalidParameterException " +
+          '"Network Configuration is not valid for the given networkMode of this task definition". Way through: recreate the service and ' +
+          `the revision it is created with in the same apply (terraform apply -replace=<this address> -replace=${createdWith(after)}, in a ` +
+          "maintenance window: its tasks stop and start again), then release; or add the awsvpc service under a new name and move the route to it. " +
+          "Switch the deployment strategy in a later apply"
+        : undefined,
+  },
+  {
+    resourceType: "aws_ecs_service",
+    source: "ECS UpdateService: deploymentConfiguration.strategy against the service's load balancers",
+    check: (before, after) => {
+      const strategy = strategyOf(after);
+      if (!TRAFFIC_SHIFTING_STRATEGIES.has(strategy) || strategyOf(before) === strategy || !ignores(after, "load_balancer")) return undefined;
+      if (JSON.stringify(loadBalancers(before)) === JSON.stringify(loadBalancers(after))) return undefined;
+      return (
+        `deployment_configuration.strategy becomes ${strategy}, but load_balancer is in ignore_changes, so its new value ` +
+        "(advanced_configuration: alternate target group, production listener rule, role) is never sent: ECS gets the strategy without the " +
+        "load balancer configuration it needs and refuses it [inference: the exact ECS message is not verified]. Way through: recreate the " +
+        `service (terraform apply -replace=<this address> -replace=${createdWith(after)}), or make the strategy change on a service created in that apply (a new name)`
+      );
+    },
+  },
+];
+
+/** The apply-time refusals of one resource that exists in state, stays at its address (or moves) and is updated in place. */
+export function applyRefusals(type: string, before: Record<string, unknown>, after: Record<string, unknown>): Array<{ source: string; message: string }> {
+  return APPLY_REFUSAL_RULES.filter((rule) => rule.resourceType === type).flatMap((rule) => {
+    const message = rule.check(before, after);
+    return message === undefined ? [] : [{ source: rule.source, message }];
+  });
+}
+
+/**
+ * Resources AWS refuses to delete while another resource still uses them, by the arguments that hold
+ * them. When a replacement is referenced there only through an ignored argument, the holder keeps the
+ * old object, and destroying it FAILS.
+ */
+export const IN_USE_HOLDERS: Readonly<Record<string, { readonly holders: Readonly<Record<string, readonly string[]>>; readonly error: string }>> = {
+  aws_lb_target_group: {
+    holders: { aws_lb_listener_rule: ["action"], aws_lb_listener: ["default_action"] },
+    error: "ResourceInUse: the target group is currently in use by a listener or a rule",
+  },
+};
+
 /** The apply-time risks of one resource that exists in state and stays at its address (or moves). */
 export function applyRisks(type: string, before: Record<string, unknown>, after: Record<string, unknown>): string[] {
   return APPLY_RISK_RULES.filter((rule) => rule.resourceType === type).flatMap((rule) => rule.check(before, after) ?? []);

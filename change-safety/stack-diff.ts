@@ -1,4 +1,4 @@
-import { applyRisks, preventsDestroy, providerRefusals } from "./plan-refusals";
+import { applyRefusals, applyRisks, IN_USE_HOLDERS, preventsDestroy, providerRefusals } from "./plan-refusals";
 import { propagateThroughReferences, type PlannedAction, type ReferenceChange } from "./reference-propagation";
 import { KEPT_WHEN_UNSET, replacingChanges } from "./replacing-attributes";
 import { resourceClass, type ResourceClass } from "../modules/platform/resource-types";
@@ -48,10 +48,15 @@ export interface Loss extends ResourceRef {
   readonly consequence: string;
 }
 
-/** A plan Terraform (or the provider, at plan time) refuses: nothing is applied until the change is reworked. */
+/**
+ * A change that cannot go through as it is: Terraform (or the provider) refuses the plan, or the plan
+ * passes and AWS refuses the apply, leaving it half done. Either way the change must be reworked.
+ */
 export interface PlanRefusal {
   readonly address: string;
   readonly path: string;
+  /** `plan`: `terraform plan` fails, nothing is applied; `apply`: the plan passes and `terraform apply` FAILS partway. */
+  readonly stage: "plan" | "apply";
   /** `prevent_destroy`, or the provider rule's source. */
   readonly rule: string;
   readonly message: string;
@@ -66,7 +71,7 @@ export interface ApplyRisk {
 
 /**
  * `safe`: nothing stateful or disruptive is destroyed or replaced; `costly`: something is (see
- * `losses`); `refused`: `terraform plan` fails (see `refusals`).
+ * `losses`); `refused`: `terraform plan` fails, or the plan passes and `terraform apply` fails partway (see `refusals`, by `stage`).
  */
 export type Verdict = "safe" | "costly" | "refused";
 
@@ -198,12 +203,49 @@ export function predictPlan(environment: string, base: StackJson | undefined, he
       refusals.push({
         address: resource.address,
         path: resource.path,
+        stage: "plan",
         rule: "prevent_destroy",
         message: `Instance cannot be destroyed: lifecycle.prevent_destroy is set, but the plan replaces it (${resource.replacedBy.join(", ")})`,
       });
     }
-    for (const refusal of providerRefusals(entry.current.type, entry.old.args, entry.current.args)) refusals.push({ address: resource.address, path: resource.path, rule: refusal.source, message: refusal.message });
-    if (resource.action === "update") for (const message of applyRisks(entry.current.type, entry.old.args, entry.current.args)) risks.push({ address: resource.address, path: resource.path, message });
+    for (const refusal of providerRefusals(entry.current.type, entry.old.args, entry.current.args)) refusals.push({ address: resource.address, path: resource.path, stage: "plan", rule: refusal.source, message: refusal.message });
+    if (resource.action !== "update") continue;
+    for (const refusal of applyRefusals(entry.current.type, entry.old.args, entry.current.args)) refusals.push({ address: resource.address, path: resource.path, stage: "apply", rule: refusal.source, message: refusal.message });
+    for (const message of applyRisks(entry.current.type, entry.old.args, entry.current.args)) risks.push({ address: resource.address, path: resource.path, message });
+    // ignore_changes is read from the new configuration: a value that changes in the change that starts ignoring it never reaches AWS.
+    const newlyIgnored = [...new Set(entry.changes.filter((change) => change.ignored && !ignoredArguments(entry.old.args).has(topArgument(change.path))).map((change) => topArgument(change.path)))];
+    if (newlyIgnored.length > 0) {
+      risks.push({
+        address: resource.address,
+        path: resource.path,
+        message: `${newlyIgnored.join(", ")} enter(s) lifecycle.ignore_changes in the same change that changes them: Terraform never applies the new value; change the value in one apply and start ignoring it in the next`,
+      });
+    }
+  }
+  for (const resource of changed.filter((entry) => entry.action === "replace")) {
+    for (const holder of heldThroughIgnored(resource.address, after, before)) {
+      const inUse = IN_USE_HOLDERS[typeOf(resource.address)];
+      const blocking = holder.arguments.filter((argument) => inUse?.holders[holder.resource.type]?.includes(argument));
+      const followers = "resources that reference it through applied arguments follow the new object";
+      if (inUse !== undefined && blocking.length > 0) {
+        refusals.push({
+          address: resource.address,
+          path: resource.path,
+          stage: "apply",
+          rule: `delete of the replaced object while ${holder.resource.address} uses it`,
+          message:
+            `replaced, but ${holder.resource.address} references it only through ${blocking.join(", ")}, which is in its lifecycle.ignore_changes: ` +
+            `it keeps the old object, so deleting the old one FAILS (${inUse.error}), and ${followers} while traffic stays on the old one. ` +
+            `Way through: let Terraform apply ${blocking.join(", ")} in an apply before it is ignored, or recreate ${holder.resource.address} (terraform apply -replace)`,
+        });
+      } else {
+        risks.push({
+          address: resource.address,
+          path: resource.path,
+          message: `replaced, but ${holder.resource.address} references it only through ${holder.arguments.join(", ")} (lifecycle.ignore_changes): it keeps the old object, which the replacement then deletes from under it, while ${followers}`,
+        });
+      }
+    }
   }
 
   return {
@@ -220,6 +262,21 @@ export function predictPlan(environment: string, base: StackJson | undefined, he
     outputs: diffValues(withoutMetadata(base?.output), withoutMetadata(head?.output)),
     settings: diffValues(terraformSettings(base), terraformSettings(head)),
   };
+}
+
+const typeOf = (address: string): string => address.split(".")[0];
+
+/** The resources that exist in both stacks and reference `address` only through arguments their head configuration ignores. */
+function heldThroughIgnored(address: string, after: Map<string, StackResource>, before: Map<string, StackResource>): Array<{ resource: StackResource; arguments: string[] }> {
+  const reference = `\${${address}.`;
+  const mentions = (value: unknown): boolean => JSON.stringify(value ?? null).includes(reference);
+  return [...after.values()].flatMap((resource) => {
+    if (resource.address === address || !before.has(resource.address)) return [];
+    const ignored = ignoredArguments(resource.args);
+    const held = Object.keys(resource.args).filter((argument) => argument !== "lifecycle" && argument !== "depends_on" && mentions(resource.args[argument]));
+    const throughIgnored = held.filter((argument) => ignored.has(argument));
+    return throughIgnored.length > 0 && throughIgnored.length === held.length ? [{ resource, arguments: throughIgnored }] : [];
+  });
 }
 
 /** Meta-arguments that order or guard the plan but change no resource: Terraform plans nothing for them. */

@@ -1,5 +1,7 @@
 import { describe, expect, test } from "vitest";
-import type { PredictedPlan, ResourceChange } from "../../change-safety/stack-diff";
+import { predictPlan, type PredictedPlan, type ResourceChange } from "../../change-safety/stack-diff";
+import type { StackJson } from "../../change-safety/stack-json";
+import { synthEnvironment } from "../support/synth";
 import { configProblems } from "../support/config";
 import { predictChange, shippedInput, type PredictedChange } from "../support/day-2";
 import { SHIPPED_ENVIRONMENTS } from "../support/shipped-stacks";
@@ -41,6 +43,8 @@ interface Scenario {
   readonly expectPlan: (result: PredictedChange, config: EnvironmentConfig) => void;
   /** The change plans but can fail while applied, and the prediction must say so. @default false */
   readonly applyRisk?: boolean;
+  /** The plan passes but AWS refuses the apply: the refusals by resource type and message. @default none */
+  readonly refusedAtApply?: ReadonlyArray<readonly [string, RegExp]>;
 }
 
 const spotFleetMode = (config: EnvironmentConfig): boolean => config.capacity.mode === "spot-fleet";
@@ -120,10 +124,10 @@ const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    name: "port change (containerPort)",
+    name: "port change (containerPort) of a rolling service",
     applyRisk: true,
     input: (input) => {
-      const service = webServices(input)[0];
+      const service = rollingWebService(input);
       service.containerPort += 1;
     },
     expectPlan: ({ plan }) => {
@@ -293,18 +297,42 @@ const SCENARIOS: readonly Scenario[] = [
     },
   },
   {
-    name: "progressive delivery on (a rolling web service to canary, on awsvpc)",
+    name: "a live rolling bridge web service switched to canary (awsvpc) in one change",
     notApplicable: (config) =>
       spotFleetMode(config)
         ? { input: (input) => Object.assign(rollingWebService(input), { networkMode: "awsvpc", deployment: { strategy: "canary" } }), problem: /only capacity providers' managed scaling adds instances/ }
         : undefined,
     input: (input) => Object.assign(rollingWebService(input), { networkMode: "awsvpc", deployment: { strategy: "canary" } }),
+    refusedAtApply: [
+      ["aws_ecs_service", /network_configuration is added.*InvalidParameterException "Network Configuration is not valid for the given networkMode of this task definition".*-replace/],
+      ["aws_ecs_service", /deployment_configuration.strategy becomes CANARY, but load_balancer is in ignore_changes/],
+      ["aws_lb_target_group", /aws_lb_listener_rule\.\S+ references it only through action.*ResourceInUse/],
+    ],
+    applyRisk: true,
     expectPlan: ({ plan }) => {
-      // The target type (instance -> ip) and network mode cannot change in place: new group, new revision; the service updates in place.
-      expect(plan.verdict).toBe("safe");
+      // It plans: the target type (instance -> ip) and network mode cannot change in place (new group, new revision), the service updates in place.
       expect(replacedTypes(plan)).toEqual(expect.arrayContaining(["aws_ecs_task_definition", "aws_lb_target_group"]));
       expect(changedOfType(plan, "aws_ecs_service").map((entry) => entry.action)).toEqual(["update"]);
       expect(addedTypes(plan)).toEqual(expect.arrayContaining(["aws_lb_target_group"]));
+      // The new ignore_changes entries swallow the rule's new action and the service's new load balancer.
+      expect(plan.applyRisks.map((risk) => [typeOf(risk.address), risk.message])).toEqual(
+        expect.arrayContaining([
+          ["aws_lb_listener_rule", expect.stringMatching(/^action enter\(s\) lifecycle.ignore_changes in the same change/)],
+          ["aws_ecs_service", expect.stringMatching(/^load_balancer enter\(s\) lifecycle.ignore_changes/)],
+        ]),
+      );
+    },
+  },
+  {
+    name: "step 1 of the switch: a live rolling bridge web service moved to awsvpc, still rolling",
+    notApplicable: (config) =>
+      spotFleetMode(config) ? { input: (input) => Object.assign(rollingWebService(input), { networkMode: "awsvpc", deployment: { strategy: "canary" } }), problem: /only capacity providers' managed scaling adds instances/ } : undefined,
+    input: (input) => Object.assign(rollingWebService(input), { networkMode: "awsvpc" }),
+    // Only the service's network configuration is refused (apply it with -replace); the rule follows the new ip group.
+    refusedAtApply: [["aws_ecs_service", /network_configuration is added.*terraform apply -replace=/]],
+    expectPlan: ({ plan }) => {
+      expect(changedOfType(plan, "aws_lb_target_group").map((entry) => [entry.action, entry.replacedBy])).toEqual([["replace", ["target_type"]]]);
+      expect(changedOfType(plan, "aws_lb_listener_rule").flatMap((entry) => entry.changes.filter((change) => change.ignored))).toEqual([]);
     },
   },
   {
@@ -346,10 +374,43 @@ describe("day-2 changes plan on every registered environment, and the diff repor
     // GIVEN the shipped stack as deployed / WHEN the change is made and synthesized once
     const result = predictChange(environment, { input: scenario.input, stack: scenario.stack });
 
-    // THEN terraform plan does not refuse it, and the prediction says what the scenario expects
-    expect(result.plan.refusals).toEqual([]);
+    // THEN terraform plan does not refuse it (the apply only where the scenario says so), and the prediction says what the scenario expects
+    expect(result.plan.refusals.filter((refusal) => refusal.stage === "plan")).toEqual([]);
+    const refusedAtApply = scenario.refusedAtApply ?? [];
+    expect(result.plan.refusals.map((refusal) => [typeOf(refusal.address), refusal.message])).toEqual(refusedAtApply.map(([type, message]) => [type, expect.stringMatching(message)]));
+    expect(result.plan.verdict).toEqual(refusedAtApply.length > 0 ? "refused" : expect.stringMatching(/^(safe|costly)$/));
     expect(result.plan.applyRisks.length > 0).toBe(scenario.applyRisk === true);
     expect(result.plan.changed.length + result.plan.added.length + result.plan.removed.length).toBeGreaterThan(0);
     scenario.expectPlan(result, config);
+  });
+});
+
+describe("step 2 of the switch (docs/progressive-delivery.md): from awsvpc, still rolling, to canary", () => {
+  const environments = SHIPPED_ENVIRONMENTS.map((environment) => [environment] as const);
+  test.each(environments)("%s", (environment) => {
+    const config = parseEnvironmentConfig(ENVIRONMENTS[environment]);
+    const toAwsvpc = (input: Input) => Object.assign(rollingWebService(input), { networkMode: "awsvpc" });
+    if (spotFleetMode(config)) {
+      // GIVEN a spot-fleet environment / THEN the strategy is refused by the config, before any plan
+      const input = shippedInput(environment) as Input;
+      Object.assign(rollingWebService(input), { networkMode: "awsvpc", deployment: { strategy: "canary" } });
+      expect(configProblems(input)).toEqual(expect.arrayContaining([expect.stringMatching(/only capacity providers' managed scaling adds instances/)]));
+      return;
+    }
+    // GIVEN step 1 applied (the service on awsvpc, rolling) / WHEN the strategy becomes canary
+    const baseInput = shippedInput(environment) as Input;
+    toAwsvpc(baseInput);
+    const headInput = structuredClone(baseInput);
+    rollingWebService(headInput).deployment = { strategy: "canary" };
+    const plan = predictPlan(environment, synthEnvironment(baseInput).json as StackJson, synthEnvironment(headInput).json as StackJson);
+
+    // THEN the primary group stays (ip to ip), only the strategy is refused at apply (recreate the service), and the rule's new action is never applied
+    expect(changedOfType(plan, "aws_lb_target_group").filter((entry) => entry.action === "replace")).toEqual([]);
+    expect(plan.refusals.map((refusal) => [refusal.stage, typeOf(refusal.address), refusal.message])).toEqual([
+      ["apply", "aws_ecs_service", expect.stringMatching(/strategy becomes CANARY, but load_balancer is in ignore_changes.*-replace=aws_ecs_task_definition\./)],
+    ]);
+    expect(plan.applyRisks.map((risk) => [typeOf(risk.address), risk.message])).toEqual(
+      expect.arrayContaining([["aws_lb_listener_rule", expect.stringMatching(/^action enter\(s\) lifecycle.ignore_changes in the same change/)]]),
+    );
   });
 });

@@ -41,7 +41,7 @@ describe("parseOptions", () => {
 describe("exit status", () => {
   test("separates safe, costly (stateful or disruptive replaced) and refused from bad input, and --help says so", () => {
     expect(EXIT_STATUS).toEqual({ safe: 0, costly: 1, refused: 3 });
-    expect(HELP).toContain("2 bad input,\n3 terraform plan will FAIL");
+    expect(HELP).toContain("2 bad input,\n3 terraform plan or apply will FAIL");
   });
 });
 

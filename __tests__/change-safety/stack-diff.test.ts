@@ -92,7 +92,14 @@ describe("diffStacks on production", () => {
   });
 
   test.each<[string, string, string, (args: Record<string, any>) => void, { action: "update" | "replace"; replacedBy: string[]; verdict: string }]>([
-    ["a target group's port (ForceNew, create_before_destroy: not blocked)", "aws_lb_target_group", "service-api_target-group", (args) => (args.port = 8081), { action: "replace", replacedBy: ["port"], verdict: "safe" }],
+    ["a rolling service's target group's port (ForceNew, create_before_destroy: not blocked)", "aws_lb_target_group", "service-admin_target-group", (args) => (args.port = 8081), { action: "replace", replacedBy: ["port"], verdict: "safe" }],
+    [
+      "a traffic-shifting service's target group's port (the rule ignores its action: deleting the old group fails at apply)",
+      "aws_lb_target_group",
+      "service-api_target-group",
+      (args) => (args.port = 8081),
+      { action: "replace", replacedBy: ["port"], verdict: "refused" },
+    ],
     ["a target group's health check path (in place)", "aws_lb_target_group", "service-api_target-group", (args) => (args.health_check.path = "/ready"), { action: "update", replacedBy: [], verdict: "safe" }],
     ["the cluster's name (prevent_destroy: refused)", "aws_ecs_cluster", "compute_cluster", (args) => (args.name = "renamed"), { action: "replace", replacedBy: ["name"], verdict: "refused" }],
     ["a service's desired count", "aws_ecs_service", "service-api_service", (args) => (args.desired_count = 9), { action: "update", replacedBy: [], verdict: "safe" }],
@@ -110,7 +117,10 @@ describe("diffStacks on production", () => {
     // THEN it is an update or a replacement, and the verdict follows the type's class and prevent_destroy
     expect(result.changed.find((entry) => entry.address === `${type}.${name}`)).toEqual(expect.objectContaining({ action: expected.action, replacedBy: expected.replacedBy }));
     expect(result.verdict).toBe(expected.verdict);
-    expect(result.refusals.map((refusal) => refusal.rule)).toEqual(expected.verdict === "refused" ? ["prevent_destroy"] : []);
+    // A replaced group is held by the production rule and, with test traffic, the test rule: one refusal per holder.
+    const refusal = type === "aws_lb_target_group" ? /^delete of the replaced object while aws_lb_listener_rule\./ : /^prevent_destroy$/;
+    expect(result.refusals.length > 0).toBe(expected.verdict === "refused");
+    for (const entry of result.refusals) expect([entry.stage, entry.rule]).toEqual([type === "aws_lb_target_group" ? "apply" : "plan", expect.stringMatching(refusal)]);
   });
 
   test("a container's image inside container_definitions is diffed as JSON, matched by container name", () => {
@@ -346,5 +356,31 @@ describe("predictPlan: replacement through references, and what terraform plan r
       { aws_ecs_service: { api: { name: "api", force_new_deployment: true, capacity_provider_strategy: [{ capacity_provider: "spot", weight: 1 }] } } },
     );
     expect(result.changed.map((entry) => [entry.action, entry.changes.map((change) => change.path)])).toEqual([["update", ["capacity_provider_strategy"]]]);
+  });
+});
+
+describe("reports of a change refused at apply", () => {
+  // GIVEN a live bridge service (its revision is ignored) that gains a network configuration
+  const head = production();
+  find(head, "aws_ecs_service", "service-admin_service")[1].network_configuration = { subnets: ["subnet-1"], security_groups: ["sg-1"], assign_public_ip: false };
+  const refused = diff(head);
+  const base = { ref: "main", commit: "0123456789abcdef0123" };
+
+  test("the plan passes and the apply fails: verdict refused, stage apply, the way through named", () => {
+    expect(refused.verdict).toBe("refused");
+    expect(refused.refusals.map((refusal) => [refusal.stage, refusal.message])).toEqual([["apply", expect.stringMatching(/InvalidParameterException.*terraform apply -replace=/)]]);
+  });
+
+  test("text and markdown say the apply, not the plan, will fail", () => {
+    expect(formatText(base, [refused])).toContain("production: plan passes, apply will FAIL: AWS refuses 1 change(s)\n  XX refused at apply aws_ecs_service.service-admin_service_");
+    expect(formatMarkdown(base, [refused])).toContain("> [!CAUTION]\n> terraform apply will FAIL: 1 change(s) refused.");
+  });
+
+  test("a service that is created (not in state) is not refused: ignore_changes does not apply to a create", () => {
+    const created = production();
+    const [name, args] = find(created, "aws_ecs_service", "service-admin_service");
+    delete created.resource.aws_ecs_service[name];
+    created.resource.aws_ecs_service[`${name}_v2`] = { ...args, network_configuration: { subnets: ["subnet-1"] } };
+    expect(diff(created).refusals).toEqual([]);
   });
 });
