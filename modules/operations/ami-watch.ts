@@ -1,15 +1,13 @@
 import { Fn } from "cdktf";
 import { Construct } from "constructs";
-import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
-import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SnsTopic } from "@cdktf/provider-aws/lib/sns-topic";
 import { SnsTopicSubscription } from "@cdktf/provider-aws/lib/sns-topic-subscription";
 import { LambdaFailureQueue } from "./lambda-failure-queue";
 import { fitName, NAME_LIMITS } from "../platform/naming";
 import { NodejsFunction } from "./nodejs-function";
+import { scheduleFunction } from "./function-schedule";
 
 /** Where the public ECS-optimized Amazon Linux 2023 parameters live (x86_64 directly below, arm64 under `arm64/`). */
 export const ECS_AMI_PARAMETER_PREFIX = "/aws/service/ecs/optimized-ami/amazon-linux-2023";
@@ -196,18 +194,10 @@ export class AmiWatch extends Construct {
       maximumRetryAttempts: 0,
     });
 
-    const rule = new CloudwatchEventRule(this, "schedule", {
-      name: props.ruleName,
+    const rule = scheduleFunction(this, fn, {
+      ruleName: props.ruleName,
       description: `Checks ${props.environment} for newer ECS-optimized AMIs`,
       scheduleExpression: props.schedule,
-    });
-    new CloudwatchEventTarget(this, "target", { rule: rule.name, arn: fn.functionArn });
-    new LambdaPermission(this, "permission", {
-      statementId: "AllowEventBridgeSchedule",
-      action: "lambda:InvokeFunction",
-      functionName: fn.functionName,
-      principal: "events.amazonaws.com",
-      sourceArn: rule.arn,
     });
 
     // Each failed run, at once; it stays in alarm until a run succeeds (the queue keeps the failed events).

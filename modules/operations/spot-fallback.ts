@@ -1,14 +1,12 @@
 import { Construct } from "constructs";
-import { CloudwatchEventRule } from "@cdktf/provider-aws/lib/cloudwatch-event-rule";
-import { CloudwatchEventTarget } from "@cdktf/provider-aws/lib/cloudwatch-event-target";
 import { CloudwatchMetricAlarm } from "@cdktf/provider-aws/lib/cloudwatch-metric-alarm";
 import type { DataAwsIamPolicyDocumentStatement } from "@cdktf/provider-aws/lib/data-aws-iam-policy-document";
-import { LambdaPermission } from "@cdktf/provider-aws/lib/lambda-permission";
 import { SsmParameter } from "@cdktf/provider-aws/lib/ssm-parameter";
 import { FALLBACK_METRICS } from "../../lambdas/spot-fallback/metrics";
 import { fitName, NAME_LIMITS } from "../platform/naming";
 import { LambdaFailureQueue } from "./lambda-failure-queue";
 import { NodejsFunction } from "./nodejs-function";
+import { scheduleFunction } from "./function-schedule";
 
 /** The lever in capacity-providers mode: the Spot ASG's on-demand base. */
 export interface SpotGroupLeverProps {
@@ -174,18 +172,10 @@ export class SpotFallback extends Construct {
     });
 
     const minutes = props.checkIntervalMinutes;
-    const rule = new CloudwatchEventRule(this, "schedule", {
-      name: props.ruleName,
+    const rule = scheduleFunction(this, fn, {
+      ruleName: props.ruleName,
       description: `Checks whether ${props.clusterName} gets its Spot capacity, and falls back to on-demand when not`,
       scheduleExpression: `rate(${minutes} ${minutes === 1 ? "minute" : "minutes"})`,
-    });
-    new CloudwatchEventTarget(this, "target", { rule: rule.name, arn: fn.functionArn });
-    new LambdaPermission(this, "permission", {
-      statementId: "AllowEventBridgeSchedule",
-      action: "lambda:InvokeFunction",
-      functionName: fn.functionName,
-      principal: "events.amazonaws.com",
-      sourceArn: rule.arn,
     });
 
     const actions = props.alarmActions && props.alarmActions.length > 0 ? [...props.alarmActions] : undefined;
