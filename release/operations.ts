@@ -845,15 +845,8 @@ export class Release {
   /** The clock's sleep, cut short by a cancel. */
   private async sleep(milliseconds: number): Promise<void> {
     this.throwIfCancelled();
-    const signal = this.options.signal;
-    let onAbort: (() => void) | undefined;
-    const aborted = new Promise<void>((resolve) => {
-      onAbort = resolve;
-      signal?.addEventListener("abort", onAbort, { once: true });
-    });
-    await Promise.race([this.options.clock.sleep(milliseconds), aborted]);
-    signal?.removeEventListener("abort", onAbort as () => void);
-    if (signal?.aborted) throw new ReleaseCancelled("cancelled");
+    await this.options.clock.sleep(milliseconds, this.options.signal);
+    if (this.options.signal?.aborted) throw new ReleaseCancelled("cancelled");
   }
 
   private pollDelay(poll: number): number {

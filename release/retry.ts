@@ -7,12 +7,25 @@
 /** Injectable time, so tests run a 15-minute rollout in milliseconds. */
 export interface Clock {
   now(): number;
-  sleep(milliseconds: number): Promise<void>;
+  /** Resolves after `milliseconds`, or as soon as `signal` aborts. */
+  sleep(milliseconds: number, signal?: AbortSignal): Promise<void>;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
-  sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
+  // The timer is cleared on abort: a pending one would keep a cancelled command's process alive
+  // until it fired (up to a poll interval, 15 s), past the grace period a CI runner gives after SIGTERM.
+  sleep: (milliseconds, signal) =>
+    new Promise((resolve) => {
+      if (signal?.aborted) return resolve();
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener("abort", done);
+        resolve();
+      };
+      const timer = setTimeout(done, milliseconds);
+      signal?.addEventListener("abort", done, { once: true });
+    }),
 };
 
 const TRANSIENT_ERRORS = new Set([

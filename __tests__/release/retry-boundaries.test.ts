@@ -49,4 +49,23 @@ describe("the system clock", () => {
     await expect(systemClock.sleep(20)).resolves.toBeUndefined();
     expect(performance.now() - start).toBeGreaterThanOrEqual(15);
   });
+
+  test.each([
+    ["aborted during the sleep", (cancel: AbortController) => setTimeout(() => cancel.abort("SIGTERM"), 10)],
+    ["aborted before it", (cancel: AbortController) => cancel.abort("SIGTERM")],
+  ])("a sleep %s ends at once and leaves no timer behind to keep the process alive", async (_, abort) => {
+    // GIVEN a long sleep and the timers pending before it
+    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === "Timeout").length;
+    const before = timers();
+    const cancel = new AbortController();
+    const start = performance.now();
+
+    // WHEN the command is cancelled
+    abort(cancel);
+    await systemClock.sleep(60_000, cancel.signal);
+
+    // THEN
+    expect(performance.now() - start).toBeLessThan(1_000);
+    expect(timers()).toBe(before);
+  });
 });

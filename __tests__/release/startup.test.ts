@@ -29,7 +29,10 @@ interface Endpoint {
 
 const MISSING_SERVICE = { services: [], failures: [{ arn: "arn:aws:ecs:eu-west-1:123456789012:service/acme-api-staging/api", reason: "MISSING" }] };
 
-async function runReleaseProcess(args: string[], endpoint: Endpoint = {}): Promise<{ code: number | null; requests: Request[]; modules: string[]; stderr: string; stdout: string }> {
+async function runReleaseProcess(
+  args: string[],
+  endpoint: Endpoint = {},
+): Promise<{ code: number | null; requests: Request[]; modules: string[]; stderr: string; stdout: string; exitedAtMilliseconds: number }> {
   const requests: Request[] = [];
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), "release-startup-"));
   const modulesFile = path.join(directory, "modules.json");
@@ -68,10 +71,11 @@ async function runReleaseProcess(args: string[], endpoint: Endpoint = {}): Promi
   process_.stderr.on("data", (chunk) => (stderr += String(chunk)));
   process_.stdout.on("data", (chunk) => (stdout += String(chunk)));
   const code = await new Promise<number | null>((resolve) => process_.on("exit", resolve));
+  const exitedAtMilliseconds = performance.now() - child.started;
   server.close();
   const modules = fs.existsSync(modulesFile) ? (JSON.parse(fs.readFileSync(modulesFile, "utf8")) as string[]) : [];
   fs.rmSync(directory, { recursive: true, force: true });
-  return { code, requests, modules, stderr, stdout };
+  return { code, requests, modules, stderr, stdout, exitedAtMilliseconds };
 }
 
 describe("the release command starts fast and loads no cdktf", () => {
@@ -124,7 +128,7 @@ describe("signals (a cancelled CI job)", () => {
     StopTask: { task: { taskArn: STAGING_TASK, lastStatus: "RUNNING", desiredStatus: "STOPPED" } },
   };
 
-  test("SIGTERM during a run: the task is stopped, the result is printed as JSON, the exit code is 1", async () => {
+  test("SIGTERM during a run: the task is stopped, the result is printed as JSON, the exit code is 1, at once", async () => {
     const signal = "SIGTERM";
     const run = await runReleaseProcess(["run", "staging", "api", "--json", "--", "node", "migrate.js"], {
       respond: (operation) => answers[operation] ?? {},
@@ -136,5 +140,8 @@ describe("signals (a cancelled CI job)", () => {
     expect(JSON.parse(run.stdout)).toMatchObject({ outcome: "cancelled", command: "run", taskArn: STAGING_TASK });
     expect(run.requests.map((request) => request.target.split(".").pop())).toContain("StopTask");
     expect(run.stderr).toContain(`${signal}: stopping and printing the result`);
+    // No poll timer keeps it alive (the next poll would be 5 s away): CI runners kill a job soon after SIGTERM.
+    const signalledAt = run.requests.find((request) => request.target.endsWith(".DescribeTasks"))?.wallMilliseconds ?? Number.NaN;
+    expect(run.exitedAtMilliseconds - signalledAt).toBeLessThan(3_000);
   }, 30_000);
 });
