@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ["__tests__/**/*.test.ts"],
     setupFiles: ["__tests__/setup.ts"],
+    globalSetup: ["__tests__/temporary-directory.ts"],
     // The AWS SDK prints a block about Node versions it will drop in 2027 once per process; it is for
     // the people running the tools, not the suite's output (the tools still print it).
     env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
