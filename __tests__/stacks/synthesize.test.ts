@@ -3,7 +3,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { TerraformStack } from "cdktf";
-import { describe, expect, test, vi } from "vitest";
+import { beforeAll, describe, expect, test, vi } from "vitest";
+import { filesBelow } from "../support/files";
 import { spotPoolWarnings } from "../../stacks/spot-advice/advice";
 import { ConfigError, parseEnvironmentConfig } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
@@ -49,28 +50,36 @@ describe("synthesizeEnvironments", () => {
   });
 });
 
-/** Every file below `dir`, by relative path. */
-function filesBelow(dir: string): Map<string, Buffer> {
-  const files = fs.readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((file) => fs.statSync(path.join(dir, file)).isFile());
-  return new Map(files.sort().map((file) => [file, fs.readFileSync(path.join(dir, file))]));
-}
+/**
+ * `node scripts/app.mjs` (cdktf.json's app) for every environment with a PATH that holds node and nothing else:
+ * no terraform binary, no AWS credentials. Run once; the tests below read its output.
+ */
+let appRun: { status: number | null; stderr: string; outdir: string };
+beforeAll(() => {
+  const bin = scratch();
+  fs.symlinkSync(process.execPath, path.join(bin, "node"));
+  const outdir = path.join(scratch(), "out");
+  const run = spawnSync(path.join(bin, "node"), ["scripts/app.mjs"], {
+    cwd: root,
+    encoding: "utf8",
+    env: { PATH: bin, CDKTF_OUTDIR: outdir, HOME: os.tmpdir() },
+  });
+  appRun = { status: run.status, stderr: run.stderr, outdir };
+}, 60_000);
 
 describe("PlatformStack.prepareStack", () => {
   test("keeping only the backend of cdktf's preparation changes nothing: no environment's stack references another stack", () => {
-    // GIVEN every environment synthesized in one app as the platform does, and with cdktf's own preparation
-    // (which resolves every element to wire cross-stack references through outputs and remote state)
-    const synthesize = () => {
-      const outdir = path.join(scratch(), "cdktf.out");
-      synthesizeEnvironments({ environments: ENVIRONMENTS, selected: Object.keys(ENVIRONMENTS), outdir });
-      return filesBelow(outdir);
-    };
-    const platform = synthesize();
+    // GIVEN every environment synthesized by the app (the platform's preparation), and in one app with cdktf's own
+    // preparation (which resolves every element to wire cross-stack references through outputs and remote state)
+    const platform = filesBelow(appRun.outdir);
     const prepare = vi.spyOn(PlatformStack.prototype, "prepareStack").mockImplementation(function (this: PlatformStack) {
       TerraformStack.prototype.prepareStack.call(this);
     });
     let cdktf: Map<string, Buffer>;
     try {
-      cdktf = synthesize();
+      const outdir = path.join(scratch(), "cdktf.out");
+      synthesizeEnvironments({ environments: ENVIRONMENTS, selected: Object.keys(ENVIRONMENTS), outdir });
+      cdktf = filesBelow(outdir);
       expect(prepare).toHaveBeenCalledTimes(Object.keys(ENVIRONMENTS).length);
     } finally {
       prepare.mockRestore();
@@ -83,37 +92,7 @@ describe("PlatformStack.prepareStack", () => {
 });
 
 describe("the cdktf app entry (scripts/app.mjs)", () => {
-  test("synthesizes every environment into CDKTF_OUTDIR", () => {
-    const outdir = path.join(scratch(), "out");
-    execFileSync("node", ["scripts/app.mjs"], { cwd: root, stdio: "pipe", env: { ...process.env, CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS: "" } });
-    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
-  });
-
-  test("capturing no stack traces outside PLATFORM_DEBUG changes nothing in the output", () => {
-    // GIVEN / WHEN the same synth with and without debugging
-    const [fast, debug] = [{}, { PLATFORM_DEBUG: "1" }].map((extra) => {
-      const outdir = path.join(scratch(), "out");
-      execFileSync("node", ["scripts/app.mjs"], { cwd: root, env: { ...process.env, ...extra, CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS: "production" } });
-      return fs.readFileSync(path.join(outdir, "stacks", "production", "cdk.tf.json"), "utf8");
-    });
-
-    // THEN
-    expect(fast).toBe(debug);
-  });
-
-  test("needs no terraform binary (nor AWS credentials) to synthesize every environment", () => {
-    // GIVEN a PATH that holds node and nothing else
-    const bin = scratch();
-    fs.symlinkSync(process.execPath, path.join(bin, "node"));
-    const outdir = path.join(scratch(), "out");
-
-    // WHEN
-    const run = spawnSync(path.join(bin, "node"), ["scripts/app.mjs"], {
-      cwd: root,
-      encoding: "utf8",
-      env: { PATH: bin, CDKTF_OUTDIR: outdir, HOME: os.tmpdir() },
-    });
-
+  test("synthesizes every environment into CDKTF_OUTDIR with no terraform binary (nor AWS credentials) on the PATH", () => {
     // THEN nothing on stderr but each Spot pool advice and registry warning once (advice by design, see stacks/spot-advice/),
     // also recorded once in the manifest, where `cdktf synth` reads and prints it
     // (stacks may come in any order: compare the warnings as sorted lists)
@@ -121,13 +100,23 @@ describe("the cdktf app entry (scripts/app.mjs)", () => {
       .map((input) => parseEnvironmentConfig(input))
       .flatMap((config) => [...spotPoolWarnings(config), ...registryWarnings(config)])
       .sort();
-    expect(run.stderr.split("\n").slice(0, -1).sort()).toEqual(warnings.map((warning) => `WARN ${warning}`));
-    expect(run.stderr.endsWith("\n") || run.stderr === "").toBe(true);
-    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+    expect(appRun.stderr.split("\n").slice(0, -1).sort()).toEqual(warnings.map((warning) => `WARN ${warning}`));
+    expect(appRun.stderr.endsWith("\n") || appRun.stderr === "").toBe(true);
+    const manifest = JSON.parse(fs.readFileSync(path.join(appRun.outdir, "manifest.json"), "utf8"));
     const annotations = Object.values(manifest.stacks).flatMap((stack: any) => stack.annotations.map((annotation: any) => `${annotation.level} ${annotation.message}`));
     expect(annotations.sort()).toEqual(warnings.map((warning) => `@cdktf/warn ${warning}`));
-    expect(run.status).toBe(0);
-    expect(fs.readdirSync(path.join(outdir, "stacks")).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
+    expect(appRun.status).toBe(0);
+    expect(fs.readdirSync(path.join(appRun.outdir, "stacks")).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
+  });
+
+  test("capturing no stack traces outside PLATFORM_DEBUG changes nothing in the output", () => {
+    // GIVEN / WHEN the same synth with debugging
+    const outdir = path.join(scratch(), "out");
+    execFileSync("node", ["scripts/app.mjs"], { cwd: root, env: { ...process.env, PLATFORM_DEBUG: "1", CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS: "production" } });
+    const stack = (dir: string) => fs.readFileSync(path.join(dir, "stacks", "production", "cdk.tf.json"), "utf8");
+
+    // THEN
+    expect(stack(outdir)).toBe(stack(appRun.outdir));
   });
 
   test("under the cdktf CLI (CDKTF_CONTEXT_JSON set) warnings are left to the CLI: nothing on stderr to show as [ERROR]", () => {
