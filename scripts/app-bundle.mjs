@@ -3,7 +3,7 @@ import { createRequire, Module } from "node:module";
 import * as path from "node:path";
 import * as vm from "node:vm";
 import { fileURLToPath } from "node:url";
-import { fingerprint, unchanged } from "../modules/operations/file-fingerprint.cjs";
+import { fingerprint, unchanged, writeAtomically } from "../modules/operations/file-fingerprint.cjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outfile = path.join(root, ".build", "app.cjs");
@@ -22,8 +22,6 @@ export async function ensureAppBundle({ force = false } = {}) {
   const result = await bundleApp({ outfile, write: false });
   const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).map((file) => [file, fingerprint(path.join(root, file))]));
   for (const file of ["package-lock.json", "scripts/app-bundle.mjs"]) inputs[file] = fingerprint(path.join(root, file));
-  // Written whole and renamed into place: another synth running at the same time (npm run diff,
-  // tests) never reads a half-written bundle.
   writeAtomically(outfile, result.outputFiles[0].contents);
   writeAtomically(inputsFile, JSON.stringify(inputs));
   return outfile;
@@ -48,13 +46,6 @@ export async function bundleApp(overrides) {
     logLevel: "warning",
     ...overrides,
   });
-}
-
-function writeAtomically(file, contents) {
-  const partial = `${file}.${process.pid}.partial`;
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(partial, contents);
-  fs.renameSync(partial, file);
 }
 
 /**

@@ -1,6 +1,7 @@
 // Shared by the synth bundle cache (app-bundle.mjs) and the Lambda bundle cache (modules/operations/lambda-bundle.ts).
 const { createHash } = require("node:crypto");
 const fs = require("node:fs");
+const path = require("node:path");
 
 /** Content hash plus size and mtime, so an unchanged file is recognised without reading it. */
 function fingerprint(file) {
@@ -24,5 +25,17 @@ function unchanged(file, recorded) {
   return fingerprint(file).sha1 === recorded.sha1;
 }
 
+/**
+ * Writes `file` whole and renames it into place: another synth running at the same time in the same checkout
+ * (npm run diff, tests) never reads a half-written file.
+ */
+function writeAtomically(file, contents) {
+  const partial = `${file}.${process.pid}.partial`;
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(partial, contents);
+  fs.renameSync(partial, file);
+}
+
 exports.fingerprint = fingerprint;
+exports.writeAtomically = writeAtomically;
 exports.unchanged = unchanged;

@@ -5,3 +5,4 @@ export interface Fingerprint {
 }
 export function fingerprint(file: string): Fingerprint;
 export function unchanged(file: string, recorded: Fingerprint): boolean;
+export function writeAtomically(file: string, contents: string | NodeJS.ArrayBufferView): void;

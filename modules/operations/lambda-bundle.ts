@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { crc32, deflateRawSync } from "node:zlib";
-import { fingerprint, unchanged, type Fingerprint } from "./file-fingerprint.cjs";
+import { fingerprint, unchanged, writeAtomically, type Fingerprint } from "./file-fingerprint.cjs";
 
 /** A Lambda handler bundled into a deployable zip. */
 export interface LambdaBundle {
@@ -67,9 +67,9 @@ function buildBundle(entry: string, outDir: string): LambdaBundle {
   const code = Buffer.from(result.outputFiles[0].contents);
   const codeHash = createHash("sha256").update(code).digest("hex");
   const zip = zipSingleFile("index.js", code);
-  fs.mkdirSync(outDir, { recursive: true });
   const zipPath = path.join(outDir, "bundle.zip");
-  fs.writeFileSync(zipPath, zip);
+  // The zip before the manifest that declares it fresh, each renamed into place whole.
+  writeAtomically(zipPath, zip);
   const root = path.dirname(entry);
   const inputs = Object.fromEntries(
     Object.keys(result.metafile.inputs).map((file) => {
@@ -78,7 +78,7 @@ function buildBundle(entry: string, outDir: string): LambdaBundle {
     }),
   );
   const manifest: BundleManifest = { entry, inputs, codeHash };
-  fs.writeFileSync(path.join(outDir, "manifest.json"), JSON.stringify(manifest));
+  writeAtomically(path.join(outDir, "manifest.json"), JSON.stringify(manifest));
   return { zipPath, codeHash, zipBytes: zip.length };
 }
 
