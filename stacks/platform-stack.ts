@@ -1,5 +1,6 @@
 import { Annotations, Aspects, CloudBackend, Lazy, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
+import { StandaloneStack } from "./standalone-stack";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
@@ -39,7 +40,7 @@ import { longestStopTimeout, type BackendConfig, type EnvironmentConfig, type Sc
 import { CREATE_LOG_KEY } from "./config/security";
 
 /** One environment's whole platform: one Terraform stack, one state, one workspace. */
-export class PlatformStack extends TerraformStack {
+export class PlatformStack extends StandaloneStack {
   public readonly naming: Naming;
   public readonly network: Network;
   public readonly compute: Compute;
@@ -219,17 +220,6 @@ export class PlatformStack extends TerraformStack {
     }
     this.addServiceOutputs(config);
     this.addScheduledTaskOutputs();
-  }
-
-  /**
-   * cdktf's preparation resolves every element of the stack once only to find references to other
-   * stacks (which it wires through outputs and remote state); synthesis then resolves them all again.
-   * An environment's stack references nothing outside itself (one state per environment), so of the
-   * preparation only the backend is kept: a third of the synth time saved. A stack built to consume
-   * another stack's values must not be a PlatformStack (a test compares both ways).
-   */
-  public override prepareStack(): void {
-    this.ensureBackendExists();
   }
 
   /**

@@ -2,13 +2,16 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { TerraformStack } from "cdktf";
+import { Testing, TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { beforeAll, describe, expect, test, vi } from "vitest";
 import { filesBelow } from "../support/files";
 import { spotPoolWarnings } from "../../stacks/spot-advice/advice";
 import { ConfigError, parseEnvironmentConfig } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
-import { PlatformStack } from "../../stacks/platform-stack";
+import { StandaloneStack } from "../../stacks/standalone-stack";
 import { synthesizeEnvironments } from "../../stacks/synthesize";
 import { registryWarnings } from "../../stacks/container-registry";
 
@@ -67,13 +70,17 @@ beforeAll(() => {
   appRun = { status: run.status, stderr: run.stderr, outdir };
 }, 60_000);
 
-describe("PlatformStack.prepareStack", () => {
-  test("keeping only the backend of cdktf's preparation changes nothing: no environment's stack references another stack", () => {
-    // GIVEN every environment synthesized by the app (the platform's preparation), and in one app with cdktf's own
-    // preparation (which resolves every element to wire cross-stack references through outputs and remote state)
+describe("StandaloneStack: the platform's stacks skip cdktf's cross-stack passes", () => {
+  test("with cdktf's own preparation and toTerraform every environment synthesizes to the same bytes: no stack references another", () => {
+    // GIVEN every environment synthesized by the app (the platform's passes), and in one app with cdktf's own,
+    // whose preparation resolves every element to wire cross-stack references through outputs and remote state
+    // and whose toTerraform resolves the merged document once more
     const platform = filesBelow(appRun.outdir);
-    const prepare = vi.spyOn(PlatformStack.prototype, "prepareStack").mockImplementation(function (this: PlatformStack) {
+    const prepare = vi.spyOn(StandaloneStack.prototype, "prepareStack").mockImplementation(function (this: StandaloneStack) {
       TerraformStack.prototype.prepareStack.call(this);
+    });
+    const toTerraform = vi.spyOn(StandaloneStack.prototype, "toTerraform").mockImplementation(function (this: StandaloneStack) {
+      return TerraformStack.prototype.toTerraform.call(this);
     });
     let cdktf: Map<string, Buffer>;
     try {
@@ -81,13 +88,39 @@ describe("PlatformStack.prepareStack", () => {
       synthesizeEnvironments({ environments: ENVIRONMENTS, selected: Object.keys(ENVIRONMENTS), outdir });
       cdktf = filesBelow(outdir);
       expect(prepare).toHaveBeenCalledTimes(Object.keys(ENVIRONMENTS).length);
+      expect(toTerraform).toHaveBeenCalled();
     } finally {
       prepare.mockRestore();
+      toTerraform.mockRestore();
     }
 
     // THEN the same files with the same bytes
     expect([...platform.keys()]).toEqual([...cdktf.keys()]);
     for (const [file, bytes] of cdktf) expect(platform.get(file)?.equals(bytes), `${file} differs`).toBe(true);
+  });
+
+  class Standalone extends StandaloneStack {}
+
+  test.each([
+    ["no overrides", []],
+    ["a nested override", [["terraform.required_version", ">= 1.10"]]],
+    ["overrides that replace a value, then nest below it", [["locals.a", "x"], ["locals.a.b", 1], ["locals.c", [1, 2]]]],
+    ["an override holding a token", [["locals.bucket", "TOKEN"]]],
+  ] as const)("toTerraform with %s gives cdktf's document", (_, overrides) => {
+    // GIVEN the same stack (a resource, a data source, an output, a reference) as a StandaloneStack and as cdktf's own
+    const build = (stack: TerraformStack) => {
+      new AwsProvider(stack, "aws", { region: "eu-west-1" });
+      const bucket = new S3Bucket(stack, "bucket", { bucketPrefix: "logs-", tags: { a: "1" } });
+      new DataAwsPartition(stack, "partition");
+      new TerraformOutput(stack, "bucket_arn", { value: bucket.arn });
+      for (const [path, value] of overrides) stack.addOverride(path, value === "TOKEN" ? bucket.bucket : value);
+      return stack;
+    };
+    const standalone = build(new Standalone(Testing.app(), "test"));
+    const cdktf = build(new TerraformStack(Testing.app(), "test"));
+
+    // THEN
+    expect(JSON.stringify(standalone.toTerraform())).toBe(JSON.stringify(cdktf.toTerraform()));
   });
 });
 
