@@ -1,4 +1,5 @@
 import { MockInstance, afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { muteMetricLines } from "../support/emf";
 import { mockClient } from "aws-sdk-client-mock";
 import { AutoScalingClient, CompleteLifecycleActionCommand } from "@aws-sdk/client-auto-scaling";
 import {
@@ -135,6 +136,7 @@ const completion = {
 beforeEach(() => {
   clock = fakeClock(EVENT_TIME + 2_000);
   logSpy = vi.spyOn(console, "log").mockImplementation(() => undefined);
+  muteMetricLines();
 });
 
 afterEach(() => {

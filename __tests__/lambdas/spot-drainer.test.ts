@@ -1,4 +1,5 @@
 import { MockInstance, afterEach, beforeEach, describe, expect, test, vi } from "vitest";
+import { muteMetricLines } from "../support/emf";
 import { mockClient } from "aws-sdk-client-mock";
 import {
   AccessDeniedException,
@@ -145,6 +146,7 @@ const throttled = (name = "ThrottlingException") => Object.assign(new Error("Rat
 beforeEach(() => {
   clock = fakeClock(EVENT_TIME + 3_000); // EventBridge → Lambda delivery takes a few seconds
   logSpy = vi.spyOn(console, "log").mockImplementation(() => undefined);
+  muteMetricLines();
 });
 
 afterEach(() => {
