@@ -54,18 +54,24 @@ describe("the system clock", () => {
     ["aborted during the sleep", (cancel: AbortController) => setTimeout(() => cancel.abort("SIGTERM"), 10)],
     ["aborted before it", (cancel: AbortController) => cancel.abort("SIGTERM")],
   ])("a sleep %s ends at once and leaves no timer behind to keep the process alive", async (_, abort) => {
-    // GIVEN a long sleep and the timers pending before it
-    const timers = () => process.getActiveResourcesInfo().filter((resource) => resource === "Timeout").length;
-    const before = timers();
+    // GIVEN a long sleep, and the timers made and cleared from here on
+    const made = vi.spyOn(globalThis, "setTimeout");
+    const cleared = vi.spyOn(globalThis, "clearTimeout");
     const cancel = new AbortController();
     const start = performance.now();
 
-    // WHEN the command is cancelled
-    abort(cancel);
-    await systemClock.sleep(60_000, cancel.signal);
+    try {
+      // WHEN the command is cancelled
+      abort(cancel);
+      await systemClock.sleep(60_000, cancel.signal);
 
-    // THEN
-    expect(performance.now() - start).toBeLessThan(1_000);
-    expect(timers()).toBe(before);
+      // THEN every 60 s timer the sleep made was cleared
+      const sleepTimers = made.mock.calls.flatMap((call, index) => (call[1] === 60_000 ? [made.mock.results[index].value] : []));
+      expect(sleepTimers.every((timer) => cleared.mock.calls.some(([handle]) => handle === timer))).toBe(true);
+      expect(performance.now() - start).toBeLessThan(1_000);
+    } finally {
+      made.mockRestore();
+      cleared.mockRestore();
+    }
   });
 });
