@@ -142,6 +142,12 @@ describe("the cdktf app entry (scripts/app.mjs)", () => {
     expect(fs.readdirSync(path.join(appRun.outdir, "stacks")).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
   });
 
+  test("its bundle is ASCII only, so V8 holds the 6 MB source it keeps for lazy compilation in one byte per character", () => {
+    const bundle = fs.readFileSync(path.join(root, ".build", "app.cjs"));
+    expect(bundle.length).toBeGreaterThan(1_000_000);
+    expect(bundle.findIndex((byte) => byte > 0x7f)).toBe(-1);
+  });
+
   test("capturing no stack traces outside PLATFORM_DEBUG changes nothing in the output", () => {
     // GIVEN / WHEN the same synth with debugging
     const outdir = path.join(scratch(), "out");
