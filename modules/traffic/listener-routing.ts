@@ -188,17 +188,20 @@ export function routeCovers(outer: RouteSpec, inner: RouteSpec): boolean {
 export function globCovers(outer: string, inner: string, caseInsensitive = false): boolean {
   const o = caseInsensitive ? outer.toLowerCase() : outer;
   const i = caseInsensitive ? inner.toLowerCase() : inner;
-  // reachable[j]: outer's prefix so far can stand for inner's first j tokens.
-  let reachable = Array.from({ length: i.length + 1 }, (_, j) => j === 0);
+  // reachable[j]: outer's prefix so far can stand for inner's first j tokens. Two rows, reused: the check runs
+  // for every pair of routes of an environment, on every synth.
+  let reachable = new Uint8Array(i.length + 1);
+  let next = new Uint8Array(i.length + 1);
+  reachable[0] = 1;
   for (const token of o) {
-    const next = Array.from({ length: i.length + 1 }, () => false);
+    next.fill(0);
     for (let j = 0; j <= i.length; j++) {
-      if (token === "*") next[j] = reachable[j] || (j > 0 && next[j - 1]);
-      else if (j > 0 && reachable[j - 1]) next[j] = token === "?" ? i[j - 1] !== "*" : token === i[j - 1];
+      if (token === "*") next[j] = reachable[j] || (j > 0 ? next[j - 1] : 0);
+      else if (j > 0 && reachable[j - 1]) next[j] = (token === "?" ? i[j - 1] !== "*" : token === i[j - 1]) ? 1 : 0;
     }
-    reachable = next;
+    [reachable, next] = [next, reachable];
   }
-  return reachable[i.length];
+  return reachable[i.length] === 1;
 }
 
 /**
