@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Testing, TerraformOutput, TerraformStack } from "cdktf";
+import { Lazy, S3Backend, Testing, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -101,19 +101,24 @@ describe("StandaloneStack: the platform's stacks skip cdktf's cross-stack passes
 
   class Standalone extends StandaloneStack {}
 
-  test.each([
+  test.each<[string, Array<[string, (bucket: S3Bucket) => unknown]>]>([
     ["no overrides", []],
-    ["a nested override", [["terraform.required_version", ">= 1.10"]]],
-    ["overrides that replace a value, then nest below it", [["locals.a", "x"], ["locals.a.b", 1], ["locals.c", [1, 2]]]],
-    ["an override holding a token", [["locals.bucket", "TOKEN"]]],
-  ] as const)("toTerraform with %s gives cdktf's document", (_, overrides) => {
-    // GIVEN the same stack (a resource, a data source, an output, a reference) as a StandaloneStack and as cdktf's own
+    ["a nested override", [["terraform.required_version", () => ">= 1.10"]]],
+    ["overrides that replace a value, then nest below it", [["locals.a", () => "x"], ["locals.a.b", () => 1], ["locals.c", () => [1, 2]]]],
+    ["an override holding a token", [["locals.bucket", (bucket) => bucket.bucket]]],
+    ["an override of a list, appended", [["provider.aws", () => [{ alias: "us", region: "us-east-1" }]]]],
+    ["an undefined override, which deletes", [["terraform.backend", () => undefined]]],
+    ["a lazy override of a whole section, which replaces it", [["provider.aws", () => Lazy.anyValue({ produce: () => [{ region: "us-east-1" }] })]]],
+    ["a lazy override that produces undefined", [["output", () => Lazy.anyValue({ produce: () => undefined })]]],
+  ])("toTerraform with %s gives cdktf's document", (_, overrides) => {
+    // GIVEN the same stack (a resource, a data source, an output, a reference, a backend) as a StandaloneStack and as cdktf's own
     const build = (stack: TerraformStack) => {
       new AwsProvider(stack, "aws", { region: "eu-west-1" });
+      new S3Backend(stack, { bucket: "state", key: "test.tfstate", region: "eu-west-1" });
       const bucket = new S3Bucket(stack, "bucket", { bucketPrefix: "logs-", tags: { a: "1" } });
       new DataAwsPartition(stack, "partition");
       new TerraformOutput(stack, "bucket_arn", { value: bucket.arn });
-      for (const [path, value] of overrides) stack.addOverride(path, value === "TOKEN" ? bucket.bucket : value);
+      for (const [path, value] of overrides) stack.addOverride(path, value(bucket));
       return stack;
     };
     const standalone = build(new Standalone(Testing.app(), "test"));
