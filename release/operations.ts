@@ -392,7 +392,7 @@ export class Release {
     let mine = started(response.service);
     if (mine === undefined) {
       // The response normally shows the new PRIMARY; look once more before calling the update lost (eventual consistency).
-      await this.options.clock.sleep(this.pollDelay(0));
+      await this.options.clock.sleep(this.pollDelay(0), this.options.signal);
       mine = started(await this.describeService(target));
     }
     if (mine?.id === undefined) {
@@ -544,7 +544,7 @@ export class Release {
   private async waitForTask(target: ReleaseTarget, taskArn: string, taskDefinition: string, image: string | undefined): Promise<ReleaseResult> {
     let lastStatus = "";
     const stop = (reason: string) =>
-      this.call("StopTask", () => this.options.ecs.send(new StopTaskCommand({ cluster: target.cluster, task: taskArn, reason }))).catch((error: Error) =>
+      this.call("StopTask", () => this.options.ecs.send(new StopTaskCommand({ cluster: target.cluster, task: taskArn, reason })), { cancellable: false }).catch((error: Error) =>
         this.options.progress(`could not stop task ${taskIdOf(taskArn)}: ${error.name}: ${error.message}`),
       );
     for (let poll = 0; ; poll++) {
@@ -834,8 +834,19 @@ export class Release {
     );
   }
 
-  private call<T>(what: string, call: () => Promise<T>): Promise<T> {
-    return withRetry(what, call, { clock: this.options.clock, deadline: this.deadline, onRetry: this.options.progress });
+  /**
+   * `call` with retries. A cancel ends the retries: the command then reports itself cancelled, with the error
+   * that was being retried. Clean-up after a cancel (stopping the task it started) passes `cancellable: false`
+   * and keeps retrying to the deadline.
+   */
+  private async call<T>(what: string, call: () => Promise<T>, { cancellable = true } = {}): Promise<T> {
+    const signal = cancellable ? this.options.signal : undefined;
+    try {
+      return await withRetry(what, call, { clock: this.options.clock, deadline: this.deadline, onRetry: this.options.progress, signal });
+    } catch (error) {
+      if (signal?.aborted && isTransient(error)) throw new ReleaseCancelled(`cancelled while retrying ${what} (${errorLabel(error)})`);
+      throw error;
+    }
   }
 
   private throwIfCancelled(): void {

@@ -69,6 +69,11 @@ export interface RetryOptions {
   readonly onRetry: (message: string) => void;
   /** @default 8 */
   readonly maxAttempts?: number;
+  /**
+   * A cancel (SIGINT/SIGTERM) ends the wait before the next attempt: the last error is thrown at once.
+   * @default - the retries run to the end
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** Runs `call`, retrying transient errors with backoff until `maxAttempts` or the deadline. */
@@ -80,8 +85,10 @@ export async function withRetry<T>(what: string, call: () => Promise<T>, options
     } catch (error) {
       const delay = backoffMilliseconds(attempt);
       if (!isTransient(error) || attempt >= maxAttempts || options.clock.now() + delay > options.deadline) throw error;
+      if (options.signal?.aborted) throw error;
       options.onRetry(`${what}: ${errorLabel(error)}, retrying in ${delay / 1000} s`);
-      await options.clock.sleep(delay);
+      await options.clock.sleep(delay, options.signal);
+      if (options.signal?.aborted) throw error;
     }
   }
 }

@@ -35,6 +35,20 @@ describe("retries", () => {
     expect(shortClock.sleeps).toEqual([1000, 2000]);
   });
 
+  test("a cancel during the backoff throws the last error at once, without another attempt", async () => {
+    const cancel = new AbortController();
+    const clock = fakeClock(0);
+    const sleep = clock.sleep;
+    clock.sleep = async (ms: number) => {
+      await sleep(ms);
+      cancel.abort("SIGTERM");
+    };
+    const call = vi.fn().mockRejectedValue(awsError("ThrottlingException", "Rate exceeded"));
+    await expect(withRetry("UpdateService", call, { clock, deadline: 1_000_000, onRetry: () => undefined, signal: cancel.signal })).rejects.toThrow("Rate exceeded");
+    expect(call).toHaveBeenCalledTimes(1);
+    expect(clock.sleeps).toEqual([1000]);
+  });
+
   test("a final error is thrown at once", async () => {
     const clock = fakeClock(0);
     const call = vi.fn().mockRejectedValue(new AccessDeniedException({ message: "denied", $metadata: {} }));

@@ -117,6 +117,27 @@ describe("run <environment> <service> -- <command>", () => {
     expect(tokens[0]).toBe(tokens[1]);
   });
 
+  test("a cancel while RunTask is being retried ends the retries at once and reports cancelled; no task was started", async () => {
+    // GIVEN RunTask throttled on every attempt, and SIGTERM during the first backoff
+    givenApiService();
+    ecs.on(RunTaskCommand).rejects(awsError("ThrottlingException", "Rate exceeded"));
+    const cancel = new AbortController();
+    const clock = { time: 0, sleeps: [] as number[], now: () => clock.time, sleep: async (ms: number) => {
+      clock.sleeps.push(ms);
+      clock.time += ms;
+      cancel.abort("SIGTERM");
+    } };
+
+    // WHEN
+    const result = await runCli(["run", "production", "api", "--json", "--", ...MIGRATE], clock, cancel.signal);
+
+    // THEN one attempt and one wait, not eight attempts and a minute of backoff
+    expect(result.code).toBe(1);
+    expect(result.json()).toMatchObject({ outcome: "cancelled", reason: expect.stringContaining("cancelled while retrying RunTask (ThrottlingException)") });
+    expect(ecs.commandCalls(RunTaskCommand)).toHaveLength(1);
+    expect(clock.sleeps).toEqual([1000]);
+  });
+
   test("--image runs the config's latest revision with that image from the one-off family, deregistered when done (migrations before the deploy)", async () => {
     givenApiService();
     const oneOff = revisionArn(2, "acme-api-api-production_run");
