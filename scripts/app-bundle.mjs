@@ -51,15 +51,16 @@ export async function bundleApp(overrides) {
 }
 
 /**
- * The bundle with the non-ASCII characters of its line comments written as \u escapes. esbuild escapes them in
+ * The bundle with the non-ASCII characters of its comment lines written as \u escapes. esbuild escapes them in
  * code (its default charset) but keeps the comments it copies as they are, and a single one (zod has two) makes
  * V8 hold the whole 6 MB source, which it keeps for lazy compilation, as a two-byte string: 6 MB more memory
- * in every synth. Only whole-line `//` comments are touched: esbuild leaves non-ASCII raw in String.raw
- * templates and regular expressions too, where an escape would change what the code does, so any such
- * character stays as it is (and the bundle test, which wants ASCII only, names it).
+ * in every synth (cdktn's documentation comments hold more). Only lines that are comments are touched (they
+ * start with `//`, `/*` or, inside a block comment, `*`): esbuild leaves non-ASCII raw in String.raw templates
+ * and regular expressions too, where an escape would change what the code does, so any such character stays as
+ * it is (and the bundle test, which wants ASCII only, names its line).
  */
 function asciiOnly(code) {
-  return code.replace(/^[ \t]*\/\/.*$/gm, (comment) => comment.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`));
+  return code.replace(/^[ \t]*(?:\/\/|\/\*|\*).*$/gm, (comment) => comment.replace(/[^\x00-\x7f]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`));
 }
 
 /**

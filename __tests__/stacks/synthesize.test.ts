@@ -150,7 +150,7 @@ describe("the cdktf app entry (scripts/app.mjs)", () => {
   test("its bundle is ASCII only, so V8 holds the 6 MB source it keeps for lazy compilation in one byte per character", () => {
     const bundle = fs.readFileSync(path.join(root, ".build", "app.cjs"), "utf8");
     expect(bundle.length).toBeGreaterThan(1_000_000);
-    // A line listed here holds a non-ASCII character outside a line comment (scripts/app-bundle.mjs, asciiOnly).
+    // A line listed here holds a non-ASCII character outside a comment line (scripts/app-bundle.mjs, asciiOnly).
     expect(bundle.split("\n").filter((line) => /[^\x00-\x7f]/.test(line))).toEqual([]);
   });
 
