@@ -1,7 +1,7 @@
 import { ECSClient } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { cancelOnSignals } from "../../release/cli";
+import { cancelOnSignals, main, parseInvocation } from "../../release/cli";
 import { checkImageReference } from "../../release/targets";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { IMAGE, runCli } from "./support";
@@ -55,7 +55,6 @@ describe("command line: bad input exits 2 and never reaches AWS", () => {
   });
 
   test("an invalid environment config is bad input too, naming the field", async () => {
-    const { main } = await import("../../release/cli");
     const err: string[] = [];
     const code = await main(["status", "broken"], {
       environments: { broken: { ...ENVIRONMENTS.staging, environment: "broken", region: "europe" } },
@@ -78,7 +77,6 @@ describe("command line: bad input exits 2 and never reaches AWS", () => {
   });
 
   test("everything after -- is the task's command, options included", async () => {
-    const { parseInvocation } = await import("../../release/cli");
     expect(parseInvocation(["run", "staging", "api", "--timeout", "300", "--", "node", "migrate.js", "--json", "--", "x"])).toMatchObject({
       command: "run",
       environment: "staging",
