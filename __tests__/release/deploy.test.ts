@@ -17,6 +17,7 @@ import {
   apiService,
   awsError,
   CLUSTER,
+  CONFIG_FAMILY,
   deployment,
   IMAGE,
   liveTaskDefinition,
@@ -41,7 +42,6 @@ const rollingOut = (running: number, state: "IN_PROGRESS" | "COMPLETED" | "FAILE
     [{ id: "e1", message: "(service api) has reached a steady state." }],
   );
 
-const CONFIG_FAMILY = "acme-api-api-production_config";
 const CONFIG_IMAGE = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:1.0.0";
 /** Terraform's latest revision of the configuration: the config's image, and a secret changed since revision 7. */
 const configRevision = () => {

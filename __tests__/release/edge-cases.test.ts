@@ -15,15 +15,13 @@ import {
 } from "@aws-sdk/client-ecs";
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
-import { apiService, CLUSTER, deployment, fakeClock, IMAGE, liveTaskDefinition, NEW_DEPLOYMENT, OLD_DEPLOYMENT, OLD_IMAGE, revisionArn, runCli, T0 } from "./support";
+import { apiService, CONFIG_FAMILY, deployment, fakeClock, IMAGE, liveTaskDefinition, NEW_DEPLOYMENT, OLD_DEPLOYMENT, OLD_IMAGE, revisionArn, runCli, serviceDeploymentArn, serviceRevisionArn, T0 } from "./support";
 
 const ecs = mockClient(ECSClient);
 beforeEach(() => ecs.reset());
 afterEach(() => ecs.reset());
 
-const CONFIG_FAMILY = "acme-api-api-production_config";
-const SD = `arn:aws:ecs:eu-west-1:123456789012:service-deployment/${CLUSTER}/api/abc`;
-const serviceRevision = (number: string) => `arn:aws:ecs:eu-west-1:123456789012:service-revision/${CLUSTER}/api/${number}`;
+const SD = serviceDeploymentArn("abc");
 const idle = () => apiService([deployment(OLD_DEPLOYMENT, 7, "PRIMARY", "COMPLETED")]);
 const deploying = () => apiService([deployment(NEW_DEPLOYMENT, 8, "PRIMARY", "IN_PROGRESS"), deployment(OLD_DEPLOYMENT, 7, "ACTIVE", "COMPLETED")]);
 
@@ -112,7 +110,7 @@ describe("deploy", () => {
   test("a record that answers with nothing is polled again", async () => {
     givenDeploy();
     ecs.on(DescribeServicesCommand).resolvesOnce({ services: [idle()] }).resolves({ services: [deploying()] });
-    ecs.on(ListServiceDeploymentsCommand).resolvesOnce({ serviceDeployments: [] }).resolves({ serviceDeployments: [{ serviceDeploymentArn: SD, status: "IN_PROGRESS", targetServiceRevisionArn: serviceRevision(NEW_DEPLOYMENT.split("/")[1]) }] });
+    ecs.on(ListServiceDeploymentsCommand).resolvesOnce({ serviceDeployments: [] }).resolves({ serviceDeployments: [{ serviceDeploymentArn: SD, status: "IN_PROGRESS", targetServiceRevisionArn: serviceRevisionArn(NEW_DEPLOYMENT.split("/")[1]) }] });
     ecs.on(DescribeServiceDeploymentsCommand).resolvesOnce({ serviceDeployments: [] }).resolves({ serviceDeployments: [{ serviceDeploymentArn: SD, status: "SUCCESSFUL" }] });
     const result = await runCli(["deploy", "production", "api", "--image", IMAGE, "--json"]);
     expect(result.code).toBe(0);
@@ -124,8 +122,8 @@ describe("deploy", () => {
 describe("rollback", () => {
   const stopGiven = (records: ServiceDeploymentStatus[]) => {
     ecs.on(DescribeServicesCommand).resolves({ services: [deploying()] });
-    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: SD, status: "IN_PROGRESS", targetServiceRevisionArn: serviceRevision("8") }] });
-    ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [{ serviceRevisionArn: serviceRevision("8"), taskDefinition: revisionArn(8) }] });
+    ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [{ serviceDeploymentArn: SD, status: "IN_PROGRESS", targetServiceRevisionArn: serviceRevisionArn("8") }] });
+    ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [{ serviceRevisionArn: serviceRevisionArn("8"), taskDefinition: revisionArn(8) }] });
     ecs.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: SD });
     const sequence = ecs.on(DescribeServiceDeploymentsCommand);
     records.forEach((status) => sequence.resolvesOnce({ serviceDeployments: [{ serviceDeploymentArn: SD, status, statusReason: `now ${status}` }] }));
@@ -182,7 +180,7 @@ describe("rollback", () => {
         serviceDeployments: Array.from({ length: 5 }, (_unused, index) => ({
           serviceDeploymentArn: `${SD}${page}${index}`,
           status: "SUCCESSFUL",
-          targetServiceRevisionArn: serviceRevision(`${page}${index}`),
+          targetServiceRevisionArn: serviceRevisionArn(`${page}${index}`),
           finishedAt: new Date(T0 - (page * 5 + index) * 1000),
         })),
         nextToken: String(page + 1),

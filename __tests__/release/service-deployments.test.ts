@@ -22,17 +22,14 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { briefOfDeployment, describeServiceDeployment, newestFirst, rollbackReason, triggerOf, verdictOf } from "../../release/service-deployments";
-import { apiService, awsError, CLUSTER, deployment, IMAGE, liveTaskDefinition, NEW_DEPLOYMENT, OLD_DEPLOYMENT, OLD_IMAGE, revisionArn, runCli, T0 } from "./support";
+import { apiService, awsError, CLUSTER, CONFIG_FAMILY, deployment, IMAGE, liveTaskDefinition, NEW_DEPLOYMENT, OLD_DEPLOYMENT, OLD_IMAGE, revisionArn, runCli, serviceDeploymentArn, serviceRevisionArn, T0 } from "./support";
 
 const ecs = mockClient(ECSClient);
 beforeEach(() => ecs.reset());
 afterEach(() => ecs.reset());
 
-const CONFIG_FAMILY = "acme-api-api-production_config";
 const SERVICE_ARN = `arn:aws:ecs:eu-west-1:123456789012:service/${CLUSTER}/api`;
-const sdArn = (id: string) => `arn:aws:ecs:eu-west-1:123456789012:service-deployment/${CLUSTER}/api/${id}`;
-const revisionOfDeployment = (number: string) => `arn:aws:ecs:eu-west-1:123456789012:service-revision/${CLUSTER}/api/${number}`;
-const MINE = sdArn("Gp2aUn4xYp1qF3mK");
+const MINE = serviceDeploymentArn("Gp2aUn4xYp1qF3mK");
 const OLD_NUMBER = OLD_DEPLOYMENT.split("/")[1];
 const NEW_NUMBER = NEW_DEPLOYMENT.split("/")[1];
 
@@ -45,8 +42,8 @@ function record(status: ServiceDeploymentStatus, lifecycleStage?: ServiceDeploym
     createdAt: new Date(T0),
     startedAt: new Date(T0),
     updatedAt: new Date(T0),
-    sourceServiceRevisions: [{ arn: revisionOfDeployment(OLD_NUMBER), requestedTaskCount: 4, runningTaskCount: 4, pendingTaskCount: 0 }],
-    targetServiceRevision: { arn: revisionOfDeployment(NEW_NUMBER), requestedTaskCount: 4, runningTaskCount: 4, pendingTaskCount: 0 },
+    sourceServiceRevisions: [{ arn: serviceRevisionArn(OLD_NUMBER), requestedTaskCount: 4, runningTaskCount: 4, pendingTaskCount: 0 }],
+    targetServiceRevision: { arn: serviceRevisionArn(NEW_NUMBER), requestedTaskCount: 4, runningTaskCount: 4, pendingTaskCount: 0 },
     status,
     ...(lifecycleStage && { lifecycleStage }),
     deploymentCircuitBreaker: { status: "MONITORING", failureCount: 0, threshold: 3 },
@@ -55,9 +52,9 @@ function record(status: ServiceDeploymentStatus, lifecycleStage?: ServiceDeploym
   };
 }
 const weights = (production: number, test = production) => ({
-  targetServiceRevision: { arn: revisionOfDeployment(NEW_NUMBER), requestedTaskCount: 4, runningTaskCount: 4, pendingTaskCount: 0, requestedProductionTrafficWeight: production, requestedTestTrafficWeight: test },
+  targetServiceRevision: { arn: serviceRevisionArn(NEW_NUMBER), requestedTaskCount: 4, runningTaskCount: 4, pendingTaskCount: 0, requestedProductionTrafficWeight: production, requestedTestTrafficWeight: test },
 });
-const brief = (status: ServiceDeploymentStatus, arn = MINE, target = revisionOfDeployment(NEW_NUMBER), finished?: number): ServiceDeploymentBrief => ({
+const brief = (status: ServiceDeploymentStatus, arn = MINE, target = serviceRevisionArn(NEW_NUMBER), finished?: number): ServiceDeploymentBrief => ({
   serviceDeploymentArn: arn,
   serviceArn: SERVICE_ARN,
   status,
@@ -81,8 +78,8 @@ function givenDeploy(records: ServiceDeployment[]) {
   ecs
     .on(ListServiceDeploymentsCommand)
     .resolvesOnce({ serviceDeployments: [] })
-    .resolvesOnce({ serviceDeployments: [brief("SUCCESSFUL", sdArn("older"), revisionOfDeployment(OLD_NUMBER))] })
-    .resolves({ serviceDeployments: [brief("PENDING"), brief("SUCCESSFUL", sdArn("older"), revisionOfDeployment(OLD_NUMBER))] });
+    .resolvesOnce({ serviceDeployments: [brief("SUCCESSFUL", serviceDeploymentArn("older"), serviceRevisionArn(OLD_NUMBER))] })
+    .resolves({ serviceDeployments: [brief("PENDING"), brief("SUCCESSFUL", serviceDeploymentArn("older"), serviceRevisionArn(OLD_NUMBER))] });
   const sequence = ecs.on(DescribeServiceDeploymentsCommand, { serviceDeploymentArns: [MINE] });
   records.forEach((next, index) => (index === records.length - 1 ? sequence.resolves({ serviceDeployments: [next], failures: [] }) : sequence.resolvesOnce({ serviceDeployments: [next], failures: [] })));
 }
@@ -133,7 +130,7 @@ describe("deploy follows its service deployment", () => {
   });
 
   test("a rolling service: the same record, without traffic steps", async () => {
-    givenDeploy([record("IN_PROGRESS", "SCALE_UP", { targetServiceRevision: { arn: revisionOfDeployment(NEW_NUMBER), requestedTaskCount: 4, runningTaskCount: 2, pendingTaskCount: 2 } }), record("SUCCESSFUL")]);
+    givenDeploy([record("IN_PROGRESS", "SCALE_UP", { targetServiceRevision: { arn: serviceRevisionArn(NEW_NUMBER), requestedTaskCount: 4, runningTaskCount: 2, pendingTaskCount: 2 } }), record("SUCCESSFUL")]);
     const result = await runCli(["deploy", "production", "api", "--image", IMAGE]);
     expect(result.code).toBe(0);
     expect(result.stderr).toContain(`deployment ${NEW_DEPLOYMENT}: IN_PROGRESS SCALE_UP; 2/4 new tasks running, 2 pending`);
@@ -165,7 +162,7 @@ describe("deploy follows its service deployment", () => {
   ] as const)("rolled back by %s: followed to ROLLBACK_SUCCESSFUL, reported with its reason (exit 1), its revision deregistered", async (_case, before, alarms, trigger, reason) => {
     const final = record("ROLLBACK_SUCCESSFUL", undefined, {
       statusReason: "Service deployment rolled back.",
-      rollback: { reason: "Service deployment rolled back because of a failure.", startedAt: new Date(T0), serviceRevisionArn: revisionOfDeployment(OLD_NUMBER) },
+      rollback: { reason: "Service deployment rolled back because of a failure.", startedAt: new Date(T0), serviceRevisionArn: serviceRevisionArn(OLD_NUMBER) },
       ...(alarms && { alarms }),
       ...(trigger === "hook" && { lifecycleHookDetails: [{ hookId: "smoke", targetArn: "arn:aws:lambda:eu-west-1:123456789012:function:smoke", status: "FAILED" as const }] }),
       ...(trigger === "circuit-breaker" && { deploymentCircuitBreaker: { status: "TRIGGERED" as const, failureCount: 3, threshold: 3 } }),
@@ -231,14 +228,14 @@ describe("rollback", () => {
   test("during a deployment: StopServiceDeployment (ROLLBACK), followed until ECS is back, reporting where it landed", async () => {
     ecs.on(DescribeServicesCommand).resolves({ services: [deploying()] });
     ecs.on(ListServiceDeploymentsCommand).resolves({ serviceDeployments: [brief("IN_PROGRESS")] });
-    ecs.on(DescribeServiceRevisionsCommand, { serviceRevisionArns: [revisionOfDeployment(NEW_NUMBER)] }).resolves({ serviceRevisions: [{ serviceRevisionArn: revisionOfDeployment(NEW_NUMBER), taskDefinition: revisionArn(8) }] });
-    ecs.on(DescribeServiceRevisionsCommand, { serviceRevisionArns: [revisionOfDeployment(OLD_NUMBER)] }).resolves({ serviceRevisions: [{ serviceRevisionArn: revisionOfDeployment(OLD_NUMBER), taskDefinition: revisionArn(7) }] });
+    ecs.on(DescribeServiceRevisionsCommand, { serviceRevisionArns: [serviceRevisionArn(NEW_NUMBER)] }).resolves({ serviceRevisions: [{ serviceRevisionArn: serviceRevisionArn(NEW_NUMBER), taskDefinition: revisionArn(8) }] });
+    ecs.on(DescribeServiceRevisionsCommand, { serviceRevisionArns: [serviceRevisionArn(OLD_NUMBER)] }).resolves({ serviceRevisions: [{ serviceRevisionArn: serviceRevisionArn(OLD_NUMBER), taskDefinition: revisionArn(7) }] });
     ecs.on(StopServiceDeploymentCommand).resolves({ serviceDeploymentArn: MINE });
     ecs
       .on(DescribeServiceDeploymentsCommand)
       .resolvesOnce({ serviceDeployments: [record("ROLLBACK_REQUESTED", "BAKE_TIME")] })
       .resolvesOnce({ serviceDeployments: [record("ROLLBACK_IN_PROGRESS", "PRODUCTION_TRAFFIC_SHIFT", weights(0))] })
-      .resolves({ serviceDeployments: [record("ROLLBACK_SUCCESSFUL", undefined, { rollback: { reason: "Service deployment rolled back because of a ROLLBACK stop request.", serviceRevisionArn: revisionOfDeployment(OLD_NUMBER) } })] });
+      .resolves({ serviceDeployments: [record("ROLLBACK_SUCCESSFUL", undefined, { rollback: { reason: "Service deployment rolled back because of a ROLLBACK stop request.", serviceRevisionArn: serviceRevisionArn(OLD_NUMBER) } })] });
     ecs.on(DescribeTaskDefinitionCommand).resolves(liveTaskDefinition(7));
 
     const result = await runCli(["rollback", "production", "api", "--json"]);
@@ -276,8 +273,8 @@ describe("rollback", () => {
     ecs.on(DescribeServicesCommand).resolvesOnce({ services: [idle()] }).resolves({ services: [apiService([deployment(NEW_DEPLOYMENT, 9, "PRIMARY", "COMPLETED")])] });
     ecs
       .on(ListServiceDeploymentsCommand, { status: ["SUCCESSFUL"] })
-      .resolvesOnce({ serviceDeployments: [brief("SUCCESSFUL", sdArn("d4"), revisionOfDeployment("4"), T0 - 40_000), brief("SUCCESSFUL", sdArn("d7"), revisionOfDeployment("7"), T0 - 10_000)], nextToken: "page-2" })
-      .resolvesOnce({ serviceDeployments: [brief("SUCCESSFUL", sdArn("d5"), revisionOfDeployment("5"), T0 - 30_000), brief("SUCCESSFUL", sdArn("d6"), revisionOfDeployment("6"), T0 - 20_000)] });
+      .resolvesOnce({ serviceDeployments: [brief("SUCCESSFUL", serviceDeploymentArn("d4"), serviceRevisionArn("4"), T0 - 40_000), brief("SUCCESSFUL", serviceDeploymentArn("d7"), serviceRevisionArn("7"), T0 - 10_000)], nextToken: "page-2" })
+      .resolvesOnce({ serviceDeployments: [brief("SUCCESSFUL", serviceDeploymentArn("d5"), serviceRevisionArn("5"), T0 - 30_000), brief("SUCCESSFUL", serviceDeploymentArn("d6"), serviceRevisionArn("6"), T0 - 20_000)] });
     ecs.on(DescribeServiceRevisionsCommand).callsFake(({ serviceRevisionArns }) => ({
       serviceRevisions: (serviceRevisionArns as string[]).map((arn) => ({ serviceRevisionArn: arn, taskDefinition: revisionArn(Number(arn.split("/").pop())) })),
     }));
@@ -309,8 +306,8 @@ describe("rollback", () => {
 
   test("with only same-image releases in the history it names what it skipped", async () => {
     ecs.on(DescribeServicesCommand).resolves({ services: [idle()] });
-    ecs.on(ListServiceDeploymentsCommand, { status: ["SUCCESSFUL"] }).resolves({ serviceDeployments: [brief("SUCCESSFUL", sdArn("d6"), revisionOfDeployment("6"), T0)] });
-    ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [{ serviceRevisionArn: revisionOfDeployment("6"), taskDefinition: revisionArn(6) }] });
+    ecs.on(ListServiceDeploymentsCommand, { status: ["SUCCESSFUL"] }).resolves({ serviceDeployments: [brief("SUCCESSFUL", serviceDeploymentArn("d6"), serviceRevisionArn("6"), T0)] });
+    ecs.on(DescribeServiceRevisionsCommand).resolves({ serviceRevisions: [{ serviceRevisionArn: serviceRevisionArn("6"), taskDefinition: revisionArn(6) }] });
     ecs.on(DescribeTaskDefinitionCommand).resolves(liveTaskDefinition(7, IMAGE));
     const result = await runCli(["rollback", "production", "api"]);
     expect(result.code).toBe(1);
@@ -382,8 +379,8 @@ describe("reading the record", () => {
   });
 
   test("finds the record of a deployment by its number and orders history by finish time", () => {
-    const briefs = [brief("IN_PROGRESS", sdArn("a"), revisionOfDeployment("12")), brief("IN_PROGRESS", sdArn("b"), revisionOfDeployment("123"))];
-    expect(briefOfDeployment(briefs, "ecs-svc/123")?.serviceDeploymentArn).toBe(sdArn("b"));
+    const briefs = [brief("IN_PROGRESS", serviceDeploymentArn("a"), serviceRevisionArn("12")), brief("IN_PROGRESS", serviceDeploymentArn("b"), serviceRevisionArn("123"))];
+    expect(briefOfDeployment(briefs, "ecs-svc/123")?.serviceDeploymentArn).toBe(serviceDeploymentArn("b"));
     expect(briefOfDeployment(briefs, "ecs-svc/1")).toBeUndefined();
     const ordered = newestFirst([
       { serviceDeploymentArn: "old", finishedAt: new Date(1) },

@@ -14,6 +14,10 @@ export const T0 = Date.parse("2026-11-29T12:00:00Z");
 
 export const revisionArn = (revision: number, family = FAMILY) => `arn:aws:ecs:${REGION}:${ACCOUNT}:task-definition/${family}:${revision}`;
 export const taskArn = (id = "0123456789abcdef0123456789abcdef") => `arn:aws:ecs:${REGION}:${ACCOUNT}:task/${CLUSTER}/${id}`;
+/** The Terraform-owned family of the service's config revisions (releases register into FAMILY). */
+export const CONFIG_FAMILY = `${FAMILY}_config`;
+export const serviceDeploymentArn = (id: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:service-deployment/${CLUSTER}/api/${id}`;
+export const serviceRevisionArn = (id: string) => `arn:aws:ecs:${REGION}:${ACCOUNT}:service-revision/${CLUSTER}/api/${id}`;
 
 /** The shared fake clock, starting at T0 unless told otherwise. */
 export const fakeClock = (start = T0) => sharedFakeClock(start);
