@@ -93,7 +93,7 @@ describe("npm run new-env", () => {
   test.each(Object.entries(ENVIRONMENTS).map(([name, env]) => [name, env.capacity.mode] as const))(
     "GIVEN a copy from %s (%s) THEN it is pointed at capacity providers exactly when the source runs on Spot Fleet, a legacy API",
     (from, mode) => {
-      const result = scaffoldEnvironment({ root: copyOfProject(), name: "qa", from, environments: ENVIRONMENTS });
+      const result = scaffoldEnvironment({ root: copyOfProject(), name: qa, from, environments: ENVIRONMENTS });
 
       expect(result.advice).toEqual(
         mode === "spot-fleet" ? [{ path: "capacity.mode", advice: expect.stringMatching(/legacy API.*prefer "capacity-providers".*docs\/spot\.md/) }] : [],
