@@ -3,7 +3,7 @@ import { createRequire, Module } from "node:module";
 import * as path from "node:path";
 import * as vm from "node:vm";
 import { fileURLToPath } from "node:url";
-import { fingerprint, unchanged, writeAtomically } from "../modules/operations/file-fingerprint.cjs";
+import { fingerprint, unchanged, writeAtomically } from "../modules/operations/build-cache.cjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outfile = path.join(root, ".build", "app.cjs");

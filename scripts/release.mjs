@@ -5,7 +5,7 @@ import * as fs from "node:fs";
 import { createRequire } from "node:module";
 import * as path from "node:path";
 import { fileURLToPath } from "node:url";
-import { fingerprint, unchanged } from "../modules/operations/file-fingerprint.cjs";
+import { fingerprint, unchanged, writeAtomically } from "../modules/operations/build-cache.cjs";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const outfile = path.join(root, ".build", "release.cjs");
@@ -31,10 +31,12 @@ export async function ensureReleaseBundle() {
     format: "cjs",
     metafile: true,
     logLevel: "warning",
+    write: false,
   });
+  writeAtomically(outfile, result.outputFiles[0].contents);
   const inputs = Object.fromEntries(Object.keys(result.metafile.inputs).map((file) => [file, fingerprint(path.join(root, file))]));
   inputs["scripts/release.mjs"] = fingerprint(path.join(root, "scripts/release.mjs"));
-  fs.writeFileSync(inputsFile, JSON.stringify(inputs));
+  writeAtomically(inputsFile, JSON.stringify(inputs));
   return outfile;
 }
 

@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { crc32, deflateRawSync } from "node:zlib";
-import { fingerprint, unchanged, writeAtomically, type Fingerprint } from "./file-fingerprint.cjs";
+import { fingerprint, unchanged, writeAtomically, type Fingerprint } from "./build-cache.cjs";
 
 /** A Lambda handler bundled into a deployable zip. */
 export interface LambdaBundle {

@@ -1,4 +1,5 @@
-// Shared by the synth bundle cache (app-bundle.mjs) and the Lambda bundle cache (modules/operations/lambda-bundle.ts).
+// The build caches' shared parts: the synth bundle (scripts/app-bundle.mjs), the release CLI's bundle
+// (scripts/release.mjs) and the Lambda bundles (modules/operations/lambda-bundle.ts).
 const { createHash } = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
