@@ -2,40 +2,18 @@ import { describe, expect, test } from "vitest";
 import { EcsService, type EcsServiceProps } from "../../../modules/services/ecs-service";
 import type { TrafficShiftingProps } from "../../../modules/progressive-delivery/traffic-shifting";
 import { referencedResourceAddress } from "../../support/references";
+import { webServiceProps } from "../../support/service-props";
 import { resourcesOfType, soleResource, synthConstructs, type Synthesized } from "../../support/synth";
 
+/** The module's web service without the parts traffic shifting does not touch, on Spot only, one host. */
 const webProps: EcsServiceProps = {
-  serviceName: "api",
-  family: "acme-api-api-test",
-  clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/acme-api-test",
-  region: "eu-west-1",
-  accountId: "123456789012",
-  kind: "web",
-  image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:1.2.3",
-  cpu: 512,
-  memory: 1024,
-  memoryReservation: 768,
-  containerPort: 8080,
-  stopTimeoutSeconds: 25,
-  logGroupName: "/ecs/acme-api-api-test",
-  logRetentionDays: 14,
-  executionRoleName: "acme-api-api-execution-test",
-  taskRoleName: "acme-api-api-task-test",
-  desiredCount: 4,
-  minHealthyPercent: 50,
-  maxPercent: 200,
-  healthCheckGracePeriodSeconds: 60,
+  ...webServiceProps,
+  containerHealthCheck: undefined,
+  environment: undefined,
+  secrets: undefined,
+  repositoryCredentialsSecretArn: undefined,
   capacityProviderStrategy: [{ capacityProvider: "spot", weight: 1 }],
-  routing: {
-    vpcId: "vpc-0a1b2c3d",
-    listenerArn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/web/1/2",
-    priority: 110,
-    hostHeaders: ["api.example.com"],
-    pathPatterns: ["/v1/*"],
-    healthCheck: { path: "/health", matcher: "200-399", intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
-    deregistrationDelaySeconds: 30,
-    slowStartSeconds: 0,
-  },
+  routing: { ...webServiceProps.routing!, hostHeaders: ["api.example.com"], slowStartSeconds: 0 },
 };
 const taskNetwork = { subnetIds: ["subnet-0a", "subnet-0b"], securityGroupIds: ["sg-0tasks"] };
 const roles = { infrastructureRoleName: "acme-api-api-ecs-lb-test", hookRoleName: "acme-api-api-ecs-hooks-test" };

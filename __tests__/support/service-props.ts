@@ -1,0 +1,46 @@
+import type { EcsServiceProps } from "../../modules/services/ecs-service";
+
+/** A web service's props as a stack passes them: health check, env and secrets, a mixed strategy, a routed listener rule. */
+export const webServiceProps: EcsServiceProps = {
+  serviceName: "api",
+  family: "acme-api-api-test",
+  clusterArn: "arn:aws:ecs:eu-west-1:123456789012:cluster/acme-api-test",
+  region: "eu-west-1",
+  accountId: "123456789012",
+  kind: "web",
+  image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/acme-api:1.2.3",
+  cpu: 512,
+  memory: 1024,
+  memoryReservation: 768,
+  containerPort: 8080,
+  containerHealthCheck: { command: ["CMD-SHELL", "wget -qO- http://localhost:8080/health || exit 1"], intervalSeconds: 30, timeoutSeconds: 5, retries: 3, startPeriodSeconds: 20 },
+  environment: { NODE_ENV: "production", LOG_LEVEL: "info" },
+  secrets: {
+    DATABASE_URL: "arn:aws:ssm:eu-west-1:123456789012:parameter/acme/db-url",
+    API_KEY: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:acme/api-key-AbCdEf:key::",
+  },
+  repositoryCredentialsSecretArn: "arn:aws:secretsmanager:eu-west-1:123456789012:secret:registry-XyZ123",
+  stopTimeoutSeconds: 25,
+  logGroupName: "/ecs/acme-api-api-test",
+  logRetentionDays: 14,
+  executionRoleName: "acme-api-api-execution-test",
+  taskRoleName: "acme-api-api-task-test",
+  desiredCount: 4,
+  minHealthyPercent: 50,
+  maxPercent: 200,
+  healthCheckGracePeriodSeconds: 60,
+  capacityProviderStrategy: [
+    { capacityProvider: "on-demand", base: 2, weight: 1 },
+    { capacityProvider: "spot", weight: 4 },
+  ],
+  routing: {
+    vpcId: "vpc-0a1b2c3d",
+    listenerArn: "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/web/1/2",
+    priority: 110,
+    hostHeaders: ["www.example.com", "api.example.com"],
+    pathPatterns: ["/v1/*"],
+    healthCheck: { path: "/health", matcher: "200-399", intervalSeconds: 10, timeoutSeconds: 5, healthyThreshold: 2, unhealthyThreshold: 3 },
+    deregistrationDelaySeconds: 30,
+    slowStartSeconds: 60,
+  },
+};
