@@ -2,7 +2,8 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { Lazy, S3Backend, Testing, TerraformOutput, TerraformStack } from "cdktf";
+import { Fn, type IResolvable, Lazy, S3Backend, TerraformElement, Testing, TerraformOutput, TerraformStack, Token } from "cdktf";
+import { Construct } from "constructs";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { DataAwsPartition } from "@cdktf/provider-aws/lib/data-aws-partition";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
@@ -127,7 +128,85 @@ describe("StandaloneStack: the platform's stacks skip cdktf's cross-stack passes
     // THEN
     expect(JSON.stringify(standalone.toTerraform())).toBe(JSON.stringify(cdktf.toTerraform()));
   });
+
+  /** An element whose synthesized fragment is `{ locals: { probe: value } }`: the value reaches resolve as it is. */
+  class Probe extends TerraformElement {
+    public constructor(scope: Construct, private readonly value: unknown) {
+      super(scope, "probe");
+    }
+    public override toTerraform(): Record<string, unknown> {
+      return { locals: { probe: this.value } };
+    }
+  }
+
+  /** `value` (made for the stack and its bucket) synthesized by a StandaloneStack and by cdktf. */
+  function bothWays(value: (bucket: S3Bucket, stack: TerraformStack) => unknown): Array<() => string> {
+    return [new Standalone(Testing.app(), "test"), new TerraformStack(Testing.app(), "test")].map((stack) => {
+      new AwsProvider(stack, "aws", { region: "eu-west-1" });
+      new Probe(stack, value(new S3Bucket(stack, "bucket", { bucketPrefix: "logs-" }), stack));
+      return () => JSON.stringify(stack.toTerraform());
+    });
+  }
+
+  /** A token of a class's own, whose fields are all plain values. */
+  class Constant implements IResolvable {
+    public readonly creationStack: string[] = [];
+    public constructor(private readonly value: string) {}
+    public resolve(): string {
+      return this.value;
+    }
+  }
+
+  const lazy = (produce: () => unknown) => Lazy.anyValue({ produce });
+  test.each<[string, (bucket: S3Bucket, stack: TerraformStack) => unknown]>([
+    ["plain values of every kind", () => ({ name: "a", count: 3, on: true, off: null, when: new Date(0), nested: [{ deep: ["x", 1.5, -2] }] })],
+    ["undefined in arrays and objects, which resolve drops", () => [1, undefined, { a: undefined, b: [undefined, "x"] }]],
+    ["strings cdktf tests for encoded numbers that are none", () => ["1e5", "t3e+4", "-e-", "2.5E-3", "$${literal}", "${var.x}", "e+e"]],
+    ["numbers at the edge of the token range", () => [1e287, -1e287, 1e300, -1e300, Number.MAX_VALUE, 0.1, -0]],
+    ["a reference", (bucket) => ({ arn: bucket.arn, list: [bucket.bucket, "plain"] })],
+    ["a reference inside a string", (bucket) => `arn:${bucket.bucket}/*`],
+    ["a list token", () => Token.asList(lazy(() => ["a", "b"]))],
+    ["a number token", () => ({ size: Token.asNumber(lazy(() => 3)), sizes: [Token.asNumber(lazy(() => 4)), 5] })],
+    ["a number list token", () => Token.asNumberList(lazy(() => [1, 2]))],
+    ["a number token inside a string", () => `size ${Token.asNumber(lazy(() => 3))}`],
+    ["a string map token", () => ({ tags: Token.asStringMap(lazy(() => ({ a: "1" }))) })],
+    ["a key holding a token", (bucket) => ({ [bucket.bucket]: "value" })],
+    ["a function of Terraform's", (bucket) => Fn.join(",", [bucket.arn, "x"])],
+    ["a lazy value that produces plain and tokenized values", (bucket) => lazy(() => ({ nested: [bucket.bucket, undefined, 1] }))],
+    ["a plain object that is a resolvable", () => ({ resolve: () => ["resolved"] })],
+    ["a resolvable class with plain fields", () => ({ nested: [new Constant("resolved")] })],
+  ])("resolving %s gives cdktf's document", (_, value) => {
+    const [standalone, cdktf] = bothWays(value);
+    expect(standalone()).toBe(cdktf());
+  });
+
+  test.each<[string, (bucket: S3Bucket, stack: TerraformStack) => unknown]>([
+    ["a function", () => ({ nested: [() => "x"] })],
+    ["a resource", (bucket) => ({ nested: bucket })],
+    ["a bare construct (whose tree is a cycle of plain fields)", (_, stack) => ({ nested: new Construct(stack, "bare") })],
+    ["a cycle", () => {
+      const cycle: Record<string, unknown> = { name: "a" };
+      cycle.self = { cycle };
+      return cycle;
+    }],
+    ["a map token's placeholder in a string", () => ({ nested: "String Map Token Value" })],
+    ["a map token's placeholder in a number", () => ({ nested: [Token.NUMBER_MAP_TOKEN_VALUE] })],
+    ["a list token with an element added", () => ({ all: [...Token.asList(lazy(() => ["a"])), "b"] })],
+  ])("resolving %s fails with cdktf's error", (_, value) => {
+    const [standalone, cdktf] = bothWays(value);
+    expect(errorOf(standalone)).toBe(errorOf(cdktf));
+  });
 });
+
+/** The message `run` throws, with token numbers (which differ from stack to stack) left out. */
+function errorOf(run: () => unknown): string {
+  try {
+    run();
+  } catch (error) {
+    return (error as Error).message.replace(/TOKEN\.\d+/g, "TOKEN.n");
+  }
+  throw new Error("expected an error");
+}
 
 describe("the cdktf app entry (scripts/app.mjs)", () => {
   test("synthesizes every environment into CDKTF_OUTDIR with no terraform binary (nor AWS credentials) on the PATH", () => {
