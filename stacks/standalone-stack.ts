@@ -70,8 +70,9 @@ export abstract class StandaloneStack extends TerraformStack {
    * (names, numbers, flags): 40 % of a 12,000-resource synth. Here a plain value is copied as resolve copies it
    * (undefined dropped from objects and arrays) and anything that may hold a token (a string with a token
    * marker or an encoded number, a number in the token range, a resolvable, an array holding either, a key
-   * holding a marker) goes to cdktf's resolve whole. Whatever cdktf's resolve refuses (functions, constructs, a
-   * cycle) is handed to it as a whole value, so its error is the one reported.
+   * holding a marker) goes to cdktf's resolve whole. Whatever cdktf's resolve refuses (a function, a construct,
+   * a tree deeper than its limit, an error in a part) makes cdktf resolve the whole value, so the error is the
+   * one cdktf reports, with its path; the parts resolved before then are resolved again by it.
    */
   private resolved(value: unknown): unknown {
     const resolve = (part: unknown) => Tokenization.resolve(part, { scope: this, preparing: false, resolver: TOKEN_RESOLVER });
@@ -111,11 +112,13 @@ function isPlainNumber(value: number): boolean {
 
 /** `value` resolved: plain parts copied here, the parts that may hold a token by `resolve` (cdktf's); throws REFUSED. */
 function resolvePlain(value: unknown, resolve: (part: unknown) => unknown, depth: number): unknown {
+  // cdktf's resolve refuses any value deeper than its limit, counted from the element.
+  if (depth > MAX_DEPTH) throw REFUSED;
   switch (typeof value) {
     case "string":
-      return isPlainString(value) ? value : resolve(value);
+      return isPlainString(value) ? value : resolvedPart(value, resolve, depth);
     case "number":
-      return isPlainNumber(value) ? value : resolve(value);
+      return isPlainNumber(value) ? value : resolvedPart(value, resolve, depth);
     case "function":
       throw REFUSED;
     case "object":
@@ -123,11 +126,12 @@ function resolvePlain(value: unknown, resolve: (part: unknown) => unknown, depth
     default:
       return value; // undefined, booleans, and the rest of the primitives
   }
-  if (value === null) return value;
-  if (depth >= MAX_DEPTH) throw REFUSED;
+  if (value === null || value instanceof Date) return value;
   if (Array.isArray(value)) {
     // An array with a token element is cdktf's: it may be a list token (the whole array is the token).
-    if (value.some((element) => (typeof element === "string" && !isPlainString(element)) || (typeof element === "number" && !isPlainNumber(element)))) return resolve(value);
+    if (value.some((element) => (typeof element === "string" && !isPlainString(element)) || (typeof element === "number" && !isPlainNumber(element)))) {
+      return resolvedPart(value, resolve, depth);
+    }
     const copy: unknown[] = [];
     for (const element of value) {
       const resolved = resolvePlain(element, resolve, depth + 1);
@@ -135,9 +139,10 @@ function resolvePlain(value: unknown, resolve: (part: unknown) => unknown, depth
     }
     return copy;
   }
-  if (Tokenization.isResolvable(value)) return resolve(value);
+  if (Tokenization.isResolvable(value)) return resolvedPart(value, resolve, depth);
+  if (isConstruct(value)) throw REFUSED;
   const keys = Object.keys(value);
-  if (!keys.every(isPlainString)) return resolve(value);
+  if (!keys.every(isPlainString)) return resolvedPart(value, resolve, depth);
   const copy: Record<string, unknown> = {};
   for (const key of keys) {
     const resolved = resolvePlain((value as Record<string, unknown>)[key], resolve, depth + 1);
@@ -146,6 +151,35 @@ function resolvePlain(value: unknown, resolve: (part: unknown) => unknown, depth
   return copy;
 }
 
+/**
+ * A part at `depth` resolved by cdktf. Its errors, and a result that reaches below cdktf's depth limit counted
+ * from the element, are REFUSED: cdktf resolving from the part alone would name a path relative to the part and
+ * count its limit from there.
+ */
+function resolvedPart(part: unknown, resolve: (part: unknown) => unknown, depth: number): unknown {
+  let resolved: unknown;
+  try {
+    resolved = resolve(part);
+  } catch {
+    throw REFUSED;
+  }
+  if (depth > 0 && typeof resolved === "object" && resolved !== null && depth + depthOf(resolved) > MAX_DEPTH) throw REFUSED;
+  return resolved;
+}
+
+/** How many levels of arrays and objects a resolved value has below it. */
+function depthOf(value: unknown): number {
+  if (typeof value !== "object" || value === null) return 0;
+  let deepest = 0;
+  for (const child of Object.values(value)) deepest = Math.max(deepest, depthOf(child));
+  return deepest + 1;
+}
+
+/** cdktf's guard against resolving a construct (its tree would be walked). */
+function isConstruct(value: object): boolean {
+  const candidate = value as { _children?: unknown; _metadata?: unknown };
+  return candidate._children !== undefined && candidate._metadata !== undefined;
+}
 /** The elements of `node`'s tree, depth first, not descending into nested stacks (as cdktf collects them). */
 function terraformElements(node: IConstruct, into: TerraformElement[] = []): TerraformElement[] {
   if (TerraformElement.isTerraformElement(node)) into.push(node);

@@ -158,8 +158,14 @@ describe("StandaloneStack: the platform's stacks skip cdktf's cross-stack passes
   }
 
   const lazy = (produce: () => unknown) => Lazy.anyValue({ produce });
+  /** `leaf` below `levels` nested objects; the probe's value is itself 2 levels deep in the element's fragment. */
+  const deep = (levels: number, leaf: unknown): unknown => (levels === 0 ? leaf : { d: deep(levels - 1, leaf) });
+  const LIMIT = 200 - 2;
   test.each<[string, (bucket: S3Bucket, stack: TerraformStack) => unknown]>([
     ["plain values of every kind", () => ({ name: "a", count: 3, on: true, off: null, when: new Date(0), nested: [{ deep: ["x", 1.5, -2] }] })],
+    ["dates in arrays, which resolve keeps as dates", () => [new Date(0), { x: [{ when: new Date(1) }] }]],
+    ["a tree as deep as cdktf's limit", () => deep(LIMIT, "x")],
+    ["a tree as deep as cdktf's limit, its last levels from a lazy value", () => deep(LIMIT - 10, lazy(() => deep(10, "x")))],
     ["undefined in arrays and objects, which resolve drops", () => [1, undefined, { a: undefined, b: [undefined, "x"] }]],
     ["strings cdktf tests for encoded numbers that are none", () => ["1e5", "t3e+4", "-e-", "2.5E-3", "$${literal}", "${var.x}", "e+e"]],
     ["numbers at the edge of the token range", () => [1e287, -1e287, 1e300, -1e300, Number.MAX_VALUE, 0.1, -0]],
@@ -192,6 +198,12 @@ describe("StandaloneStack: the platform's stacks skip cdktf's cross-stack passes
     ["a map token's placeholder in a string", () => ({ nested: "String Map Token Value" })],
     ["a map token's placeholder in a number", () => ({ nested: [Token.NUMBER_MAP_TOKEN_VALUE] })],
     ["a list token with an element added", () => ({ all: [...Token.asList(lazy(() => ["a"])), "b"] })],
+    ["an object that looks like a construct", () => ({ x: { _children: {}, _metadata: [] } })],
+    ["a function in an array that holds a reference (the error names the path from the element)", (bucket) => ({ a: { list: [bucket.bucket, () => 1] } })],
+    ["a function a lazy value produces", () => ({ a: { b: lazy(() => ({ f: () => 1 })) } })],
+    ["a string one level below cdktf's limit", () => deep(LIMIT + 1, "x")],
+    ["a tree below cdktf's limit, its last levels from a lazy value", () => deep(LIMIT - 10, lazy(() => deep(11, "x")))],
+    ["a tree below cdktf's limit, its last levels in an array with a reference", (bucket) => deep(LIMIT - 10, [bucket.bucket, deep(10, "x")])],
   ])("resolving %s fails with cdktf's error", (_, value) => {
     const [standalone, cdktf] = bothWays(value);
     expect(errorOf(standalone)).toBe(errorOf(cdktf));
