@@ -1,6 +1,7 @@
 import { applyRefusals, applyRisks, IN_USE_HOLDERS, preventsDestroy, providerRefusals } from "./plan-refusals";
 import { propagateThroughReferences, type PlannedAction, type ReferenceChange } from "./reference-propagation";
 import { KEPT_WHEN_UNSET, replacingChanges } from "./replacing-attributes";
+import { setArguments, type SetPaths } from "./set-arguments";
 import { resourceClass, type ResourceClass } from "../modules/platform/resource-types";
 import { compare, movedAddresses, stackResources, type StackJson, type StackResource } from "./stack-json";
 
@@ -127,7 +128,7 @@ export function predictPlan(environment: string, base: StackJson | undefined, he
     }
     const ignored = ignoredArguments(current.args);
     const kept = KEPT_WHEN_UNSET[current.type] ?? [];
-    const changes = diffValues(old.args, current.args)
+    const changes = diffValues(old.args, current.args, "", setArguments("resource", current.type))
       .filter((change) => !PLAN_FREE_ARGUMENTS.has(topArgument(change.path)))
       .filter((change) => !(kept.includes(topArgument(change.path)) && current.args[topArgument(change.path)] === undefined))
       .map((change) => (ignored.has(topArgument(change.path)) ? { ...change, ignored: true as const } : change));
@@ -150,7 +151,7 @@ export function predictPlan(environment: string, base: StackJson | undefined, he
   for (const [address, source] of sources) {
     const old = baseSources.get(address);
     if (old === undefined) planned.set(address, "create");
-    else if (diffValues(old.args, source.args).length > 0) planned.set(address, "update");
+    else if (diffValues(old.args, source.args, "", setArguments("data", source.type)).length > 0) planned.set(address, "update");
   }
   const propagated = propagateThroughReferences(new Map([...after, ...sources]), planned, changedArguments, (resource) => ignoredArguments(resource.args));
 
@@ -300,7 +301,7 @@ function diffDataSources(base: StackJson, head: StackJson): PredictedPlan["dataS
   return addresses.flatMap((address) => {
     const old = before.get(address);
     const current = after.get(address);
-    const changes = diffValues(old?.args, current?.args);
+    const changes = diffValues(old?.args, current?.args, "", setArguments("data", (current ?? old)?.type ?? ""));
     if (old !== undefined && current !== undefined && changes.length === 0) return [];
     const change = old === undefined ? "added" : current === undefined ? "removed" : "changed";
     return [{ address, path: (current ?? old)?.path ?? "?", change, changes: change === "changed" ? changes : [] }];
@@ -337,8 +338,11 @@ function terraformSettings(stack: StackJson | undefined): Record<string, unknown
 const SENSITIVE_KEY = /password|secret|token|private_key|credential/i;
 const LONG_TEXT = 160;
 
-/** The changed leaves between two argument trees; JSON documents inside strings are compared structurally. */
-export function diffValues(before: unknown, after: unknown, path = ""): AttributeChange[] {
+/**
+ * The changed leaves between two argument trees; JSON documents inside strings are compared structurally, and the
+ * arguments at `sets` (the type's set-typed paths, set-arguments.ts) as sets: elements in another order are no change.
+ */
+export function diffValues(before: unknown, after: unknown, path = "", sets: SetPaths = NO_SETS): AttributeChange[] {
   if (isEqual(before, after)) return [];
   const key = path.replace(/\[\d+\]$/, "").split(/[ .]/).pop() ?? "";
   if (typeof before === "string" && typeof after === "string") {
@@ -355,9 +359,9 @@ export function diffValues(before: unknown, after: unknown, path = ""): Attribut
   }
   if (isObject(before) && isObject(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(compare);
-    return keys.flatMap((name) => diffValues(before[name], after[name], joinPath(path, name)));
+    return keys.flatMap((name) => diffValues(before[name], after[name], joinPath(path, name), sets));
   }
-  if (Array.isArray(before) && Array.isArray(after)) return diffArrays(before, after, path);
+  if (Array.isArray(before) && Array.isArray(after)) return sets.has(schemaPath(path)) ? diffSets(before, after, path, sets) : diffArrays(before, after, path, sets);
   if ((typeof before === "string" && before.length > LONG_TEXT) || (typeof after === "string" && after.length > LONG_TEXT)) {
     return [{ path, summary: `long text changed (${describeLines(String(before ?? ""), String(after ?? ""))})` }];
   }
@@ -365,10 +369,10 @@ export function diffValues(before: unknown, after: unknown, path = ""): Attribut
 }
 
 /** Lists of named things (containers, statements, tags, variables) are matched by name, other lists by position. */
-function diffArrays(before: unknown[], after: unknown[], path: string): AttributeChange[] {
+function diffArrays(before: unknown[], after: unknown[], path: string, sets: SetPaths): AttributeChange[] {
   const identity = ["name", "Sid", "key", "device_name", "containerName"].find((field) => [...before, ...after].every((item) => isObject(item) && typeof item[field] === "string"));
   if (identity === undefined || new Set(after.map((item) => (item as Record<string, unknown>)[identity])).size !== after.length) {
-    return Array.from({ length: Math.max(before.length, after.length) }, (_, index) => diffValues(before[index], after[index], `${path}[${index}]`)).flat();
+    return Array.from({ length: Math.max(before.length, after.length) }, (_, index) => diffValues(before[index], after[index], `${path}[${index}]`, sets)).flat();
   }
   const byId = (items: unknown[]) => new Map(items.map((item) => [String((item as Record<string, unknown>)[identity]), item]));
   const old = byId(before);
@@ -378,8 +382,54 @@ function diffArrays(before: unknown[], after: unknown[], path: string): Attribut
     const elementPath = `${path}[${identity}=${id}]`;
     // A named element that comes or goes is one change, not one per field.
     if (!old.has(id) || !current.has(id)) return [{ path: elementPath, ...(old.has(id) && { before: display(old.get(id)) }), ...(current.has(id) && { after: display(current.get(id)) }) }];
-    return diffValues(old.get(id), current.get(id), elementPath);
+    return diffValues(old.get(id), current.get(id), elementPath, sets);
   });
+}
+
+const NO_SETS: SetPaths = new Set();
+
+/** A diff path as the schema names it: `launch_template_config[0].overrides[2]` is `launch_template_config.overrides`. */
+function schemaPath(path: string): string {
+  return path.replace(/\[[^\]]*\]/g, "");
+}
+
+/**
+ * A set compared as Terraform compares it: named elements by name (as lists of named things are), others by value,
+ * each element that is in one list only being one change (Terraform removes and adds it), at its index there.
+ */
+function diffSets(before: unknown[], after: unknown[], path: string, sets: SetPaths): AttributeChange[] {
+  const named = diffArrays(before, after, path, sets);
+  if (named.every((change) => !/^\[\d+\]/.test(change.path.slice(path.length)))) return named;
+  const key = (item: unknown) => canonical(item, schemaPath(path), sets);
+  const remaining = new Map<string, number>();
+  for (const item of after) remaining.set(key(item), (remaining.get(key(item)) ?? 0) + 1);
+  const removed: AttributeChange[] = [];
+  before.forEach((item, index) => {
+    const count = remaining.get(key(item)) ?? 0;
+    if (count > 0) remaining.set(key(item), count - 1);
+    else removed.push({ path: `${path}[${index}]`, before: display(item) });
+  });
+  const kept = new Map<string, number>();
+  for (const item of before) kept.set(key(item), (kept.get(key(item)) ?? 0) + 1);
+  const added: AttributeChange[] = [];
+  after.forEach((item, index) => {
+    const count = kept.get(key(item)) ?? 0;
+    if (count > 0) kept.set(key(item), count - 1);
+    else added.push({ path: `${path}[${index}]`, after: display(item) });
+  });
+  return [...removed, ...added];
+}
+
+/** A value as text in which the elements of its sets are sorted and object keys ordered: equal text, equal in Terraform. */
+function canonical(value: unknown, at: string, sets: SetPaths): string {
+  if (Array.isArray(value)) {
+    const items = value.map((item) => canonical(item, at, sets));
+    return `[${(sets.has(at) ? items.sort(compare) : items).join(",")}]`;
+  }
+  if (isObject(value)) {
+    return `{${Object.keys(value).sort(compare).map((name) => `${JSON.stringify(name)}:${canonical(value[name], `${at}.${name}`, sets)}`).join(",")}}`;
+  }
+  return JSON.stringify(value) ?? "undefined";
 }
 
 function joinPath(path: string, name: string): string {

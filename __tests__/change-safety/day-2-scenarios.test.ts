@@ -1,10 +1,11 @@
 import { describe, expect, test } from "vitest";
+import { setArguments } from "../../change-safety/set-arguments";
 import { predictPlan, type PredictedPlan, type ResourceChange } from "../../change-safety/stack-diff";
 import type { StackJson } from "../../change-safety/stack-json";
 import { synthEnvironment } from "../support/synth";
 import { configProblems } from "../support/config";
 import { predictChange, shippedInput, type PredictedChange } from "../support/day-2";
-import { SHIPPED_ENVIRONMENTS } from "../support/shipped-stacks";
+import { SHIPPED_ENVIRONMENTS, shippedStack } from "../support/shipped-stacks";
 import { parseEnvironmentConfig, type EnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { shiftsTraffic } from "../../stacks/config/deployment";
@@ -412,5 +413,70 @@ describe("step 2 of the switch (docs/progressive-delivery.md): from awsvpc, stil
     expect(plan.applyRisks.map((risk) => [typeOf(risk.address), risk.message])).toEqual(
       expect.arrayContaining([["aws_lb_listener_rule", expect.stringMatching(/^action enter\(s\) lifecycle.ignore_changes in the same change/)]]),
     );
+  });
+});
+
+/** `stack` with every set (as set-arguments.json names them, nested ones too) in reverse order. */
+function reverseSets(stack: any): void {
+  const reverse = (value: unknown, at: string, paths: ReadonlySet<string>): void => {
+    if (Array.isArray(value)) {
+      if (paths.has(at)) value.reverse();
+      for (const item of value) reverse(item, at, paths);
+    } else if (typeof value === "object" && value !== null) {
+      for (const [name, child] of Object.entries(value)) reverse(child, at === "" ? name : `${at}.${name}`, paths);
+    }
+  };
+  for (const kind of ["resource", "data"] as const) {
+    for (const [type, byName] of Object.entries(stack[kind] ?? {})) {
+      for (const args of Object.values(byName as Record<string, unknown>)) reverse(args, "", setArguments(kind, type));
+    }
+  }
+}
+
+describe("day-2 changes that only reorder sets plan nothing (docs/change-safety.md, \"Sets are sets\")", () => {
+  const environments = SHIPPED_ENVIRONMENTS.map((environment) => [environment] as const);
+  test.each(environments)("GIVEN %s with every set in reverse order WHEN diffed THEN nothing changes, as terraform plan would say", (environment) => {
+    // GIVEN (a reordered config list, e.g. subnets or capacity weights, reaches the stack this way)
+    const { head, plan } = predictChange(environment, { stack: reverseSets });
+    expect(JSON.stringify(head)).not.toBe(JSON.stringify(shippedStack(environment).json));
+
+    // THEN
+    expect([plan.changed, plan.added, plan.removed, plan.dataSources, plan.losses, plan.refusals]).toEqual([[], [], [], [], [], []]);
+    expect(plan.verdict).toBe("safe");
+  });
+
+  test.each(environments)("GIVEN %s WHEN one element of a set changes THEN only that element is reported, and ForceNew still replaces", (environment) => {
+    const base = shippedStack(environment).json as any;
+    const [address, subnets] = Object.entries(base.resource.aws_lb as Record<string, any>).map(([name, args]) => [`aws_lb.${name}`, args.subnets as unknown[]] as const)[0];
+    // GIVEN the load balancer's subnets in reverse order, the first of them swapped for another
+    const head = structuredClone(base);
+    const name = address.split(".")[1];
+    head.resource.aws_lb[name].subnets = [...subnets].reverse().map((subnet, index) => (index === 0 ? "subnet-0other" : subnet));
+
+    // WHEN
+    const plan = predictPlan(environment, base as StackJson, head as StackJson);
+
+    // THEN one removed and one added subnet, in place (an ALB's subnets change in place)
+    expect(plan.changed.map((entry) => [entry.address, entry.action, entry.changes.map((change) => [change.path, change.before ?? change.after])])).toEqual([
+      [address, "update", [[`subnets[${subnets.length - 1}]`, JSON.stringify(subnets[subnets.length - 1])], ["subnets[0]", '"subnet-0other"']]],
+    ]);
+  });
+
+  test.each(environments)("GIVEN %s's subnet lists and Spot instance types in reverse order WHEN synthesized and diffed THEN only what is ordered changes", (environment) => {
+    // WHEN a team reorders config lists (subnets land in sets; an ASG's instance type overrides are a list: their order is their priority)
+    const { plan } = predictChange(environment, {
+      input: (input: any) => {
+        for (const list of Object.values(input.network ?? {})) if (Array.isArray(list)) list.reverse();
+        input.capacity?.spot?.instanceTypes?.reverse();
+        input.capacity?.spotFleet?.instanceTypes?.reverse();
+      },
+    });
+
+    // THEN nothing is replaced (the Spot Fleet's overrides are a set), and an ASG at most updates its overrides in place
+    expect(plan.verdict).toBe("safe");
+    for (const entry of plan.changed) {
+      expect([entry.address.split(".")[0], entry.action]).toEqual(["aws_autoscaling_group", "update"]);
+      for (const change of entry.changes) expect(change.path).toMatch(/^mixed_instances_policy\.launch_template\.override\[\d+\]\./);
+    }
   });
 });
