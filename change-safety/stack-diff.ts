@@ -400,24 +400,23 @@ function schemaPath(path: string): string {
 function diffSets(before: unknown[], after: unknown[], path: string, sets: SetPaths): AttributeChange[] {
   const named = diffArrays(before, after, path, sets);
   if (named.every((change) => !/^\[\d+\]/.test(change.path.slice(path.length)))) return named;
-  const key = (item: unknown) => canonical(item, schemaPath(path), sets);
+  const keys = (items: unknown[]) => items.map((item) => canonical(item, schemaPath(path), sets));
+  const [old, current] = [keys(before), keys(after)];
+  return [
+    ...unmatched(old, current).map((index) => ({ path: `${path}[${index}]`, before: display(before[index]) })),
+    ...unmatched(current, old).map((index) => ({ path: `${path}[${index}]`, after: display(after[index]) })),
+  ];
+}
+
+/** The indexes of the keys that `others` does not hold as often (a multiset difference, in order). */
+function unmatched(keys: readonly string[], others: readonly string[]): number[] {
   const remaining = new Map<string, number>();
-  for (const item of after) remaining.set(key(item), (remaining.get(key(item)) ?? 0) + 1);
-  const removed: AttributeChange[] = [];
-  before.forEach((item, index) => {
-    const count = remaining.get(key(item)) ?? 0;
-    if (count > 0) remaining.set(key(item), count - 1);
-    else removed.push({ path: `${path}[${index}]`, before: display(item) });
+  for (const key of others) remaining.set(key, (remaining.get(key) ?? 0) + 1);
+  return keys.flatMap((key, index) => {
+    const count = remaining.get(key) ?? 0;
+    remaining.set(key, count - 1);
+    return count > 0 ? [] : [index];
   });
-  const kept = new Map<string, number>();
-  for (const item of before) kept.set(key(item), (kept.get(key(item)) ?? 0) + 1);
-  const added: AttributeChange[] = [];
-  after.forEach((item, index) => {
-    const count = kept.get(key(item)) ?? 0;
-    if (count > 0) kept.set(key(item), count - 1);
-    else added.push({ path: `${path}[${index}]`, after: display(item) });
-  });
-  return [...removed, ...added];
 }
 
 /** A value as text in which the elements of its sets are sorted and object keys ordered: equal text, equal in Terraform. */
