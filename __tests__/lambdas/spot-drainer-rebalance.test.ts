@@ -22,7 +22,8 @@ import {
 } from "@aws-sdk/client-elastic-load-balancing-v2";
 import { readRebalanceConfig } from "../../lambdas/spot-drainer/config";
 import { handler } from "../../lambdas/spot-drainer/handler";
-import { TERMINATE_RESERVE_MS, TERMINATION_REFUSED, drainAndTerminateForRebalance, type RebalanceDeps } from "../../lambdas/spot-drainer/rebalance";
+import { REBALANCE_RECOMMENDATION } from "../../lambdas/spot-drainer/drain";
+import { TERMINATE_RESERVE_MS, TERMINATION_REFUSED, drainAndTerminateForRebalance, isRebalanceRecommendation, type RebalanceDeps } from "../../lambdas/spot-drainer/rebalance";
 import rebalanceEvent from "./fixtures/rebalance-recommendation.json";
 import { callOrder, drainerConfig, fakeClock, jsonLogLines, taskArnIn } from "./support/drainer";
 import { FakeCluster, type SchedulerBehaviour } from "./support/fake-cluster";
@@ -248,6 +249,7 @@ describe("rebalance recommendation: when terminating is safe", () => {
     expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
     expect(cluster.instance(INSTANCE).status).toBe("ACTIVE");
     expect(jsonLogLines(log)).toContainEqual(expect.objectContaining({ level: "error", alarm: TERMINATION_REFUSED, refused: ["tasks-still-stopping"] }));
+    expect(jsonLogLines(log).map((line) => line.msg)).not.toContain("could not return the instance to ACTIVE");
   });
 
   test("GIVEN daemon tasks WHEN drained THEN they are stopped last, after the other tasks STOPPED", async () => {
@@ -278,9 +280,9 @@ describe("rebalance recommendation: when terminating is safe", () => {
   });
 
   test.each([
-    ["DescribeServices", () => ecs.on(DescribeServicesCommand).rejects(throttledEcs())],
-    ["DescribeTargetHealth", () => elb.on(DescribeTargetHealthCommand).rejects(throttledElb())],
-  ])("GIVEN %s throttled past the stop point WHEN drained THEN it is not terminated (check-failed) and goes back to ACTIVE", async (_api, throttle) => {
+    ["DescribeServices", () => ecs.on(DescribeServicesCommand).rejects(throttledEcs()), "could not check the services' running counts"],
+    ["DescribeTargetHealth", () => elb.on(DescribeTargetHealthCommand).rejects(throttledElb()), "could not check the target groups"],
+  ])("GIVEN %s throttled past the stop point WHEN drained THEN it is not terminated (check-failed) and goes back to ACTIVE", async (_api, throttle, failedCheck) => {
     const cluster = givenStaging();
     cluster.addTask(INSTANCE, "service:api");
     cluster.addTask(OTHER, "service:api");
@@ -291,6 +293,9 @@ describe("rebalance recommendation: when terminating is safe", () => {
     expect(summary).toMatchObject({ terminated: false, refused: ["check-failed"], reactivated: true });
     expect(ec2).not.toHaveReceivedCommand(TerminateInstancesCommand);
     expect(cluster.instance(INSTANCE).status).toBe("ACTIVE");
+    // The check that could not tell says so, and the checks after it still ran.
+    expect(jsonLogLines(log)).toContainEqual(expect.objectContaining({ level: "error", msg: failedCheck }));
+    expect(jsonLogLines(log).map((line) => line.msg)).not.toContain("rebalance drain failed");
   });
 
   test("GIVEN the instance was DRAINING already (an interruption warning's drain) WHEN terminating is refused THEN it stays DRAINING", async () => {
@@ -303,6 +308,9 @@ describe("rebalance recommendation: when terminating is safe", () => {
 
     expect(summary).toMatchObject({ markedDraining: false, terminated: false, refused: ["tasks-not-moved"], reactivated: false });
     expect(ecs).not.toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { status: "ACTIVE" });
+    // Not ours to return to ACTIVE, so whether EC2 scheduled its interruption is not asked.
+    expect(ec2).not.toHaveReceivedCommand(DescribeSpotInstanceRequestsCommand);
+    expect(jsonLogLines(log)).toContainEqual(expect.objectContaining({ alarm: TERMINATION_REFUSED, interruptionScheduled: false }));
   });
 
   test("GIVEN EC2 has also scheduled the interruption (Spot request marked-for-termination) WHEN terminating is refused THEN it stays DRAINING for the warning's drain", async () => {
@@ -734,5 +742,59 @@ describe("readRebalanceConfig", () => {
 
   test("GIVEN a value that is not a boolean WHEN read THEN the error names the variable", () => {
     expect(() => readRebalanceConfig({ TERMINATE_AFTER_REBALANCE_DRAIN: "yes" })).toThrow("TERMINATE_AFTER_REBALANCE_DRAIN");
+  });
+});
+
+/** What a drain that ends well leaves out: it asks, waits and logs no more than its decision needs. */
+describe("rebalance recommendation: a clean drain does nothing more", () => {
+  const OTHER = "i-0fedcba9876543210";
+  const rebalance = () => drainAndTerminateForRebalance(rebalanceEvent, config, { terminateAfterDrain: true }, deps());
+
+  test.each([
+    ["aws.ec2", true],
+    ["custom.app", false],
+  ])("GIVEN an event from %s with the recommendation's detail-type THEN it is a recommendation: %s", (source, expected) => {
+    expect(isRebalanceRecommendation({ source, "detail-type": REBALANCE_RECOMMENDATION })).toBe(expected);
+  });
+
+  test("GIVEN a standalone task that exits on SIGTERM WHEN drained THEN it is terminated within a poll of the task's exit, and nothing is refused, reactivated or described for services", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(OTHER, "service:api");
+    const job = cluster.addTask(INSTANCE, "family:report");
+
+    const summary = await rebalance();
+
+    expect(summary).toMatchObject({ terminated: true, refused: [] });
+    expect(terminatedAt).toBeLessThanOrEqual(stoppedAt(cluster, job) + 3_000 + config.pollIntervalSeconds * 1000);
+    expect(ecs).not.toHaveReceivedCommandWith(UpdateContainerInstancesStateCommand, { status: "ACTIVE" });
+    // No service ran there: DescribeServices, which refuses an empty list, is not called for the room check.
+    expect(ecs).not.toHaveReceivedCommandWith(DescribeServicesCommand, { services: [] });
+    const lines = jsonLogLines(log);
+    expect(lines.filter((line) => line.alarm === TERMINATION_REFUSED || line.live !== undefined)).toEqual([]);
+  });
+
+  test("GIVEN only a daemon task on the instance WHEN drained THEN it is stopped at once: no other task is there to wait for", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(OTHER, "service:api");
+    cluster.addTask(OTHER, "service:agent");
+    const agent = cluster.addTask(INSTANCE, "service:agent");
+
+    const summary = await rebalance();
+
+    expect(summary).toMatchObject({ stoppedTasks: [agent], terminated: true });
+    expect(stoppedAt(cluster, agent)).toBeLessThan(START + config.pollIntervalSeconds * 1000);
+  });
+
+  test("GIVEN the final task listing is denied WHEN drained THEN that check fails on its own (check-failed) and the target and room checks still run", async () => {
+    const cluster = givenStaging();
+    cluster.addTask(OTHER, "service:api");
+    cluster.addTask(INSTANCE, "family:report");
+    ecs.on(ListTasksCommand, { desiredStatus: "STOPPED" }).rejects(new AccessDeniedException({ message: "not authorized", $metadata: { httpStatusCode: 400 } }));
+
+    const summary = await rebalance();
+
+    expect(summary).toMatchObject({ terminated: false, refused: ["check-failed"], reactivated: true, targetsStillInUse: 0 });
+    expect(jsonLogLines(log)).toContainEqual(expect.objectContaining({ level: "error", msg: "could not check the instance's tasks" }));
+    expect(jsonLogLines(log).map((line) => line.msg)).not.toContain("rebalance drain failed");
   });
 });
