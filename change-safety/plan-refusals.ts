@@ -116,7 +116,7 @@ export const APPLY_REFUSAL_RULES: readonly ApplyRefusalRule[] = [
     check: (before, after) => {
       const strategy = strategyOf(after);
       if (!TRAFFIC_SHIFTING_STRATEGIES.has(strategy) || strategyOf(before) === strategy || !ignores(after, "load_balancer")) return undefined;
-      if (JSON.stringify(loadBalancers(before)) === JSON.stringify(loadBalancers(after))) return undefined;
+      if (asSet(loadBalancers(before)) === asSet(loadBalancers(after))) return undefined;
       return (
         `deployment_configuration.strategy becomes ${strategy}, but load_balancer is in ignore_changes, so its new value ` +
         "(advanced_configuration: alternate target group, production listener rule, role) is never sent: ECS gets the strategy without the " +

@@ -370,10 +370,25 @@ export function diffValues(before: unknown, after: unknown, path = "", sets: Set
 
 /** Lists of named things (containers, statements, tags, variables) are matched by name, other lists by position. */
 function diffArrays(before: unknown[], after: unknown[], path: string, sets: SetPaths): AttributeChange[] {
-  const identity = ["name", "Sid", "key", "device_name", "containerName"].find((field) => [...before, ...after].every((item) => isObject(item) && typeof item[field] === "string"));
-  if (identity === undefined || new Set(after.map((item) => (item as Record<string, unknown>)[identity])).size !== after.length) {
+  const identity = identityOf(before, after);
+  if (identity === undefined) {
     return Array.from({ length: Math.max(before.length, after.length) }, (_, index) => diffValues(before[index], after[index], `${path}[${index}]`, sets)).flat();
   }
+  return diffNamed(before, after, path, sets, identity);
+}
+
+/** The field that names every element of both lists, each name once on each side; undefined when there is none. */
+function identityOf(before: unknown[], after: unknown[]): string | undefined {
+  const names = (items: unknown[], field: string) => items.map((item) => (item as Record<string, unknown>)[field]);
+  return ["name", "Sid", "key", "device_name", "containerName"].find(
+    (field) =>
+      [...before, ...after].every((item) => isObject(item) && typeof item[field] === "string") &&
+      new Set(names(before, field)).size === before.length &&
+      new Set(names(after, field)).size === after.length,
+  );
+}
+
+function diffNamed(before: unknown[], after: unknown[], path: string, sets: SetPaths, identity: string): AttributeChange[] {
   const byId = (items: unknown[]) => new Map(items.map((item) => [String((item as Record<string, unknown>)[identity]), item]));
   const old = byId(before);
   const current = byId(after);
@@ -395,28 +410,28 @@ function schemaPath(path: string): string {
 
 /**
  * A set compared as Terraform compares it: named elements by name (as lists of named things are), others by value,
- * each element that is in one list only being one change (Terraform removes and adds it), at its index there.
+ * equal elements being one (a set holds each once). An element in one side only is one change (Terraform removes
+ * and adds it), at its index there; when exactly one went and one came, what changed inside it is shown instead.
  */
 function diffSets(before: unknown[], after: unknown[], path: string, sets: SetPaths): AttributeChange[] {
-  const named = diffArrays(before, after, path, sets);
-  if (named.every((change) => !/^\[\d+\]/.test(change.path.slice(path.length)))) return named;
-  const keys = (items: unknown[]) => items.map((item) => canonical(item, schemaPath(path), sets));
-  const [old, current] = [keys(before), keys(after)];
+  const identity = identityOf(before, after);
+  if (identity !== undefined) return diffNamed(before, after, path, sets, identity);
+  const firstIndexes = (items: unknown[]) => {
+    const indexes = new Map<string, number>();
+    items.forEach((item, index) => {
+      const key = canonical(item, schemaPath(path), sets);
+      if (!indexes.has(key)) indexes.set(key, index);
+    });
+    return indexes;
+  };
+  const [old, current] = [firstIndexes(before), firstIndexes(after)];
+  const removed = [...old].filter(([key]) => !current.has(key)).map(([, index]) => index);
+  const added = [...current].filter(([key]) => !old.has(key)).map(([, index]) => index);
+  if (removed.length === 1 && added.length === 1) return diffValues(before[removed[0]], after[added[0]], `${path}[${added[0]}]`, sets);
   return [
-    ...unmatched(old, current).map((index) => ({ path: `${path}[${index}]`, before: display(before[index]) })),
-    ...unmatched(current, old).map((index) => ({ path: `${path}[${index}]`, after: display(after[index]) })),
+    ...removed.map((index) => ({ path: `${path}[${index}]`, before: display(before[index]) })),
+    ...added.map((index) => ({ path: `${path}[${index}]`, after: display(after[index]) })),
   ];
-}
-
-/** The indexes of the keys that `others` does not hold as often (a multiset difference, in order). */
-function unmatched(keys: readonly string[], others: readonly string[]): number[] {
-  const remaining = new Map<string, number>();
-  for (const key of others) remaining.set(key, (remaining.get(key) ?? 0) + 1);
-  return keys.flatMap((key, index) => {
-    const count = remaining.get(key) ?? 0;
-    remaining.set(key, count - 1);
-    return count > 0 ? [] : [index];
-  });
 }
 
 /** A value as text in which the elements of its sets are sorted and object keys ordered: equal text, equal in Terraform. */

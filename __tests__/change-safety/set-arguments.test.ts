@@ -2,6 +2,7 @@ import { describe, expect, test } from "vitest";
 import { buildSetArgumentTable, readSchema, setPaths } from "../../change-safety/generate-set-arguments";
 import table from "../../change-safety/set-arguments.json";
 import { setArguments } from "../../change-safety/set-arguments";
+import { applyRefusals } from "../../change-safety/plan-refusals";
 import { diffValues } from "../../change-safety/stack-diff";
 import type { StackJson } from "../../change-safety/stack-json";
 import { SHIPPED_ENVIRONMENTS, shippedStack } from "../support/shipped-stacks";
@@ -84,19 +85,47 @@ describe("diffValues compares sets as Terraform does", () => {
     ["a set in another order is no change", { ingress: [{ port: 80 }, { port: 443 }] }, { ingress: [{ port: 443 }, { port: 80 }] }, []],
     ["a set of strings in another order is no change", { subnets: ["a", "b", "c"] }, { subnets: ["c", "a", "b"] }, []],
     ["a set inside a set in another order is no change", { config: [{ overrides: [{ type: "a" }, { type: "b" }] }] }, { config: [{ overrides: [{ type: "b" }, { type: "a" }] }] }, []],
-    [
-      "a changed element is one removed and one added, each at its index",
-      { ingress: [{ port: 80 }, { port: 443 }] },
-      { ingress: [{ port: 443 }, { port: 8080 }] },
-      [{ path: "ingress[0]", before: '{"port":80}' }, { path: "ingress[1]", after: '{"port":8080}' }],
-    ],
-    ["an element changed inside a nested set shows at the outer set's element", { config: [{ overrides: [{ type: "a" }] }] }, { config: [{ overrides: [{ type: "b" }] }] }, [
-      { path: "config[0]", before: '{"overrides":[{"type":"a"}]}' },
-      { path: "config[0]", after: '{"overrides":[{"type":"b"}]}' },
+    ["one changed element shows what changed in it", { ingress: [{ port: 80, protocol: "tcp" }, { port: 443, protocol: "tcp" }] }, { ingress: [{ port: 443, protocol: "tcp" }, { port: 8080, protocol: "tcp" }] }, [
+      { path: "ingress[1].port", before: "80", after: "8080" },
+    ]],
+    ["elements removed and added (more than one) are each one change, at their index", { subnets: ["a", "b", "c"] }, { subnets: ["c", "d", "e"] }, [
+      { path: "subnets[0]", before: '"a"' },
+      { path: "subnets[1]", before: '"b"' },
+      { path: "subnets[1]", after: '"d"' },
+      { path: "subnets[2]", after: '"e"' },
+    ]],
+    ["a set holds an element once: a duplicate that goes is no change", { subnets: ["a", "a", "b"] }, { subnets: ["a", "b"] }, []],
+    ["an element changed inside a nested set shows down to the field", { config: [{ overrides: [{ type: "a" }, { type: "c" }] }] }, { config: [{ overrides: [{ type: "c" }, { type: "b" }] }] }, [
+      { path: "config[0].overrides[1].type", before: '"a"', after: '"b"' },
+    ]],
+    ["a name twice on one side is no name to match by: the element that goes is still seen", { ingress: [{ name: "a", port: 1 }, { name: "a", port: 2 }] }, { ingress: [{ name: "a", port: 2 }] }, [
+      { path: "ingress[0]", before: '{"name":"a","port":1}' },
     ]],
     ["a list (not in the sets) is still compared by position", { l: [1, 2] }, { l: [2, 1] }, [{ path: "l[0]", before: "1", after: "2" }, { path: "l[1]", before: "2", after: "1" }]],
     ["named elements of a set are matched by name", { ingress: [{ name: "a", port: 1 }, { name: "b", port: 2 }] }, { ingress: [{ name: "b", port: 3 }, { name: "a", port: 1 }] }, [{ path: "ingress[name=b].port", before: "2", after: "3" }]],
+    ["in a list, a name twice before is compared by position, not hidden", { tag: [{ key: "a", value: "1" }, { key: "a", value: "2" }] }, { tag: [{ key: "a", value: "2" }] }, [
+      { path: "tag[0].value", before: '"1"', after: '"2"' },
+      { path: "tag[1].key", before: '"a"' },
+      { path: "tag[1].value", before: '"2"' },
+    ]],
   ])("%s", (_case, before, after, expected) => {
     expect(diffValues(before, after, "", sets)).toEqual(expected);
+  });
+});
+
+describe("the apply refusals compare a service's load balancers as the set they are", () => {
+  const blue = { target_group_arn: "arn:blue", container_name: "api", container_port: 8080 };
+  const green = { target_group_arn: "arn:green", container_name: "api", container_port: 8080 };
+  const service = (strategy: string, loadBalancer: unknown[]) => ({
+    deployment_configuration: [{ strategy }],
+    load_balancer: loadBalancer,
+    lifecycle: { ignore_changes: ["task_definition", "load_balancer"] },
+  });
+
+  test.each([
+    ["the same load balancers in another order", 0, [green, blue]],
+    ["another load balancer", 1, [blue, { ...green, container_port: 9090 }]],
+  ])("GIVEN a service moving to CANARY with load_balancer ignored WHEN it has %s THEN it has %d apply refusals", (_case, count, after) => {
+    expect(applyRefusals("aws_ecs_service", service("ROLLING", [blue, green]), service("CANARY", after))).toHaveLength(count);
   });
 });
