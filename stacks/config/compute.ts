@@ -233,9 +233,12 @@ export const capacitySchema = z
     ];
     for (const [field, types] of pools) {
       types.forEach((type, index) => {
+        const path = field === "spotFleet.instanceTypes" ? ["spotFleet", "instanceTypes", index, "type"] : [...field.split("."), index];
+        // The pool's overrides are one per type: a second entry is a mistake (an edit that keeps both), not a weight.
+        const first = types.indexOf(type);
+        if (first < index) ctx.addIssue({ code: "custom", path, message: `${type} is listed twice (also at ${field}[${first}]): list each instance type once` });
         // An unknown type is refused by its own field already.
         if (instanceTypeSpec(type) !== undefined && instanceArchitecture(type) !== capacity.architecture) {
-          const path = field === "spotFleet.instanceTypes" ? ["spotFleet", "instanceTypes", index, "type"] : [...field.split("."), index];
           ctx.addIssue({
             code: "custom",
             path,

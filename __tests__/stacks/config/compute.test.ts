@@ -76,6 +76,18 @@ describe("capacity config", () => {
     ],
     ["spot weight with an empty spot group", "production", (env) => (env.capacity.spot.maxSize = 0), "capacity.strategy.spotWeight: sends tasks to Spot, but spot.maxSize is 0"],
     ["instance type of the other architecture", "production", (env) => (env.capacity.spot.instanceTypes = ["m7g.large"]), "capacity.spot.instanceTypes.0: m7g.large is arm64, but architecture is x86_64"],
+    [
+      "an instance type listed twice (a Spot group's)",
+      "production",
+      (env) => env.capacity.spot.instanceTypes.push(env.capacity.spot.instanceTypes[0]),
+      "is listed twice (also at spot.instanceTypes[0]): list each instance type once",
+    ],
+    [
+      "an instance type listed twice (the Spot Fleet's, with another weight)",
+      "staging",
+      (env) => env.capacity.spotFleet.instanceTypes.push({ ...env.capacity.spotFleet.instanceTypes[0], weightedCapacity: 2 }),
+      "is listed twice (also at spotFleet.instanceTypes[0]): list each instance type once",
+    ],
   ])("rejects %s", (_name, base, breakIt, message) => {
     // GIVEN a shipped environment broken in one field
     const input = environment(base);
