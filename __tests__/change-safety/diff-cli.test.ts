@@ -61,15 +61,16 @@ describe("npm run diff", () => {
 
   test("end to end against HEAD: JSON on stdout, progress on stderr, and another checkout directory is no change", { timeout: 90_000 }, () => {
     // GIVEN the committed HEAD as base (exported to a temporary directory) and the working tree
-    // WHEN staging is diffed as JSON
-    const result = diff("--base", "HEAD", "staging", "--json");
+    // WHEN a registered environment is diffed as JSON
+    const [environment] = REGISTERED;
+    const result = diff("--base", "HEAD", environment, "--json");
 
-    // THEN the report is for staging against HEAD, its exit status follows the stateful losses,
+    // THEN the report is for it against HEAD, its exit status follows the stateful losses,
     // and the local backend's machine-specific path is not reported as a change
     expect(result.stderr).toMatch(/^synthesizing base [0-9a-f]{12} \(HEAD\) and the working tree\.\.\.\n/);
     const report = JSON.parse(result.stdout) as { base: { ref: string; commit: string }; verdict: keyof typeof EXIT_STATUS; environments: Array<{ environment: string; verdict: string; settings: unknown[] }> };
     expect(report.base).toEqual({ ref: "HEAD", commit: spawnSync("git", ["rev-parse", "HEAD"], { cwd: ROOT, encoding: "utf8" }).stdout.trim() });
-    expect(report.environments.map((environment) => environment.environment)).toEqual(["staging"]);
+    expect(report.environments.map((entry) => entry.environment)).toEqual([environment]);
     expect(report.environments[0].settings).toEqual([]);
     expect(report.environments.map((environment) => environment.verdict)).toEqual([report.verdict]);
     expect(result.status).toBe(EXIT_STATUS[report.verdict]);

@@ -3,12 +3,12 @@ import { formatMarkdown, formatText } from "../../change-safety/diff-report";
 import { replacingChanges } from "../../change-safety/replacing-attributes";
 import { diffValues, predictPlan, type PredictedPlan } from "../../change-safety/stack-diff";
 import type { StackJson } from "../../change-safety/stack-json";
-import { shippedStack } from "../support/shipped-stacks";
+import { exampleStack } from "../support/shipped-stacks";
 
 type Mutable = { resource: Record<string, Record<string, Record<string, any>>>; data: Record<string, Record<string, Record<string, any>>>; moved?: Array<{ from: string; to: string }>; terraform?: any };
 
 /** A deep copy of production as cdk.tf.json holds it, to change like a pull request would. */
-const production = (): Mutable => structuredClone(shippedStack("production").withMetadata) as unknown as Mutable;
+const production = (): Mutable => structuredClone(exampleStack("production").withMetadata) as unknown as Mutable;
 /** The one resource of `type` whose logical id starts with `prefix`, as [name, arguments]. */
 function find(stack: Mutable, type: string, prefix: string): [string, Record<string, any>] {
   const found = Object.entries(stack.resource[type]).filter(([name]) => name.startsWith(prefix));

@@ -3,7 +3,8 @@ import path from "node:path";
 import { describe, expect, test } from "vitest";
 import type { EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
-import { synthEnvironment, type Synthesized } from "../support/synth";
+import { EXAMPLES, type ExampleName } from "../support/examples";
+import { synthEnvironment, synthExample, type Synthesized } from "../support/synth";
 
 /**
  * What the docs quote (npm scripts, stack outputs, resource names in the runbook, ECS service names in commands)
@@ -15,16 +16,19 @@ const DOC_FILES = ["README.md", ...fs.readdirSync(path.join(ROOT, "docs")).filte
   .filter((file) => file !== "docs/configuration.md"); // generated from the schema, checked by its own test
 const docs = DOC_FILES.map((file) => ({ file, text: fs.readFileSync(path.join(ROOT, file), "utf8") }));
 
-const registered = Object.keys(ENVIRONMENTS).map((environment) => synthEnvironment(environment as keyof typeof ENVIRONMENTS));
+// The docs describe the shipped examples (which a team may take out of the registry) and the platform every registered environment gets.
+const registered = [
+  ...Object.entries(EXAMPLES).map(([name, input]) => ({ input, ...synthExample(name as ExampleName) })),
+  ...Object.entries(ENVIRONMENTS).map(([name, input]) => ({ input, ...synthEnvironment(name) })),
+];
 /**
  * Outputs that exist only in some shapes: a domain whose DNS validation records someone creates by hand
- * (certificate_validation_records). Each registered environment with a domain is synthesized once more that way.
+ * (certificate_validation_records). Each environment with a domain is synthesized once more that way.
  */
-const variants = registered.flatMap(({ config }) => {
+const variants = registered.flatMap(({ config, input }) => {
   const domain = config.loadBalancer.domain;
   if (domain?.hostedZoneId === undefined) return [];
   // From the environment file, not the parsed config: parsing fills in defaults that some fields refuse to be given (a service job's cpu).
-  const input = ENVIRONMENTS[config.environment];
   return [synthEnvironment({ ...input, loadBalancer: { ...input.loadBalancer, domain: { ...domain, hostedZoneId: undefined } } } as EnvironmentInput)];
 });
 const stacks: Synthesized[] = [...registered, ...variants].map(({ json }) => json);
@@ -46,7 +50,7 @@ function namePattern(quoted: string): RegExp {
   const withPlaceholders = escaped
     .replace(/<project>/g, "acme-api")
     .replace(/<account>/g, ".+")
-    .replace(/<(env|environment)>|\\\$ENV/g, `(${Object.keys(ENVIRONMENTS).join("|")})`)
+    .replace(/<(env|environment)>|\\\$ENV/g, `(${registered.map(({ config }) => config.environment).join("|")})`)
     .replace(/<[a-z-]+>/g, "[a-z0-9-]+");
   return new RegExp(`^${withPlaceholders}$`);
 }

@@ -8,6 +8,7 @@ import { ENVIRONMENTS } from "../../stacks/environments";
 import { PLACEHOLDER_PREFIX } from "../../stacks/config/placeholders";
 import { constName, ScaffoldError, scaffoldAdvice, scaffoldEnvironment } from "../../environment-scaffold/scaffold";
 import { fillPlaceholders, REGISTERED, unregisteredName } from "../support/new-environments";
+import { EXAMPLES } from "../support/examples";
 
 const root = path.resolve(__dirname, "../..");
 
@@ -103,11 +104,11 @@ describe("npm run new-env", () => {
   );
 
   test("names list items by their name and gives one address used twice a placeholder per use", () => {
-    const fromProduction = scaffoldEnvironment({ root: copyOfProject(), name: unregisteredName("qa-us"), from: "production", environments: ENVIRONMENTS });
+    const fromProduction = scaffoldEnvironment({ root: copyOfProject(), name: unregisteredName("qa-us"), from: "production", environments: EXAMPLES });
     expect(fromProduction.placeholders.map((entry) => entry.path)).toEqual(expect.arrayContaining(["services[api].hostHeaders.0", "services[admin].hostHeaders.0"]));
     const dir = copyOfProject();
     const qaEu = unregisteredName("qa-eu");
-    const result = scaffoldEnvironment({ root: dir, name: qaEu, from: "staging", environments: ENVIRONMENTS });
+    const result = scaffoldEnvironment({ root: dir, name: qaEu, from: "staging", environments: EXAMPLES });
     expect(result.placeholders.map((entry) => entry.path)).toEqual(["network.cidr", "amiWatch.emails.0", "alerts.emails.0", "ciDeploy.subjects.0"]);
     const text = fs.readFileSync(path.join(dir, result.file), "utf8");
     expect(text).toContain(`AMI reports of ${qaEu}`);

@@ -7,8 +7,9 @@ import { loadConfig, type FallbackConfig } from "../../lambdas/spot-fallback/con
 import { tick, type TickResult } from "../../lambdas/spot-fallback/handler";
 import { FALLBACK_METRICS } from "../../lambdas/spot-fallback/metrics";
 import { fakeClock } from "../support/fake-clock";
-import { resourcesOfType, synthEnvironment } from "../support/synth";
+import { resourcesOfType, synthExample } from "../support/synth";
 import { BOOT_SECONDS, STEP_SECONDS, SpotFleetWorld, SpotGroupWorld, TASK_START_SECONDS, type PoolModel, type Sample } from "./support/spot-world";
+import type { ExampleName } from "../support/examples";
 
 /**
  * The fallback's control loop, simulated: the real handler (`tick`) with the settings the shipped stacks give
@@ -24,8 +25,8 @@ const clients = { autoscaling: new AutoScalingClient({}), ec2: new EC2Client({})
 const START = Date.parse("2026-12-06T08:00:00Z");
 
 /** The fallback's configuration exactly as the shipped stack passes it to the function. */
-function shippedConfig(env: "production" | "staging"): FallbackConfig {
-  const fn = resourcesOfType(synthEnvironment(env).json, "aws_lambda_function").find((candidate) => String(candidate.function_name).includes("spot-fallback"));
+function shippedConfig(env: ExampleName): FallbackConfig {
+  const fn = resourcesOfType(synthExample(env).json, "aws_lambda_function").find((candidate) => String(candidate.function_name).includes("spot-fallback"));
   if (!fn) throw new Error(`${env} has no Spot fallback function`);
   return loadConfig(fn.environment.variables as Record<string, string>);
 }

@@ -3,9 +3,8 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import { cancelOnSignals, main, parseInvocation } from "../../release/cli";
 import { checkImageReference } from "../../release/targets";
-import { ENVIRONMENTS } from "../../stacks/environments";
 import { IMAGE, runCli } from "./support";
-import { REGISTERED, unregisteredName } from "../support/new-environments";
+import { EXAMPLES } from "../support/examples";
 
 const ecs = mockClient(ECSClient);
 beforeEach(() => ecs.reset());
@@ -17,7 +16,7 @@ describe("command line: bad input exits 2 and never reaches AWS", () => {
     ["an unknown command", ["promote", "production", "api"], 'unknown command "promote"'],
     ["a missing environment", ["status"], "status: missing <environment>"],
     ["a missing service", ["deploy", "production", "--image", IMAGE], "deploy: missing <service>"],
-    ["an unknown environment, listing the known ones", ["status", unregisteredName("prod")], `unknown environment "${unregisteredName("prod")}"; known environments: ${REGISTERED.join(", ")}`],
+    ["an unknown environment, listing the known ones", ["status", "prod"], `unknown environment "prod"; known environments: ${Object.keys(EXAMPLES).join(", ")}`],
     ["an unknown service, listing services and jobs", ["rollback", "staging", "web"], 'unknown service "web" in environment "staging"; services: api; jobs with their own image: smoke-check'],
     ["a job that runs a service's task definition", ["deploy", "production", "nightly-report", "--image", IMAGE], 'job "nightly-report" runs the task definition of service "api": deploy or run service "api" instead'],
     ["an image longer than ECS allows before @", ["deploy", "production", "api", "--image", `ghcr.io/acme/${"a".repeat(250)}:1@sha256:${"0".repeat(64)}`], `image reference "ghcr.io/acme/${"a".repeat(250)}:1@sha256:${"0".repeat(64)}" is 265 characters before "@": ECS allows at most 255`],
@@ -57,7 +56,7 @@ describe("command line: bad input exits 2 and never reaches AWS", () => {
   test("an invalid environment config is bad input too, naming the field", async () => {
     const err: string[] = [];
     const code = await main(["status", "broken"], {
-      environments: { broken: { ...ENVIRONMENTS.staging, environment: "broken", region: "europe" } },
+      environments: { broken: { ...EXAMPLES.staging, environment: "broken", region: "europe" } },
       stdout: () => undefined,
       stderr: (text) => err.push(text),
       clock: { now: () => 0, sleep: async () => undefined },

@@ -13,6 +13,7 @@ import { parseEnvironmentConfig } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { referencedDataSource } from "../support/references";
 import { resourcesOfType, synthEnvironment, type Synthesized } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
 
 const ACCOUNT = "123456789012";
 const OTHER_ACCOUNT = "210987654321";
@@ -200,8 +201,10 @@ describe.each(Object.keys(ENVIRONMENTS))("%s deploy role (synthesized policy)", 
     const stem = target.family.replace(new RegExp(`-${config.environment}$`), "");
     return { task: roleArn(`${stem}-task-${config.environment}`), execution: roleArn(`${stem}-execution-${config.environment}`) };
   };
-  const otherEnvironment = Object.keys(ENVIRONMENTS).find((name) => name !== environment) as string;
-  const other = environmentTargets(parseEnvironmentConfig(ENVIRONMENTS[otherEnvironment])).find((target) => target.kind === "service") as ReleaseTarget;
+  // Another environment's service: another registered one, or a shipped example where only one is registered.
+  const otherConfig = parseEnvironmentConfig(Object.entries({ ...EXAMPLES, ...ENVIRONMENTS }).find(([name]) => name !== environment)?.[1]);
+  const otherEnvironment = otherConfig.environment;
+  const other = environmentTargets(otherConfig).find((target) => target.kind === "service") as ReleaseTarget;
 
   const allowed = targets.flatMap((target) =>
     Object.entries(CALLS_BY_COMMAND).flatMap(([command, calls]) => calls(target, rolesOf(target)).map((call) => [`${target.name}: ${command} → ${call.action} on ${call.resource}`, call] as const)),

@@ -3,6 +3,7 @@ import { environmentTargets, type ReleaseTarget } from "../../release/targets";
 import type { EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { synthEnvironment, type Synthesized } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
 
 /** Follows `${type.name.attribute}` to the attribute's literal value in the synthesized JSON (undefined when it is computed by AWS). */
 function resolve(json: Synthesized, value: unknown): unknown {
@@ -53,7 +54,7 @@ function synthesizedJob(json: Synthesized, target: ReleaseTarget) {
   };
 }
 
-const production = ENVIRONMENTS.production;
+const production = EXAMPLES.production;
 const cases: Array<[string, EnvironmentInput]> = [
   ...Object.entries(ENVIRONMENTS),
   [

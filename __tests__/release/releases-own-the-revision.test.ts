@@ -6,10 +6,10 @@
 import type { RegisterTaskDefinitionCommandInput } from "@aws-sdk/client-ecs";
 import { afterEach, beforeEach, describe, expect, test } from "vitest";
 import type { EnvironmentInput } from "../../stacks/config";
-import { ENVIRONMENTS } from "../../stacks/environments";
-import { resourcesOfType, synthEnvironment, type Synthesized } from "../support/synth";
+import { resourcesOfType, synthEnvironment, type Synthesized, synthExample } from "../support/synth";
 import { FakeEcs } from "./fake-ecs";
 import { runCli } from "./support";
+import { EXAMPLES } from "../support/examples";
 
 const FAMILY = "acme-api-api-production";
 const CONFIG_FAMILY = `${FAMILY}_config`;
@@ -49,7 +49,7 @@ function jobFamilies(json: Synthesized): string[] {
 }
 
 function withSecret(valueFrom: string): EnvironmentInput {
-  const production = ENVIRONMENTS.production;
+  const production = EXAMPLES.production;
   return {
     ...production,
     services: (production.services ?? []).map((service) => (service.name === "api" ? { ...service, secrets: { DATABASE_URL: valueFrom } } : service)),
@@ -67,7 +67,7 @@ function firstApply(json: Synthesized): void {
 }
 
 describe("a config change in the synthesized stack reaches what the service and its jobs run", () => {
-  const before = synthEnvironment("production").json;
+  const before = synthExample("production").json;
   const after = synthEnvironment(withSecret(NEW_SECRET)).json;
 
   test("the stack registers the config family on every change and the released family once; jobs start the released family's latest revision", () => {

@@ -5,6 +5,9 @@ import type { AddressInfo } from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { environmentTargets, loadEnvironment } from "../../release/targets";
+import { ENVIRONMENTS } from "../../stacks/environments";
+import { REGISTERED } from "../support/new-environments";
 
 const root = path.resolve(__dirname, "../..");
 const CDKTF_MODULE = /node_modules[\\/](cdktf|@cdktf[\\/]provider-aws|constructs)[\\/]/;
@@ -27,7 +30,12 @@ interface Endpoint {
   readonly onRequest?: (operation: string, process: ReturnType<typeof spawn>) => void;
 }
 
-const MISSING_SERVICE = { services: [], failures: [{ arn: "arn:aws:ecs:eu-west-1:123456789012:service/acme-api-staging/api", reason: "MISSING" }] };
+/** A registered environment and its first service: the bundled CLI reads the registry. */
+const [ENVIRONMENT] = REGISTERED;
+const SERVICES = environmentTargets(loadEnvironment(ENVIRONMENTS, ENVIRONMENT)).filter((target) => target.kind === "service");
+const [SERVICE] = SERVICES;
+const arn = (resource: string) => `arn:aws:ecs:${SERVICE.region}:123456789012:${resource}`;
+const MISSING_SERVICE = { services: [], failures: SERVICES.map((target) => ({ arn: arn(`service/${target.cluster}/${target.service}`), reason: "MISSING" })) };
 
 async function runReleaseProcess(
   args: string[],
@@ -83,11 +91,11 @@ describe("the release command starts fast and loads no cdktf", () => {
   beforeAll(async () => {
     // Builds .build/release.cjs if needed, so the measured run starts from the cached bundle like every run but the first.
     await runReleaseProcess(["--help"]);
-    run = await runReleaseProcess(["status", "staging"]);
+    run = await runReleaseProcess(["status", ENVIRONMENT]);
   }, 60_000);
   afterAll(() => {
     const first = run.requests[0];
-    if (first) console.info(`release status staging: first AWS call after ${Math.round(first.wallMilliseconds)} ms wall, ${first.cpuSeconds ?? "?"} s CPU`);
+    if (first) console.info(`release status ${ENVIRONMENT}: first AWS call after ${Math.round(first.wallMilliseconds)} ms wall, ${first.cpuSeconds ?? "?"} s CPU`);
   });
 
   test("its first AWS call is DescribeServices on the environment's cluster, within 1 s of CPU time", () => {
@@ -98,7 +106,7 @@ describe("the release command starts fast and loads no cdktf", () => {
     if (cpuSeconds !== undefined) expect(cpuSeconds).toBeLessThan(1);
     expect(wallMilliseconds).toBeLessThan(cpuSeconds !== undefined ? 10_000 : 3_000);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("not found in cluster acme-api-staging: api");
+    expect(run.stderr).toContain(`not found in cluster ${SERVICE.cluster}: ${SERVICE.service}`);
   });
 
   test("neither cdktf nor the provider bindings nor constructs are loaded", () => {
@@ -108,7 +116,7 @@ describe("the release command starts fast and loads no cdktf", () => {
   });
 
   test("bad input exits 2 before any request", async () => {
-    const bad = await runReleaseProcess(["deploy", "staging", "api", "--image", "not a reference"]);
+    const bad = await runReleaseProcess(["deploy", ENVIRONMENT, SERVICE.name, "--image", "not a reference"]);
     expect(bad.code).toBe(2);
     expect(bad.requests).toEqual([]);
     expect(bad.stderr).toContain('malformed image reference "not a reference"');
@@ -116,29 +124,29 @@ describe("the release command starts fast and loads no cdktf", () => {
 });
 
 describe("signals (a cancelled CI job)", () => {
-  const STAGING_TASK = "arn:aws:ecs:eu-west-1:123456789012:task/acme-api-staging/0123456789abcdef0123456789abcdef";
-  const REVISION = "arn:aws:ecs:eu-west-1:123456789012:task-definition/acme-api-api-staging:3";
+  const TASK = arn(`task/${SERVICE.cluster}/0123456789abcdef0123456789abcdef`);
+  const REVISION = arn(`task-definition/${SERVICE.family}:3`);
   const answers: Record<string, unknown> = {
     DescribeServices: {
-      services: [{ serviceName: "api", status: "ACTIVE", deployments: [{ id: "ecs-svc/1", status: "PRIMARY", taskDefinition: REVISION, rolloutState: "COMPLETED" }], launchType: "EC2" }],
+      services: [{ serviceName: SERVICE.service, status: "ACTIVE", deployments: [{ id: "ecs-svc/1", status: "PRIMARY", taskDefinition: REVISION, rolloutState: "COMPLETED" }], launchType: "EC2" }],
     },
-    DescribeTaskDefinition: { taskDefinition: { taskDefinitionArn: REVISION, family: "acme-api-api-staging", containerDefinitions: [{ name: "api", image: "nginx:1" }] } },
-    RunTask: { tasks: [{ taskArn: STAGING_TASK, lastStatus: "PROVISIONING" }], failures: [] },
-    DescribeTasks: { tasks: [{ taskArn: STAGING_TASK, lastStatus: "RUNNING", containers: [{ name: "api", lastStatus: "RUNNING" }] }] },
-    StopTask: { task: { taskArn: STAGING_TASK, lastStatus: "RUNNING", desiredStatus: "STOPPED" } },
+    DescribeTaskDefinition: { taskDefinition: { taskDefinitionArn: REVISION, family: SERVICE.family, containerDefinitions: [{ name: SERVICE.container, image: "nginx:1" }] } },
+    RunTask: { tasks: [{ taskArn: TASK, lastStatus: "PROVISIONING" }], failures: [] },
+    DescribeTasks: { tasks: [{ taskArn: TASK, lastStatus: "RUNNING", containers: [{ name: SERVICE.container, lastStatus: "RUNNING" }] }] },
+    StopTask: { task: { taskArn: TASK, lastStatus: "RUNNING", desiredStatus: "STOPPED" } },
   };
 
   test("SIGTERM while a run waits for its task: the task is stopped, the result is printed as JSON, the exit code is 1, at once", async () => {
     const signal = "SIGTERM";
     // Sent as RunTask answers: the signal arrives while the command waits for its first poll (3 s away).
-    const run = await runReleaseProcess(["run", "staging", "api", "--json", "--", "node", "migrate.js"], {
+    const run = await runReleaseProcess(["run", ENVIRONMENT, SERVICE.name, "--json", "--", "node", "migrate.js"], {
       respond: (operation) => answers[operation] ?? {},
       onRequest: (operation, child) => {
         if (operation === "RunTask") child.kill(signal);
       },
     });
     expect(run.code).toBe(1);
-    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: "cancelled", command: "run", taskArn: STAGING_TASK });
+    expect(JSON.parse(run.stdout)).toMatchObject({ outcome: "cancelled", command: "run", taskArn: TASK });
     expect(run.requests.map((request) => request.target.split(".").pop())).toContain("StopTask");
     expect(run.stderr).toContain(`${signal}: stopping and printing the result`);
     // No poll timer keeps it alive (the first poll is 3 s away): CI runners kill a job soon after SIGTERM.

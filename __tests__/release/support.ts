@@ -1,7 +1,7 @@
 import { ECSClient, ECSServiceException, type Deployment, type Service, type TaskDefinition } from "@aws-sdk/client-ecs";
 import { main } from "../../release/cli";
-import { ENVIRONMENTS } from "../../stacks/environments";
 import { fakeClock as sharedFakeClock } from "../support/fake-clock";
+import { EXAMPLES } from "../support/examples";
 
 export const ACCOUNT = "123456789012";
 export const REGION = "eu-west-1";
@@ -118,12 +118,12 @@ export function awsError(name: string, message: string, httpStatusCode = 400): E
   return new ECSServiceException({ name, message, $fault: httpStatusCode >= 500 ? "server" : "client", $metadata: { httpStatusCode } });
 }
 
-/** Runs the CLI with the shipped environments, a fake clock and (mocked) SDK clients; `signal` stands for SIGINT/SIGTERM. */
+/** Runs the CLI with the shipped examples (support/examples.ts), a fake clock and (mocked) SDK clients; `signal` stands for SIGINT/SIGTERM. */
 export async function runCli(argv: string[], clock: ReturnType<typeof fakeClock> = fakeClock(), signal?: AbortSignal) {
   const out: string[] = [];
   const err: string[] = [];
   const code = await main(argv, {
-    environments: ENVIRONMENTS,
+    environments: EXAMPLES,
     stdout: (text) => out.push(text),
     stderr: (text) => err.push(text),
     clock,

@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { checkImageReference, environmentTargets, findTarget, loadEnvironment, UsageError } from "../../release/targets";
 import { parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
-import { ENVIRONMENTS } from "../../stacks/environments";
+import { EXAMPLES } from "../support/examples";
 
-const production = ENVIRONMENTS.production;
+const production = EXAMPLES.production;
 const withJobs = (input: EnvironmentInput, jobs: NonNullable<EnvironmentInput["scheduledTasks"]>): EnvironmentInput => ({
   ...input,
   scheduledTasks: [...(input.scheduledTasks ?? []), ...jobs],
@@ -22,7 +22,7 @@ describe("where a job with its own image runs", () => {
 
   // GIVEN a Spot Fleet environment WHEN a job runs THEN it asks for the EC2 launch type (there are no capacity providers).
   test("spot-fleet environments: the EC2 launch type", () => {
-    const config = loadEnvironment(ENVIRONMENTS, "staging");
+    const config = loadEnvironment(EXAMPLES, "staging");
     const jobs = environmentTargets(config).filter((target) => target.kind === "job");
     expect(jobs.length).toBeGreaterThan(0);
     for (const job of jobs) expect(job.placement).toEqual({ launchType: "EC2" });
@@ -37,13 +37,13 @@ describe("finding a target by name", () => {
   });
 
   test("a job that runs a service's task definition points at the service", () => {
-    const config = loadEnvironment(ENVIRONMENTS, "production");
+    const config = loadEnvironment(EXAMPLES, "production");
     expect(() => findTarget(config, "feed-refresh")).toThrow('job "feed-refresh" runs the task definition of service "api": deploy or run service "api" instead');
   });
 
   // GIVEN an unknown name WHEN looked up THEN the error lists the services, and the jobs with an image only where there are some.
   test.each(["production", "staging"])("an unknown name in %s lists what exists", (environment) => {
-    const config = loadEnvironment(ENVIRONMENTS, environment);
+    const config = loadEnvironment(EXAMPLES, environment);
     const targets = environmentTargets(config);
     const services = targets.filter((target) => target.kind === "service").map((target) => target.name);
     const jobs = targets.filter((target) => target.kind === "job").map((target) => target.name);
@@ -61,7 +61,7 @@ describe("finding a target by name", () => {
   });
 
   test("each name finds exactly its own target", () => {
-    const config = loadEnvironment(ENVIRONMENTS, "staging");
+    const config = loadEnvironment(EXAMPLES, "staging");
     for (const target of environmentTargets(config)) expect(findTarget(config, target.name)).toEqual(target);
   });
 });

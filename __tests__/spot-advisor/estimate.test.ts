@@ -2,9 +2,9 @@ import { describe, expect, test } from "vitest";
 import { estimateSavings, onDemandUnitsWithin, strategyMix } from "../../spot-advisor/estimate";
 import { capacityPools } from "../../stacks/spot-advice/pools";
 import { parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
-import { ENVIRONMENTS } from "../../stacks/environments";
 import { minimalInput } from "../support/config";
 import { fixtureDataset } from "../support/spot-data";
+import { EXAMPLES } from "../support/examples";
 
 const dataset = fixtureDataset();
 const estimate = (input: EnvironmentInput) => {
@@ -22,7 +22,7 @@ function asgInput(spot: Record<string, unknown> = {}): EnvironmentInput {
 
 /** Spot Fleet (staging): on-demand m7g.large 0..1, fleet m7g.large (weight 1, 52 %) + c7g.large (weight 2, 54 %), 4/4/8 units (the floor is 2 AZs x weight 2). */
 function fleetInput(): EnvironmentInput {
-  const input: any = structuredClone(ENVIRONMENTS.staging);
+  const input: any = structuredClone(EXAMPLES.staging);
   input.capacity.onDemand = { instanceTypes: ["m7g.large"], minSize: 0, maxSize: 1, desiredCapacity: 0 };
   input.capacity.spotFleet = {
     ...input.capacity.spotFleet,

@@ -4,16 +4,17 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, expect, test } from "vitest";
 import { runReportCli, USAGE } from "../../spot-advisor/report-cli";
-import { ENVIRONMENTS } from "../../stacks/environments";
 import { REGISTERED, unregisteredName } from "../support/new-environments";
+import { EXAMPLES } from "../support/examples";
 
 const root = path.resolve(__dirname, "../..");
 const scratch = () => fs.mkdtempSync(path.join(os.tmpdir(), "spot-report-"));
 
+/** The report CLI on the shipped examples (support/examples.ts), unless `options` gives other environments. */
 function run(argv: string[], options: Parameters<typeof runReportCli>[2] = {}) {
   let stdout = "";
   let stderr = "";
-  const code = runReportCli(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) }, options);
+  const code = runReportCli(argv, { stdout: (text) => (stdout += text), stderr: (text) => (stderr += text) }, { environments: EXAMPLES, ...options });
   return { code, stdout, stderr };
 }
 
@@ -53,10 +54,10 @@ describe("npm run report", () => {
     expect(USAGE).toContain("Exit codes: 0 report made, 1 failed, 2 bad input.");
   });
 
-  const known = REGISTERED.join(", ");
+  const known = Object.keys(EXAMPLES).join(", ");
   // new-env refuses "constructor": a plain-object lookup of it must not find Object.prototype's.
   test.each([
-    [[unregisteredName()], `report: unknown environment "${unregisteredName()}"; known: ${known}\n`],
+    [["qa"], `report: unknown environment "qa"; known: ${known}\n`],
     [["constructor"], `report: unknown environment "constructor"; known: ${known}\n`],
     [[], `report: expected one environment, got 0; known: ${known}`],
     [["staging", "production"], `report: expected one environment, got 2; known: ${known}`],
@@ -70,7 +71,7 @@ describe("npm run report", () => {
   });
 
   test("an invalid environment config exits 2 listing its problems", () => {
-    const result = run(["staging"], { environments: { staging: { ...ENVIRONMENTS.staging, region: "moon-1" } } });
+    const result = run(["staging"], { environments: { staging: { ...EXAMPLES.staging, region: "moon-1" } } });
     expect(result.code).toBe(2);
     expect(result.stderr).toBe('report: invalid configuration for environment "staging":\n  - region: must be an AWS region such as eu-west-1 (got "moon-1")\n');
   });
@@ -91,7 +92,7 @@ describe("npm run report", () => {
       probe,
       [
         `const { runReportCli } = require(${JSON.stringify(path.join(root, "spot-advisor", "report-cli"))});`,
-        `const code = runReportCli(["staging", "--json"], { stdout: () => undefined, stderr: () => undefined });`,
+        `const code = runReportCli([${JSON.stringify(REGISTERED[0])}, "--json"], { stdout: () => undefined, stderr: () => undefined });`,
         `const loaded = Object.keys(require.cache).filter((file) => /node_modules[\\\\/](cdktf|@cdktf|constructs)[\\\\/]/.test(file));`,
         `const config = Object.keys(require.cache).includes(${JSON.stringify(path.join(root, "stacks", "config", "index.ts"))});`,
         `console.log(JSON.stringify({ code, loaded, config }));`,

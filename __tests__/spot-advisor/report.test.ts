@@ -11,6 +11,7 @@ import { Naming } from "../../modules/platform/naming";
 import { parseEnvironmentConfig } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { fixtureData } from "../support/spot-data";
+import { EXAMPLES, type ExampleName } from "../support/examples";
 
 const directory = dataDirectory();
 const metadata = JSON.parse(fs.readFileSync(path.join(directory, "spot-advisor-data.meta.json"), "utf8"));
@@ -18,7 +19,7 @@ const rawBytes = fs.readFileSync(path.join(directory, metadata.file));
 /** The snapshot read independently of the advisor's own loader. */
 const raw = JSON.parse(rawBytes.toString("utf8")) as SpotAdvisorData;
 const label = (index: number) => raw.ranges.find((range) => range.index === index)!.label;
-const report = (name: string) => buildSpotReport(parseEnvironmentConfig(ENVIRONMENTS[name]), loadSpotDataset());
+const report = (name: ExampleName) => buildSpotReport(parseEnvironmentConfig(EXAMPLES[name]), loadSpotDataset());
 
 describe("the shipped Spot Instance Advisor snapshot", () => {
   test("matches its provenance record: sha256, size, a date, a source and the Apache-2.0 notice beside it", () => {
@@ -57,7 +58,7 @@ describe("the shipped Spot Instance Advisor snapshot", () => {
 
 describe.each(Object.keys(ENVIRONMENTS))("the %s report", (name) => {
   const config = parseEnvironmentConfig(ENVIRONMENTS[name]);
-  const result = report(name);
+  const result = buildSpotReport(config, loadSpotDataset());
 
   test("has the issue's JSON shape", () => {
     expect(result).toMatchObject({
@@ -146,7 +147,7 @@ describe.each(Object.keys(ENVIRONMENTS))("the %s report", (name) => {
 
 describe("what the data says about the shipped examples", () => {
   test("staging: every Spot Fleet type in the >20% bucket of its region is flagged, by name, and nothing else is", () => {
-    const config = parseEnvironmentConfig(ENVIRONMENTS.staging);
+    const config = parseEnvironmentConfig(EXAMPLES.staging);
     const linux = raw.spot_advisor[config.region].Linux;
     const risky = config.capacity.spotFleet!.instanceTypes.map((entry) => entry.type).filter((type) => label(linux[type].r) === ">20%");
     expect(risky.length).toBeGreaterThan(0);
@@ -163,7 +164,7 @@ describe("what the data says about the shipped examples", () => {
     expect(renderMarkdown(report("production"))).toContain("max 30 instances; allocation price-capacity-optimized; all Spot; 3 subnets (their AZs are not in the config).");
     // the Spot Fleet's strategy in the config's documented spelling too, not the API's camelCase
     expect(renderMarkdown(report("staging"))).toContain("; allocation price-capacity-optimized; 2 AZ(s).");
-    const input: any = structuredClone(ENVIRONMENTS.staging);
+    const input: any = structuredClone(EXAMPLES.staging);
     input.capacity.spotAdvice = { acknowledge: [{ rule: "high-interruption", type: "t4g.medium", reason: "cheapest burstable, staging only" }] };
     const markdown = renderMarkdown(buildSpotReport(parseEnvironmentConfig(input), loadSpotDataset()));
     expect(markdown).toContain("- **acknowledged (cheapest burstable, staging only)** `high-interruption`: [staging] Spot pool spot-fleet");

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { SHIPPED_ENVIRONMENTS } from "../support/shipped-stacks";
 import { parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
-import { ENVIRONMENTS } from "../../stacks/environments";
-import { resourcesOfType, synthEnvironment } from "../support/synth";
+import { resourcesOfType, synthEnvironment, synthExample } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
 
 /** Alarms that notify people, as opposed to those that drive scaling policies. */
 function notifyingAlarms(json: ReturnType<typeof synthEnvironment>["json"]) {
@@ -27,7 +27,7 @@ describe("alerts in the platform stack", () => {
   });
 
   test("production: each web service has health and 5xx alarms, the daemon none", () => {
-    const { json } = synthEnvironment("production");
+    const { json } = synthExample("production");
     const names = resourcesOfType(json, "aws_cloudwatch_metric_alarm").map((alarm) => alarm.alarm_name);
     expect(names).toEqual(
       expect.arrayContaining([
@@ -43,7 +43,7 @@ describe("alerts in the platform stack", () => {
   test("an existing topic is used as is, with no topic or key created", () => {
     // GIVEN
     const topicArn = "arn:aws:sns:eu-west-1:123456789012:pagerduty";
-    const input: EnvironmentInput = { ...ENVIRONMENTS.production, alerts: { topicArn } };
+    const input: EnvironmentInput = { ...EXAMPLES.production, alerts: { topicArn } };
 
     // WHEN
     const { json, stack } = synthEnvironment(input);
@@ -56,7 +56,7 @@ describe("alerts in the platform stack", () => {
   });
 
   test("without alerts configured the alarms exist but notify no one", () => {
-    const { json, stack } = synthEnvironment({ ...ENVIRONMENTS.staging, alerts: undefined });
+    const { json, stack } = synthEnvironment({ ...EXAMPLES.staging, alerts: undefined });
     expect(stack.alertTopic).toBeUndefined();
     const alarms = notifyingAlarms(json);
     expect(alarms.length).toBeGreaterThan(0);
@@ -70,6 +70,6 @@ describe("alerts config", () => {
     ["a topic that is not an SNS ARN", { topicArn: "arn:aws:sqs:eu-west-1:123456789012:ops" }, "alerts.topicArn: must be an SNS topic ARN"],
     ["an address that is not one", { emails: ["on-call"] }, "alerts.emails.0: must be an e-mail address"],
   ])("rejects %s, naming the field", (_case, alerts, expected) => {
-    expect(() => parseEnvironmentConfig({ ...ENVIRONMENTS.staging, alerts })).toThrow(expected);
+    expect(() => parseEnvironmentConfig({ ...EXAMPLES.staging, alerts })).toThrow(expected);
   });
 });

@@ -1,11 +1,11 @@
 import { describe, expect, test } from "vitest";
 import { SHIPPED_ENVIRONMENTS } from "../support/shipped-stacks";
 import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
-import { ENVIRONMENTS } from "../../stacks/environments";
-import { dataSourcesOfType, resourcesOfType, synthEnvironment, type Synthesized } from "../support/synth";
+import { dataSourcesOfType, resourcesOfType, synthEnvironment, type Synthesized, synthExample } from "../support/synth";
+import { EXAMPLES, type ExampleName } from "../support/examples";
 
-const withAmiWatch = (base: "production" | "staging", amiWatch: EnvironmentInput["amiWatch"], capacity: Partial<EnvironmentInput["capacity"]> = {}): EnvironmentInput => {
-  const input = structuredClone(ENVIRONMENTS[base]);
+const withAmiWatch = (base: ExampleName, amiWatch: EnvironmentInput["amiWatch"], capacity: Partial<EnvironmentInput["capacity"]> = {}): EnvironmentInput => {
+  const input = structuredClone(EXAMPLES[base]);
   return { ...input, amiWatch, capacity: { ...input.capacity, ...capacity } };
 };
 
@@ -25,7 +25,7 @@ function refreshResources(json: Synthesized): string[] {
 describe("AMI watch in the platform stack", () => {
   test("production: daily check of both ASG pools, mailed to on-call, deploys roll the AMI", () => {
     // GIVEN / WHEN
-    const { json } = synthEnvironment("production");
+    const { json } = synthExample("production");
 
     // THEN
     const fn = amiWatchFunction(json);
@@ -53,7 +53,7 @@ describe("AMI watch in the platform stack", () => {
   });
 
   test("staging: only the ASG pool is watched (the Spot Fleet has no ASG and shares its AMI source)", () => {
-    const variables = amiWatchFunction(synthEnvironment("staging").json).environment.variables as Record<string, string>;
+    const variables = amiWatchFunction(synthExample("staging").json).environment.variables as Record<string, string>;
     expect(variables.POOLS.match(/"name" = "[\w-]+"/g)).toEqual(['"name" = "on-demand"']);
     expect(variables.POOLS).toContain('"architecture" = "arm64"');
   });

@@ -1,10 +1,10 @@
 import { describe, expect, test } from "vitest";
 import { parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
 import { registryWarnings } from "../../stacks/container-registry";
-import { ENVIRONMENTS } from "../../stacks/environments";
 import { configProblems, minimalInput } from "../support/config";
 import { ACCOUNT_ID, StackIam } from "../support/iam-simulation";
-import { resourcesOfType, synthEnvironment } from "../support/synth";
+import { resourcesOfType, synthEnvironment, synthExample } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
 
 const ciDeploy = { provider: "github" as const, subjects: ["repo:acme/acme-api:environment:test"] };
 const withRepositories = (repositories: unknown[], extra: Partial<EnvironmentInput> = {}): EnvironmentInput =>
@@ -78,7 +78,7 @@ describe("ECR repositories (ecr.repositories)", () => {
   });
 
   test("the shipped staging example creates its API repository and lets CI push to it", () => {
-    const { json } = synthEnvironment("staging");
-    expect(resourcesOfType(json, "aws_ecr_repository").map((repository) => repository.name)).toEqual(ENVIRONMENTS.staging.ecr?.repositories?.map((repository) => repository.name));
+    const { json } = synthExample("staging");
+    expect(resourcesOfType(json, "aws_ecr_repository").map((repository) => repository.name)).toEqual(EXAMPLES.staging.ecr?.repositories?.map((repository) => repository.name));
   });
 });

@@ -5,6 +5,7 @@ import { validationMessage } from "../support/config";
 import { synthWithGuardrails } from "../support/guardrails";
 import { referencedResourceAddress } from "../support/references";
 import { dataSourcesOfType, resourcesOfType, synthEnvironment } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
 
 describe.each(Object.keys(ENVIRONMENTS))("%s: deployments roll back on symptoms, not only on failed tasks", (environment) => {
   const { json, config } = synthEnvironment(environment);
@@ -40,7 +41,7 @@ describe.each(Object.keys(ENVIRONMENTS))("%s: deployments roll back on symptoms,
 });
 
 describe("ciDeploy OIDC provider", () => {
-  const production = ENVIRONMENTS.production;
+  const production = EXAMPLES.production;
 
   test.each<[string, (input: any) => void, string]>([
     [

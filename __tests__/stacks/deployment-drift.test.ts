@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { ENVIRONMENTS } from "../../stacks/environments";
 import type { EnvironmentInput } from "../../stacks/config";
-import { synthEnvironment, type Synthesized } from "../support/synth";
+import { synthEnvironment, type Synthesized, synthExample } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
 
 /**
  * No drift after a deployment: the changes ECS makes to a traffic-shifting service's resources during a
@@ -58,7 +58,7 @@ function withoutIgnoreChanges(json: Synthesized): Synthesized {
 }
 
 const blueGreenStaging: EnvironmentInput = {
-  ...ENVIRONMENTS.staging,
+  ...EXAMPLES.staging,
   network: { mode: "create", cidr: "10.20.0.0/16", natGateways: "single" },
   capacity: {
     architecture: "arm64",
@@ -66,13 +66,13 @@ const blueGreenStaging: EnvironmentInput = {
     spot: { instanceTypes: ["m7g.large", "m6g.large"], minSize: 0, maxSize: 8 },
   },
   spotDrainer: { drainOnRebalance: false },
-  services: (ENVIRONMENTS.staging.services ?? []).map((service) =>
+  services: (EXAMPLES.staging.services ?? []).map((service) =>
     service.name === "api" ? { ...service, networkMode: "awsvpc" as const, deployment: { strategy: "blue-green" as const, testTraffic: { value: "green" } } } : service,
   ),
 };
 
 describe.each<[string, () => Synthesized]>([
-  ["production (canary api with test traffic)", () => synthEnvironment("production").json],
+  ["production (canary api with test traffic)", () => synthExample("production").json],
   ["a blue/green variant of staging", () => synthEnvironment(blueGreenStaging).json],
 ])("%s: a deployment leaves nothing to plan", (_name, synth) => {
   const json = synth();

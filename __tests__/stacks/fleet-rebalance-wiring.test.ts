@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { SpotInterruptionDrainer } from "../../modules/operations/spot-interruption-drainer";
-import { ENVIRONMENTS } from "../../stacks/environments";
 import { DRAINER_METRICS } from "../../lambdas/spot-drainer/metrics";
-import { dataSourcesOfType, resourcesOfType, soleResource, synthConstructs, synthEnvironment, type Synthesized } from "../support/synth";
+import { dataSourcesOfType, resourcesOfType, soleResource, synthConstructs, synthEnvironment, type Synthesized, synthExample } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
 
 interface Statement {
   sid?: string;
@@ -17,7 +17,7 @@ const drainer = (json: Synthesized) => resourcesOfType(json, "aws_lambda_functio
 
 describe("Spot Fleet capacity rebalance and the drainer, wired together", () => {
   test("GIVEN staging WHEN synthesized THEN the fleet replaces, the drainer drains on rebalance and may terminate only the fleet's own instances", () => {
-    const { json } = synthEnvironment("staging");
+    const { json } = synthExample("staging");
 
     const request = soleResource(json, "aws_spot_fleet_request");
     expect(request.spot_maintenance_strategies).toEqual({ capacity_rebalance: { replacement_strategy: "launch" } });
@@ -40,7 +40,7 @@ describe("Spot Fleet capacity rebalance and the drainer, wired together", () => 
   });
 
   test("GIVEN staging WHEN synthesized THEN an alarm notifies on rebalance drains that did not terminate their instance, on the metric the drainer publishes", () => {
-    const { json } = synthEnvironment("staging");
+    const { json } = synthExample("staging");
 
     const refused = resourcesOfType(json, "aws_cloudwatch_metric_alarm").filter((alarm) => alarm.metric_name === DRAINER_METRICS.names.rebalanceTerminationsRefused);
     expect(refused).toEqual([
@@ -57,12 +57,12 @@ describe("Spot Fleet capacity rebalance and the drainer, wired together", () => 
   });
 
   test.each([
-    ["production (capacity providers: the ASG replaces, managed draining drains)", ENVIRONMENTS.production],
+    ["production (capacity providers: the ASG replaces, managed draining drains)", EXAMPLES.production],
     [
       "staging without rebalance",
       {
-        ...ENVIRONMENTS.staging,
-        capacity: { ...ENVIRONMENTS.staging.capacity, spotFleet: ENVIRONMENTS.staging.capacity.spotFleet && { ...ENVIRONMENTS.staging.capacity.spotFleet, capacityRebalance: false } },
+        ...EXAMPLES.staging,
+        capacity: { ...EXAMPLES.staging.capacity, spotFleet: EXAMPLES.staging.capacity.spotFleet && { ...EXAMPLES.staging.capacity.spotFleet, capacityRebalance: false } },
         spotDrainer: { drainOnRebalance: false },
       },
     ],

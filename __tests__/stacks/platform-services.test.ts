@@ -2,7 +2,8 @@ import { describe, expect, test } from "vitest";
 import { derivedPriority } from "../../modules/traffic/listener-routing";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { referencedResourceAddress, statementsOf } from "../support/references";
-import { resourcesOfType, soleResource, synthEnvironment, type Synthesized } from "../support/synth";
+import { resourcesOfType, soleResource, synthEnvironment, type Synthesized, synthExample } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
 
 const byName = (resources: Array<Record<string, any>>, name: string) => {
   const found = resources.find((resource) => resource.name === name);
@@ -21,7 +22,7 @@ const addressOf = (json: Synthesized, type: string, resource: Record<string, any
   `${type}.${Object.entries(json.resource?.[type] ?? {}).find(([, candidate]) => candidate === resource)?.[0]}`;
 
 describe("production traffic and services", () => {
-  const { json, stack } = synthEnvironment("production");
+  const { json, stack } = synthExample("production");
 
   test("HTTPS with the domain's DNS-validated certificate, port 80 redirecting, TLS 1.3/1.2 policy", () => {
     expect(soleResource(json, "aws_acm_certificate")).toMatchObject({ domain_name: "api.example.com", subject_alternative_names: ["admin.example.com"] });
@@ -165,7 +166,7 @@ describe("production traffic and services", () => {
 });
 
 describe("staging traffic and services", () => {
-  const { json } = synthEnvironment("staging");
+  const { json } = synthExample("staging");
 
   test("runs HTTP only: one listener on 80 carrying the rules, 404 by default, no certificate", () => {
     const listener = soleResource(json, "aws_lb_listener");
@@ -184,7 +185,7 @@ describe("staging traffic and services", () => {
   });
 
   test("has no deploy role without ciDeploy", () => {
-    const { json: withoutCi } = synthEnvironment({ ...ENVIRONMENTS.staging, ciDeploy: undefined });
+    const { json: withoutCi } = synthEnvironment({ ...EXAMPLES.staging, ciDeploy: undefined });
     expect(withoutCi.output?.deploy_role_arn).toBeUndefined();
     expect(resourcesOfType(withoutCi, "aws_iam_openid_connect_provider")).toHaveLength(0);
     expect(resourcesOfType(withoutCi, "aws_iam_role").filter((role) => role.name.endsWith("-deploy-staging"))).toHaveLength(0);

@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import type { EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
-import { resourcesOfType, synthEnvironment, type Synthesized } from "../support/synth";
+import { resourcesOfType, synthEnvironment, type Synthesized, synthExample } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
 
 type Resource = Record<string, any>;
 
@@ -50,7 +51,7 @@ describe("PlatformStack scheduled tasks", () => {
 
   test("GIVEN production WHEN synthesized THEN the retried feed refresh runs the api family through Step Functions on the default capacity mix", () => {
     // GIVEN / WHEN
-    const { json } = synthEnvironment("production");
+    const { json } = synthExample("production");
     // THEN
     const { target, stateMachines } = jobOf(json, "production", "feed-refresh");
     expect(stateMachines).toHaveLength(1);
@@ -72,7 +73,7 @@ describe("PlatformStack scheduled tasks", () => {
 
   test("GIVEN production WHEN synthesized THEN the nightly report runs directly, pinned to on-demand, passing only the api roles", () => {
     // GIVEN / WHEN
-    const { json } = synthEnvironment("production");
+    const { json } = synthExample("production");
     // THEN
     const { target, eventsPolicy, stateMachines } = jobOf(json, "production", "nightly-report");
     expect(stateMachines).toEqual([]);
@@ -92,7 +93,7 @@ describe("PlatformStack scheduled tasks", () => {
 
   test("GIVEN staging (Spot Fleet) WHEN synthesized THEN the job uses the EC2 launch type", () => {
     // GIVEN / WHEN
-    const { json } = synthEnvironment("staging");
+    const { json } = synthExample("staging");
     // THEN
     const ecsTarget = jobOf(json, "staging", "smoke-check").target.ecs_target;
     expect(ecsTarget.launch_type).toBe("EC2");
@@ -105,7 +106,7 @@ describe("PlatformStack scheduled tasks", () => {
   test("GIVEN a paused job with its own image WHEN synthesized THEN it gets a disabled rule and its own task definition, log group and roles", () => {
     // GIVEN
     const input: EnvironmentInput = {
-      ...ENVIRONMENTS.staging,
+      ...EXAMPLES.staging,
       scheduledTasks: [
         { name: "cleanup", schedule: "rate(1 day)", image: "123456789012.dkr.ecr.eu-west-1.amazonaws.com/cleanup:1.2", memory: 256, enabled: false },
       ],
@@ -138,7 +139,7 @@ describe("PlatformStack scheduled tasks", () => {
 
   test("GIVEN production WHEN synthesized THEN each job has an output naming its rule, task definition and dead-letter queue", () => {
     // GIVEN / WHEN
-    const { json } = synthEnvironment("production");
+    const { json } = synthExample("production");
     // THEN
     expect(json.output?.scheduled_task_feed_refresh?.value).toMatchObject({
       rule: ref(json, "aws_cloudwatch_event_rule", "acme-api-feed-refresh-job-production", "name"),

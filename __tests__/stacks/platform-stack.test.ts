@@ -1,12 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { SHIPPED_ENVIRONMENTS } from "../support/shipped-stacks";
 import type { EnvironmentInput } from "../../stacks/config";
-import { ENVIRONMENTS } from "../../stacks/environments";
 import { selectEnvironments } from "../../stacks/selection";
-import { synthEnvironment } from "../support/synth";
+import { synthEnvironment, synthExample } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
 
 function withBackend(backend: EnvironmentInput["backend"]): EnvironmentInput {
-  return { ...ENVIRONMENTS.staging, backend };
+  return { ...EXAMPLES.staging, backend };
 }
 
 describe("PlatformStack backend", () => {
@@ -58,12 +58,12 @@ describe("PlatformStack provider", () => {
   });
 
   test("pins the account when the environment lists allowed accounts", () => {
-    expect(synthEnvironment("production").json.provider?.aws[0].allowed_account_ids).toEqual(["123456789012"]);
-    expect(synthEnvironment("staging").json.provider?.aws[0].allowed_account_ids).toBeUndefined();
+    expect(synthExample("production").json.provider?.aws[0].allowed_account_ids).toEqual(["123456789012"]);
+    expect(synthExample("staging").json.provider?.aws[0].allowed_account_ids).toBeUndefined();
   });
 
   test("the environment's own tags cannot replace the identifying ones", () => {
-    const { json } = synthEnvironment({ ...ENVIRONMENTS.staging, tags: { environment: "prod", team: "core" } });
+    const { json } = synthEnvironment({ ...EXAMPLES.staging, tags: { environment: "prod", team: "core" } });
     expect(json.provider?.aws[0].default_tags).toEqual([{ tags: { team: "core", project: "acme-api", environment: "staging", "managed-by": "cdktf" } }]);
   });
 });

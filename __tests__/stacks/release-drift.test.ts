@@ -6,12 +6,13 @@ import type { EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { releaseDriftWarnings } from "../../stacks/release-drift";
 import { synthesizeEnvironments } from "../../stacks/synthesize";
+import { EXAMPLES } from "../support/examples";
 
 type Mutable = Record<string, any>;
 
 /** Synthesizes staging (with `change` applied) into `outdir` and returns the warnings it gave. */
 function synthStaging(outdir: string, change: (env: Mutable) => void = () => undefined): string[] {
-  const staging = structuredClone(ENVIRONMENTS.staging) as Mutable;
+  const staging = structuredClone(EXAMPLES.staging) as Mutable;
   change(staging);
   const { warnings } = synthesizeEnvironments({
     environments: { ...ENVIRONMENTS, staging: staging as EnvironmentInput },

@@ -5,7 +5,8 @@ import { ENVIRONMENTS } from "../../stacks/environments";
 import { servesOnLoadBalancerDnsName } from "../../stacks/routing";
 import { configProblems, minimalInput } from "../support/config";
 import { routeRequest, serviceTargetGroup } from "../support/listener-rules";
-import { resourcesOfType, synthEnvironment } from "../support/synth";
+import { resourcesOfType, synthEnvironment, synthExample } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
 
 /** What the load balancer's DNS name looks like; nothing in the rules may depend on its value. */
 const ALB_DNS_NAME = "acme-api-web-staging-1234567890.eu-west-1.elb.amazonaws.com";
@@ -16,7 +17,7 @@ const ALB_DNS_NAME = "acme-api-web-staging-1234567890.eu-west-1.elb.amazonaws.co
  * condition, or on the service's own host for those that have one (DNS records you create).
  */
 const SHIPPED = Object.fromEntries(Object.keys(ENVIRONMENTS).map((name) => [name, synthEnvironment(name)]));
-const STAGING = SHIPPED.staging.json;
+const STAGING = synthExample("staging").json;
 
 describe.each(Object.keys(ENVIRONMENTS))("GIVEN the shipped %s environment WHEN its listener rules are evaluated", (name) => {
   const { json, config } = SHIPPED[name];
@@ -83,12 +84,12 @@ describe("reachability failing examples", () => {
   });
 
   test("GIVEN the shipped production hosts WHEN one is added without its certificate name THEN it is refused", () => {
-    const services = ENVIRONMENTS.production.services!.map((service) => (service.name === "admin" ? { ...service, hostHeaders: ["ops.example.com"] } : service));
-    expect(configProblems({ ...ENVIRONMENTS.production, services })).toEqual([expect.stringMatching(/^services\[admin\]\.hostHeaders\.0: service "admin": host "ops\.example\.com" is not covered/)]);
+    const services = EXAMPLES.production.services!.map((service) => (service.name === "admin" ? { ...service, hostHeaders: ["ops.example.com"] } : service));
+    expect(configProblems({ ...EXAMPLES.production, services })).toEqual([expect.stringMatching(/^services\[admin\]\.hostHeaders\.0: service "admin": host "ops\.example\.com" is not covered/)]);
   });
 
   test("GIVEN an HTTP-only environment whose services all require a host WHEN validated THEN it is refused, naming the fix", () => {
-    const input: EnvironmentInput = { ...ENVIRONMENTS.staging, services: [{ ...ENVIRONMENTS.staging.services![0], pathPatterns: [], hostHeaders: ["api.staging.example.com"] }] };
+    const input: EnvironmentInput = { ...EXAMPLES.staging, services: [{ ...EXAMPLES.staging.services![0], pathPatterns: [], hostHeaders: ["api.staging.example.com"] }] };
     expect(configProblems(input)).toEqual([
       expect.stringMatching(
         /^services\[api\]\.hostHeaders: the environment has no loadBalancer\.domain or certificateArn, so clients reach it by the load balancer's DNS name, but every web service requires a Host header \(api: api\.staging\.example\.com\).*route one service by pathPatterns alone/,

@@ -2,15 +2,15 @@ import { Testing } from "cdktf";
 import { describe, expect, test } from "vitest";
 import { SHIPPED_ENVIRONMENTS, shippedStack } from "../support/shipped-stacks";
 import { parseEnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
-import { ENVIRONMENTS } from "../../stacks/environments";
 import { PlatformStack } from "../../stacks/platform-stack";
 import { referencedResourceAddress, statementsOf } from "../support/references";
-import { resourcesOfType, soleResource, synthEnvironment, type Synthesized } from "../support/synth";
+import { resourcesOfType, soleResource, synthEnvironment, type Synthesized, synthExample } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
 
 let stagingJson: Synthesized | undefined;
 let productionJson: Synthesized | undefined;
 /** The shipped stacks, synthesized once for the whole file (read-only use). */
-const shipped = { staging: () => (stagingJson ??= synthEnvironment("staging").json), production: () => (productionJson ??= synthEnvironment("production").json) };
+const shipped = { staging: () => (stagingJson ??= synthExample("staging").json), production: () => (productionJson ??= synthExample("production").json) };
 
 const KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
@@ -24,7 +24,7 @@ function logGroupArn(name: string): string {
 }
 
 describe("logs KMS key", () => {
-  test.each(["production", { ...ENVIRONMENTS.staging, logs: { retentionDays: 14, kmsKey: "create" } } as EnvironmentInput])(
+  test.each(["production", { ...EXAMPLES.staging, logs: { retentionDays: 14, kmsKey: "create" } } as EnvironmentInput])(
     "GIVEN logs.kmsKey create (%#) WHEN synthesized THEN every log group of the stack uses the one rotating key, and its policy names exactly those groups",
     (input) => {
       // GIVEN / WHEN
@@ -54,13 +54,13 @@ describe("logs KMS key", () => {
   );
 
   test("GIVEN a created VPC and the key WHEN synthesized THEN the flow-log group is covered too", () => {
-    const { json } = synthEnvironment({ ...ENVIRONMENTS.staging, logs: { retentionDays: 14, kmsKey: "create" } });
+    const { json } = synthEnvironment({ ...EXAMPLES.staging, logs: { retentionDays: 14, kmsKey: "create" } });
     const flowLogGroup = resourcesOfType(json, "aws_cloudwatch_log_group").find((group) => group.name === "/aws/vpc-flow-logs/acme-api-staging");
     expect(flowLogGroup?.kms_key_id).toMatch(/^\$\{aws_kms_key\.logs-key/);
   });
 
   test("GIVEN an existing key ARN WHEN synthesized THEN every log group uses it and no key is created", () => {
-    const { json, stack } = synthEnvironment({ ...ENVIRONMENTS.production, logs: { retentionDays: 90, kmsKey: KEY_ARN } });
+    const { json, stack } = synthEnvironment({ ...EXAMPLES.production, logs: { retentionDays: 90, kmsKey: KEY_ARN } });
     expect(resourcesOfType(json, "aws_kms_key").map((key) => key.description)).not.toContain("Encrypts the CloudWatch log groups of acme-api-logs-production");
     for (const group of resourcesOfType(json, "aws_cloudwatch_log_group")) expect(group.kms_key_id).toBe(KEY_ARN);
     expect(stack.logsKeyArn).toBe(KEY_ARN);
@@ -74,7 +74,7 @@ describe("logs KMS key", () => {
 
   test("GIVEN the key WHEN an escape hatch takes a log group off it THEN synthesis fails naming the group", () => {
     // GIVEN
-    const config = parseEnvironmentConfig(ENVIRONMENTS.production);
+    const config = parseEnvironmentConfig(EXAMPLES.production);
     const app = Testing.app();
     const stack = new PlatformStack(app, "production", config);
     // WHEN
@@ -117,7 +117,7 @@ describe("VPC flow logs", () => {
   });
 
   test("GIVEN an S3 destination WHEN synthesized THEN the flow log writes to the bucket with no role or log group", () => {
-    const input = { ...ENVIRONMENTS.staging, network: { ...(ENVIRONMENTS.staging.network as object), flowLogs: { destination: "s3", bucketArn: "arn:aws:s3:::acme-flow-logs/staging" } } };
+    const input = { ...EXAMPLES.staging, network: { ...(EXAMPLES.staging.network as object), flowLogs: { destination: "s3", bucketArn: "arn:aws:s3:::acme-flow-logs/staging" } } };
     const { json } = synthEnvironment(input as EnvironmentInput);
     expect(soleResource(json, "aws_flow_log")).toMatchObject({ log_destination_type: "s3", log_destination: "arn:aws:s3:::acme-flow-logs/staging" });
     expect(soleResource(json, "aws_flow_log").iam_role_arn).toBeUndefined();
@@ -157,7 +157,7 @@ describe("WAF", () => {
   });
 
   test("GIVEN managedRulesAction count WHEN synthesized THEN the managed groups only count and the rate limit still blocks", () => {
-    const { json } = synthEnvironment({ ...ENVIRONMENTS.production, loadBalancer: { ...ENVIRONMENTS.production.loadBalancer, waf: { mode: "create", managedRulesAction: "count" } } });
+    const { json } = synthEnvironment({ ...EXAMPLES.production, loadBalancer: { ...EXAMPLES.production.loadBalancer, waf: { mode: "create", managedRulesAction: "count" } } });
     const rules = soleResource(json, "aws_wafv2_web_acl").rule as Array<Record<string, any>>;
     expect(rules.slice(1).map((rule) => rule.override_action)).toEqual([{ count: {} }, { count: {} }, { count: {} }]);
     expect(rules[0].action).toEqual({ block: {} });
@@ -165,7 +165,7 @@ describe("WAF", () => {
 
   test("GIVEN an existing web ACL WHEN synthesized THEN it is associated and none is created", () => {
     const webAclArn = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/acme/a1b2c3d4-5678-90ab-cdef-0123456789ab";
-    const { json } = synthEnvironment({ ...ENVIRONMENTS.production, loadBalancer: { ...ENVIRONMENTS.production.loadBalancer, waf: { mode: "existing", webAclArn } } });
+    const { json } = synthEnvironment({ ...EXAMPLES.production, loadBalancer: { ...EXAMPLES.production.loadBalancer, waf: { mode: "existing", webAclArn } } });
     expect(resourcesOfType(json, "aws_wafv2_web_acl")).toEqual([]);
     expect(soleResource(json, "aws_wafv2_web_acl_association").web_acl_arn).toBe(webAclArn);
   });
@@ -189,7 +189,7 @@ describe("Step Functions and Lambdas", () => {
   });
 
   test("GIVEN stepFunctions tracing and ALL WHEN synthesized THEN executions are traced and the role may write traces and deliver logs", () => {
-    const { json } = synthEnvironment({ ...ENVIRONMENTS.production, stepFunctions: { tracing: true, logLevel: "ALL", includeExecutionData: true } });
+    const { json } = synthEnvironment({ ...EXAMPLES.production, stepFunctions: { tracing: true, logLevel: "ALL", includeExecutionData: true } });
     const machine = soleResource(json, "aws_sfn_state_machine");
     expect(machine.tracing_configuration).toEqual({ enabled: true });
     expect(machine.logging_configuration).toMatchObject({ level: "ALL", include_execution_data: true });
@@ -223,7 +223,7 @@ describe("Step Functions and Lambdas", () => {
   });
 
   test("GIVEN lambdas.tracingMode Active WHEN synthesized THEN every function traces actively and may write traces", () => {
-    const { json } = synthEnvironment({ ...ENVIRONMENTS.staging, lambdas: { tracingMode: "Active" } });
+    const { json } = synthEnvironment({ ...EXAMPLES.staging, lambdas: { tracingMode: "Active" } });
     for (const fn of resourcesOfType(json, "aws_lambda_function")) expect(fn.tracing_config).toEqual({ mode: "Active" });
     const tracePermissions = resourcesOfType(json, "aws_iam_role_policy").filter(
       (policy) => String(policy.policy).startsWith("${data.") && statementsOf(json, policy.policy).WriteTraces !== undefined,

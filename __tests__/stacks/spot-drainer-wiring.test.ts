@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import type { EnvironmentInput } from "../../stacks/config";
-import { ENVIRONMENTS } from "../../stacks/environments";
-import { dataSourcesOfType, resourcesOfType, synthEnvironment, type Synthesized } from "../support/synth";
+import { dataSourcesOfType, resourcesOfType, synthEnvironment, type Synthesized, synthExample } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
 
 const SPOT = "EC2 Spot Instance Interruption Warning";
 const REBALANCE = "EC2 Instance Rebalance Recommendation";
@@ -38,9 +38,9 @@ function deregisterResources(json: Synthesized): string[] {
  * Without the drainer, the Spot fallback goes too: only the drainer drains the on-demand ASG it shrinks.
  */
 const stagingWithoutRebalance = (spotDrainer: NonNullable<EnvironmentInput["spotDrainer"]>): EnvironmentInput => {
-  const capacity = ENVIRONMENTS.staging.capacity;
+  const capacity = EXAMPLES.staging.capacity;
   return {
-    ...ENVIRONMENTS.staging,
+    ...EXAMPLES.staging,
     ...(spotDrainer.enabled === false && { spotFallback: { enabled: false } }),
     capacity: { ...capacity, spotFleet: capacity.spotFleet && { ...capacity.spotFleet, capacityRebalance: false } },
     spotDrainer: { ...spotDrainer, drainOnRebalance: false },
@@ -54,7 +54,7 @@ const targetGroupRef = (service: string) => new RegExp(`^\\$\\{aws_lb_target_gro
 describe("Spot drainer in the platform stack", () => {
   test("production (capacity providers): a backstop on interruption warnings only, over every target group of the web services, the canary's alternate included", () => {
     // GIVEN / WHEN
-    const { json, stack } = synthEnvironment("production");
+    const { json, stack } = synthExample("production");
 
     // THEN
     expect(detailTypes(json)).toEqual([SPOT]);
@@ -82,7 +82,7 @@ describe("Spot drainer in the platform stack", () => {
 
   test("staging (Spot Fleet): the only drain path, on warnings, rebalance recommendations and the on-demand ASG's terminations", () => {
     // GIVEN staging with drainOnRebalance / WHEN synthesized
-    const { json } = synthEnvironment("staging");
+    const { json } = synthExample("staging");
 
     // THEN
     expect(detailTypes(json)).toEqual([REBALANCE, LIFECYCLE, SPOT]);
@@ -105,7 +105,7 @@ describe("Spot drainer in the platform stack", () => {
     ["a daemon's stop timeout too", {}, (services) => Object.assign(services[2], { stopTimeoutSeconds: 50 }), "50"],
   ])("STOP_TIMEOUT_SECONDS is the longest stop timeout on the instances: %s", (_case, capacity, change, expected) => {
     // GIVEN production with one stop timeout raised
-    const input = structuredClone(ENVIRONMENTS.production);
+    const input = structuredClone(EXAMPLES.production);
     change(input.services ?? []);
     // WHEN synthesized
     const { json } = synthEnvironment({ ...input, capacity: { ...input.capacity, ...capacity } });
@@ -114,7 +114,7 @@ describe("Spot drainer in the platform stack", () => {
   });
 
   test("reserved concurrency and margin come from config", () => {
-    const { json } = synthEnvironment({ ...ENVIRONMENTS.production, spotDrainer: { reservedConcurrency: 50, deadlineMarginSeconds: 5 } });
+    const { json } = synthEnvironment({ ...EXAMPLES.production, spotDrainer: { reservedConcurrency: 50, deadlineMarginSeconds: 5 } });
     expect(drainerFunction(json)).toMatchObject({ reserved_concurrent_executions: 50, environment: { variables: { DEADLINE_MARGIN_SECONDS: "5" } } });
   });
 
@@ -135,7 +135,7 @@ const onDemandGroupRef = (attribute: string) => new RegExp(`^\\$\\{aws_autoscali
 describe("ASG termination drain in the platform stack", () => {
   test("staging (spot-fleet): the on-demand ASG's termination hook is drained and completed by the drainer", () => {
     // GIVEN / WHEN
-    const { json, stack } = synthEnvironment("staging");
+    const { json, stack } = synthExample("staging");
 
     // THEN one hook, on the on-demand ASG, with the configured heartbeat
     expect(hooks(json)).toHaveLength(1);
@@ -162,13 +162,13 @@ describe("ASG termination drain in the platform stack", () => {
   });
 
   test("spotDrainer.lifecycleHeartbeatSeconds sets the hook's heartbeat, the function's env and timeout", () => {
-    const { json } = synthEnvironment({ ...ENVIRONMENTS.staging, spotDrainer: { ...ENVIRONMENTS.staging.spotDrainer, lifecycleHeartbeatSeconds: 300 } });
+    const { json } = synthEnvironment({ ...EXAMPLES.staging, spotDrainer: { ...EXAMPLES.staging.spotDrainer, lifecycleHeartbeatSeconds: 300 } });
     expect(hooks(json)[0]).toMatchObject({ heartbeat_timeout: 300 });
     expect(drainerFunction(json)).toMatchObject({ timeout: 360, environment: { variables: { LIFECYCLE_HEARTBEAT_SECONDS: "300" } } });
   });
 
   test.each([
-    ["production (capacity providers: managed draining covers the ASGs)", ENVIRONMENTS.production],
+    ["production (capacity providers: managed draining covers the ASGs)", EXAMPLES.production],
     ["staging with the drainer disabled (nobody would complete the hook)", stagingWithoutRebalance({ enabled: false })],
   ])("%s: no hook, no lifecycle rule, no CompleteLifecycleAction", (_case, input) => {
     const { json, stack } = synthEnvironment(input);

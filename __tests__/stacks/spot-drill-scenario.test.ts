@@ -7,12 +7,12 @@ import { readConfig, readRebalanceConfig } from "../../lambdas/spot-drainer/conf
 import { SPOT_NOTICE_MS, drainForEvent } from "../../lambdas/spot-drainer/drain";
 import { drainMetrics } from "../../lambdas/spot-drainer/emf";
 import { type RebalanceSummary, drainAndTerminateForRebalance } from "../../lambdas/spot-drainer/rebalance";
-import { ENVIRONMENTS } from "../../stacks/environments";
-import { resourcesOfType, synthEnvironment } from "../support/synth";
+import { resourcesOfType, synthExample } from "../support/synth";
 import spotEvent from "../lambdas/fixtures/spot-interruption-warning.json";
 import rebalanceEvent from "../lambdas/fixtures/rebalance-recommendation.json";
 import { fakeClock } from "../lambdas/support/drainer";
 import { FakeCluster } from "../lambdas/support/fake-cluster";
+import { EXAMPLES } from "../support/examples";
 
 /**
  * The drill on paper: what staging's FIS template does (aws:ec2:send-spot-instance-interruptions on its share of
@@ -34,7 +34,7 @@ const REPLACEMENT = "i-0b00000000000001";
 
 /** Staging's drainer settings, read by the handler's own reader from the synthesized function's environment. */
 function stagingDrainer() {
-  const { json } = synthEnvironment("staging");
+  const { json } = synthExample("staging");
   const fn = resourcesOfType(json, "aws_lambda_function").find((candidate) => /spot-drainer/.test(candidate.function_name));
   const variables = { ...(fn?.environment.variables as Record<string, string>), TARGET_GROUP_ARNS: TG_API };
   return { config: readConfig(variables), rebalance: readRebalanceConfig(variables) };
@@ -57,9 +57,9 @@ afterEach(() => {
 describe("Rehearse a Spot interruption: staging's drill through the drainer", () => {
   test("GIVEN staging's drill interrupting its share of the fleet WHEN EC2 warns those instances THEN the drainer moves every request and task off them before the reclaim", async () => {
     const { config, rebalance } = stagingDrainer();
-    const drill = ENVIRONMENTS.staging.spotDrill;
+    const drill = EXAMPLES.staging.spotDrill;
     expect(drill?.enabled).toBe(true);
-    const deregistrationDelayMs = (ENVIRONMENTS.staging.services?.[0]?.deregistrationDelaySeconds ?? 30) * 1000;
+    const deregistrationDelayMs = (EXAMPLES.staging.services?.[0]?.deregistrationDelaySeconds ?? 30) * 1000;
     const cluster = new FakeCluster(config.clusterName, [{ name: "api", desiredCount: 2, targetGroupArn: TG_API, containerPort: 80 }], clock, {
       moveMs: 20_000,
       exitMs: 3_000,

@@ -10,6 +10,7 @@ import { fallbackCap, onDemandFloor } from "../../stacks/config/spot-fallback";
 import type { EnvironmentInput } from "../../stacks/config";
 import { configProblems } from "../support/config";
 import { resourcesOfType, synthEnvironment, type Synthesized } from "../support/synth";
+import { EXAMPLES } from "../support/examples";
 
 type Env = keyof typeof ENVIRONMENTS;
 const ENVS = Object.keys(ENVIRONMENTS) as Env[];
@@ -151,7 +152,7 @@ describe("no plan drift after a fallback: ignore_changes covers exactly what the
   });
 
   test("GIVEN the fallback disabled WHEN synthesized THEN no controller exists and Terraform keeps owning the Spot ASG's on-demand base", () => {
-    const input: EnvironmentInput = { ...ENVIRONMENTS.production, spotFallback: { enabled: false } };
+    const input: EnvironmentInput = { ...EXAMPLES.production, spotFallback: { enabled: false } };
     const { json } = synthEnvironment(input);
     expect(fallbackFunction(json)).toBeUndefined();
     expect(resourcesOfType(json, "aws_ssm_parameter")).toEqual([]);
@@ -165,7 +166,7 @@ describe("config rules of the Spot fallback", () => {
     ["a Spot ASG that buys no Spot", (env) => (env.capacity.spot.onDemandPercentageAboveBaseCapacity = 100), ["spotFallback.enabled: has nothing to do while capacity.spot.onDemandPercentageAboveBaseCapacity is 100 (the Spot ASG buys no Spot): set it to false"]],
     ["the same with the fallback off", (env) => ((env.capacity.spot.onDemandPercentageAboveBaseCapacity = 100), (env.spotFallback = { enabled: false })), []],
   ])("GIVEN production with %s WHEN validated THEN the problems are as expected", (_case, change, expected) => {
-    const env = structuredClone(ENVIRONMENTS.production) as EnvironmentInput;
+    const env = structuredClone(EXAMPLES.production) as EnvironmentInput;
     change(env);
     expect(configProblems(env)).toEqual(expected);
   });
@@ -173,14 +174,14 @@ describe("config rules of the Spot fallback", () => {
   test.each<[string, (env: any) => void, string[]]>([
     ["a cap above the on-demand ASG's room", (env) => (env.spotFallback = { maxOnDemandInstances: 2 }), ["spotFallback.maxOnDemandInstances: must be <= 1 (capacity.onDemand.maxSize minus its configured size): the fallback cannot grow its group past its maxSize (got 2)"]],
   ])("GIVEN staging with %s WHEN validated THEN the problems are as expected", (_case, change, expected) => {
-    const env = structuredClone(ENVIRONMENTS.staging) as EnvironmentInput;
+    const env = structuredClone(EXAMPLES.staging) as EnvironmentInput;
     change(env);
     expect(configProblems(env)).toEqual(expected);
   });
 });
 
 test("GIVEN staging's on-demand ASG raised to its maxSize WHEN validated THEN that is fine, and the fallback's cap is 0: it only detects and alarms", () => {
-  const env = structuredClone(ENVIRONMENTS.staging) as EnvironmentInput & { capacity: { onDemand: { minSize: number; maxSize: number; desiredCapacity?: number } } };
+  const env = structuredClone(EXAMPLES.staging) as EnvironmentInput & { capacity: { onDemand: { minSize: number; maxSize: number; desiredCapacity?: number } } };
   env.capacity.onDemand = { ...env.capacity.onDemand, minSize: 1, desiredCapacity: 1, maxSize: 1 };
   expect(configProblems(env)).toEqual([]);
   expect(fallbackCap(synthEnvironment(env).config)).toBe(0);

@@ -4,7 +4,7 @@ import { serviceUrl } from "../../stacks/platform-stack";
 import { synthWithGuardrails } from "../support/guardrails";
 import { minimalInput } from "../support/config";
 import { parseEnvironmentConfig } from "../../stacks/config";
-import { resourcesOfType, synthEnvironment } from "../support/synth";
+import { resourcesOfType, synthEnvironment, synthExample } from "../support/synth";
 
 import { SHIPPED_ENVIRONMENTS as SHIPPED } from "../support/shipped-stacks";
 
@@ -26,9 +26,9 @@ describe("stack outputs", () => {
   });
 
   test("production's API answers on its host over HTTPS; staging's over HTTP", () => {
-    expect(synthEnvironment("production").json.output?.service_api_url.value).toBe("https://api.example.com/");
+    expect(synthExample("production").json.output?.service_api_url.value).toBe("https://api.example.com/");
     // Staging has no domain: its API answers on the load balancer's own DNS name.
-    expect(synthEnvironment("staging").json.output?.service_api_url.value).toMatch(/^http:\/\/\$\{aws_lb\.[^.]+\.dns_name\}\/$/);
+    expect(synthExample("staging").json.output?.service_api_url.value).toMatch(/^http:\/\/\$\{aws_lb\.[^.]+\.dns_name\}\/$/);
   });
 
   test.each<[string, Partial<{ hostHeaders: string[]; pathPatterns: string[] }>, boolean, string]>([

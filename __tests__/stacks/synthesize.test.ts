@@ -15,6 +15,7 @@ import { ENVIRONMENTS } from "../../stacks/environments";
 import { StandaloneStack } from "../../stacks/standalone-stack";
 import { synthesizeEnvironments } from "../../stacks/synthesize";
 import { registryWarnings } from "../../stacks/container-registry";
+import { EXAMPLES } from "../support/examples";
 
 const root = path.resolve(__dirname, "../..");
 const scratch = () => fs.mkdtempSync(path.join(os.tmpdir(), "synth-"));
@@ -25,7 +26,7 @@ describe("synthesizeEnvironments", () => {
     const outdir = path.join(scratch(), "cdktf.out");
 
     // WHEN app.synth() runs (aspects, validations, error annotations all enforced)
-    synthesizeEnvironments({ environments: ENVIRONMENTS, selected: ["staging"], outdir });
+    synthesizeEnvironments({ environments: EXAMPLES, selected: ["staging"], outdir });
 
     // THEN
     expect(fs.readdirSync(path.join(outdir, "stacks"))).toEqual(["staging"]);
@@ -37,7 +38,7 @@ describe("synthesizeEnvironments", () => {
   test("a bad environment anywhere writes nothing, even when another one is selected", () => {
     // GIVEN production is broken, staging is fine
     const outdir = path.join(scratch(), "cdktf.out");
-    const environments = { ...ENVIRONMENTS, production: { ...ENVIRONMENTS.production, region: "moon-1" } };
+    const environments = { ...EXAMPLES, production: { ...EXAMPLES.production, region: "moon-1" } };
 
     // WHEN / THEN
     expect(() => synthesizeEnvironments({ environments, selected: ["staging"], outdir })).toThrow(ConfigError);
@@ -48,7 +49,7 @@ describe("synthesizeEnvironments", () => {
 
   test("an environment registered under another stack name is refused", () => {
     const outdir = path.join(scratch(), "cdktf.out");
-    expect(() => synthesizeEnvironments({ environments: { prod: ENVIRONMENTS.production }, selected: ["prod"], outdir })).toThrow(
+    expect(() => synthesizeEnvironments({ environments: { prod: EXAMPLES.production }, selected: ["prod"], outdir })).toThrow(
       'environment "prod": its config says environment "production"',
     );
   });
@@ -248,8 +249,9 @@ describe("the cdktf app entry (scripts/app.mjs)", () => {
   test("capturing no stack traces outside PLATFORM_DEBUG changes nothing in the output", () => {
     // GIVEN / WHEN the same synth with debugging
     const outdir = path.join(scratch(), "out");
-    execFileSync("node", ["scripts/app.mjs"], { cwd: root, env: { ...process.env, PLATFORM_DEBUG: "1", CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS: "production" } });
-    const stack = (dir: string) => fs.readFileSync(path.join(dir, "stacks", "production", "cdk.tf.json"), "utf8");
+    const [environment] = Object.keys(ENVIRONMENTS);
+    execFileSync("node", ["scripts/app.mjs"], { cwd: root, env: { ...process.env, PLATFORM_DEBUG: "1", CDKTF_OUTDIR: outdir, PLATFORM_ENVIRONMENTS: environment } });
+    const stack = (dir: string) => fs.readFileSync(path.join(dir, "stacks", environment, "cdk.tf.json"), "utf8");
 
     // THEN
     expect(stack(outdir)).toBe(stack(appRun.outdir));
@@ -261,7 +263,10 @@ describe("the cdktf app entry (scripts/app.mjs)", () => {
     expect(run.status).toBe(0);
     expect(run.stderr).toBe("");
     const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
-    expect(Object.values(manifest.stacks).flatMap((stack: any) => stack.annotations)).not.toEqual([]);
+    // (the same annotations as without the CLI: each registered environment's advice and registry warnings)
+    const annotations = (dir: string) => Object.values(JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")).stacks).flatMap((stack: any) => stack.annotations.map((entry: any) => entry.message));
+    expect(annotations(outdir).sort()).toEqual(annotations(appRun.outdir).sort());
+    expect(Object.keys(manifest.stacks).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
   });
 
   test("bad input exits non-zero with a message and no stack trace, writing nothing", () => {

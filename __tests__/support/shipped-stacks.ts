@@ -1,5 +1,6 @@
 import { ENVIRONMENTS } from "../../stacks/environments";
-import { synthEnvironment, type Synthesized } from "./synth";
+import type { ExampleName } from "./examples";
+import { synthEnvironment, synthExample, type Synthesized } from "./synth";
 
 /** A shipped environment's stack as `Testing.synth` gives it, and as cdktf writes it (with each resource's `//` metadata). */
 export interface ShippedStack {
@@ -11,19 +12,28 @@ export interface ShippedStack {
 
 const synthesized = new Map<string, ShippedStack>();
 
-/**
- * A shipped environment, synthesized once per test worker and shared by the files that only read it
- * (the suite keeps one module cache per worker). Do not mutate the result.
- */
-export function shippedStack(environment: keyof typeof ENVIRONMENTS): ShippedStack {
-  let shipped = synthesized.get(environment);
+function shared(key: string, synth: () => ReturnType<typeof synthEnvironment>): ShippedStack {
+  let shipped = synthesized.get(key);
   if (shipped === undefined) {
-    const { json, stack } = synthEnvironment(environment);
+    const { json, stack } = synth();
     shipped = { json, withMetadata: stack.toTerraform() as Synthesized };
-    synthesized.set(environment, shipped);
+    synthesized.set(key, shipped);
   }
   return shipped;
 }
 
-/** The names of every shipped environment. */
+/**
+ * A registered environment, synthesized once per test worker and shared by the files that only read it
+ * (the suite keeps one module cache per worker). Do not mutate the result.
+ */
+export function shippedStack(environment: keyof typeof ENVIRONMENTS): ShippedStack {
+  return shared(`registered ${environment}`, () => synthEnvironment(environment));
+}
+
+/** A shipped example (support/examples.ts), shared the same way. Do not mutate the result. */
+export function exampleStack(name: ExampleName): ShippedStack {
+  return shared(`example ${name}`, () => synthExample(name));
+}
+
+/** The names of every registered environment. */
 export const SHIPPED_ENVIRONMENTS = Object.keys(ENVIRONMENTS) as Array<keyof typeof ENVIRONMENTS>;

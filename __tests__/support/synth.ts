@@ -4,6 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { parseEnvironmentConfig, type EnvironmentConfig, type EnvironmentInput } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { PlatformStack } from "../../stacks/platform-stack";
+import { EXAMPLES, type ExampleName } from "./examples";
 
 /** Synthesized Terraform JSON of one stack. */
 export interface Synthesized {
@@ -28,21 +29,29 @@ export function synthConstructs(build: (scope: Construct) => void): Synthesized 
 const shippedSynths = new Map<string, { text: string; stack: PlatformStack; config: EnvironmentConfig }>();
 
 /**
- * A whole environment's stack, from a shipped environment or a config input. A shipped one is
+ * A whole environment's stack, from a registered environment (by name) or a config input. A registered one is
  * synthesized once per worker; each call still gets its own JSON and config to change.
  */
 export function synthEnvironment(input: EnvironmentInput | keyof typeof ENVIRONMENTS): { json: Synthesized; stack: PlatformStack; config: EnvironmentConfig } {
-  if (typeof input === "string") {
-    let shipped = shippedSynths.get(input);
-    if (shipped === undefined) {
-      const { stack, config, text } = synthesize(ENVIRONMENTS[input]);
-      shipped = { text, stack, config };
-      shippedSynths.set(input, shipped);
-    }
-    return { json: JSON.parse(shipped.text) as Synthesized, stack: shipped.stack, config: structuredClone(shipped.config) };
-  }
+  if (typeof input === "string") return cachedSynth(`registered ${input}`, () => ENVIRONMENTS[input]);
   const { stack, config, text } = synthesize(input);
   return { json: JSON.parse(text) as Synthesized, stack, config };
+}
+
+/** A shipped example's stack (support/examples.ts), synthesized once per worker like a registered one. */
+export function synthExample(name: ExampleName): { json: Synthesized; stack: PlatformStack; config: EnvironmentConfig } {
+  return cachedSynth(`example ${name}`, () => EXAMPLES[name]);
+}
+
+function cachedSynth(key: string, input: () => EnvironmentInput | undefined): { json: Synthesized; stack: PlatformStack; config: EnvironmentConfig } {
+  let shipped = shippedSynths.get(key);
+  if (shipped === undefined) {
+    const config = input();
+    if (config === undefined) throw new Error(`no such environment: ${key}`);
+    shipped = synthesize(config);
+    shippedSynths.set(key, shipped);
+  }
+  return { json: JSON.parse(shipped.text) as Synthesized, stack: shipped.stack, config: structuredClone(shipped.config) };
 }
 
 function synthesize(input: EnvironmentInput): { stack: PlatformStack; config: EnvironmentConfig; text: string } {

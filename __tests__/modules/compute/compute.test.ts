@@ -3,8 +3,8 @@ import { describe, expect, test } from "vitest";
 import { Compute, computeNames, type ComputeProps } from "../../../modules/compute/compute";
 import { Naming } from "../../../modules/platform/naming";
 import { parseEnvironmentConfig } from "../../../stacks/config";
-import { ENVIRONMENTS } from "../../../stacks/environments";
-import { dataSourcesOfType, resourcesOfType, soleResource, synthConstructs, synthEnvironment } from "../../support/synth";
+import { dataSourcesOfType, resourcesOfType, soleResource, synthConstructs, synthEnvironment, synthExample } from "../../support/synth";
+import { EXAMPLES, type ExampleName } from "../../support/examples";
 
 const decode = (base64: string): string[] => Buffer.from(base64, "base64").toString("utf8").split("\n");
 const ref = (type: string, attribute: string) => new RegExp(`^\\$\\{${type}\\.[\\w-]+\\.${attribute}\\}$`);
@@ -15,8 +15,8 @@ const byName = (resources: Array<Record<string, any>>, name: string) => {
 };
 
 /** Compute alone, from a shipped environment's capacity, with props overridden. */
-function buildCompute(environment: "production" | "staging", overrides: Partial<ComputeProps> = {}) {
-  const config = parseEnvironmentConfig(ENVIRONMENTS[environment]);
+function buildCompute(environment: ExampleName, overrides: Partial<ComputeProps> = {}) {
+  const config = parseEnvironmentConfig(EXAMPLES[environment]);
   let compute: Compute | undefined;
   const json = synthConstructs((scope) => {
     compute = new Compute(scope, "compute", {
@@ -33,7 +33,7 @@ function buildCompute(environment: "production" | "staging", overrides: Partial<
 }
 
 describe("Compute in capacity-providers mode (production)", () => {
-  const { json, stack } = synthEnvironment("production");
+  const { json, stack } = synthExample("production");
   const groups = resourcesOfType(json, "aws_autoscaling_group");
   const templates = resourcesOfType(json, "aws_launch_template");
 
@@ -66,7 +66,7 @@ describe("Compute in capacity-providers mode (production)", () => {
       expect(group).toMatchObject({ protect_from_scale_in: true, force_delete: true, health_check_grace_period: 120 });
       expect(group.lifecycle.ignore_changes[0]).toBe("desired_capacity");
       expect(group.tag).toContainEqual({ key: "AmazonECSManaged", value: "true", propagate_at_launch: true });
-      expect(group.vpc_zone_identifier).toEqual(ENVIRONMENTS.production.network.mode === "existing" ? ENVIRONMENTS.production.network.instanceSubnetIds : []);
+      expect(group.vpc_zone_identifier).toEqual(EXAMPLES.production.network.mode === "existing" ? EXAMPLES.production.network.instanceSubnetIds : []);
       expect(group.mixed_instances_policy.launch_template.launch_template_specification.version).toMatch(ref("aws_launch_template", "latest_version"));
       expect(group.instance_refresh.preferences).toMatchObject({ min_healthy_percentage: 90, checkpoint_percentages: [20, 100], scale_in_protected_instances: "Refresh" });
     }
@@ -164,7 +164,7 @@ describe("Compute in capacity-providers mode (production)", () => {
 });
 
 describe("Compute in spot-fleet mode (staging)", () => {
-  const { json, stack } = synthEnvironment("staging");
+  const { json, stack } = synthExample("staging");
 
   test("an unprotected on-demand ASG (size 0) and no capacity providers", () => {
     // GIVEN staging WHEN synthesized THEN
@@ -269,7 +269,7 @@ describe("Compute in spot-fleet mode (staging)", () => {
 describe("Compute with a pinned AMI", () => {
   test("uses the AMI id and skips the SSM lookup", () => {
     // GIVEN production with a pinned AMI
-    const input = structuredClone(ENVIRONMENTS.production);
+    const input = structuredClone(EXAMPLES.production);
     input.capacity.amiId = "ami-0abc12345def67890";
     // WHEN synthesized
     const { json, stack } = synthEnvironment(input);

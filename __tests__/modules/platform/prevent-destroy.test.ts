@@ -4,21 +4,22 @@ import { describe, expect, test } from "vitest";
 import { TerraformResource } from "cdktf";
 import { RESOURCE_TYPES, isStateful } from "../../../modules/platform/resource-types";
 import { parseEnvironmentConfig } from "../../../stacks/config";
-import { ENVIRONMENTS } from "../../../stacks/environments";
-import { SHIPPED_ENVIRONMENTS, shippedStack } from "../../support/shipped-stacks";
+import { exampleStack, SHIPPED_ENVIRONMENTS, shippedStack } from "../../support/shipped-stacks";
 import { synthEnvironment } from "../../support/synth";
+import { EXAMPLES } from "../../support/examples";
+import type { ExampleName } from "../../support/examples";
 
 /** Every resource of a stack as [type, name, lifecycle]. */
-function lifecycles(environment: keyof typeof ENVIRONMENTS): Array<[string, string, Record<string, unknown> | undefined]> {
-  return Object.entries(shippedStack(environment).json.resource ?? {}).flatMap(([type, byName]) =>
+function lifecycles(environment: ExampleName): Array<[string, string, Record<string, unknown> | undefined]> {
+  return Object.entries(exampleStack(environment).json.resource ?? {}).flatMap(([type, byName]) =>
     Object.entries(byName).map(([name, resource]): [string, string, Record<string, unknown> | undefined] => [type, name, resource.lifecycle as Record<string, unknown> | undefined]),
   );
 }
 
 describe("prevent_destroy on stateful resources", () => {
   test("the shipped environments are the two cases: production protects itself, staging is meant to be torn down", () => {
-    expect(parseEnvironmentConfig(ENVIRONMENTS.production).loadBalancer.deletionProtection).toBe(true);
-    expect(parseEnvironmentConfig(ENVIRONMENTS.staging).loadBalancer.deletionProtection).toBe(false);
+    expect(parseEnvironmentConfig(EXAMPLES.production).loadBalancer.deletionProtection).toBe(true);
+    expect(parseEnvironmentConfig(EXAMPLES.staging).loadBalancer.deletionProtection).toBe(false);
   });
 
   test("production: every stateful resource has prevent_destroy and no other resource has it", () => {
@@ -62,7 +63,7 @@ describe("prevent_destroy on stateful resources", () => {
 
   test("the stack's deletionProtection accessor is the one switch: staging with it on protects its VPC, subnets and Spot Fleet too", () => {
     // GIVEN staging with deletion protection turned on
-    const { json, stack } = synthEnvironment({ ...ENVIRONMENTS.staging, loadBalancer: { ...ENVIRONMENTS.staging.loadBalancer, deletionProtection: true } });
+    const { json, stack } = synthEnvironment({ ...EXAMPLES.staging, loadBalancer: { ...EXAMPLES.staging.loadBalancer, deletionProtection: true } });
 
     // THEN the stack reports it, the ALB and the bucket follow it, and every stateful resource is protected
     expect(stack.deletionProtection).toBe(true);

@@ -1,11 +1,11 @@
 import { describe, expect, test } from "vitest";
-import { ENVIRONMENTS } from "../../../stacks/environments";
 import { configProblems } from "../../support/config";
+import { EXAMPLES } from "../../support/examples";
 
 type Mutable = Record<string, any>;
 
 /** Staging (spot-fleet mode, 2 AZs, weights 1, capacity rebalance with rebalance draining), to break in one place. */
-const staging = (): Mutable => structuredClone(ENVIRONMENTS.staging) as Mutable;
+const staging = (): Mutable => structuredClone(EXAMPLES.staging) as Mutable;
 
 describe("Spot Fleet rebalance: drain only what the fleet replaces, and terminate what it replaced", () => {
   test.each<[string, (env: Mutable) => void, string[]]>([
@@ -87,7 +87,7 @@ describe("Spot Fleet scaling: one signal both ways, and a floor over every AZ", 
 });
 
 describe("Drainer concurrency: one execution for every Spot instance a storm can warn at once", () => {
-  const production = (): Mutable => structuredClone(ENVIRONMENTS.production) as Mutable;
+  const production = (): Mutable => structuredClone(EXAMPLES.production) as Mutable;
 
   test.each<[string, () => Mutable, string[]]>([
     ["production as shipped (30 Spot instances, 30 reserved)", production, []],
@@ -153,7 +153,7 @@ describe("Spot drill: only where it rehearses something and can be stopped", () 
   });
 
   test("GIVEN production with the drill on but no Spot capacity WHEN validated THEN it is refused", () => {
-    const env = structuredClone(ENVIRONMENTS.production) as Mutable;
+    const env = structuredClone(EXAMPLES.production) as Mutable;
     env.spotDrill = { enabled: true };
     env.capacity.spot.maxSize = 0;
     env.capacity.strategy.spotWeight = 0;

@@ -1,20 +1,21 @@
 import { describe, expect, test } from "vitest";
 import { REGISTERED } from "../../support/new-environments";
 import { ConfigError, parseEnvironmentConfig, type EnvironmentInput } from "../../../stacks/config";
-import { ENVIRONMENTS } from "../../../stacks/environments";
 import { configProblems } from "../../support/config";
+import { ENVIRONMENTS } from "../../../stacks/environments";
+import { EXAMPLES, type ExampleName } from "../../support/examples";
 
 type Mutable = Record<string, any>;
 
-/** A deep copy of a shipped environment to break in one place. */
-function environment(name: string): Mutable {
-  return structuredClone(ENVIRONMENTS[name]) as Mutable;
+/** A deep copy of a shipped example to break in one place. */
+function environment(name: ExampleName): Mutable {
+  return structuredClone(EXAMPLES[name]) as Mutable;
 }
 
 describe("capacity config", () => {
-  test.each(REGISTERED)("the shipped %s environment is valid", (name) => {
-    // GIVEN a shipped environment WHEN it is parsed THEN there are no problems
-    expect(configProblems(environment(name))).toEqual([]);
+  test.each(REGISTERED)("the registered %s environment is valid", (name) => {
+    // GIVEN a registered environment WHEN it is parsed THEN there are no problems
+    expect(configProblems(ENVIRONMENTS[name])).toEqual([]);
   });
 
   test.each<[string, "production" | "staging", (env: Mutable) => void, string]>([

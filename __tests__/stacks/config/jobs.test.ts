@@ -1,12 +1,12 @@
 import { describe, expect, test } from "vitest";
 import { parseEnvironmentConfig, type EnvironmentInput } from "../../../stacks/config";
-import { ENVIRONMENTS } from "../../../stacks/environments";
 import { configProblems } from "../../support/config";
+import { EXAMPLES, type ExampleName } from "../../support/examples";
 
 type Job = NonNullable<EnvironmentInput["scheduledTasks"]>[number];
 
-function withJobs(environment: "staging" | "production", jobs: Job[]): EnvironmentInput {
-  return { ...ENVIRONMENTS[environment], scheduledTasks: jobs };
+function withJobs(environment: ExampleName, jobs: Job[]): EnvironmentInput {
+  return { ...EXAMPLES[environment], scheduledTasks: jobs };
 }
 
 const FEED: Job = { name: "feed-refresh", schedule: "rate(15 minutes)", service: "api", command: ["node", "jobs/refresh-feeds.js"] };
@@ -88,12 +88,12 @@ describe("scheduledTasks config", () => {
   });
 
   // The shipped examples by name: environments added with new-env are free to have other jobs.
-  test.each([
+  test.each<[ExampleName, string]>([
     ["staging", "smoke-check"],
     ["production", "feed-refresh"],
   ])("GIVEN the shipped %s environment WHEN parsed THEN its %s job runs every 15 minutes", (name, job) => {
     // GIVEN / WHEN
-    const config = parseEnvironmentConfig(ENVIRONMENTS[name]);
+    const config = parseEnvironmentConfig(EXAMPLES[name]);
     // THEN
     const found = config.scheduledTasks.find((candidate) => candidate.name === job);
     expect(found?.schedule).toMatch(/^(rate\(15 minutes\)|cron\(0\/15 \* \* \* \? \*\))$/);

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import type { EnvironmentInput } from "../../../stacks/config";
-import { ENVIRONMENTS } from "../../../stacks/environments";
 import { configProblems, minimalInput } from "../../support/config";
+import { EXAMPLES } from "../../support/examples";
 
 type Mutable = Record<string, any>;
 
@@ -94,7 +94,7 @@ describe("task fit", () => {
   });
 
   test("GIVEN the Spot Fleet environment WHEN a job is too big for its smallest type THEN the fleet's types are named (any instance can take it)", () => {
-    const input = structuredClone(ENVIRONMENTS.staging) as Mutable;
+    const input = structuredClone(EXAMPLES.staging) as Mutable;
     input.scheduledTasks = [{ name: "big", schedule: "rate(1 hour)", image: "busybox:1.37", cpu: 4096, memory: 512 }];
     expect(configProblems(input)).toEqual([
       expect.stringMatching(/^scheduledTasks\[big\]\.cpu: job "big" needs 4096 CPU units \(cpu\), but no instance type of capacity\.onDemand\.instanceTypes offers that/),

@@ -1,8 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { parseEnvironmentConfig } from "../../../stacks/config";
 import * as security from "../../../stacks/config/security";
-import { ENVIRONMENTS } from "../../../stacks/environments";
 import { minimalInput, validationMessage } from "../../support/config";
+import { EXAMPLES } from "../../support/examples";
 
 const KEY_ARN = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 const ACL_ARN = "arn:aws:wafv2:eu-west-1:123456789012:regional/webacl/acme/a1b2c3d4-5678-90ab-cdef-0123456789ab";
@@ -97,7 +97,7 @@ describe("security config", () => {
   });
 
   test("GIVEN the shipped production example WHEN parsed THEN it uses the logs key, WAF and read-only web services", () => {
-    const config = parseEnvironmentConfig(ENVIRONMENTS.production);
+    const config = parseEnvironmentConfig(EXAMPLES.production);
     expect(config.logs.kmsKey).toBe("create");
     expect(config.loadBalancer.waf).toMatchObject({ mode: "create", managedRulesAction: "block" });
     expect(config.services.filter((service) => service.kind === "web").every((service) => service.readonlyRootFilesystem)).toBe(true);

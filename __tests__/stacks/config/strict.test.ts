@@ -3,10 +3,11 @@ import { z } from "zod";
 import { ENVIRONMENT_SCHEMA, parseEnvironmentConfig, validateEnvironment } from "../../../stacks/config";
 import { ENVIRONMENTS } from "../../../stacks/environments";
 import { configProblems, minimalInput } from "../../support/config";
+import { EXAMPLES } from "../../support/examples";
 
 type Mutable = Record<string, any>;
-const production = (): Mutable => structuredClone(ENVIRONMENTS.production) as Mutable;
-const staging = (): Mutable => structuredClone(ENVIRONMENTS.staging) as Mutable;
+const production = (): Mutable => structuredClone(EXAMPLES.production) as Mutable;
+const staging = (): Mutable => structuredClone(EXAMPLES.staging) as Mutable;
 
 describe("strict config: an unknown key is an error naming it, its path and the closest known key", () => {
   test.each<[string, () => Mutable, string]>([
@@ -124,7 +125,7 @@ describe("one spelling for enums: kebab-case", () => {
   });
 
   test("the default is the kebab-case value, and a spelling that is neither is refused listing the documented ones", () => {
-    expect(parseEnvironmentConfig(ENVIRONMENTS.staging).capacity.spotFleet?.allocationStrategy).toBe("priceCapacityOptimized");
+    expect(parseEnvironmentConfig(EXAMPLES.staging).capacity.spotFleet?.allocationStrategy).toBe("priceCapacityOptimized");
     const env = staging();
     env.capacity.spotFleet.allocationStrategy = "cheapest";
     expect(configProblems(env).join("\n")).toContain('"price-capacity-optimized"');

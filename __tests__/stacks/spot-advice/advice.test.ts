@@ -1,9 +1,9 @@
 import { describe, expect, test } from "vitest";
 import { adviseSpotPools, familyGeneration, saferAlternatives, spotPoolWarnings } from "../../../stacks/spot-advice/advice";
 import { parseEnvironmentConfig, type EnvironmentInput } from "../../../stacks/config";
-import { ENVIRONMENTS } from "../../../stacks/environments";
 import { configProblems, minimalInput } from "../../support/config";
 import { fixtureDataset } from "../../support/spot-data";
+import { EXAMPLES } from "../../support/examples";
 
 const dataset = fixtureDataset();
 
@@ -17,7 +17,7 @@ function withSpotTypes(types: string[], change: (input: any) => void = () => und
 
 /** The shipped staging example (Spot Fleet, arm64) with its fleet listing `types`, weight 1 each. */
 function withFleetTypes(types: string[]): EnvironmentInput {
-  const input: any = structuredClone(ENVIRONMENTS.staging);
+  const input: any = structuredClone(EXAMPLES.staging);
   input.capacity.onDemand.instanceTypes = ["m7g.large"];
   input.capacity.spotFleet.instanceTypes = types.map((type) => ({ type, weightedCapacity: 1 }));
   return input;
