@@ -1,5 +1,6 @@
 import { ENVIRONMENTS } from "../../stacks/environments";
-import type { ExampleName } from "./examples";
+import type { EnvironmentInput } from "../../stacks/config";
+import { EXAMPLES, type ExampleName } from "./examples";
 import { synthEnvironment, synthExample, type Synthesized } from "./synth";
 
 /** A shipped environment's stack as `Testing.synth` gives it, and as cdktf writes it (with each resource's `//` metadata). */
@@ -10,14 +11,15 @@ export interface ShippedStack {
   readonly withMetadata: Synthesized;
 }
 
-const synthesized = new Map<string, ShippedStack>();
+/** By input, as support/synth.ts caches: an example that is also registered is one stack. */
+const synthesized = new Map<EnvironmentInput | undefined, ShippedStack>();
 
-function shared(key: string, synth: () => ReturnType<typeof synthEnvironment>): ShippedStack {
-  let shipped = synthesized.get(key);
+function shared(input: EnvironmentInput | undefined, synth: () => ReturnType<typeof synthEnvironment>): ShippedStack {
+  let shipped = synthesized.get(input);
   if (shipped === undefined) {
     const { json, stack } = synth();
     shipped = { json, withMetadata: stack.toTerraform() as Synthesized };
-    synthesized.set(key, shipped);
+    synthesized.set(input, shipped);
   }
   return shipped;
 }
@@ -27,12 +29,12 @@ function shared(key: string, synth: () => ReturnType<typeof synthEnvironment>): 
  * (the suite keeps one module cache per worker). Do not mutate the result.
  */
 export function shippedStack(environment: keyof typeof ENVIRONMENTS): ShippedStack {
-  return shared(`registered ${environment}`, () => synthEnvironment(environment));
+  return shared(ENVIRONMENTS[environment], () => synthEnvironment(environment));
 }
 
 /** A shipped example (support/examples.ts), shared the same way. Do not mutate the result. */
 export function exampleStack(name: ExampleName): ShippedStack {
-  return shared(`example ${name}`, () => synthExample(name));
+  return shared(EXAMPLES[name], () => synthExample(name));
 }
 
 /** The names of every registered environment. */

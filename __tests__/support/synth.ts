@@ -25,31 +25,33 @@ export function synthConstructs(build: (scope: Construct) => void): Synthesized 
   return JSON.parse(Testing.synth(stack)) as Synthesized;
 }
 
-/** Shipped environments synthesized once per test worker (workers share modules: isolate is off). */
-const shippedSynths = new Map<string, { text: string; stack: PlatformStack; config: EnvironmentConfig }>();
+/**
+ * Registered environments and shipped examples, synthesized once per test worker (workers share modules: isolate is
+ * off), by their input: an example that is also registered is the same object, synthesized once.
+ */
+const shippedSynths = new Map<EnvironmentInput, { text: string; stack: PlatformStack; config: EnvironmentConfig }>();
 
 /**
  * A whole environment's stack, from a registered environment (by name) or a config input. A registered one is
  * synthesized once per worker; each call still gets its own JSON and config to change.
  */
 export function synthEnvironment(input: EnvironmentInput | keyof typeof ENVIRONMENTS): { json: Synthesized; stack: PlatformStack; config: EnvironmentConfig } {
-  if (typeof input === "string") return cachedSynth(`registered ${input}`, () => ENVIRONMENTS[input]);
+  if (typeof input === "string") return cachedSynth(ENVIRONMENTS[input], `registered environment ${input}`);
   const { stack, config, text } = synthesize(input);
   return { json: JSON.parse(text) as Synthesized, stack, config };
 }
 
 /** A shipped example's stack (support/examples.ts), synthesized once per worker like a registered one. */
 export function synthExample(name: ExampleName): { json: Synthesized; stack: PlatformStack; config: EnvironmentConfig } {
-  return cachedSynth(`example ${name}`, () => EXAMPLES[name]);
+  return cachedSynth(EXAMPLES[name], `example ${name}`);
 }
 
-function cachedSynth(key: string, input: () => EnvironmentInput | undefined): { json: Synthesized; stack: PlatformStack; config: EnvironmentConfig } {
-  let shipped = shippedSynths.get(key);
+function cachedSynth(input: EnvironmentInput | undefined, what: string): { json: Synthesized; stack: PlatformStack; config: EnvironmentConfig } {
+  if (input === undefined) throw new Error(`no such environment: ${what}`);
+  let shipped = shippedSynths.get(input);
   if (shipped === undefined) {
-    const config = input();
-    if (config === undefined) throw new Error(`no such environment: ${key}`);
-    shipped = synthesize(config);
-    shippedSynths.set(key, shipped);
+    shipped = synthesize(input);
+    shippedSynths.set(input, shipped);
   }
   return { json: JSON.parse(shipped.text) as Synthesized, stack: shipped.stack, config: structuredClone(shipped.config) };
 }
