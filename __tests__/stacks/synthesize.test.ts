@@ -13,6 +13,7 @@ import { spotPoolWarnings } from "../../stacks/spot-advice/advice";
 import { ConfigError, parseEnvironmentConfig } from "../../stacks/config";
 import { ENVIRONMENTS } from "../../stacks/environments";
 import { StandaloneStack } from "../../stacks/standalone-stack";
+import { runApp } from "../../stacks/app";
 import { synthesizeEnvironments } from "../../stacks/synthesize";
 import { registryWarnings } from "../../stacks/container-registry";
 import { EXAMPLES } from "../support/examples";
@@ -257,16 +258,32 @@ describe("the cdktf app entry (scripts/app.mjs)", () => {
     expect(stack(outdir)).toBe(stack(appRun.outdir));
   });
 
-  test("under the cdktf CLI (CDKTF_CONTEXT_JSON set) warnings are left to the CLI: nothing on stderr to show as [ERROR]", () => {
+  test.each([
+    ["run directly, it says each warning on stderr", {}, true],
+    ["under the cdktf CLI (CDKTF_CONTEXT_JSON set), it leaves them to the CLI: nothing on stderr to show as [ERROR]", { CDKTF_CONTEXT_JSON: "{}" }, false],
+  ])("GIVEN the examples' warnings WHEN the app runs %s, and records them in the manifest either way", (_case, env, onStderr) => {
+    // GIVEN the shipped examples, whose staging has Spot pool advice (a team's registered environments may have none)
+    const warnings = Object.values(EXAMPLES).flatMap((input) => [...spotPoolWarnings(parseEnvironmentConfig(input)), ...registryWarnings(parseEnvironmentConfig(input))]);
+    expect(warnings.length).toBeGreaterThan(0);
+    const outdir = path.join(scratch(), "out");
+    let stderr = "";
+
+    // WHEN
+    const code = runApp(EXAMPLES, { ...env, CDKTF_OUTDIR: outdir }, (text) => (stderr += text));
+
+    // THEN
+    expect(code).toBe(0);
+    expect(stderr.split("\n").filter(Boolean).sort()).toEqual(onStderr ? warnings.map((warning) => `WARN ${warning}`).sort() : []);
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
+    expect(Object.values(manifest.stacks).flatMap((stack: any) => stack.annotations.map((entry: any) => entry.message)).sort()).toEqual([...warnings].sort());
+  });
+
+  test("under the cdktf CLI the app process writes nothing on stderr and every registered stack", () => {
     const outdir = path.join(scratch(), "out");
     const run = spawnSync("node", ["scripts/app.mjs"], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTEXT_JSON: "{}" } });
     expect(run.status).toBe(0);
     expect(run.stderr).toBe("");
-    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8"));
-    // (the same annotations as without the CLI: each registered environment's advice and registry warnings)
-    const annotations = (dir: string) => Object.values(JSON.parse(fs.readFileSync(path.join(dir, "manifest.json"), "utf8")).stacks).flatMap((stack: any) => stack.annotations.map((entry: any) => entry.message));
-    expect(annotations(outdir).sort()).toEqual(annotations(appRun.outdir).sort());
-    expect(Object.keys(manifest.stacks).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")).stacks).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
   });
 
   test("bad input exits non-zero with a message and no stack trace, writing nothing", () => {
