@@ -166,6 +166,20 @@ export function valuesToReplace(input: EnvironmentInput, name: string): Replacem
 
 const literal = (value: string): string => JSON.stringify(value);
 
+/** The file and the exported const of environment `name`, as stacks/environments/index.ts lists and imports it. */
+function registeredSource(registry: string, name: string): { file: string; constant: string } | undefined {
+  const listing = /export const ENVIRONMENTS[^=]*= \{([^}]*)\}/.exec(registry)?.[1] ?? "";
+  for (const entry of listing.split(",")) {
+    // `staging`, `production: teamProduction` or `"qa-1": qa1`
+    const match = /^\s*(?:"([^"]+)"|([A-Za-z_$][\w$]*))\s*(?::\s*([A-Za-z_$][\w$]*))?\s*$/.exec(entry);
+    if (!match || (match[1] ?? match[2]) !== name) continue;
+    const constant = match[3] ?? match[2];
+    const file = new RegExp(`^import \\{ ${constant} \\} from "\\./([\\w.-]+)";$`, "m").exec(registry)?.[1];
+    return file === undefined ? undefined : { file: `${file}.ts`, constant };
+  }
+  return undefined;
+}
+
 /** Creates `stacks/environments/<name>.ts` from `<from>.ts` and registers it; validates everything before writing. */
 export function scaffoldEnvironment(options: ScaffoldOptions): ScaffoldResult {
   const { root, name, from } = options;
@@ -177,7 +191,7 @@ export function scaffoldEnvironment(options: ScaffoldOptions): ScaffoldResult {
   const file = path.join(directory, `${name}.ts`);
   const index = path.join(directory, "index.ts");
   if (options.environments[name] || fs.existsSync(file)) {
-    throw new ScaffoldError(`environment "${name}" exists already (${path.relative(root, file)}); pick another name or edit that file`, 2);
+    throw new ScaffoldError(`environment "${name}" exists already (${path.relative(root, file)}); pick another name (an example's file is a test fixture: copy it, do not edit it)`, 2);
   }
 
   const registry = fs.readFileSync(index, "utf8");
@@ -186,10 +200,12 @@ export function scaffoldEnvironment(options: ScaffoldOptions): ScaffoldResult {
     throw new ScaffoldError(`environment name "${name}" would be exported as \`${constName(name)}\`, which ${clash} already uses; pick a name that differs after camel-casing`, 2);
   }
 
-  const sourceFile = path.join(directory, `${from}.ts`);
+  // The file the registry imports the source from: a team's `production` need not live in production.ts.
+  const origin = registeredSource(registry, from) ?? { file: `${from}.ts`, constant: constName(from) };
+  const sourceFile = path.join(directory, origin.file);
   if (!fs.existsSync(sourceFile)) throw new ScaffoldError(`cannot find ${path.relative(root, sourceFile)}, the file of environment "${from}"`, 1);
   let text = fs.readFileSync(sourceFile, "utf8");
-  const [fromConst, newConst] = [constName(from), constName(name)];
+  const [fromConst, newConst] = [origin.constant, constName(name)];
   const declaration = new RegExp(`(?:/\\*\\*[\\s\\S]*?\\*/\\s*)?export const ${fromConst}: EnvironmentInput = \\{`);
   if (!declaration.test(text)) throw new ScaffoldError(`${path.relative(root, sourceFile)} does not declare \`export const ${fromConst}: EnvironmentInput = {\``, 1);
   text = text.replace(

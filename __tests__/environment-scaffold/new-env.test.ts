@@ -117,6 +117,27 @@ describe("npm run new-env", () => {
     expect(fs.readFileSync(path.join(dir, result.index), "utf8")).toContain(`"${qaEu}": ${constName(qaEu)}`);
   });
 
+  test("copies the file the registry imports the source from: a team's production need not be production.ts", () => {
+    // GIVEN production registered from a team's own file (the example's production.ts left beside it)
+    const dir = copyOfProject();
+    const environments = path.join(dir, "stacks/environments");
+    const example = fs.readFileSync(path.join(environments, "production.ts"), "utf8");
+    fs.writeFileSync(path.join(environments, "team-production.ts"), `// the team's production\n${example.replace("export const production:", "export const teamProduction:")}`);
+    fs.writeFileSync(
+      path.join(environments, "index.ts"),
+      'import type { EnvironmentInput } from "../config";\nimport { teamProduction } from "./team-production";\n\nexport const ENVIRONMENTS: Readonly<Record<string, EnvironmentInput>> = { production: teamProduction };\n',
+    );
+
+    // WHEN
+    const result = scaffoldEnvironment({ root: dir, name: "qa", from: "production", environments: { production: EXAMPLES.production } });
+
+    // THEN the new file is a copy of the team's file, registered beside it
+    const text = fs.readFileSync(path.join(dir, result.file), "utf8");
+    expect(text.startsWith("// the team's production\n")).toBe(true);
+    expect(text).toContain("export const qa: EnvironmentInput = {");
+    expect(fs.readFileSync(path.join(dir, result.index), "utf8")).toContain("{ production: teamProduction, qa }");
+  });
+
   const [first] = REGISTERED;
   test.each<[string, string, string, RegExp]>([
     ["an existing name", first, first, new RegExp(`environment "${first}" exists already`)],
