@@ -4,4 +4,13 @@
 // V8's compiled code for the bundle is cached beside it.
 import { ensureAppBundle, runBundle } from "./app-bundle.mjs";
 
-runBundle(await ensureAppBundle());
+let bundle;
+try {
+  bundle = await ensureAppBundle();
+} catch (error) {
+  // esbuild has printed each error with its file and line (a missing import, a syntax error); its stack says nothing more.
+  if (!Array.isArray(error?.errors)) throw error;
+  process.stderr.write(`synthesis failed: the app does not build (${error.errors.length} error(s) above)\n`);
+  process.exit(1);
+}
+runBundle(bundle);

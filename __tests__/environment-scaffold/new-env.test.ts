@@ -120,6 +120,7 @@ describe("npm run new-env", () => {
   test("copies the file the registry imports the source from: a team's production need not be production.ts", () => {
     // GIVEN production registered from a team's own file (the example's production.ts left beside it)
     const dir = copyOfProject();
+    for (const file of fs.readdirSync(path.join(dir, "stacks/environments"))) if (!["production.ts", "staging.ts"].includes(file)) fs.rmSync(path.join(dir, "stacks/environments", file));
     const environments = path.join(dir, "stacks/environments");
     const example = fs.readFileSync(path.join(environments, "production.ts"), "utf8");
     fs.writeFileSync(path.join(environments, "team-production.ts"), `// the team's production\n${example.replace("export const production:", "export const teamProduction:")}`);
@@ -129,13 +130,14 @@ describe("npm run new-env", () => {
     );
 
     // WHEN
-    const result = scaffoldEnvironment({ root: dir, name: "qa", from: "production", environments: { production: EXAMPLES.production } });
+    const name = unregisteredName("copy");
+    const result = scaffoldEnvironment({ root: dir, name, from: "production", environments: { production: EXAMPLES.production } });
 
     // THEN the new file is a copy of the team's file, registered beside it
     const text = fs.readFileSync(path.join(dir, result.file), "utf8");
     expect(text.startsWith("// the team's production\n")).toBe(true);
-    expect(text).toContain("export const qa: EnvironmentInput = {");
-    expect(fs.readFileSync(path.join(dir, result.index), "utf8")).toContain("{ production: teamProduction, qa }");
+    expect(text).toContain(`export const ${constName(name)}: EnvironmentInput = {`);
+    expect(fs.readFileSync(path.join(dir, result.index), "utf8")).toContain(`{ production: teamProduction, ${name} }`);
   });
 
   const [first] = REGISTERED;

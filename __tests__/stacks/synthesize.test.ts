@@ -286,6 +286,27 @@ describe("the cdktf app entry (scripts/app.mjs)", () => {
     expect(Object.keys(JSON.parse(fs.readFileSync(path.join(outdir, "manifest.json"), "utf8")).stacks).sort()).toEqual(Object.keys(ENVIRONMENTS).sort());
   });
 
+  test("an environment file that does not build exits 1 with esbuild's error and no stack trace, writing nothing", () => {
+    // GIVEN a copy of the app whose registry imports a file that is not there (a new environment not yet added)
+    const dir = scratch();
+    for (const part of ["main.ts", "scripts", "stacks", "modules", "lambdas", "instance-types", "spot-advisor", "package.json", "package-lock.json", "cdktf.json", "tsconfig.json"]) {
+      fs.cpSync(path.join(root, part), path.join(dir, part), { recursive: true });
+    }
+    fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
+    const registry = path.join(dir, "stacks", "environments", "index.ts");
+    fs.writeFileSync(registry, fs.readFileSync(registry, "utf8").replace(/^(import .*;)$/m, '$1\nimport { missing } from "./not-there";\nvoid missing;'));
+
+    // WHEN
+    const run = spawnSync("node", ["scripts/app.mjs"], { cwd: dir, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: path.join(dir, "out") } });
+
+    // THEN
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('Could not resolve "./not-there"');
+    expect(run.stderr.endsWith("synthesis failed: the app does not build (1 error(s) above)\n")).toBe(true);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+    expect(fs.existsSync(path.join(dir, "out"))).toBe(false);
+  });
+
   test("bad input exits non-zero with a message and no stack trace, writing nothing", () => {
     // GIVEN an unknown environment selection
     const outdir = path.join(scratch(), "out");
