@@ -166,18 +166,25 @@ export function valuesToReplace(input: EnvironmentInput, name: string): Replacem
 
 const literal = (value: string): string => JSON.stringify(value);
 
-/** The file and the exported const of environment `name`, as stacks/environments/index.ts lists and imports it. */
+/**
+ * The file and the exported const of environment `name`, as stacks/environments/index.ts lists and imports it;
+ * undefined when the listing does not name it. Throws when it names it but its import cannot be read.
+ */
 function registeredSource(registry: string, name: string): { file: string; constant: string } | undefined {
-  const listing = /export const ENVIRONMENTS[^=]*= \{([^}]*)\}/.exec(registry)?.[1] ?? "";
-  for (const entry of listing.split(",")) {
-    // `staging`, `production: teamProduction` or `"qa-1": qa1`
-    const match = /^\s*(?:"([^"]+)"|([A-Za-z_$][\w$]*))\s*(?::\s*([A-Za-z_$][\w$]*))?\s*$/.exec(entry);
-    if (!match || (match[1] ?? match[2]) !== name) continue;
-    const constant = match[3] ?? match[2];
-    const file = new RegExp(`^import \\{ ${constant} \\} from "\\./([\\w.-]+)";$`, "m").exec(registry)?.[1];
-    return file === undefined ? undefined : { file: `${file}.ts`, constant };
+  const code = registry.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/[^\n]*/g, "");
+  const listing = /export const ENVIRONMENTS[^=]*=\s*\{([^}]*)\}/.exec(code)?.[1] ?? "";
+  // `staging`, `production: teamProduction`, `"qa-1": qa1` or `'qa-1': qa1`
+  const entries = listing.split(",").map((entry) => /^\s*(?:"([^"]+)"|'([^']+)'|([A-Za-z_$][\w$]*))\s*(?::\s*([A-Za-z_$][\w$]*))?\s*$/.exec(entry));
+  const entry = entries.find((match) => match !== null && (match[1] ?? match[2] ?? match[3]) === name);
+  if (!entry) return undefined;
+  const local = entry[4] ?? entry[3];
+  for (const [, specifiers, from] of code.matchAll(/import\s*\{([^}]*)\}\s*from\s*["']([^"']+)["']/g)) {
+    for (const specifier of specifiers.split(",")) {
+      const [exported, alias] = specifier.trim().split(/\s+as\s+/);
+      if ((alias ?? exported) === local && from.startsWith("./")) return { file: `${from.slice(2)}.ts`, constant: exported };
+    }
   }
-  return undefined;
+  throw new ScaffoldError(`cannot tell which file stacks/environments/index.ts imports environment "${name}" (${local}) from; copy it by hand`, 1);
 }
 
 /** Creates `stacks/environments/<name>.ts` from `<from>.ts` and registers it; validates everything before writing. */

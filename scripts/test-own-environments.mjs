@@ -1,8 +1,9 @@
 // `npm run test:own-environments`: the suite as a team runs it once its own environment replaces the examples.
-// In a clean clone of HEAD (node_modules linked): `new-env qa --from <the first registered environment>`, its
+// In a clean clone of HEAD (commit first: the working tree's changes are not in it; node_modules linked): `new-env qa --from <the first registered environment>`, its
 // placeholders filled as a user would (__tests__/support/new-environments.ts), the registry reduced to qa alone,
 // `lock:update`, a commit (the diff test compares against HEAD), then the whole suite. Not in CI: it runs the suite a
-// second time (about a minute); run it after changing tests that use environments (docs/testing.md).
+// second time (30-60 s); run it after changing tests that use environments (docs/testing.md). A failed run keeps
+// its clone to look into and names it.
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -26,7 +27,11 @@ const step = (what, command, args, cwd = dir) => {
 step("clone HEAD", "git", ["clone", "-q", root, dir], root);
 fs.symlinkSync(path.join(root, "node_modules"), path.join(dir, "node_modules"));
 const registry = path.join(dir, "stacks", "environments", "index.ts");
-const from = /export const ENVIRONMENTS[^=]*= \{\s*"?([a-z0-9-]+)/.exec(fs.readFileSync(registry, "utf8"))?.[1];
+const from = /export const ENVIRONMENTS[^=]*= \{\s*["']?([a-z0-9-]+)/.exec(fs.readFileSync(registry, "utf8"))?.[1];
+if (from === undefined) {
+  process.stderr.write(`test:own-environments: stacks/environments/index.ts lists no environment to copy; the clone is ${dir}\n`);
+  process.exit(1);
+}
 step(`new-env qa --from ${from}`, "npm", ["run", "-s", "new-env", "--", "qa", "--from", from]);
 const fill = path.join(dir, "fill-placeholders.ts");
 fs.writeFileSync(

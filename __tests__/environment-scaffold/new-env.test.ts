@@ -117,27 +117,41 @@ describe("npm run new-env", () => {
     expect(fs.readFileSync(path.join(dir, result.index), "utf8")).toContain(`"${qaEu}": ${constName(qaEu)}`);
   });
 
-  test("copies the file the registry imports the source from: a team's production need not be production.ts", () => {
+  const header = 'import type { EnvironmentInput } from "../config";\n';
+  const listed = "export const ENVIRONMENTS: Readonly<Record<string, EnvironmentInput>> = ";
+  test.each<[string, string, string]>([
+    ["a key naming the const", "team-production", `${header}import { teamProduction } from "./team-production";\n\n${listed}{ production: teamProduction };\n`],
+    ["a quoted key", "team-production", `${header}import { teamProduction } from "./team-production";\n\n${listed}{ "production": teamProduction };\n`],
+    ["a single-quoted key and path", "team-production", `${header}import { teamProduction } from './team-production';\n\n${listed}{ 'production': teamProduction };\n`],
+    ["an import alias", "team-production", `${header}import { teamProduction as tp } from "./team-production";\n\n${listed}{ production: tp };\n`],
+    ["several names in one import, over lines", "team-production", `${header}import {\n  teamProduction,\n  teamStaging,\n} from "./team-production"\n\n${listed}{\n  // ours\n  production: teamProduction,\n  staging: teamStaging,\n};\n`],
+    ["a file in a folder", "team/production", `${header}import { teamProduction } from "./team/production";\n\n${listed}{ production: teamProduction };\n`],
+  ])("copies the file the registry imports the source from (%s): a team's production need not be production.ts", (_case, file, registry) => {
     // GIVEN production registered from a team's own file (the example's production.ts left beside it)
     const dir = copyOfProject();
-    for (const file of fs.readdirSync(path.join(dir, "stacks/environments"))) if (!["production.ts", "staging.ts"].includes(file)) fs.rmSync(path.join(dir, "stacks/environments", file));
     const environments = path.join(dir, "stacks/environments");
+    for (const entry of fs.readdirSync(environments)) if (!["production.ts", "staging.ts"].includes(entry)) fs.rmSync(path.join(environments, entry));
     const example = fs.readFileSync(path.join(environments, "production.ts"), "utf8");
-    fs.writeFileSync(path.join(environments, "team-production.ts"), `// the team's production\n${example.replace("export const production:", "export const teamProduction:")}`);
-    fs.writeFileSync(
-      path.join(environments, "index.ts"),
-      'import type { EnvironmentInput } from "../config";\nimport { teamProduction } from "./team-production";\n\nexport const ENVIRONMENTS: Readonly<Record<string, EnvironmentInput>> = { production: teamProduction };\n',
-    );
+    fs.mkdirSync(path.dirname(path.join(environments, `${file}.ts`)), { recursive: true });
+    fs.writeFileSync(path.join(environments, `${file}.ts`), `// the team's production\n${example.replace("export const production:", "export const teamProduction:")}`);
+    fs.writeFileSync(path.join(environments, "index.ts"), registry);
 
     // WHEN
     const name = unregisteredName("copy");
     const result = scaffoldEnvironment({ root: dir, name, from: "production", environments: { production: EXAMPLES.production } });
 
-    // THEN the new file is a copy of the team's file, registered beside it
+    // THEN the new file is a copy of the team's file
     const text = fs.readFileSync(path.join(dir, result.file), "utf8");
     expect(text.startsWith("// the team's production\n")).toBe(true);
     expect(text).toContain(`export const ${constName(name)}: EnvironmentInput = {`);
-    expect(fs.readFileSync(path.join(dir, result.index), "utf8")).toContain(`{ production: teamProduction, ${name} }`);
+  });
+
+  test("a registry that names the source but imports it in a way new-env cannot read is an error, not a copy of another file", () => {
+    const dir = copyOfProject();
+    fs.writeFileSync(path.join(dir, "stacks/environments/index.ts"), 'import type { EnvironmentInput } from "../config";\nimport * as team from "./team";\n\nexport const ENVIRONMENTS: Readonly<Record<string, EnvironmentInput>> = { production: teamProduction };\nconst teamProduction = team.production;\n');
+    expect(() => scaffoldEnvironment({ root: dir, name: unregisteredName("copy"), from: "production", environments: { production: EXAMPLES.production } })).toThrow(
+      'cannot tell which file stacks/environments/index.ts imports environment "production" (teamProduction) from; copy it by hand',
+    );
   });
 
   const [first] = REGISTERED;

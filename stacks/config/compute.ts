@@ -236,7 +236,10 @@ export const capacitySchema = z
         const path = field === "spotFleet.instanceTypes" ? ["spotFleet", "instanceTypes", index, "type"] : [...field.split("."), index];
         // The pool's overrides are one per type: a second entry is a mistake (an edit that keeps both), not a weight.
         const first = types.indexOf(type);
-        if (first < index) ctx.addIssue({ code: "custom", path, message: `${type} is listed twice (also at ${field}[${first}]): list each instance type once` });
+        if (first < index) {
+          const firstPath = field === "spotFleet.instanceTypes" ? `capacity.spotFleet.instanceTypes.${first}.type` : `capacity.${field}.${first}`;
+          ctx.addIssue({ code: "custom", path, message: `${type} is listed more than once (first at ${firstPath}): list each instance type once` });
+        }
         // An unknown type is refused by its own field already.
         if (instanceTypeSpec(type) !== undefined && instanceArchitecture(type) !== capacity.architecture) {
           ctx.addIssue({

@@ -81,13 +81,13 @@ describe("capacity config", () => {
       "an instance type listed twice (a Spot group's)",
       "production",
       (env) => env.capacity.spot.instanceTypes.push(env.capacity.spot.instanceTypes[0]),
-      "is listed twice (also at spot.instanceTypes[0]): list each instance type once",
+      "is listed more than once (first at capacity.spot.instanceTypes.0): list each instance type once",
     ],
     [
       "an instance type listed twice (the Spot Fleet's, with another weight)",
       "staging",
       (env) => env.capacity.spotFleet.instanceTypes.push({ ...env.capacity.spotFleet.instanceTypes[0], weightedCapacity: 2 }),
-      "is listed twice (also at spotFleet.instanceTypes[0]): list each instance type once",
+      "is listed more than once (first at capacity.spotFleet.instanceTypes.0.type): list each instance type once",
     ],
   ])("rejects %s", (_name, base, breakIt, message) => {
     // GIVEN a shipped environment broken in one field
